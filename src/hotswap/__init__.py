@@ -1,0 +1,37 @@
+"""hotswap: keep a live Python session in step with the source files you edit.
+
+Importing this package does nothing but define names: hooks, threads and watchers go in
+only through explicit calls (``Reloader(...)``, ``install()``, ``watch()``), each with its undo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotswap._errors import HotswapError, HotswapWarning, ReloadError
+from hotswap._reloader import Reloader, reload
+from hotswap._report import Change, Problem, Report
+
+__all__ = [
+    "Change",
+    "HotswapError",
+    "HotswapWarning",
+    "Problem",
+    "ReloadError",
+    "Reloader",
+    "Report",
+    "__version__",
+    "reload",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # __version__ is read lazily from the installed metadata: one place (pyproject.toml) holds it.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("hotswap")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+            return "0+unknown"
+    raise AttributeError(f"module 'hotswap' has no attribute {name!r}")

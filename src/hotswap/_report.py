@@ -1,0 +1,165 @@
+"""What a reload did: per-object changes, warnings and errors, rendered as text, HTML or log lines.
+
+A :class:`Report` is the only thing the engine hands to a front-end. Front-ends decide how to
+show it (a dim line in IPython, HTML in Jupyter, one stderr line in the REPL or runner); the text
+forms live here so that every front-end says the same thing.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Literal
+
+Action = Literal["patched", "added", "removed", "replaced", "rerun", "rebound", "moved"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One object that a reload touched.
+
+    ``action`` is one of ``patched`` (same object, new code), ``added``, ``removed``,
+    ``replaced`` (a new object took the name: the old one could not be updated in place),
+    ``rerun`` (a top-level statement ran again), ``rebound`` (a name elsewhere now points at the
+    new value) or ``moved`` (same code, new line numbers). ``where`` is ``path:line`` in the new
+    source, or the namespace that was rebound.
+    """
+
+    __module__ = "hotswap"
+
+    module: str
+    qualname: str
+    action: Action
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error (the reload was rolled back) or a warning (it applied, with a caveat)."""
+
+    __module__ = "hotswap"
+
+    module: str
+    path: str
+    line: int | None
+    message: str
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        return f"{self.module} ({self.location()}): {self.message}"
+
+
+@dataclass
+class Report:
+    """The outcome of one checkpoint (``Reloader.check()``) or one ``hotswap.reload()``.
+
+    ``ok`` is false when any module failed; a failed module was rolled back to exactly its
+    previous state and is retried when its file (or a dependency) changes again.
+    """
+
+    __module__ = "hotswap"
+
+    reloaded: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.failed
+
+    def __bool__(self) -> bool:
+        """True when something happened (a reload, a failure or a warning)."""
+        return bool(self.reloaded or self.failed or self.warnings or self.errors)
+
+    def merge(self, other: Report) -> None:
+        for name in other.reloaded:
+            if name not in self.reloaded:
+                self.reloaded.append(name)
+        for name in other.failed:
+            if name not in self.failed:
+                self.failed.append(name)
+        self.changes.extend(other.changes)
+        self.warnings.extend(other.warnings)
+        self.errors.extend(other.errors)
+
+    def changes_of(self, module: str) -> list[Change]:
+        return [c for c in self.changes if c.module == module]
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def summary_lines(self) -> list[str]:
+        """One line per reloaded or failed module, then one per warning."""
+        lines: list[str] = []
+        for name in self.reloaded:
+            lines.append(f"hotswap: reloaded {name}{_describe(self.changes_of(name))}")
+        for err in self.errors:
+            lines.append(
+                f"hotswap: {err.module} failed at {err.location()}: {err.message}"
+                " (kept the previous version)"
+            )
+        for warn in self.warnings:
+            lines.append(f"hotswap: warning: {warn}")
+        return lines
+
+    def __str__(self) -> str:
+        lines = self.summary_lines()
+        return "\n".join(lines) if lines else "hotswap: nothing changed"
+
+    def _repr_html_(self) -> str:
+        rows: list[str] = []
+        colours = {"patched": "#2a7", "added": "#27a", "removed": "#a42", "replaced": "#a72"}
+        for name in self.reloaded:
+            items = []
+            for change in self.changes_of(name):
+                if change.action in ("moved", "rerun"):
+                    continue
+                colour = colours.get(change.action, "#777")
+                items.append(
+                    f'<span style="color:{colour}">{html.escape(change.action)}</span> '
+                    f"<code>{html.escape(change.qualname)}</code>"
+                )
+            rows.append(
+                f"<li><b>{html.escape(name)}</b>"
+                + (": " + ", ".join(items) if items else "")
+                + "</li>"
+            )
+        for err in self.errors:
+            rows.append(
+                '<li style="color:#a42"><b>'
+                + html.escape(err.module)
+                + "</b> failed at <code>"
+                + html.escape(err.location())
+                + "</code>: "
+                + html.escape(err.message)
+                + " (kept the previous version)</li>"
+            )
+        for warn in self.warnings:
+            rows.append(f'<li style="color:#a72">warning: {html.escape(str(warn))}</li>')
+        if not rows:
+            rows.append("<li>nothing changed</li>")
+        return (
+            '<details class="hotswap-report" open><summary>hotswap</summary>'
+            '<ul style="margin:0;font-size:90%">' + "".join(rows) + "</ul></details>"
+        )
+
+
+def _describe(changes: list[Change]) -> str:
+    """`` (patched f, added g)``: the visible changes of one module, grouped by action."""
+    groups: dict[str, list[str]] = {}
+    for change in changes:
+        if change.action in ("moved",):
+            continue
+        names = groups.setdefault(change.action, [])
+        if change.qualname not in names:
+            names.append(change.qualname)
+    if not groups:
+        return ""
+    parts = []
+    for action, names in groups.items():
+        shown = ", ".join(names[:6]) + (f" +{len(names) - 6} more" if len(names) > 6 else "")
+        parts.append(f"{action} {shown}")
+    return ": " + "; ".join(parts)
