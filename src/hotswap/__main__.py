@@ -1,0 +1,8 @@
+"""``python -m hotswap``: the command line (see ``hotswap._cli``)."""
+
+from __future__ import annotations
+
+from hotswap._cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main(prog="python -m hotswap"))
