@@ -1,1 +1,374 @@
-"""Placeholder while the engine lands."""
+"""The public entry points: :class:`Reloader` (checkpoints) and :func:`reload` (one module now).
+
+A checkpoint is: find the watched modules whose file content changed (``_detect``), order them so
+that a module comes after the modules it imports (``_plan.dependency_order``), run one
+transaction per module (``_engine``), push the values each committed module rebound to its
+importers and to the session namespace (``_propagate``), and retry modules that failed earlier
+when a module they import has just reloaded. Everything runs under one process-wide lock, so two
+threads (a watcher and a REPL, say) never reload at the same time.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from typing import Any
+
+from hotswap._detect import TRACKER, Changed, Record, Unreadable, digest, read_file
+from hotswap._engine import Outcome, Transaction
+from hotswap._errors import HotswapError
+from hotswap._plan import dependencies, dependency_order, from_imports
+from hotswap._propagate import Observed, presets_for, sync_namespace
+from hotswap._report import Change, Problem, Report
+from hotswap._scope import Scope, parse_mode, source_file
+from hotswap._source import ParsedSource, SourceError, decode, parse, update_linecache
+
+STRATEGIES = ("incremental", "full")
+_LOCK = threading.RLock()
+
+
+def _parse_strategy(value: str) -> str:
+    if value not in STRATEGIES:
+        raise ValueError(f"unknown strategy {value!r}: use 'incremental' or 'full'")
+    return value
+
+
+class Reloader:
+    """Keeps loaded user modules (and optionally a namespace) in step with their files.
+
+    Creating one installs the source-capturing import hook (``close()`` removes it) and takes the
+    files of already loaded user modules as their baseline. ``check()`` is the checkpoint.
+    """
+
+    __module__ = "hotswap"
+
+    def __init__(
+        self,
+        namespace: dict[str, Any] | None = None,
+        mode: str | int = "all",
+        strategy: str = "incremental",
+    ) -> None:
+        self.namespace = namespace
+        self._mode = parse_mode(mode)
+        self._strategy = _parse_strategy(strategy)
+        self._scope = Scope()
+        self._observed = Observed()
+        self.last_report: Report | None = None
+        self._closed = False
+        TRACKER.acquire()
+        TRACKER.scan()
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: str | int) -> None:
+        self._mode = parse_mode(value)
+
+    @property
+    def strategy(self) -> str:
+        return self._strategy
+
+    @strategy.setter
+    def strategy(self, value: str) -> None:
+        self._strategy = _parse_strategy(value)
+
+    def include(self, *names: str) -> None:
+        for name in names:
+            self._scope.include(name)
+
+    def exclude(self, *names: str) -> None:
+        for name in names:
+            self._scope.exclude(name)
+
+    @property
+    def included(self) -> frozenset[str]:
+        return frozenset(self._scope.included)
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        return frozenset(self._scope.excluded)
+
+    def observe(self, source: str) -> None:
+        """Record the ``from m import ...`` statements of code the user ran in ``namespace``."""
+        if "import" in source:
+            self._observed.add_source(source)
+
+    def watched(self) -> list[str]:
+        TRACKER.discover()
+        return sorted(n for n in TRACKER.records if self._scope.allows(n, self._mode))
+
+    @property
+    def failures(self) -> dict[str, Problem]:
+        return {
+            name: record.failure
+            for name, record in TRACKER.records.items()
+            if record.failure is not None and self._scope.allows(name, self._mode)
+        }
+
+    # -- the checkpoint --------------------------------------------------------------------------
+
+    def check(self) -> Report:
+        """Reload every watched module whose source changed since it was executed."""
+        if self._mode == "off":
+            return Report()
+        with _LOCK:
+            TRACKER.discover()
+            mode, scope = self._mode, self._scope
+            names = [n for n in TRACKER.records if scope.allows(n, mode)]
+            changed, unreadable = TRACKER.poll(names)
+            if not changed and not unreadable:
+                return Report()
+            report = apply(
+                changed,
+                unreadable,
+                self._strategy,
+                self.namespace,
+                self._observed,
+                complete=mode == "complete",
+            )
+        self.last_report = report
+        return report
+
+    def close(self) -> None:
+        """Remove the import hook (once every Reloader in the process is closed)."""
+        if not self._closed:
+            self._closed = True
+            TRACKER.release()
+
+    def __enter__(self) -> Reloader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<hotswap.Reloader mode={self._mode!r} strategy={self._strategy!r}>"
+
+
+def reload(module: types.ModuleType | str, strategy: str = "incremental") -> Report:
+    """Reload one module now, under the same contract as a checkpoint.
+
+    With ``strategy="incremental"`` only what changed since the module was executed runs (and an
+    unchanged file does nothing); ``"full"`` re-executes the whole module, still transactional
+    and identity-keeping. A module whose executed source hotswap never saw is reloaded in full.
+    """
+    _parse_strategy(strategy)
+    if isinstance(module, str):
+        if module not in sys.modules:
+            raise HotswapError(f"module {module!r} is not loaded")
+        module = sys.modules[module]
+    name = module.__name__
+    path = source_file(module)
+    if path is None:
+        raise HotswapError(f"module {name!r} has no Python source file to reload")
+    with _LOCK:
+        TRACKER.discover()
+        record = TRACKER.records.get(name)
+        if record is None or record.path != path:
+            record = Record(name, path, None, None, None)
+            TRACKER.records[name] = record
+        try:
+            data, fingerprint = read_file(path)
+        except OSError as exc:
+            report = Report(failed=[name])
+            reason = exc.strerror or str(exc)
+            report.errors.append(Problem(name, path, None, f"cannot read: {reason}"))
+            return report
+        if strategy == "incremental" and record.digest == digest(data):
+            return Report()
+        if record.text is None:
+            strategy = "full"
+        return apply([Changed(record, data, fingerprint)], [], strategy, None, Observed())
+
+
+# -- orchestration ---------------------------------------------------------------------------------
+
+
+def apply(
+    changed: list[Changed],
+    unreadable: list[Unreadable],
+    strategy: str,
+    namespace: dict[str, Any] | None,
+    observed: Observed,
+    complete: bool = False,
+) -> Report:
+    report = Report()
+    for bad in unreadable:
+        record = bad.record
+        if bad.reason == "file was deleted":
+            message = "file was deleted; keeping the last version"
+            report.warnings.append(Problem(record.name, record.path, None, message))
+        else:
+            problem = Problem(record.name, record.path, None, bad.reason)
+            record.failure = problem
+            report.errors.append(problem)
+            report.failed.append(record.name)
+    pending = {c.record.name: c for c in changed}
+    parsed_new: dict[str, ParsedSource | None] = {}
+    if len(pending) > 1:
+        deps: dict[str, set[str]] = {}
+        for name, item in pending.items():
+            parsed_new[name] = _try_parse(item)
+            deps[name] = _dependencies(name, parsed_new[name] or parsed_of(item.record))
+        order = dependency_order(list(pending), deps)
+    else:
+        order = list(pending)
+    succeeded: list[str] = []
+    # Values rebound by a module reloaded earlier in this batch, for modules later in it.
+    carry: dict[str, dict[str, Any]] = {name: {} for name in order}
+    for name in order:
+        item = pending[name]
+        outcome = _reload_one(item, strategy, report, parsed_new.get(name), carry.pop(name))
+        if outcome is not None and outcome.error is None:
+            succeeded.append(name)
+            _propagate(name, outcome, namespace, observed, complete, report, carry)
+    # A module that failed because a dependency was broken is retried when the dependency changes.
+    if succeeded:
+        for record in list(TRACKER.records.values()):
+            data = record.failed_data
+            if data is None or record.name in pending or record.fingerprint is None:
+                continue
+            retry = Changed(record, data, record.fingerprint)
+            needs = _dependencies(record.name, parsed_of(record))
+            needs |= _dependencies(record.name, _try_parse(retry))
+            if needs & set(succeeded):
+                outcome = _reload_one(retry, strategy, report, None, {})
+                if outcome is not None and outcome.error is None:
+                    _propagate(record.name, outcome, namespace, observed, complete, report, {})
+    return report
+
+
+def _reload_one(
+    item: Changed,
+    strategy: str,
+    report: Report,
+    parsed: ParsedSource | None,
+    preset: dict[str, Any],
+) -> Outcome | None:
+    record = item.record
+    module = sys.modules.get(record.name)
+    if module is None or source_file(module) != record.path:
+        TRACKER.forget(record.name)
+        return None
+    try:
+        text = decode(item.data, record.path)
+    except SourceError as exc:
+        _fail(record, item, Problem(record.name, record.path, exc.line, str(exc)), report)
+        return None
+    old = parsed_of(record)
+    transaction = Transaction(module, record.path, old, strategy, set(preset), preset)
+    outcome = transaction.run(text, parsed)
+    if outcome.error is not None:
+        _fail(record, item, outcome.error, report)
+        return outcome
+    record.settle(item.data, item.fingerprint, text)
+    record.parsed = outcome.parsed
+    record.failure = None
+    update_linecache(record.path, text)
+    _record(report, outcome)
+    return outcome
+
+
+def _fail(record: Record, item: Changed, problem: Problem, report: Report) -> None:
+    record.fail(item.data, item.fingerprint)
+    record.failure = problem
+    if record.text is not None:
+        update_linecache(record.path, record.text)  # tracebacks show the code that runs
+    report.errors.append(problem)
+    if record.name not in report.failed:
+        report.failed.append(record.name)
+
+
+def _record(report: Report, outcome: Outcome) -> None:
+    report.warnings.extend(outcome.warnings)
+    report.changes.extend(outcome.changes)
+    visible = [c for c in outcome.changes if c.action != "moved"]
+    if (visible or outcome.ran) and outcome.module not in report.reloaded:
+        report.reloaded.append(outcome.module)
+
+
+def _propagate(
+    name: str,
+    outcome: Outcome,
+    namespace: dict[str, Any] | None,
+    observed: Observed,
+    complete: bool,
+    report: Report,
+    carry: dict[str, dict[str, Any]],
+) -> None:
+    """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
+    queue = [(name, outcome)]
+    visited = {name}
+    while queue:
+        source, result = queue.pop(0)
+        if not result.rebinds:
+            continue
+        module = sys.modules.get(source)
+        if module is None:
+            continue
+        source_ns = module.__dict__
+        if namespace is not None:
+            for key in sync_namespace(
+                namespace, source, source_ns, result.rebinds, observed, complete
+            ):
+                report.changes.append(Change(source, key, "rebound", "namespace"))
+        for record in list(TRACKER.records.values()):
+            if record.name in visited:
+                continue
+            target = sys.modules.get(record.name)
+            parsed = parsed_of(record)
+            if target is None or parsed is None or record.text is None:
+                continue
+            imports = from_imports(parsed, record.name, _is_package(target))
+            preset = presets_for(imports, source, source_ns, result.rebinds, target.__dict__, True)
+            if not preset:
+                continue
+            if record.name in carry:  # reloads later in this batch: hand the values over
+                carry[record.name].update(preset)
+                continue
+            transaction = Transaction(
+                target, record.path, parsed, "incremental", set(preset), preset
+            )
+            follow = transaction.run(record.text, parsed)
+            if follow.error is not None:
+                record.failure = follow.error
+                report.errors.append(follow.error)
+                report.failed.append(record.name)
+                continue
+            _record(report, follow)
+            visited.add(record.name)
+            queue.append((record.name, follow))
+
+
+def parsed_of(record: Record) -> ParsedSource | None:
+    """The parsed executing source of a record (parsed lazily, then cached)."""
+    if record.parsed is None and record.text is not None:
+        try:
+            record.parsed = parse(record.text, record.path)
+        except SourceError:
+            return None
+    return record.parsed
+
+
+def _try_parse(item: Changed) -> ParsedSource | None:
+    try:
+        return parse(decode(item.data, item.record.path), item.record.path)
+    except SourceError:
+        return None
+
+
+def _dependencies(name: str, parsed: ParsedSource | None) -> set[str]:
+    if parsed is None:
+        return set()
+    module = sys.modules.get(name)
+    return dependencies(parsed, name, _is_package(module))
+
+
+def _is_package(module: types.ModuleType | None) -> bool:
+    return module is not None and hasattr(module, "__path__")
+

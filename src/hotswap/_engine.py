@@ -1,0 +1,284 @@
+"""The reload transaction of one module.
+
+Algorithm (one module, one new source):
+
+1. Parse the new source into top-level statements; diff them against the statements that are
+   executing (:mod:`hotswap._plan`). A syntax error stops here, nothing touched.
+2. Journal the module dict, then walk the new statements in source order. A statement runs when
+   it changed, when the strategy is ``full``, or when it reads a name that an earlier step
+   rebound to a different object (dataflow; names rebound by other modules arrive as ``dirty``).
+   Each statement is compiled alone with its original line numbers and executed in the module
+   dict itself, so later statements and new functions see the real globals.
+3. Right after a statement runs, every name it bound is patched: the old object is updated in
+   place from the new one (:class:`hotswap._patch.Patcher`) and the name is bound back to the
+   old object, so the next statement already sees the kept identity. A changed decorated ``def``
+   whose decorator lines are unchanged is compiled without its decorators and only the innermost
+   function is patched: the decorator (and whatever it registered) does not run again.
+4. A statement that did not run but moved gets its functions' line numbers shifted. Names bound
+   only by the old source are deleted.
+5. Any exception (``SyntaxError``, errors raised by module code, ``SystemExit``,
+   ``KeyboardInterrupt``) rolls every journaled mutation back: the module dict, code objects,
+   class members and cells are exactly as before. Otherwise the journal is dropped (commit).
+
+Invariants: the module object and its dict are never replaced or cleared; a name that held a
+function or class before holds the same object afterwards unless the runtime forbids an
+in-place update (reported as ``replaced``); nothing references the old source after commit.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+from hotswap._journal import MISSING, Journal
+from hotswap._patch import Patcher, functions_in, redirect_references, shift_object
+from hotswap._plan import ModulePlan, Step, class_maps, diff
+from hotswap._report import Change, Problem
+from hotswap._source import STAR, ParsedSource, SourceError, compile_statement, parse
+
+
+@dataclass
+class Outcome:
+    """What one module transaction did; ``error`` set means it was rolled back."""
+
+    module: str
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    error: Problem | None = None
+    rebinds: list[tuple[str, Any, Any]] = field(default_factory=list)  # (name, old, new)
+    parsed: ParsedSource | None = None
+    ran: int = 0
+
+
+class Transaction:
+    def __init__(
+        self,
+        module: types.ModuleType,
+        path: str,
+        old: ParsedSource | None,
+        strategy: str,
+        dirty: set[str] | None = None,
+        preset: dict[str, Any] | None = None,
+    ) -> None:
+        self.module = module
+        self.name = module.__name__
+        self.path = path
+        self.old = old
+        self.strategy = strategy
+        self.dirty: set[str] = set(dirty or ())
+        self.preset = preset or {}
+        self.journal = Journal()
+        self.outcome = Outcome(self.name)
+        self.patcher = Patcher(
+            self.journal, self.name, path, self.outcome.changes, self.outcome.warnings
+        )
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def run(self, text: str, parsed: ParsedSource | None = None) -> Outcome:
+        try:
+            new = parsed if parsed is not None else parse(text, self.path)
+        except SourceError as exc:
+            self.outcome.error = Problem(self.name, self.path, exc.line, str(exc))
+            return self.outcome
+        self.outcome.parsed = new
+        plan = diff(self.old, new)
+        namespace = self.module.__dict__
+        self.journal.snapshot_dict(namespace)
+        try:
+            for name, value in self.preset.items():
+                before = namespace.get(name, MISSING)
+                if value is MISSING:
+                    namespace.pop(name, None)
+                else:
+                    namespace[name] = value
+                self.outcome.rebinds.append((name, before, value))
+                self.outcome.changes.append(Change(self.name, name, "rebound", self.path))
+            self._execute(plan, new)
+        except BaseException as exc:
+            self.journal.rollback()
+            self.outcome.error = self._problem(exc)
+            self.outcome.changes.clear()
+            self.outcome.rebinds.clear()
+            return self.outcome
+        self.journal.commit()
+        return self.outcome
+
+    # -- the walk --------------------------------------------------------------------------------
+
+    def _execute(self, plan: ModulePlan, new: ParsedSource) -> None:
+        namespace = self.module.__dict__
+        full = self.strategy == "full" or self.old is None
+        for step in plan.steps:
+            stmt = step.new
+            run = full or step.status != "same" or bool(stmt.reads & self.dirty)
+            if not run:
+                if step.delta and step.old is not None:
+                    self._shift(step)
+                continue
+            if stmt.is_docstring and stmt.index > 0:
+                continue  # a bare string: compiling it alone would make it the module docstring
+            self.outcome.ran += 1
+            if step.body_only and self._patch_body_only(step, new):
+                continue
+            self._run(step, new)
+        for name in sorted(plan.removed):
+            value = namespace.get(name, MISSING)
+            if value is MISSING or _is_submodule(value, self.name):
+                continue  # ``pkg.sub`` set by the import system stays
+            del namespace[name]
+            self.dirty.add(name)
+            self.outcome.rebinds.append((name, value, MISSING))
+            self.outcome.changes.append(Change(self.name, name, "removed", self.path))
+
+    def _run(self, step: Step, new: ParsedSource) -> None:
+        namespace = self.module.__dict__
+        stmt = step.new
+        star = STAR in stmt.binds
+        names = [n for n in stmt.binds if n != STAR]
+        before_all = dict(namespace) if star else None
+        before = {n: namespace.get(n, MISSING) for n in names}
+        code = compile_statement(stmt, self.path, new.future_flags)
+        exec(code, namespace)
+        if before_all is not None:
+            for key, value in namespace.items():
+                if key not in before and before_all.get(key, MISSING) is not value:
+                    before[key] = before_all.get(key, MISSING)
+            names = list(before)
+        kind_changed = step.status != "same"
+        for name in names:
+            self._bind(name, before[name], namespace.get(name, MISSING), step, kind_changed)
+
+    def _bind(self, name: str, old: Any, new: Any, step: Step, changed: bool) -> None:
+        namespace = self.module.__dict__
+        stmt = step.new
+        if new is MISSING:
+            if old is not MISSING:
+                self.dirty.add(name)
+                self.outcome.rebinds.append((name, old, MISSING))
+                self.outcome.changes.append(Change(self.name, name, "removed", self._where(stmt)))
+            return
+        if old is MISSING:
+            self.dirty.add(name)
+            self.outcome.rebinds.append((name, MISSING, new))
+            self.outcome.changes.append(Change(self.name, name, "added", self._where(stmt)))
+            return
+        if isinstance(stmt.node, ast.ClassDef) and isinstance(new, type):
+            old_node = step.old.node if step.old is not None else None
+            maps = class_maps(
+                old_node if isinstance(old_node, ast.ClassDef) else None,
+                stmt.node,
+                new.__qualname__,
+                self.dirty,
+            )
+            self.patcher.class_keep.update(maps.keep)
+            self.patcher.class_removed.update(maps.removed)
+        result = self.patcher.value(old, new, name)
+        if result is not new:
+            namespace[name] = result
+            if (stmt.is_class or bool(stmt.decorators_key)) and result is old:
+                redirect_references(new, old, self.journal, self._skip_referrer(new))
+        if result is not old:
+            self.dirty.add(name)
+            self.outcome.rebinds.append((name, old, result))
+            if not (stmt.is_def or stmt.is_class) and changed:
+                self.outcome.changes.append(Change(self.name, name, "rerun", self._where(stmt)))
+
+    def _patch_body_only(self, step: Step, new: ParsedSource) -> bool:
+        """Patch the innermost function of a decorated ``def`` without re-running decorators."""
+        stmt, old_stmt = step.new, step.old
+        assert old_stmt is not None and stmt.name is not None
+        namespace = self.module.__dict__
+        current = namespace.get(stmt.name, MISSING)
+        if current is MISSING:
+            return False
+        targets = [
+            f
+            for f in functions_in(current, self.path)
+            if f.__code__.co_name == stmt.name
+            and old_stmt.first <= f.__code__.co_firstlineno <= old_stmt.last
+        ]
+        if len(targets) != 1:
+            return False
+        bare = copy.copy(stmt.node)
+        assert isinstance(bare, ast.FunctionDef | ast.AsyncFunctionDef)
+        bare.decorator_list = []
+        scratch = dict(namespace)
+        exec(compile_statement(stmt, self.path, new.future_flags, bare), scratch)
+        fresh = scratch[stmt.name]
+        target = targets[0]
+        if not isinstance(fresh, types.FunctionType) or (
+            fresh.__code__.co_freevars != target.__code__.co_freevars
+        ):
+            return False
+        # The bare def starts at the ``def`` line; the function's own code already does.
+        self.patcher.value(target, fresh, stmt.name)
+        for wrapper in _wrappers_of(current):
+            wrapper.cache_clear()
+        return True
+
+    def _shift(self, step: Step) -> None:
+        assert step.old is not None
+        namespace = self.module.__dict__
+        for name in step.new.binds:
+            value = namespace.get(name, MISSING)
+            if value is MISSING:
+                continue
+            if shift_object(
+                value, self.path, step.old.first, step.old.last, step.delta, self.journal
+            ):
+                self.outcome.changes.append(
+                    Change(self.name, name, "moved", self._where(step.new))
+                )
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _where(self, stmt: Any) -> str:
+        return f"{self.path}:{stmt.first}"
+
+    def _skip_referrer(self, new: Any) -> Any:
+        namespace = self.module.__dict__
+        own = getattr(new, "__dict__", None)
+
+        def skip(ref: Any) -> bool:
+            return ref is namespace or ref is own or isinstance(ref, types.FrameType)
+
+        return skip
+
+    def _problem(self, exc: BaseException) -> Problem:
+        line = None
+        elsewhere = None
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename == self.path:
+                line = tb.tb_lineno
+            elif not filename.startswith("<") and "hotswap" not in filename.rsplit("/", 2)[-2:-1]:
+                elsewhere = f"{filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+        message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if isinstance(exc, SyntaxError) and exc.filename == self.path:
+            line = exc.lineno
+        elif elsewhere and line is None:
+            message += f" (raised at {elsewhere})"
+        return Problem(self.name, self.path, line, message)
+
+
+def _is_submodule(value: Any, package: str) -> bool:
+    return isinstance(value, types.ModuleType) and value.__name__.startswith(package + ".")
+
+
+def _wrappers_of(obj: Any) -> list[Any]:
+    """Caching wrappers (``lru_cache`` and alike) on the way from ``obj`` to its functions."""
+    out = []
+    current = obj
+    for _ in range(8):
+        if callable(getattr(current, "cache_clear", None)):
+            out.append(current)
+        current = getattr(current, "__wrapped__", None)
+        if current is None:
+            break
+    return out

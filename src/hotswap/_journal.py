@@ -1,0 +1,147 @@
+"""The undo log of one reload transaction.
+
+Every mutation the engine makes to a live object goes through a :class:`Journal` method that first
+records how to undo it. ``rollback()`` replays the undo records newest first, so the objects end
+exactly as they started (same dict contents, same code objects, same class members); ``commit()``
+forgets them. Module dicts are journaled wholesale with :meth:`Journal.snapshot_dict` because
+statements executed in them write names directly.
+
+Rollback must finish even when the user presses Ctrl-C again while it runs: on the main thread,
+SIGINT is deferred until the last undo record has been applied and then re-delivered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+MISSING: Any = object()  # "no such name/attribute", shared by the engine modules
+
+
+class Journal:
+    def __init__(self) -> None:
+        self._undo: list[Callable[[], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._undo)
+
+    # -- recorded mutations -----------------------------------------------------------------
+
+    def setattr(self, obj: Any, name: str, value: Any) -> None:
+        old = _own_attribute(obj, name)
+        setattr(obj, name, value)
+        self._undo.append(lambda: _restore_attribute(obj, name, old))
+
+    def delattr(self, obj: Any, name: str) -> None:
+        old = _own_attribute(obj, name)
+        if old is MISSING:
+            return
+        delattr(obj, name)
+        self._undo.append(lambda: _restore_attribute(obj, name, old))
+
+    def setitem(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
+        old = mapping.get(key, MISSING)
+        mapping[key] = value
+        self._undo.append(lambda: _restore_item(mapping, key, old))
+
+    def delitem(self, mapping: dict[Any, Any], key: Any) -> None:
+        old = mapping.get(key, MISSING)
+        if old is MISSING:
+            return
+        del mapping[key]
+        self._undo.append(lambda: _restore_item(mapping, key, old))
+
+    def set_cell(self, cell: types.CellType, value: Any) -> None:
+        try:
+            old = cell.cell_contents
+        except ValueError:
+            old = MISSING
+        cell.cell_contents = value
+
+        def undo() -> None:
+            if old is MISSING:
+                del cell.cell_contents
+            else:
+                cell.cell_contents = old
+
+        self._undo.append(undo)
+
+    def snapshot_dict(self, mapping: dict[str, Any]) -> None:
+        """Record a whole dict; rollback restores its exact contents without replacing it."""
+        saved = dict(mapping)
+
+        def undo() -> None:
+            for key in [k for k in mapping if k not in saved]:
+                del mapping[key]
+            for key, value in saved.items():
+                if mapping.get(key, MISSING) is not value:
+                    mapping[key] = value
+
+        self._undo.append(undo)
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        self._undo.append(undo)
+
+    # -- outcome ------------------------------------------------------------------------------
+
+    def rollback(self) -> None:
+        with _sigint_deferred():
+            while self._undo:
+                self._undo.pop()()
+
+    def commit(self) -> None:
+        self._undo.clear()
+
+
+def _own_attribute(obj: Any, name: str) -> Any:
+    """The attribute as stored on ``obj`` itself (a class's own ``__dict__``, not inherited)."""
+    if isinstance(obj, type):
+        return obj.__dict__.get(name, MISSING)
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        return MISSING
+
+
+def _restore_attribute(obj: Any, name: str, old: Any) -> None:
+    if old is MISSING:
+        with contextlib.suppress(AttributeError):
+            delattr(obj, name)
+    else:
+        setattr(obj, name, old)
+
+
+def _restore_item(mapping: dict[Any, Any], key: Any, old: Any) -> None:
+    if old is MISSING:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = old
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold SIGINT while the body runs (main thread only), then deliver it if it came."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+    except ValueError:  # pragma: no cover - no signal support in this interpreter
+        yield
+        return
+    received: list[int] = []
+    try:
+        signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    except (ValueError, TypeError):  # pragma: no cover
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(signal.SIGINT, None)

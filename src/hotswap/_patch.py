@@ -1,0 +1,427 @@
+"""In-place updates: make an old object behave like its freshly executed counterpart.
+
+``Patcher.value(old, new)`` returns the object the name should be bound to afterwards: ``old``
+itself when it could be updated in place (a function gets the new ``__code__``, defaults and
+annotations; a class gets the new members), or ``new`` when the runtime forbids an exact update
+(a function whose free variables changed, a class whose instance layout changed). The engine
+then rebinds every reference it knows of from ``old`` to ``new`` and reports a ``replaced``.
+
+Every mutation of an object that existed before the reload goes through the journal. Objects
+created by the reload itself (``new`` and what hangs off it) are discarded on rollback, so their
+``__class__`` cells may be redirected to the kept class without a record.
+
+Invariants:
+- a method's ``__class__`` cell always points at the kept class, so zero-argument ``super()``
+  works in edited and in newly added methods, on instances created before the edit;
+- a class keeps the values of class-body statements that did not change (``keep``), so state
+  stored on the class (registries, counters) survives an edit of one of its methods;
+- patching recurses through the shapes decorators produce (``__wrapped__`` chains, closure cells,
+  ``staticmethod``/``classmethod``/``property``) so the innermost edited function is updated and
+  the decorator's wrapper (and its registrations) stays.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import functools
+import gc
+import sys
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from hotswap._journal import MISSING, Journal
+from hotswap._report import Change, Problem
+
+# Class members that belong to the class object itself, not to the source.
+_CLASS_INTERNALS = frozenset(
+    {"__dict__", "__weakref__", "_abc_impl", "__abstractmethods__", "__slotnames__"}
+)
+_FUNCTION_ATTRS = ("__defaults__", "__kwdefaults__", "__doc__", "__annotations__", "__qualname__")
+if sys.version_info >= (3, 12):
+    _FUNCTION_ATTRS += ("__type_params__",)
+
+
+class Patcher:
+    def __init__(
+        self,
+        journal: Journal,
+        module: str,
+        path: str,
+        changes: list[Change],
+        warnings: list[Problem],
+    ) -> None:
+        self.journal = journal
+        self.module = module
+        self.path = path
+        self.changes = changes
+        self.warnings = warnings
+        self.replaced: list[tuple[Any, Any]] = []  # (old, new): identity could not be kept
+        self._memo: dict[tuple[int, int], Any] = {}
+        # Class-body names to keep, by qualname; filled by the engine from the plan.
+        self.class_keep: dict[str, frozenset[str]] = {}
+        self.class_removed: dict[str, frozenset[str]] = {}
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    def value(self, old: Any, new: Any, qualname: str) -> Any:
+        """Update ``old`` from ``new`` where possible; return what the name should hold."""
+        if old is new:
+            return old
+        key = (id(old), id(new))
+        if key in self._memo:
+            return self._memo[key]
+        result: Any
+        if isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
+            result = self._function(old, new, qualname)
+        elif isinstance(old, type) and isinstance(new, type):
+            result = self._class(old, new, qualname)
+        elif type(old) is type(new) and isinstance(old, staticmethod | classmethod):
+            inner = self.value(old.__func__, new.__func__, qualname)
+            result = old if inner is old.__func__ else type(new)(inner)
+        elif type(old) is type(new) is property:
+            result = self._property(old, new, qualname)
+        elif type(old) is type(new) and isinstance(old, functools.partial):
+            result = self._partial(old, new, qualname)
+        elif (
+            type(old) is type(new)
+            and hasattr(old, "__wrapped__")
+            and not isinstance(old, type | types.ModuleType)
+        ):
+            result = self._wrapper(old, new, qualname)
+        else:
+            result = new
+        self._memo[key] = result
+        return result
+
+    # -- functions ---------------------------------------------------------------------------
+
+    def _function(self, old: types.FunctionType, new: types.FunctionType, qualname: str) -> Any:
+        self._memo[(id(old), id(new))] = old  # recursion through closures may come back here
+        if old.__code__.co_freevars != new.__code__.co_freevars:
+            # A function's closure is fixed at creation: ``__code__`` with other free
+            # variables cannot be assigned. The new object takes the name; references are
+            # rebound by the engine.
+            self._memo[(id(old), id(new))] = new
+            self.replaced.append((old, new))
+            self._change(qualname, "replaced", new)
+            return new
+        for name, old_cell, new_cell in zip(
+            old.__code__.co_freevars, old.__closure__ or (), new.__closure__ or (), strict=False
+        ):
+            if name == "__class__":
+                continue  # keep pointing at the kept class
+            try:
+                incoming = new_cell.cell_contents
+            except ValueError:
+                continue
+            try:
+                current = old_cell.cell_contents
+            except ValueError:
+                self.journal.set_cell(old_cell, incoming)
+                continue
+            result = self.value(current, incoming, f"{qualname}.<{name}>")
+            if result is not current:
+                self.journal.set_cell(old_cell, result)
+        changed = old.__code__ != new.__code__
+        if changed or old.__code__.co_firstlineno != new.__code__.co_firstlineno:
+            self.journal.setattr(old, "__code__", new.__code__)
+        for attr in _FUNCTION_ATTRS:
+            incoming = getattr(new, attr)
+            if getattr(old, attr) is not incoming:
+                self.journal.setattr(old, attr, incoming)
+        for name, incoming in new.__dict__.items():
+            current = old.__dict__.get(name, MISSING)
+            result = incoming if current is MISSING else self.value(current, incoming, qualname)
+            if result is not current:
+                self.journal.setitem(old.__dict__, name, result)
+        if changed:
+            self._change(qualname, "patched", old)
+        return old
+
+    def _property(self, old: property, new: property, qualname: str) -> Any:
+        parts = []
+        same = old.__doc__ == new.__doc__
+        for before, after in ((old.fget, new.fget), (old.fset, new.fset), (old.fdel, new.fdel)):
+            if before is None or after is None:
+                parts.append(after)
+                same = same and before is after
+            else:
+                kept = self.value(before, after, qualname)
+                parts.append(kept)
+                same = same and kept is before
+        if same:
+            return old
+        parts_any: list[Any] = parts
+        return property(parts_any[0], parts_any[1], parts_any[2], new.__doc__)
+
+    def _partial(self, old: functools.partial[Any], new: functools.partial[Any], q: str) -> Any:
+        func = self.value(old.func, new.func, q)
+        state = (func, new.args, new.keywords or None, new.__dict__ or None)
+        before = old.__reduce__()[2]
+        setstate: Callable[[Any], None] = old.__setstate__  # type: ignore[attr-defined]
+        setstate(state)
+        self.journal.on_rollback(lambda: setstate(before))
+        return old
+
+    def _wrapper(self, old: Any, new: Any, qualname: str) -> Any:
+        """A callable object wrapping a function (``lru_cache``, class-based decorators)."""
+        inner = self.value(old.__wrapped__, new.__wrapped__, qualname)
+        if inner is not old.__wrapped__:
+            self.replaced.append((old, new))
+            self._change(qualname, "replaced", new)
+            return new
+        clear = getattr(old, "cache_clear", None)
+        if callable(clear):
+            clear()  # results computed by the old code must not be served again
+        return old
+
+    # -- classes -----------------------------------------------------------------------------
+
+    def _class(self, old: type, new: type, qualname: str) -> Any:
+        problem = self._swap_type_links(old, new)
+        if problem is not None:
+            self.warnings.append(
+                Problem(self.module, self.path, _first_line(new), f"{qualname}: {problem}")
+            )
+            self.replaced.append((old, new))
+            self._change(qualname, "replaced", new)
+            return new
+        self._memo[(id(old), id(new))] = old
+        redirect_class_cells(new, old)
+        keep = self.class_keep.get(qualname, frozenset())
+        touched = False
+        for name, incoming in list(new.__dict__.items()):
+            if name in _CLASS_INTERNALS or isinstance(incoming, types.MemberDescriptorType):
+                continue
+            current = old.__dict__.get(name, MISSING)
+            member = f"{qualname}.{name}"
+            if current is MISSING:
+                self.journal.setattr(old, name, incoming)
+                if not name.startswith("__"):
+                    self._change(member, "added", incoming)
+                touched = True
+                continue
+            if name in keep and not _is_code_like(current):
+                continue  # unchanged class-body statement: keep the live value (state)
+            result = self.value(current, incoming, member)
+            if result is not current:
+                self.journal.setattr(old, name, result)
+                if not _is_code_like(incoming) and not name.startswith("__"):
+                    self._change(member, "rebound", result)
+                touched = True
+        removable = self.class_removed.get(qualname)
+        for name in list(old.__dict__):
+            if name in new.__dict__ or name in _CLASS_INTERNALS:
+                continue
+            if removable is not None and name not in removable:
+                continue  # set from outside the class body: not ours to remove
+            if isinstance(old.__dict__[name], types.MemberDescriptorType):
+                continue
+            self.journal.delattr(old, name)
+            self._change(f"{qualname}.{name}", "removed", None)
+            touched = True
+        if isinstance(old, abc.ABCMeta):
+            self._refresh_abc(old)
+        if touched:
+            self._change(qualname, "patched", old)
+        return old
+
+    def _swap_type_links(self, old: type, new: type) -> str | None:
+        """Give ``old`` the bases and metaclass of ``new``; say why not if the runtime refuses."""
+        if _layout(old) != _layout(new):
+            return (
+                "instance layout (__slots__ or base layout) changed; new instances use the new "
+                "class, instances created before keep the old one"
+            )
+        bases = old.__bases__
+        if bases != new.__bases__:
+            try:
+                self.journal.setattr(old, "__bases__", new.__bases__)
+            except TypeError as exc:
+                return f"bases changed and cannot be swapped in place ({exc})"
+        if type(old) is not type(new):
+            try:
+                self.journal.setattr(old, "__class__", type(new))
+            except TypeError as exc:
+                if old.__bases__ is not bases:
+                    old.__bases__ = bases
+                return f"metaclass changed and cannot be swapped in place ({exc})"
+        return None
+
+    def _refresh_abc(self, cls: type) -> None:
+        """Recompute abstract methods and reset isinstance caches of ``cls`` and its subclasses."""
+        before: frozenset[str] = getattr(cls, "__abstractmethods__", frozenset())
+        try:
+            abc.update_abstractmethods(cls)
+        except (AttributeError, TypeError):
+            return
+        after: frozenset[str] = getattr(cls, "__abstractmethods__", frozenset())
+        if before != after:
+            self.journal.on_rollback(lambda: setattr(cls, "__abstractmethods__", before))
+        for klass in [cls, *_all_subclasses(cls)]:
+            clear = getattr(klass, "_abc_caches_clear", None)
+            if callable(clear):
+                clear()
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def _change(self, qualname: str, action: Any, obj: Any) -> None:
+        line = _first_line(obj)
+        where = f"{self.path}:{line}" if line else self.path
+        self.changes.append(Change(self.module, qualname, action, where))
+
+
+# -- helpers used by the engine ------------------------------------------------------------
+
+
+def functions_in(obj: Any, path: str | None = None, depth: int = 0) -> Iterator[types.FunctionType]:
+    """Functions reachable from ``obj`` the way decorators nest them (optionally from ``path``)."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(obj, depth)]
+    while stack:
+        current, level = stack.pop()
+        if id(current) in seen or level > 8:
+            continue
+        seen.add(id(current))
+        if isinstance(current, types.FunctionType):
+            if path is None or current.__code__.co_filename == path:
+                yield current
+            for cell in current.__closure__ or ():
+                with contextlib.suppress(ValueError):  # an empty cell
+                    stack.append((cell.cell_contents, level + 1))
+            wrapped = current.__dict__.get("__wrapped__")
+            if wrapped is not None:
+                stack.append((wrapped, level + 1))
+        elif isinstance(current, staticmethod | classmethod):
+            stack.append((current.__func__, level + 1))
+        elif isinstance(current, property):
+            stack.extend((f, level + 1) for f in (current.fget, current.fset, current.fdel) if f)
+        elif isinstance(current, type):
+            # A class's own members; classes it refers to only when they come from ``path``.
+            if level == depth or path is None or _defined_in(current, path):
+                stack.extend((v, level + 1) for v in list(vars(current).values()))
+        elif isinstance(current, functools.partial):
+            stack.append((current.func, level + 1))
+        else:
+            wrapped = getattr(current, "__wrapped__", None) if _is_code_like(current) else None
+            if wrapped is not None:
+                stack.append((wrapped, level + 1))
+
+
+def redirect_class_cells(new: type, old: type) -> None:
+    """Point every ``__class__`` cell of functions created with ``new`` at ``old``."""
+    for func in functions_in(new):
+        code = func.__code__
+        if "__class__" not in code.co_freevars or not func.__closure__:
+            continue
+        cell = func.__closure__[code.co_freevars.index("__class__")]
+        try:
+            if cell.cell_contents is new:
+                cell.cell_contents = old
+        except ValueError:
+            pass
+
+
+def shift_code(code: types.CodeType, delta: int) -> types.CodeType:
+    """The same code ``delta`` lines further down (nested code objects too).
+
+    Code objects store line numbers relative to ``co_firstlineno`` (the 3.11+ location
+    table is delta-encoded from it), so moving the first line moves every line.
+    """
+    consts = tuple(
+        shift_code(c, delta) if isinstance(c, types.CodeType) else c for c in code.co_consts
+    )
+    return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
+
+
+def shift_object(obj: Any, path: str, first: int, last: int, delta: int, journal: Journal) -> int:
+    """Shift line numbers of functions from ``path`` defined in lines ``first..last``."""
+    count = 0
+    for func in functions_in(obj, path):
+        line = func.__code__.co_firstlineno
+        if first <= line <= last:
+            journal.setattr(func, "__code__", shift_code(func.__code__, delta))
+            count += 1
+    for cls in _classes_in(obj, path):
+        start = cls.__dict__.get("__firstlineno__")
+        if isinstance(start, int) and first <= start <= last:
+            journal.setattr(cls, "__firstlineno__", start + delta)
+    return count
+
+
+def _classes_in(obj: Any, path: str) -> Iterator[type]:
+    if isinstance(obj, type) and _defined_in(obj, path):
+        yield obj
+        for value in list(vars(obj).values()):
+            if isinstance(value, type) and value.__qualname__.startswith(obj.__qualname__ + "."):
+                yield from _classes_in(value, path)
+
+
+def _defined_in(cls: type, path: str) -> bool:
+    module = sys.modules.get(cls.__module__)
+    return getattr(module, "__file__", None) == path
+
+
+def _is_code_like(obj: Any) -> bool:
+    return callable(obj) or isinstance(obj, staticmethod | classmethod | property)
+
+
+def _layout(cls: type) -> tuple[Any, ...]:
+    slots = cls.__dict__.get("__slots__", None)
+    if isinstance(slots, str):
+        slots = (slots,)
+    return (
+        tuple(slots) if slots is not None else None,
+        cls.__basicsize__,
+        cls.__itemsize__,
+        cls.__dictoffset__,
+        cls.__weakrefoffset__,
+    )
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    out: list[type] = []
+    stack: list[type] = list(type.__subclasses__(cls))
+    while stack:
+        sub = stack.pop()
+        out.append(sub)
+        stack.extend(type.__subclasses__(sub))
+    return out
+
+
+def _first_line(obj: Any) -> int | None:
+    for func in functions_in(obj) if obj is not None else ():
+        return func.__code__.co_firstlineno
+    line = getattr(obj, "__firstlineno__", None)
+    return line if isinstance(line, int) else None
+
+
+def redirect_references(new: Any, old: Any, journal: Journal, skip: Callable[[Any], bool]) -> int:
+    """Replace references to ``new`` by ``old`` in dicts and lists created during the reload.
+
+    A re-run decorator or ``__init_subclass__`` may register the freshly created object in a
+    registry; the kept object must be the one registered. Scans ``gc.get_referrers`` once.
+    """
+    count = 0
+    for ref in gc.get_referrers(new):
+        if skip(ref):
+            continue
+        if isinstance(ref, dict):
+            for key, value in list(ref.items()):
+                if value is new:
+                    journal.setitem(ref, key, old)
+                    count += 1
+                if key is new:
+                    value = ref[key]
+                    journal.delitem(ref, key)
+                    journal.setitem(ref, old, value)
+                    count += 1
+        elif isinstance(ref, list):
+            for index, value in enumerate(ref):
+                if value is new:
+                    ref[index] = old
+                    journal.on_rollback(functools.partial(ref.__setitem__, index, new))
+                    count += 1
+    return count

@@ -1,0 +1,231 @@
+"""What a reload has to run: statement diff, dataflow of names, module dependency order.
+
+Statements of the old and the new source are matched by *what they are*, not where they are:
+a ``def``/``class`` by its name (n-th definition of a name to the n-th), any other statement by its
+AST without positions (n-th identical statement to the n-th). A matched statement whose AST is
+unchanged is *same* (possibly moved: its functions get their line numbers shifted); the rest are
+*changed*. The engine runs the changed statements in source order and, by the dataflow rule, every
+same statement that reads a name a previous step rebound to a different object.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from hotswap._source import STAR, ParsedSource, Statement, make_statement
+
+Status = Literal["same", "changed", "added"]
+
+
+@dataclass(eq=False)
+class Step:
+    new: Statement
+    old: Statement | None
+    status: Status
+
+    @property
+    def delta(self) -> int:
+        return self.new.first - self.old.first if self.old is not None else 0
+
+    @property
+    def body_only(self) -> bool:
+        """A decorated ``def`` whose decorator lines did not change: keep the decorator's result."""
+        return (
+            self.status == "changed"
+            and self.old is not None
+            and self.new.is_def
+            and self.old.is_def
+            and bool(self.new.decorators_key)
+            and self.new.decorators_key == self.old.decorators_key
+        )
+
+
+@dataclass(eq=False)
+class ModulePlan:
+    steps: list[Step]
+    removed: set[str] = field(default_factory=set)  # bound by the old source only
+
+    @property
+    def changed(self) -> list[Step]:
+        return [s for s in self.steps if s.status != "same"]
+
+
+def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
+    """Match new statements to old ones; with no old source, every statement is changed."""
+    if old is None:
+        return ModulePlan([Step(s, None, "added") for s in new.statements])
+    defs: dict[str, list[Statement]] = {}
+    others: dict[str, list[Statement]] = {}
+    for stmt in old.statements:
+        if stmt.name is not None:
+            defs.setdefault(stmt.name, []).append(stmt)
+        else:
+            others.setdefault(stmt.key, []).append(stmt)
+    steps = []
+    for stmt in new.statements:
+        pool = defs.get(stmt.name, []) if stmt.name is not None else others.get(stmt.key, [])
+        if not pool:
+            steps.append(Step(stmt, None, "added"))
+            continue
+        match = pool.pop(0)
+        steps.append(Step(stmt, match, "same" if match.key == stmt.key else "changed"))
+    removed = old.bound_names() - new.bound_names()
+    return ModulePlan(steps, removed)
+
+
+@dataclass
+class ClassMaps:
+    """Per class qualname: body names whose live value is kept, and names removed from the body."""
+
+    keep: dict[str, frozenset[str]] = field(default_factory=dict)
+    removed: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def class_maps(
+    old: ast.ClassDef | None, new: ast.ClassDef, qualname: str, dirty: Iterable[str]
+) -> ClassMaps:
+    """Dataflow inside a re-run class body (recursing into nested classes).
+
+    A class-body statement that is textually unchanged and reads no name rebound by a changed
+    statement before it (in the class or the module) keeps its live value: state kept on the
+    class survives an edit of one of its methods.
+    """
+    maps = ClassMaps()
+    _class_maps(old, new, qualname, set(dirty), maps)
+    return maps
+
+
+def _class_maps(
+    old: ast.ClassDef | None, new: ast.ClassDef, qualname: str, dirty: set[str], out: ClassMaps
+) -> None:
+    available: dict[str, int] = {}
+    old_binds: set[str] = set()
+    old_classes: dict[str, ast.ClassDef] = {}
+    if old is not None:
+        for stmt in old.body:
+            key = ast.dump(stmt)
+            available[key] = available.get(key, 0) + 1
+            old_binds |= make_statement(stmt, 0).binds
+            if isinstance(stmt, ast.ClassDef):
+                old_classes[stmt.name] = stmt
+    keep: set[str] = set()
+    new_binds: set[str] = set()
+    local_dirty = set(dirty)
+    for stmt in new.body:
+        info = make_statement(stmt, 0)
+        new_binds |= info.binds
+        key = ast.dump(stmt)
+        unchanged = available.get(key, 0) > 0 and not (info.reads & local_dirty)
+        if unchanged:
+            available[key] -= 1
+            keep |= info.binds
+        else:
+            local_dirty |= info.binds
+        if isinstance(stmt, ast.ClassDef):
+            _class_maps(old_classes.get(stmt.name), stmt, f"{qualname}.{stmt.name}", dirty, out)
+    out.keep[qualname] = frozenset(keep - (new_binds & local_dirty))
+    out.removed[qualname] = frozenset(old_binds - new_binds) if old is not None else frozenset()
+
+
+# -- imports between modules --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FromImport:
+    """``from source import name as alias`` (``name == "*"`` for a star import)."""
+
+    source: str
+    name: str
+    alias: str
+
+
+def resolve(module: str | None, level: int, importer: str, is_package: bool) -> str | None:
+    if level == 0:
+        return module
+    parts = importer.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        if level - 1 > len(parts):
+            return None
+        parts = parts[: len(parts) - (level - 1)]
+    base = ".".join(parts)
+    if module:
+        return f"{base}.{module}" if base else module
+    return base or None
+
+
+def from_imports(parsed: ParsedSource, importer: str, is_package: bool) -> list[FromImport]:
+    """Top-level ``from x import y`` statements of a module, with ``x`` resolved."""
+    out = []
+    for stmt in parsed.statements:
+        for node in _top_level_imports(stmt.node):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            source = resolve(node.module, node.level, importer, is_package)
+            if source is None:
+                continue
+            for alias in node.names:
+                out.append(FromImport(source, alias.name, alias.asname or alias.name))
+    return out
+
+
+def dependencies(parsed: ParsedSource, importer: str, is_package: bool) -> set[str]:
+    """Module names this module imports at top level (``from p import s`` counts ``p.s`` too)."""
+    out: set[str] = set()
+    for stmt in parsed.statements:
+        for node in _top_level_imports(stmt.node):
+            if isinstance(node, ast.Import):
+                out.update(alias.name for alias in node.names)
+            else:
+                source = resolve(node.module, node.level, importer, is_package)
+                if source is None:
+                    continue
+                out.add(source)
+                out.update(f"{source}.{alias.name}" for alias in node.names if alias.name != STAR)
+    return out
+
+
+def _top_level_imports(node: ast.stmt) -> list[ast.Import | ast.ImportFrom]:
+    """Imports in a statement, including those under ``if``/``try`` (not inside functions)."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Import | ast.ImportFrom):
+            found.append(current)
+        elif isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        elif isinstance(current, ast.stmt):
+            stack.extend(c for c in ast.iter_child_nodes(current) if isinstance(c, ast.stmt))
+            stack.extend(
+                s
+                for h in getattr(current, "handlers", [])
+                for s in h.body
+                if isinstance(current, ast.Try | ast.TryStar)
+            )
+    return found
+
+
+def dependency_order(names: list[str], deps: dict[str, set[str]]) -> list[str]:
+    """``names`` ordered so that a module comes after the modules it imports (stable)."""
+    order: list[str] = []
+    state: dict[str, int] = {}
+    wanted = set(names)
+
+    def visit(name: str) -> None:
+        if state.get(name) is not None:
+            return
+        state[name] = 1
+        for dep in sorted(deps.get(name, ())):
+            if dep in wanted and dep != name:
+                visit(dep)
+        state[name] = 2
+        order.append(name)
+
+    for name in names:
+        visit(name)
+    return order

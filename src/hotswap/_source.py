@@ -1,0 +1,257 @@
+"""Reading, decoding and splitting module sources into top-level statements.
+
+A module's source becomes a :class:`ParsedSource`: its top-level statements, each with a *key*
+(what it is, independent of where it sits: an AST dump without positions), the names it binds at
+module scope and the names it reads while the module body runs (*exec-time* reads: decorators,
+defaults and annotations of a ``def``, the whole body of a ``class``, everything outside
+function bodies otherwise). The plan compares two ``ParsedSource`` objects statement by statement;
+the engine compiles single statements with their original line numbers.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import linecache
+import os
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib.util import decode_source
+
+from hotswap._errors import HotswapError
+
+STAR = "*"  # the bind of ``from m import *``: the names it binds are known only when it runs
+
+
+class SourceError(HotswapError):
+    """The new source cannot be read, decoded or parsed; ``line`` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes to text as the import system does it (BOM, coding cookie, universal newlines)."""
+    if b"\0" in data:
+        at = data[: data.index(b"\0")].count(b"\n") + 1
+        raise SourceError("source code contains a null byte", at)
+    try:
+        return decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        line: int | None = getattr(exc, "lineno", None)
+        if isinstance(exc, UnicodeDecodeError):
+            line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"cannot decode {os.path.basename(path)}: {exc}", line) from None
+
+
+@dataclass(eq=False)
+class Statement:
+    """One top-level statement of a module source."""
+
+    node: ast.stmt
+    index: int
+    first: int  # first line, decorators included
+    last: int
+    key: str
+    binds: frozenset[str]
+    reads: frozenset[str]
+    name: str | None = None  # def/class name
+    decorators_key: str = ""  # AST dump of the decorator list (def/class only)
+
+    @property
+    def is_def(self) -> bool:
+        return isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef)
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    @property
+    def is_docstring(self) -> bool:
+        node = self.node
+        return (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        )
+
+
+@dataclass(eq=False)
+class ParsedSource:
+    text: str
+    statements: list[Statement]
+    future_flags: int = 0
+    by_name: dict[str, list[Statement]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for stmt in self.statements:
+            for name in stmt.binds:
+                self.by_name.setdefault(name, []).append(stmt)
+
+    def bound_names(self) -> set[str]:
+        return set(self.by_name) - {STAR}
+
+
+def parse(text: str, path: str) -> ParsedSource:
+    """Parse a whole module source; raise :class:`SourceError` with the line of a syntax error."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        raise SourceError(f"{type(exc).__name__}: {exc.msg}", exc.lineno) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise SourceError(f"{type(exc).__name__}: {exc}") from None
+    flags = 0
+    statements = []
+    postponed = False
+    for index, node in enumerate(tree.body):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+                if alias.name == "annotations":
+                    postponed = True
+        statements.append(make_statement(node, index, postponed))
+    return ParsedSource(text, statements, flags)
+
+
+def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = False) -> Statement:
+    first = node.lineno
+    decorators_key = ""
+    name = None
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        name = node.name
+        if node.decorator_list:
+            first = min(d.lineno for d in node.decorator_list)
+            decorators_key = "\n".join(ast.dump(d) for d in node.decorator_list)
+    scan = _Scan(postponed_annotations)
+    scan.statement(node, module_scope=True)
+    return Statement(
+        node=node,
+        index=index,
+        first=first,
+        last=node.end_lineno or node.lineno,
+        key=ast.dump(node),
+        binds=frozenset(scan.binds),
+        reads=frozenset(scan.reads - scan.local_only),
+        name=name,
+        decorators_key=decorators_key,
+    )
+
+
+class _Scan:
+    """Collects the module-scope binds and exec-time reads of one top-level statement."""
+
+    def __init__(self, postponed_annotations: bool) -> None:
+        self.binds: set[str] = set()
+        self.reads: set[str] = set()
+        self.local_only: set[str] = set()
+        self.postponed = postponed_annotations
+
+    def statement(self, node: ast.AST, module_scope: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            self._function_header(node)
+            self._bind(node.name, module_scope)
+        elif isinstance(node, ast.ClassDef):
+            for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+                self.expression(expr, module_scope)
+            for stmt in node.body:
+                self.statement(stmt, module_scope=False)
+            self._bind(node.name, module_scope)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                self._bind(alias.asname or alias.name.partition(".")[0], module_scope)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                self._bind(STAR if alias.name == "*" else alias.asname or alias.name, module_scope)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.expression(node.value, module_scope)
+            if not self.postponed:
+                self.expression(node.annotation, module_scope)
+            self.expression(node.target, module_scope)
+        elif isinstance(node, ast.AugAssign):
+            self.expression(node.value, module_scope)
+            if isinstance(node.target, ast.Name):
+                self.reads.add(node.target.id)
+            self.expression(node.target, module_scope)
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    self.statement(child, module_scope)
+                else:
+                    self.expression(child, module_scope)
+
+    def _function_header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        args = node.args
+        for expr in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+            self.expression(expr, True)
+        if isinstance(node, ast.Lambda):
+            return
+        for expr in node.decorator_list:
+            self.expression(expr, True)
+        if not self.postponed:
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+            every += [a for a in (args.vararg, args.kwarg) if a is not None]
+            for arg in every:
+                if arg.annotation is not None:
+                    self.expression(arg.annotation, True)
+            if node.returns is not None:
+                self.expression(node.returns, True)
+
+    def expression(self, node: ast.AST, module_scope: bool) -> None:
+        for sub in _walk_exec_time(node):
+            if isinstance(sub, ast.Lambda):
+                self._function_header(sub)
+            elif isinstance(sub, ast.Name):
+                if isinstance(sub.ctx, ast.Load):
+                    self.reads.add(sub.id)
+                else:
+                    self._bind(sub.id, module_scope)
+            elif isinstance(sub, ast.MatchAs | ast.MatchStar) and sub.name:
+                self._bind(sub.name, module_scope)
+            elif isinstance(sub, ast.MatchMapping) and sub.rest:
+                self._bind(sub.rest, module_scope)
+
+    def _bind(self, name: str, module_scope: bool) -> None:
+        if module_scope:
+            self.binds.add(name)
+        else:
+            # A class-body binding shadows module names only for later reads in the same body;
+            # keep the read conservative (a module-level rebinding still re-runs the class).
+            pass
+
+
+def _walk_exec_time(node: ast.AST) -> Iterator[ast.AST]:
+    """Like ``ast.walk`` but does not enter lambda bodies (they run later, at call time)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, ast.Lambda):
+            continue  # its defaults are scanned by _function_header
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def compile_statement(
+    stmt: Statement, path: str, flags: int, node: ast.stmt | None = None
+) -> types.CodeType:
+    """Compile one top-level statement with its original line numbers."""
+    module = ast.Module(body=[node if node is not None else stmt.node], type_ignores=[])
+    code: types.CodeType = compile(module, path, "exec", flags=flags, dont_inherit=True)
+    return code
+
+
+def update_linecache(path: str, text: str) -> None:
+    """Make ``linecache`` (tracebacks, ``inspect.getsource``) hold the source that is executing.
+
+    The entry's mtime is None, which ``linecache.checkcache`` leaves alone: after a failed
+    reload the file on disk holds code that is not running, and tracebacks must show the
+    lines of the code that is.
+    """
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    linecache.cache[path] = (len(text), None, lines, path)
