@@ -1,0 +1,184 @@
+"""The argument language of ``%autoreload`` and ``%aimport``, parsed without touching any state.
+
+The IPython front-end (:mod:`hotswap.ipython`) parses a whole magic line here first and applies
+it only when every part is valid, so a wrong argument changes nothing. Parsing is a separate,
+pure step so that the accepted forms can be read (and tested) in one place.
+
+``%autoreload`` accepts what IPython 9.18 accepts::
+
+    %autoreload [-p|--print] [-l|--log] [-q|--quiet] [--hide-errors] [--full] [MODE][-]
+
+where MODE is blank or ``now`` (check once, right now), ``0``/``off``, ``1``/``explicit``,
+``2``/``all`` or ``3``/``complete`` (case-insensitive). A trailing ``-`` on the mode, or
+``--full``, selects the ``full`` strategy. Short flags combine (``-pl``) and long flags may be
+abbreviated to any unique prefix (``--hide``), as argparse allows in IPython. ``-q`` and
+``-h``/``--help`` are hotswap's additions.
+
+``%aimport`` takes a comma-separated list whose items are ``name``, ``-name`` (exclude) or
+``name as alias``.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Mode = Literal["off", "explicit", "all", "complete"]
+Strategy = Literal["incremental", "full"]
+
+AUTORELOAD_USAGE = (
+    "%autoreload [-p|--print] [-l|--log] [-q|--quiet] [--hide-errors] [--full] "
+    "[now|0|off|1|explicit|2|all|3|complete][-]"
+)
+AIMPORT_USAGE = "%aimport [name | -name | name as alias][, ...]"
+
+_MODES: dict[str, Mode | None] = {
+    "": None,
+    "now": None,
+    "0": "off",
+    "off": "off",
+    "1": "explicit",
+    "explicit": "explicit",
+    "2": "all",
+    "all": "all",
+    "3": "complete",
+    "complete": "complete",
+}
+
+# Long flag -> attribute of AutoreloadArgs it sets; short letters map onto the same names.
+_LONG_FLAGS = {
+    "--print": "print_activity",
+    "--log": "log",
+    "--quiet": "quiet",
+    "--hide-errors": "hide_errors",
+    "--full": "full",
+    "--help": "help",
+}
+_SHORT_FLAGS = {"p": "--print", "l": "--log", "q": "--quiet", "h": "--help"}
+
+_ALIAS_FORM = re.compile(r"(?P<name>\S+)\s+as\s+(?P<alias>\S+)")
+
+
+class MagicArgumentError(ValueError):
+    """A magic line that does not parse; the message is one line and names the magic."""
+
+
+@dataclass(frozen=True)
+class AutoreloadArgs:
+    """One parsed ``%autoreload`` line.
+
+    ``mode`` is None for ``now`` (check once without changing the mode). The output flags are
+    complete settings, not changes: like IPython, every ``%autoreload`` call resets the flags
+    it does not name.
+    """
+
+    mode: Mode | None = None
+    strategy: Strategy = "incremental"
+    print_activity: bool = False
+    log: bool = False
+    quiet: bool = False
+    hide_errors: bool = False
+    help: bool = False
+
+
+@dataclass(frozen=True)
+class AimportItem:
+    """One item of an ``%aimport`` list: include ``name`` (bound as ``alias``) or exclude it."""
+
+    name: str
+    exclude: bool = False
+    alias: str | None = None
+
+
+def parse_autoreload(line: str) -> AutoreloadArgs:
+    """Parse the text after ``%autoreload``; raise :class:`MagicArgumentError` if it is wrong."""
+    flags: set[str] = set()
+    positional: list[str] = []
+    for token in line.split():
+        if token.startswith("--"):
+            flags.add(_long_flag(token))
+        elif token.startswith("-") and len(token) > 1 and token[1:].isalpha():
+            for letter in token[1:]:
+                if letter not in _SHORT_FLAGS:
+                    raise MagicArgumentError(
+                        f"%autoreload: unknown option -{letter} (usage: {AUTORELOAD_USAGE})"
+                    )
+                flags.add(_LONG_FLAGS[_SHORT_FLAGS[letter]])
+        else:
+            positional.append(token)
+    if len(positional) > 1:
+        raise MagicArgumentError(
+            f"%autoreload: expected one mode, got {' '.join(positional)!r}"
+            f" (usage: {AUTORELOAD_USAGE})"
+        )
+    word = positional[0].lower() if positional else ""
+    full = "full" in flags
+    if word.endswith("-"):
+        full = True
+        word = word[:-1]
+    if word not in _MODES:
+        raise MagicArgumentError(
+            f"%autoreload: unrecognized mode {positional[0]!r}"
+            " (use now, 0/off, 1/explicit, 2/all or 3/complete)"
+        )
+    return AutoreloadArgs(
+        mode=_MODES[word],
+        strategy="full" if full else "incremental",
+        print_activity="print_activity" in flags,
+        log="log" in flags,
+        quiet="quiet" in flags,
+        hide_errors="hide_errors" in flags,
+        help="help" in flags,
+    )
+
+
+def _long_flag(token: str) -> str:
+    """The attribute a long flag sets; a unique prefix is enough (``--hide`` is --hide-errors)."""
+    if token in _LONG_FLAGS:
+        return _LONG_FLAGS[token]
+    matches = [flag for flag in _LONG_FLAGS if flag.startswith(token)]
+    if len(matches) == 1 and token != "--":
+        return _LONG_FLAGS[matches[0]]
+    if len(matches) > 1 and token != "--":
+        raise MagicArgumentError(
+            f"%autoreload: ambiguous option {token} (could be {', '.join(sorted(matches))})"
+        )
+    raise MagicArgumentError(f"%autoreload: unknown option {token} (usage: {AUTORELOAD_USAGE})")
+
+
+def parse_aimport(line: str) -> list[AimportItem]:
+    """Parse the text after ``%aimport``: an empty list means "show the lists"."""
+    items: list[AimportItem] = []
+    pieces = [piece.strip() for piece in line.split(",")]
+    if not any(pieces):
+        return items
+    for piece in pieces:
+        if not piece:
+            continue  # a trailing comma ("%aimport a, b,") is harmless
+        exclude = piece.startswith("-")
+        if exclude:
+            piece = piece[1:].strip()
+        alias: str | None = None
+        match = _ALIAS_FORM.fullmatch(piece)
+        if match:
+            piece, alias = match["name"], match["alias"]
+            if exclude:
+                raise MagicArgumentError(
+                    f"%aimport: an excluded module takes no alias ({piece} as {alias})"
+                )
+            if not alias.isidentifier() or keyword.iskeyword(alias):
+                raise MagicArgumentError(f"%aimport: {alias!r} is not a valid name for a module")
+        if not _is_module_name(piece):
+            raise MagicArgumentError(
+                f"%aimport: expected a module name, got {piece!r} (usage: {AIMPORT_USAGE})"
+            )
+        items.append(AimportItem(piece, exclude, alias))
+    return items
+
+
+def _is_module_name(text: str) -> bool:
+    """``pkg.sub`` style absolute names only: relative names mean nothing in a session."""
+    parts = text.split(".")
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)

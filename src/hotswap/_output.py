@@ -1,0 +1,148 @@
+"""How the IPython front-end shows a :class:`~hotswap.Report`: text, notebook HTML and log records.
+
+One checkpoint produces at most one output: a bundle with ``text/plain`` (terminal IPython,
+``jupyter console``) and ``text/html`` (notebooks). The terminal text is one dim line per
+reloaded module, a short block per failed module (module, ``File "path", line N``, the source
+line, the error, "kept the previous version") and one line per warning. The HTML is
+``Report._repr_html_`` of the same, filtered, report, so both say the same thing.
+
+``OutputOptions`` carries the ``%autoreload`` flags that decide what is shown; they are complete
+settings, replaced on every ``%autoreload`` call, as in IPython.
+"""
+
+from __future__ import annotations
+
+import logging
+import tokenize
+from dataclasses import dataclass
+
+from hotswap._report import Problem, Report
+
+LOGGER_NAME = "hotswap"
+
+_DIM = "\x1b[2m"
+_RED = "\x1b[31m"
+_RESET = "\x1b[0m"
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What to show after a checkpoint.
+
+    ``quiet`` hides the success line; ``print_activity`` (IPython's ``-p``) shows it even then,
+    with one line per changed object; ``log`` sends the same text to the ``hotswap`` logger;
+    ``hide_errors`` hides failure blocks (in the output and in the log).
+    """
+
+    quiet: bool = False
+    print_activity: bool = False
+    log: bool = False
+    hide_errors: bool = False
+
+    def describe(self) -> str:
+        names = [
+            flag
+            for flag, on in (
+                ("quiet", self.quiet),
+                ("print", self.print_activity),
+                ("log", self.log),
+                ("hide-errors", self.hide_errors),
+            )
+            if on
+        ]
+        return ", ".join(names) if names else "default (one line per reload, errors shown)"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The output of one checkpoint: plain text (with ANSI styling if asked) and HTML."""
+
+    text: str
+    html: str
+    plain: str  # ``text`` without styling, for the log
+
+
+def visible_part(report: Report, options: OutputOptions) -> Report:
+    """The part of ``report`` that ``options`` let through (an empty report shows nothing)."""
+    show_success = options.print_activity or not options.quiet
+    reloaded = list(report.reloaded) if show_success else []
+    return Report(
+        reloaded=reloaded,
+        failed=[] if options.hide_errors else list(report.failed),
+        changes=[c for c in report.changes if c.module in reloaded],
+        warnings=list(report.warnings),
+        errors=[] if options.hide_errors else list(report.errors),
+    )
+
+
+def render(report: Report, options: OutputOptions, *, color: bool) -> Rendered | None:
+    """Text and HTML for ``report``, or None when there is nothing to show."""
+    shown = visible_part(report, options)
+    if not shown:
+        return None
+    styled: list[str] = []
+    plain: list[str] = []
+
+    def add(line: str, style: str = "") -> None:
+        plain.append(line)
+        styled.append(f"{style}{line}{_RESET}" if color and style else line)
+
+    success = Report(reloaded=shown.reloaded, changes=shown.changes)
+    for line in success.summary_lines():
+        add(line, _DIM)
+    if options.print_activity:
+        for change in shown.changes:
+            where = f"  ({change.where})" if change.where else ""
+            add(f"    {change.action} {change.module}.{change.qualname}{where}", _DIM)
+    for problem in shown.errors:
+        header, *rest = failure_block(problem)
+        add(header, _RED)
+        for line in rest:
+            add(line)
+    for name in shown.failed:
+        if not any(p.module == name for p in shown.errors):
+            add(f"hotswap: reloading {name} failed; kept the previous version", _RED)
+    for warning in shown.warnings:
+        add(f"hotswap: warning: {warning}")
+    return Rendered("\n".join(styled), shown._repr_html_(), "\n".join(plain))
+
+
+def failure_block(problem: Problem) -> list[str]:
+    """The short block shown for a failed module: where, the source line, what went wrong."""
+    lines = [f"hotswap: reloading {problem.module} failed; kept the previous version"]
+    if problem.path:
+        if problem.line:
+            lines.append(f'  File "{problem.path}", line {problem.line}')
+            source = _source_line(problem.path, problem.line)
+            if source:
+                lines.append(f"    {source}")
+        else:
+            lines.append(f'  File "{problem.path}"')
+    lines.append(f"  {problem.message}")
+    return lines
+
+
+def _source_line(path: str, line: int) -> str:
+    """Line ``line`` of the file as it is on disk now (the failed version, not linecache's)."""
+    try:
+        with tokenize.open(path) as handle:
+            for number, text in enumerate(handle, start=1):
+                if number == line:
+                    return text.strip()
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        pass  # an unreadable file still gets the rest of the block
+    return ""
+
+
+def log(report: Report, options: OutputOptions) -> None:
+    """Send what ``render`` would show to the ``hotswap`` logger (``%autoreload -l``)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    everything = OutputOptions(print_activity=True, hide_errors=options.hide_errors)
+    shown = visible_part(report, everything)
+    success = Report(reloaded=shown.reloaded, changes=shown.changes)
+    for line in success.summary_lines():
+        logger.info(line)
+    for problem in shown.errors:
+        logger.error("\n".join(failure_block(problem)))
+    for warning in shown.warnings:
+        logger.warning("hotswap: warning: %s", warning)
