@@ -35,3 +35,19 @@ def __getattr__(name: str) -> Any:
         except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
             return "0+unknown"
     raise AttributeError(f"module 'hotswap' has no attribute {name!r}")
+
+
+# ``%load_ext hotswap`` looks these up on the package; the front-end (and IPython) is imported
+# only when IPython calls them, so ``import hotswap`` stays free of IPython.
+def load_ipython_extension(ipython: Any) -> None:
+    """Called by ``%load_ext hotswap``: see :mod:`hotswap.ipython`."""
+    from hotswap.ipython import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Called by ``%unload_ext hotswap``: removes the hooks and magics."""
+    from hotswap.ipython import unload_ipython_extension as unload
+
+    unload(ipython)
