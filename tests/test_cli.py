@@ -59,7 +59,7 @@ def test_demo_help_describes_the_demo() -> None:
     """`python -m hotswap demo --help` describes the demo and gives the example call."""
     result = _run("demo", "--help")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage: python -m hotswap demo")
+    assert result.stdout.startswith("usage: python -m hotswap demo ")
     assert "python -m hotswap demo" in result.stdout.split("example:")[1]
 
 

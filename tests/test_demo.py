@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import textwrap
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
-
-from hotswap import _demo
 
 
 @pytest.fixture(scope="module")
@@ -118,33 +114,103 @@ def test_demo_removes_its_temporary_directory(demo_output: str) -> None:
     assert not Path(match.group(1)).exists()
 
 
-@pytest.fixture
-def restored_interpreter() -> Iterator[None]:
-    """Checks that an in-process demo leaves sys.path and sys.modules as it found them."""
-    path, modules = list(sys.path), set(sys.modules)
-    yield
-    assert sys.path == path
-    assert {name for name in sys.modules if name.startswith("hs_demo_")} == set()
-    for name in set(sys.modules) - modules:  # anything else it imported for the first time
-        sys.modules.pop(name, None)
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """Runs `code` in a fresh interpreter, so the engine's per-process state starts empty."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=100,
+        check=False,
+    )
 
 
-def test_a_claim_that_does_not_hold_fails_the_demo(restored_interpreter: None) -> None:
-    """When a step does not behave as shown, the demo returns 1 and names the claim that broke."""
-    wrong = dataclasses.replace(_demo.STEPS[0], expect={"cart.total()": "99.0"})
-    out, err = io.StringIO(), io.StringIO()
-    code = _demo.run(out, err, steps=(wrong,), package=f"hs_demo_{uuid4().hex[:8]}")
-    assert code == 1
-    message = err.getvalue()
-    assert "hotswap demo FAILED: step 1 (Change a function body" in message
-    assert "cart.total() returned 22.95, expected 99.0" in message
-    assert "All 1 steps behaved" not in out.getvalue()
+def test_a_claim_that_does_not_hold_fails_the_demo() -> None:
+    """When a step does not behave as shown, the demo exits 1 and names the claim that broke."""
+    result = _python(
+        """
+        import dataclasses, sys
+        from hotswap import _demo
+        wrong = dataclasses.replace(_demo.STEPS[0], expect={"cart.total()": "99.0"})
+        sys.exit(_demo.run(steps=(wrong,)))
+        """
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "hotswap demo FAILED: step 1 (Change a function body" in result.stderr
+    assert "cart.total() returned 22.95, expected 99.0" in result.stderr
+    assert "behaved as shown" not in result.stdout
 
 
-def test_an_unexpected_report_fails_the_demo(restored_interpreter: None) -> None:
+def test_an_unexpected_report_fails_the_demo() -> None:
     """A step whose report lacks a promised change fails, naming the change it looked for."""
-    wrong = dataclasses.replace(_demo.STEPS[0], changes=(("pricing", "price", "patched"),))
-    err = io.StringIO()
-    code = _demo.run(io.StringIO(), err, steps=(wrong,), package=f"hs_demo_{uuid4().hex[:8]}")
-    assert code == 1
-    assert "the report does not say patched price in hs_demo_" in err.getvalue()
+    result = _python(
+        """
+        import dataclasses, sys
+        from hotswap import _demo
+        wrong = dataclasses.replace(_demo.STEPS[0], changes=(("pricing", "price", "patched"),))
+        sys.exit(_demo.run(steps=(wrong,)))
+        """
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the report does not say patched price in shop.pricing" in result.stderr
+
+
+def test_demo_cleans_up_after_itself_in_process() -> None:
+    """Run in a session, the demo leaves sys.path and sys.modules as it found them."""
+    result = _python(
+        """
+        import sys
+        from hotswap import _demo
+        path = list(sys.path)
+        assert _demo.run(package="hs_demo_pkg") == 0
+        assert sys.path == path, (path, sys.path)
+        assert not [n for n in sys.modules if n.startswith("hs_demo_pkg")]
+        """
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: Reloader.check() warns 'file was deleted' for modules no longer in "
+    "sys.modules (hotswap._detect.TRACKER keeps their records)",
+)
+def test_demo_runs_twice_in_one_process() -> None:
+    """Two demo runs in one session both pass: the first one's removed package is not reported."""
+    result = _python(
+        """
+        from hotswap import _demo
+        assert _demo.run(package="hs_demo_a") == 0
+        assert _demo.run(package="hs_demo_b") == 0
+        """
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: TRACKER keeps records of modules deleted from sys.modules",
+)
+def test_a_module_removed_from_sys_modules_is_no_longer_watched(tmp_path: Path) -> None:
+    """After `del sys.modules[name]` and deleting its file, check() reports nothing about it."""
+    name = f"hs_{uuid4().hex[:8]}"
+    result = _python(
+        f"""
+        import importlib, os, sys
+        import hotswap
+        sys.path.insert(0, {str(tmp_path)!r})
+        path = os.path.join({str(tmp_path)!r}, "{name}.py")
+        with open(path, "w") as f:
+            f.write("x = 1\\n")
+        with hotswap.Reloader() as r:
+            importlib.import_module("{name}")
+            assert "{name}" in r.watched()
+            del sys.modules["{name}"]
+            os.remove(path)
+            assert "{name}" not in r.watched(), r.watched()
+            report = r.check()
+            assert not report, str(report)
+        """
+    )
+    assert result.returncode == 0, result.stderr

@@ -128,6 +128,8 @@ def build_parser(prog: str = "hotswap") -> argparse.ArgumentParser:
     for command in _COMMANDS:
         sub = subparsers.add_parser(
             command.name,
+            # Explicit: argparse would otherwise build it from the parent's custom usage line.
+            prog=f"{prog} {command.name}",
             description=command.summary[:1].upper() + command.summary[1:] + ".",
             epilog=f"example:\n  {prog} {command.example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,

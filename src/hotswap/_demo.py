@@ -106,9 +106,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("hooks[0](100.0)", "100.0", "pricing.discount, held in a callback list"),
     ("cart.total()", "25.5", "an instance made before any edit"),
     ("vip.total()", "24.0", "an instance of the subclass from vip.py"),
-    ("cart.items", "[('book', 2), ('pen', 1)]", "the data the instance holds"),
     ("isinstance(cart, Cart)", "True", "the class keeps its identity"),
     ("pricing.LOADS", "1", "times the slow rate table was loaded"),
+    ("cart.items", "[('book', 2), ('pen', 1)]", "the data the instance holds"),
 )
 
 
@@ -363,7 +363,8 @@ def _run_step(
     term.line("  >>> r.check()", "dim")
     report = session.reloader.check()
     for text in str(report).splitlines():
-        term.line("  " + text, "bad" if text.startswith("hotswap: warning") else None)
+        fine = text.startswith(("hotswap: reloaded", "hotswap: nothing changed"))
+        term.line("  " + text, None if fine else "bad")
     seen = _show_references(term, session, values, notes=False)
     problems = _check_report(session, step, report)
     problems += _check_values(seen, {**values, **step.expect})
@@ -456,7 +457,7 @@ def run(
         return 1
     term.line()
     term.line(
-        f"All {len(steps)} steps behaved as shown ({time.perf_counter() - started:.1f} s);"
+        f"All {len(steps)} steps behaved as shown ({time.perf_counter() - started:.2f} s);"
         " the temporary directory is removed.",
         "good",
     )
