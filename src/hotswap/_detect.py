@@ -29,7 +29,7 @@ from types import CodeType, ModuleType
 from typing import Any, NamedTuple
 
 from hotswap._report import Problem
-from hotswap._scope import is_user_file, source_file, watched_modules
+from hotswap._scope import is_user_file, library_roots, source_file, watched_modules
 from hotswap._source import ParsedSource
 
 RACY_NS = 2_000_000_000
@@ -122,6 +122,7 @@ class Tracker:
         with self._lock:
             self._users += 1
             if self._finder is None:
+                library_roots()  # computed now: sysconfig cannot be asked from inside an import
                 self._finder = _CaptureFinder(self)
                 sys.meta_path.insert(0, self._finder)
 
@@ -257,12 +258,15 @@ class _CaptureFinder:
             if spec is None:
                 continue
             loader = spec.loader
-            if (
-                type(loader) is importlib.machinery.SourceFileLoader
-                and isinstance(spec.origin, str)
-                and is_user_file(os.path.abspath(spec.origin))
-            ):
-                spec.loader = _CapturingLoader(loader.name, loader.path)
+            try:
+                if (
+                    type(loader) is importlib.machinery.SourceFileLoader
+                    and isinstance(spec.origin, str)
+                    and is_user_file(os.path.abspath(spec.origin))
+                ):
+                    spec.loader = _CapturingLoader(loader.name, loader.path)
+            except Exception:
+                pass
             return spec
         return None
 

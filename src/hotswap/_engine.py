@@ -49,6 +49,7 @@ class Outcome:
     warnings: list[Problem] = field(default_factory=list)
     error: Problem | None = None
     rebinds: list[tuple[str, Any, Any]] = field(default_factory=list)  # (name, old, new)
+    recoded: set[str] = field(default_factory=set)  # functions patched with new code
     parsed: ParsedSource | None = None
     ran: int = 0
 
@@ -62,6 +63,7 @@ class Transaction:
         strategy: str,
         dirty: set[str] | None = None,
         preset: dict[str, Any] | None = None,
+        recoded: set[str] | None = None,
     ) -> None:
         self.module = module
         self.name = module.__name__
@@ -69,6 +71,9 @@ class Transaction:
         self.old = old
         self.strategy = strategy
         self.dirty: set[str] = set(dirty or ())
+        # Names of functions whose code changed: statements that call them at import time
+        # (``TABLE = build()``) re-run, as a fresh run would compute them with the new code.
+        self.recoded: set[str] = set(recoded or ())
         self.preset = preset or {}
         self.journal = Journal()
         self.outcome = Outcome(self.name)
@@ -105,6 +110,7 @@ class Transaction:
             self.outcome.rebinds.clear()
             return self.outcome
         self.journal.commit()
+        self.outcome.recoded = self.recoded
         return self.outcome
 
     # -- the walk --------------------------------------------------------------------------------
@@ -114,7 +120,12 @@ class Transaction:
         full = self.strategy == "full" or self.old is None
         for step in plan.steps:
             stmt = step.new
-            run = full or step.status != "same" or bool(stmt.reads & self.dirty)
+            run = (
+                full
+                or step.status != "same"
+                or bool(stmt.reads & self.dirty)
+                or bool(stmt.calls & self.recoded)
+            )
             if not run:
                 if step.delta and step.old is not None:
                     self._shift(step)
@@ -176,7 +187,13 @@ class Transaction:
             )
             self.patcher.class_keep.update(maps.keep)
             self.patcher.class_removed.update(maps.removed)
+        patched_before = len(self.outcome.changes)
         result = self.patcher.value(old, new, name)
+        if any(
+            c.qualname == name and c.action == "patched"
+            for c in self.outcome.changes[patched_before:]
+        ) and isinstance(result, types.FunctionType):
+            self.recoded.add(name)
         if result is not new:
             namespace[name] = result
             if (stmt.is_class or bool(stmt.decorators_key)) and result is old:
@@ -214,7 +231,8 @@ class Transaction:
             fresh.__code__.co_freevars != target.__code__.co_freevars
         ):
             return False
-        # The bare def starts at the ``def`` line; the function's own code already does.
+        if target.__code__ != fresh.__code__:
+            self.recoded.add(stmt.name)
         self.patcher.value(target, fresh, stmt.name)
         for wrapper in _wrappers_of(current):
             wrapper.cache_clear()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 import types
+from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap._detect import TRACKER, Changed, Record, Unreadable, digest, read_file
@@ -100,14 +101,18 @@ class Reloader:
 
     def watched(self) -> list[str]:
         TRACKER.discover()
-        return sorted(n for n in TRACKER.records if self._scope.allows(n, self._mode))
+        return sorted(
+            n for n in TRACKER.records if n in sys.modules and self._scope.allows(n, self._mode)
+        )
 
     @property
     def failures(self) -> dict[str, Problem]:
         return {
             name: record.failure
             for name, record in TRACKER.records.items()
-            if record.failure is not None and self._scope.allows(name, self._mode)
+            if record.failure is not None
+            and name in sys.modules
+            and self._scope.allows(name, self._mode)
         }
 
     # -- the checkpoint --------------------------------------------------------------------------
@@ -119,7 +124,7 @@ class Reloader:
         with _LOCK:
             TRACKER.discover()
             mode, scope = self._mode, self._scope
-            names = [n for n in TRACKER.records if scope.allows(n, mode)]
+            names = [n for n in TRACKER.records if n in sys.modules and scope.allows(n, mode)]
             changed, unreadable = TRACKER.poll(names)
             if not changed and not unreadable:
                 return Report()
@@ -220,7 +225,7 @@ def apply(
         order = list(pending)
     succeeded: list[str] = []
     # Values rebound by a module reloaded earlier in this batch, for modules later in it.
-    carry: dict[str, dict[str, Any]] = {name: {} for name in order}
+    carry: dict[str, Carry] = {name: Carry() for name in order}
     for name in order:
         item = pending[name]
         outcome = _reload_one(item, strategy, report, parsed_new.get(name), carry.pop(name))
@@ -237,7 +242,7 @@ def apply(
             needs = _dependencies(record.name, parsed_of(record))
             needs |= _dependencies(record.name, _try_parse(retry))
             if needs & set(succeeded):
-                outcome = _reload_one(retry, strategy, report, None, {})
+                outcome = _reload_one(retry, strategy, report, None, Carry())
                 if outcome is not None and outcome.error is None:
                     _propagate(record.name, outcome, namespace, observed, complete, report, {})
     return report
@@ -248,7 +253,7 @@ def _reload_one(
     strategy: str,
     report: Report,
     parsed: ParsedSource | None,
-    preset: dict[str, Any],
+    carry: Carry,
 ) -> Outcome | None:
     record = item.record
     module = sys.modules.get(record.name)
@@ -261,7 +266,9 @@ def _reload_one(
         _fail(record, item, Problem(record.name, record.path, exc.line, str(exc)), report)
         return None
     old = parsed_of(record)
-    transaction = Transaction(module, record.path, old, strategy, set(preset), preset)
+    transaction = Transaction(
+        module, record.path, old, strategy, set(carry.preset), carry.preset, carry.recoded
+    )
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:
         _fail(record, item, outcome.error, report)
@@ -299,14 +306,14 @@ def _propagate(
     observed: Observed,
     complete: bool,
     report: Report,
-    carry: dict[str, dict[str, Any]],
+    carry: dict[str, Carry],
 ) -> None:
     """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
     queue = [(name, outcome)]
     visited = {name}
     while queue:
         source, result = queue.pop(0)
-        if not result.rebinds:
+        if not result.rebinds and not result.recoded:
             continue
         module = sys.modules.get(source)
         if module is None:
@@ -326,13 +333,21 @@ def _propagate(
                 continue
             imports = from_imports(parsed, record.name, _is_package(target))
             preset = presets_for(imports, source, source_ns, result.rebinds, target.__dict__, True)
-            if not preset:
+            recoded = {
+                imp.alias
+                for imp in imports
+                if imp.source == source
+                and imp.name in result.recoded
+                and target.__dict__.get(imp.alias) is source_ns.get(imp.name)
+            }
+            if not preset and not recoded:
                 continue
             if record.name in carry:  # reloads later in this batch: hand the values over
-                carry[record.name].update(preset)
+                carry[record.name].preset.update(preset)
+                carry[record.name].recoded.update(recoded)
                 continue
             transaction = Transaction(
-                target, record.path, parsed, "incremental", set(preset), preset
+                target, record.path, parsed, "incremental", set(preset), preset, recoded
             )
             follow = transaction.run(record.text, parsed)
             if follow.error is not None:
@@ -343,6 +358,14 @@ def _propagate(
             _record(report, follow)
             visited.add(record.name)
             queue.append((record.name, follow))
+
+
+@dataclass
+class Carry:
+    """What modules reloaded earlier in a batch hand to a module reloaded later in it."""
+
+    preset: dict[str, Any] = field(default_factory=dict)
+    recoded: set[str] = field(default_factory=set)
 
 
 def parsed_of(record: Record) -> ParsedSource | None:

@@ -57,6 +57,7 @@ class Statement:
     key: str
     binds: frozenset[str]
     reads: frozenset[str]
+    calls: frozenset[str]  # names called while the statement runs (``X = f()``)
     name: str | None = None  # def/class name
     decorators_key: str = ""  # AST dump of the decorator list (def/class only)
 
@@ -136,6 +137,7 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         key=ast.dump(node),
         binds=frozenset(scan.binds),
         reads=frozenset(scan.reads - scan.local_only),
+        calls=frozenset(scan.calls),
         name=name,
         decorators_key=decorators_key,
     )
@@ -147,6 +149,7 @@ class _Scan:
     def __init__(self, postponed_annotations: bool) -> None:
         self.binds: set[str] = set()
         self.reads: set[str] = set()
+        self.calls: set[str] = set()
         self.local_only: set[str] = set()
         self.postponed = postponed_annotations
 
@@ -205,6 +208,8 @@ class _Scan:
         for sub in _walk_exec_time(node):
             if isinstance(sub, ast.Lambda):
                 self._function_header(sub)
+            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                self.calls.add(sub.func.id)
             elif isinstance(sub, ast.Name):
                 if isinstance(sub.ctx, ast.Load):
                     self.reads.add(sub.id)

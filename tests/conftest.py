@@ -1,0 +1,56 @@
+"""Shared fixtures: a temporary source tree on ``sys.path`` whose edits bump mtimes explicitly."""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+class Workspace:
+    """A directory on ``sys.path`` where tests write modules and edit them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._tick = 0
+
+    def name(self, prefix: str = "hs") -> str:
+        """A module name no other test uses."""
+        return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    def write(self, relpath: str, text: str) -> Path:
+        """Write a file (dedented) and move its mtime strictly forward."""
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        self.bump(path)
+        return path
+
+    def bump(self, path: Path) -> None:
+        self._tick += 1
+        stamp = path.stat().st_mtime_ns + self._tick * 1_000_000_000
+        os.utime(path, ns=(stamp, stamp))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    root = tmp_path / "src"
+    root.mkdir()
+    modules = set(sys.modules)
+    path = list(sys.path)
+    cache = dict(linecache.cache)
+    sys.path.insert(0, str(root))
+    try:
+        yield Workspace(root)
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - modules:
+            del sys.modules[name]
+        linecache.cache.clear()
+        linecache.cache.update(cache)

@@ -1,0 +1,105 @@
+"""Detection: fingerprints decide when to look, content hashes decide what changed."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import hotswap
+from conftest import Workspace
+
+
+def test_touch_only_reloads_nothing(workspace: Workspace) -> None:
+    """Saving a file without changing it (a touch) reloads nothing."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "COUNT = []\nCOUNT.append(1)\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.bump(path)
+        report = r.check()
+    assert not report.reloaded and report.ok and mod.COUNT == [1]
+
+
+def test_comment_and_whitespace_edits_rerun_nothing(workspace: Workspace) -> None:
+    """A comment-only or blank-line save runs no statement: module state stays."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", "COUNT = []\nCOUNT.append(1)\ndef f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        edited = "# a comment\n\nCOUNT = []  # state\nCOUNT.append(1)\ndef f():\n    return 1\n"
+        workspace.write(f"{name}.py", edited)
+        report = r.check()
+    assert report.ok and mod.COUNT == [1] and mod.f() == 1
+    assert all(c.action == "moved" for c in report.changes)
+
+
+def test_edit_that_restores_the_old_mtime_is_seen(workspace: Workspace) -> None:
+    """An editor or checkout that puts the old mtime back cannot hide a change."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        before = path.stat()
+        path.write_text("def f():\n    return 2\n")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        report = r.check()
+    assert report.reloaded == [name] and mod.f() == 2
+
+
+def test_two_saves_in_one_timestamp_tick_are_both_seen(workspace: Workspace) -> None:
+    """A second save with the same mtime and size right after a reload is still picked up."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text("def f():\n    return 2\n")
+        stamp = path.stat().st_mtime_ns
+        assert r.check().reloaded == [name] and mod.f() == 2
+        path.write_text("def f():\n    return 3\n")
+        os.utime(path, ns=(stamp, stamp))
+        assert r.check().reloaded == [name] and mod.f() == 3
+
+
+def test_edit_right_after_import_is_not_taken_as_the_baseline(workspace: Workspace) -> None:
+    """The import hook keeps the bytes the module ran from, so an edit made between the
+    import and the first check reloads (a reloader created later would read the new file)."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.write(f"{name}.py", "def f():\n    return 2\n")
+        assert r.check().reloaded == [name] and mod.f() == 2
+
+
+def test_failed_content_is_not_retried_until_the_file_changes(workspace: Workspace) -> None:
+    """A broken save reports once; checking again without an edit says nothing."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        importlib.import_module(name)
+        workspace.write(f"{name}.py", "def f(:\n")
+        assert not r.check().ok
+        again = r.check()
+        assert again.ok and not again and name in r.failures
+        workspace.write(f"{name}.py", "def f():\n    return 3\n")
+        assert r.check().reloaded == [name] and not r.failures
+
+
+def test_deleted_file_keeps_the_module_and_says_so_once(workspace: Workspace) -> None:
+    """Deleting a module's file keeps its last version, with one warning."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.unlink()
+        first = r.check()
+        second = r.check()
+    assert [w.message for w in first.warnings] == ["file was deleted; keeping the last version"]
+    assert not second.warnings and mod.f() == 1
+
+
+def test_modules_outside_user_code_are_not_watched() -> None:
+    """The standard library, site-packages and hotswap itself are never watched."""
+    with hotswap.Reloader() as r:
+        watched = r.watched()
+    assert "json" not in watched and "hotswap" not in watched and "pytest" not in watched

@@ -1,0 +1,70 @@
+"""The undo journal: rollback restores exactly, commit forgets."""
+
+from __future__ import annotations
+
+import types
+
+from hotswap._journal import Journal
+
+
+def test_rollback_restores_attributes_items_and_cells() -> None:
+    """Every kind of recorded mutation is undone, newest first."""
+
+    class C:
+        a = 1
+
+    def f() -> int:
+        return 1
+
+    def g() -> int:
+        return 2
+
+    def outer() -> types.FunctionType:
+        x = 1
+
+        def inner() -> int:
+            return x
+
+        return inner  # type: ignore[return-value]
+
+    closure = outer()
+    cell = closure.__closure__[0]  # type: ignore[index]
+    d = {"k": 1}
+    journal = Journal()
+    journal.setattr(C, "a", 2)
+    journal.setattr(C, "b", 3)
+    journal.delattr(C, "a")
+    journal.setattr(f, "__code__", g.__code__)
+    journal.setitem(d, "k", 5)
+    journal.setitem(d, "new", 6)
+    journal.set_cell(cell, 42)
+    assert (f(), d, closure()) == (2, {"k": 5, "new": 6}, 42)
+    journal.rollback()
+    assert C.a == 1 and not hasattr(C, "b")
+    assert f() == 1 and d == {"k": 1} and closure() == 1
+
+
+def test_snapshot_restores_dict_contents_not_the_dict() -> None:
+    """A module dict comes back with the same keys and values, and is the same object."""
+    ns = {"a": 1, "b": [2]}
+    b = ns["b"]
+    journal = Journal()
+    journal.snapshot_dict(ns)
+    ns["a"] = 10
+    ns["c"] = 3
+    del ns["b"]
+    journal.rollback()
+    assert ns == {"a": 1, "b": [2]} and ns["b"] is b
+
+
+def test_commit_forgets() -> None:
+    """After commit, rollback has nothing to undo."""
+
+    class C:
+        a = 1
+
+    journal = Journal()
+    journal.setattr(C, "a", 2)
+    journal.commit()
+    journal.rollback()
+    assert C.a == 2 and len(journal) == 0

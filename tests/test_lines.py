@@ -1,0 +1,87 @@
+"""Line numbers: tracebacks and ``inspect`` follow the file after every edit."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import linecache
+import traceback
+
+import hotswap
+from conftest import Workspace
+
+SOURCE = '''\
+def helper():
+    return 1
+
+
+def boom():
+    x = 1
+    raise ValueError(x)
+
+
+class K:
+    def method(self):
+        raise KeyError("k")
+'''
+
+
+def _raising_line(func: object) -> int:
+    try:
+        func()  # type: ignore[operator]
+    except Exception as exc:
+        return traceback.extract_tb(exc.__traceback__)[-1].lineno or 0
+    raise AssertionError("did not raise")
+
+
+def test_unchanged_functions_below_an_insertion_report_their_new_lines(
+    workspace: Workspace,
+) -> None:
+    """Three lines added above ``boom`` move its traceback line by three; it is not re-run."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", SOURCE)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        boom, method = mod.boom, mod.K().method
+        assert _raising_line(boom) == 7
+        longer = "    a = 1\n    b = 2\n    c = 3\n    return a\n"
+        workspace.write(f"{name}.py", SOURCE.replace("    return 1\n", longer))
+        report = r.check()
+    assert report.ok
+    assert _raising_line(boom) == 10
+    assert _raising_line(method) == 15
+    assert inspect.getsourcelines(mod.boom)[1] == 8
+    assert inspect.getsource(mod.K).startswith("class K:")
+    frame = traceback.extract_tb(_exc(boom).__traceback__)[-1]
+    assert frame.line == "raise ValueError(x)"
+
+
+def test_removed_lines_shift_functions_up(workspace: Workspace) -> None:
+    """Deleting lines above a function moves its reported lines up."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", SOURCE)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.write(f"{name}.py", SOURCE.replace("def helper():\n    return 1\n\n\n", ""))
+        assert r.check().ok
+    assert _raising_line(mod.boom) == 3
+
+
+def test_linecache_holds_the_executing_source_after_a_failed_edit(workspace: Workspace) -> None:
+    """After a rejected edit, tracebacks still show the lines of the code that runs."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", SOURCE)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.write(f"{name}.py", "def boom(:\n")
+        assert not r.check().ok
+    assert linecache.getline(str(path), 7).strip() == "raise ValueError(x)"
+    assert _raising_line(mod.boom) == 7
+
+
+def _exc(func: object) -> BaseException:
+    try:
+        func()  # type: ignore[operator]
+    except Exception as exc:
+        return exc
+    raise AssertionError("did not raise")
