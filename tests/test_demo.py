@@ -171,11 +171,6 @@ def test_demo_cleans_up_after_itself_in_process() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Reloader.check() warns 'file was deleted' for modules no longer in "
-    "sys.modules (hotswap._detect.TRACKER keeps their records)",
-)
 def test_demo_runs_twice_in_one_process() -> None:
     """Two demo runs in one session both pass: the first one's removed package is not reported."""
     result = _python(
@@ -188,12 +183,11 @@ def test_demo_runs_twice_in_one_process() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: TRACKER keeps records of modules deleted from sys.modules",
-)
 def test_a_module_removed_from_sys_modules_is_no_longer_watched(tmp_path: Path) -> None:
-    """After `del sys.modules[name]` and deleting its file, check() reports nothing about it."""
+    """After `del sys.modules[name]` and deleting its file, check() reports nothing about it.
+
+    The engine behaviour that lets the demo run twice in one process (found by the test above).
+    """
     name = f"hs_{uuid4().hex[:8]}"
     result = _python(
         f"""
