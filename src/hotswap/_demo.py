@@ -232,7 +232,7 @@ class _Session:
         self._clock = max(self._clock + 1_000_000_000, time.time_ns())
         os.utime(path, ns=(self._clock, self._clock))
 
-    def type(self, statement: str) -> None:
+    def run(self, statement: str) -> None:
         """Run one statement in the session, telling the Reloader about it as a front-end does."""
         source = statement.format(pkg=self.package)
         self.term.line("  >>> " + source, "dim")
@@ -410,7 +410,7 @@ def _play(term: _Terminal, root: Path, package: str, steps: Sequence[Step]) -> N
         term.line("A session (a dict of globals, as in a REPL or IPython) imports it:")
         term.line("  >>> r = hotswap.Reloader(namespace=session)", "dim")
         for statement in SESSION:
-            session.type(statement)
+            session.run(statement)
         term.line("  >>> r.check()", "dim")
         report = session.reloader.check()
         term.line("  " + str(report))
