@@ -136,6 +136,10 @@ class Transaction:
             if step.body_only and self._patch_body_only(step, new):
                 continue
             self._run(step, new)
+        self.patcher.retarget_closures()
+        skip = self._skip_referrer(None)
+        for old, replacement in self.patcher.replaced:
+            redirect_references(old, replacement, self.journal, skip)
         for name in sorted(plan.removed):
             value = namespace.get(name, MISSING)
             if value is MISSING or _is_submodule(value, self.name):

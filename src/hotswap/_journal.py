@@ -25,6 +25,10 @@ MISSING: Any = object()  # "no such name/attribute", shared by the engine module
 class Journal:
     def __init__(self) -> None:
         self._undo: list[Callable[[], None]] = []
+        self._owned: set[int] = set()  # ids of the journal's own copies (never redirected)
+
+    def owns(self, obj: object) -> bool:
+        return id(obj) in self._owned
 
     def __len__(self) -> int:
         return len(self._undo)
@@ -73,6 +77,7 @@ class Journal:
     def snapshot_dict(self, mapping: dict[str, Any]) -> None:
         """Record a whole dict; rollback restores its exact contents without replacing it."""
         saved = dict(mapping)
+        self._owned.add(id(saved))
 
         def undo() -> None:
             for key in [k for k in mapping if k not in saved]:
@@ -92,9 +97,11 @@ class Journal:
         with _sigint_deferred():
             while self._undo:
                 self._undo.pop()()
+        self._owned.clear()
 
     def commit(self) -> None:
         self._undo.clear()
+        self._owned.clear()
 
 
 def _own_attribute(obj: Any, name: str) -> Any:

@@ -59,6 +59,7 @@ class Patcher:
         self.warnings = warnings
         self.replaced: list[tuple[Any, Any]] = []  # (old, new): identity could not be kept
         self._memo: dict[tuple[int, int], Any] = {}
+        self.nested: dict[int, tuple[types.CodeType, types.CodeType]] = {}
         # Class-body names to keep, by qualname; filled by the engine from the plan.
         self.class_keep: dict[str, frozenset[str]] = {}
         self.class_removed: dict[str, frozenset[str]] = {}
@@ -124,8 +125,9 @@ class Patcher:
             result = self.value(current, incoming, f"{qualname}.<{name}>")
             if result is not current:
                 self.journal.set_cell(old_cell, result)
-        changed = old.__code__ != new.__code__
-        if changed or old.__code__.co_firstlineno != new.__code__.co_firstlineno:
+        previous = old.__code__
+        changed = previous != new.__code__
+        if changed or previous.co_firstlineno != new.__code__.co_firstlineno:
             self.journal.setattr(old, "__code__", new.__code__)
         for attr in _FUNCTION_ATTRS:
             incoming = getattr(new, attr)
@@ -137,8 +139,39 @@ class Patcher:
             if result is not current:
                 self.journal.setitem(old.__dict__, name, result)
         if changed:
+            self._map_nested(previous, new.__code__)
             self._change(qualname, "patched", old)
         return old
+
+    def _map_nested(self, old: types.CodeType, new: types.CodeType) -> None:
+        """Remember nested code objects (inner functions, lambdas) that the edit changed."""
+        before = {c.co_qualname: c for c in old.co_consts if isinstance(c, types.CodeType)}
+        for code in new.co_consts:
+            if not isinstance(code, types.CodeType):
+                continue
+            previous = before.get(code.co_qualname)
+            if previous is not None and (
+                previous != code or previous.co_firstlineno != code.co_firstlineno
+            ):
+                self.nested[id(previous)] = (previous, code)
+                self._map_nested(previous, code)
+
+    def retarget_closures(self) -> int:
+        """Give closures made by old code before the edit (``inc = make_adder(1)``) the new
+        inner code, as a fresh run would have made them. One pass over the gc heap."""
+        if not self.nested:
+            return 0
+        count = 0
+        for obj in gc.get_objects():
+            if type(obj) is not types.FunctionType:
+                continue
+            entry = self.nested.get(id(obj.__code__))
+            if entry is None or entry[0] is not obj.__code__:
+                continue
+            if entry[1].co_freevars == obj.__code__.co_freevars:
+                self.journal.setattr(obj, "__code__", entry[1])
+                count += 1
+        return count
 
     def _property(self, old: property, new: property, qualname: str) -> Any:
         parts = []
@@ -398,30 +431,42 @@ def _first_line(obj: Any) -> int | None:
     return line if isinstance(line, int) else None
 
 
-def redirect_references(new: Any, old: Any, journal: Journal, skip: Callable[[Any], bool]) -> int:
-    """Replace references to ``new`` by ``old`` in dicts and lists created during the reload.
+def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[Any], bool]) -> int:
+    """Point references to ``old`` held in dicts, lists, closure cells and ``partial`` objects
+    at ``new`` (journaled). One ``gc.get_referrers`` scan.
 
-    A re-run decorator or ``__init_subclass__`` may register the freshly created object in a
-    registry; the kept object must be the one registered. Scans ``gc.get_referrers`` once.
+    Used both ways: a replaced object's holders (``handlers = [m.f]``) follow the replacement,
+    and a registry that a re-run decorator filled with a fresh class gets the kept class back.
     """
     count = 0
-    for ref in gc.get_referrers(new):
-        if skip(ref):
+    for ref in gc.get_referrers(old):
+        if skip(ref) or journal.owns(ref):
             continue
         if isinstance(ref, dict):
             for key, value in list(ref.items()):
-                if value is new:
-                    journal.setitem(ref, key, old)
+                if value is old:
+                    journal.setitem(ref, key, new)
                     count += 1
-                if key is new:
+                if key is old:
                     value = ref[key]
                     journal.delitem(ref, key)
-                    journal.setitem(ref, old, value)
+                    journal.setitem(ref, new, value)
                     count += 1
         elif isinstance(ref, list):
             for index, value in enumerate(ref):
-                if value is new:
-                    ref[index] = old
-                    journal.on_rollback(functools.partial(ref.__setitem__, index, new))
+                if value is old:
+                    ref[index] = new
+                    journal.on_rollback(functools.partial(ref.__setitem__, index, old))
                     count += 1
+        elif isinstance(ref, types.CellType):
+            with contextlib.suppress(ValueError):
+                if ref.cell_contents is old:
+                    journal.set_cell(ref, new)
+                    count += 1
+        elif type(ref) is functools.partial and ref.func is old:
+            state = ref.__reduce__()[2]
+            setstate: Callable[[Any], None] = ref.__setstate__  # type: ignore[attr-defined]
+            setstate((new, *state[1:]))
+            journal.on_rollback(functools.partial(setstate, state))
+            count += 1
     return count
