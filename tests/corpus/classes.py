@@ -1,0 +1,579 @@
+"""Classes: methods, class attributes, ``__init__``, nested classes, dunders, added/removed members.
+
+The session holds the class, instances created before the edit, and bound methods; after the
+save old instances run the new methods while keeping their own data, and ``m.C`` is the same
+class object as before.
+"""
+
+from __future__ import annotations
+
+from ._model import Scenario, scenario, step, variant
+
+HOLD_C = """
+import m
+from m import C
+obj = m.C()
+bound = obj.method
+"""
+
+method_body = scenario(
+    "method_body",
+    """A method body changes: an instance made before the edit, a bound method held before the
+    edit, a new instance and ``C.method(obj)`` all run the new body; ``m.C`` keeps its identity.""",
+    before={
+        "m.py": """
+        class C:
+            def method(self):
+                return "old"
+        """
+    },
+    setup=HOLD_C,
+    probes=["obj.method()", "bound()", "m.C().method()", "C.method(obj)", "isinstance(obj, m.C)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            class C:
+                def method(self):
+                    return "new"
+            """
+            },
+            expect={"m.C is C": True, "type(obj) is m.C": True, "bound.__self__ is obj": True},
+            reloaded=["m"],
+        )
+    ],
+)
+
+method_added = scenario(
+    "method_added",
+    """A method added to a class is callable on instances created before the edit.""",
+    before={
+        "m.py": """
+        class C:
+            def method(self):
+                return 1
+        """
+    },
+    setup=HOLD_C,
+    probes=["obj.extra(2)", "hasattr(obj, 'extra')", "obj.method()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            def method(self):
+                return self.extra(1)
+
+            def extra(self, n):
+                return n * 10
+        """
+            },
+            expect={"m.C is C": True},
+        )
+    ],
+)
+
+method_removed = scenario(
+    "method_removed",
+    """A method deleted from the source is gone from the class: old instances raise
+    AttributeError, ``hasattr(C, name)`` is False.""",
+    before={
+        "m.py": """
+        class C:
+            def method(self):
+                return 1
+
+            def gone(self):
+                return 2
+        """
+    },
+    setup=HOLD_C,
+    probes=[
+        "hasattr(m.C, 'gone')",
+        "hasattr(obj, 'gone')",
+        "obj.method()",
+        "sorted(k for k in vars(m.C) if not k.startswith('__'))",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            def method(self):
+                return 1
+        """
+            }
+        )
+    ],
+)
+
+method_renamed = scenario(
+    "method_renamed",
+    """A method renamed: the new name works on old instances, the old name is gone.""",
+    before={
+        "m.py": """
+        class C:
+            def method(self):
+                return self.old_name()
+
+            def old_name(self):
+                return "x"
+        """
+    },
+    setup=HOLD_C,
+    probes=["hasattr(obj, 'old_name')", "obj.new_name()", "obj.method()", "bound()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            def method(self):
+                return self.new_name()
+
+            def new_name(self):
+                return "y"
+        """
+            }
+        )
+    ],
+)
+
+class_attr_changed = scenario(
+    "class_attribute_value_changed",
+    """A class attribute's value changes: the class, old instances and methods reading
+    ``self.LIMIT`` see the new value.""",
+    before={
+        "m.py": """
+        class C:
+            LIMIT = 10
+
+            def method(self):
+                return self.LIMIT * 2
+        """
+    },
+    setup=HOLD_C,
+    probes=["m.C.LIMIT", "obj.LIMIT", "obj.method()", "bound()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            LIMIT = 25
+
+            def method(self):
+                return self.LIMIT * 2
+        """
+            }
+        )
+    ],
+)
+
+class_registry_survives = scenario(
+    "class_level_registry_survives_method_edit",
+    """A class-level list that instances append to at runtime keeps its contents when another
+    method of the class is edited (the class body does not reset it).""",
+    before={
+        "m.py": """
+        class C:
+            registry = []
+
+            def add(self, item):
+                self.registry.append(item)
+
+            def method(self):
+                return len(self.registry)
+        """
+    },
+    setup=HOLD_C + "obj.add('a')\nm.C().add('b')\nkeep = m.C.registry\n",
+    probes=["m.C.registry", "obj.method()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            registry = []
+
+            def add(self, item):
+                self.registry.append(item)
+
+            def method(self):
+                return len(self.registry) * 100
+        """
+            },
+            expect={"m.C.registry is keep": True, "m.C.registry": ["a", "b"]},
+        )
+    ],
+)
+
+init_changed = scenario(
+    "init_changed_old_instances_keep_data",
+    """``__init__`` gains a field: new instances have it, instances made before the edit keep
+    exactly their old attributes (nothing re-runs ``__init__`` on them).""",
+    before={
+        "m.py": """
+        class C:
+            def __init__(self, x=1):
+                self.x = x
+
+            def method(self):
+                return getattr(self, "y", "no y")
+        """
+    },
+    setup=HOLD_C + "obj.x = 5\n",
+    probes=["vars(m.C(2))", "m.C(2).method()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            def __init__(self, x=1):
+                self.x = x * 10
+                self.y = "y"
+
+            def method(self):
+                return getattr(self, "y", "no y")
+        """
+            },
+            expect={"vars(obj)": {"x": 5}, "obj.method()": "no y"},
+        )
+    ],
+)
+
+nested_class = scenario(
+    "nested_class_method",
+    """A class nested in another class: its method is edited; old instances of the inner class
+    run the new method and still pass ``isinstance`` against ``m.Outer.Inner``.""",
+    before={
+        "m.py": """
+        class Outer:
+            class Inner:
+                def f(self):
+                    return "inner1"
+
+            def make(self):
+                return self.Inner()
+        """
+    },
+    setup="import m\ninner = m.Outer().make()\nInner = m.Outer.Inner",
+    probes=[
+        "inner.f()",
+        "m.Outer.Inner().f()",
+        "isinstance(inner, m.Outer.Inner)",
+        "m.Outer.Inner.__qualname__",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class Outer:
+            class Inner:
+                def f(self):
+                    return "inner2"
+
+                def g(self):
+                    return "g"
+
+            def make(self):
+                return self.Inner()
+        """
+            },
+            expect={"m.Outer.Inner is Inner": True, "inner.g()": "g"},
+        )
+    ],
+)
+
+method_nested_function = scenario(
+    "method_with_nested_function",
+    """A helper function defined inside a method is edited: old instances use the new helper.""",
+    before={
+        "m.py": """
+        class C:
+            def method(self):
+                def helper(v):
+                    return v + 1
+                return helper(1)
+        """
+    },
+    setup=HOLD_C,
+    probes=["obj.method()", "bound()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            def method(self):
+                def helper(v):
+                    return v * 50
+                return helper(2)
+        """
+            }
+        )
+    ],
+)
+
+dunder_added = scenario(
+    "dunder_added_updates_type_slot",
+    """Adding ``__len__`` and ``__eq__`` to a class makes ``len(obj)`` and ``==`` work on old
+    instances (the type's slots are refreshed, not only the class dict).""",
+    before={
+        "m.py": """
+        class C:
+            def method(self):
+                return 1
+        """
+    },
+    setup=HOLD_C,
+    probes=["len(obj)", "obj == m.C()", "bool(obj)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            class C:
+                def method(self):
+                    return 1
+
+                def __len__(self):
+                    return 3
+
+                def __eq__(self, other):
+                    return isinstance(other, C)
+
+                __hash__ = None
+            """
+            }
+        ),
+        step(
+            {
+                "m.py": """
+            class C:
+                def method(self):
+                    return 1
+            """
+            },
+            doc="and removed again: len() raises TypeError",
+        ),
+    ],
+)
+
+dunder_changed = scenario(
+    "dunder_repr_and_call_changed",
+    """``__repr__`` and ``__call__`` bodies change: ``repr(obj)`` and ``obj()`` follow.""",
+    before={
+        "m.py": """
+        class C:
+            def __repr__(self):
+                return "C()"
+
+            def __call__(self, x):
+                return x
+        """
+    },
+    setup="import m\nobj = m.C()",
+    probes=["repr(obj)", "obj(3)", "str(obj)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            def __repr__(self):
+                return "C<v2>"
+
+            def __call__(self, x):
+                return x * 3
+        """
+            }
+        )
+    ],
+)
+
+class_docstring = scenario(
+    "class_docstring_changed",
+    """The class docstring changes: ``C.__doc__`` and ``inspect.getdoc`` show the new text.""",
+    before={
+        "m.py": '''
+        class C:
+            """Old."""
+
+            def method(self):
+                """Method old."""
+                return 1
+        '''
+    },
+    setup=HOLD_C,
+    probes=["m.C.__doc__", "inspect.getdoc(obj)", "m.C.method.__doc__"],
+    steps=[
+        step(
+            {
+                "m.py": '''
+        class C:
+            """New."""
+
+            def method(self):
+                """Method new."""
+                return 1
+        '''
+            }
+        )
+    ],
+)
+
+class_added_removed = scenario(
+    "class_added_and_removed",
+    """A new class appears; a class deleted from the source disappears from the module.""",
+    before={
+        "m.py": """
+        class Old:
+            pass
+
+        def make():
+            return Old()
+        """
+    },
+    setup="import m",
+    probes=["hasattr(m, 'Old')", "hasattr(m, 'New')", "type(m.make()).__name__"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class New:
+            pass
+
+        def make():
+            return New()
+        """
+            }
+        )
+    ],
+)
+
+class_annotations = scenario(
+    "class_annotations_changed",
+    """Class-level annotations change: ``C.__annotations__`` follows the new source.""",
+    before={
+        "m.py": """
+        class C:
+            x: int
+            y: str = "y"
+
+            def method(self):
+                return 1
+        """
+    },
+    setup=HOLD_C,
+    probes=["m.C.__annotations__", "m.C.y", "hasattr(m.C, 'z')"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            x: float
+            z: list = []
+
+            def method(self):
+                return 1
+        """
+            }
+        )
+    ],
+)
+
+bases_changed = scenario(
+    "class_gains_mixin_base",
+    """``class C(Base)`` becomes ``class C(Base, Mixin)``: old instances get the mixin's methods
+    and pass isinstance against it (a layout-compatible ``__bases__`` change).""",
+    before={
+        "m.py": """
+        class Base:
+            pass
+
+        class Mixin:
+            def hello(self):
+                return "hello"
+
+        class C(Base):
+            def method(self):
+                return 1
+        """
+    },
+    setup=HOLD_C,
+    probes=[
+        "obj.hello()",
+        "isinstance(obj, m.Mixin)",
+        "[k.__name__ for k in m.C.__mro__]",
+        "isinstance(obj, m.C)",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class Base:
+            pass
+
+        class Mixin:
+            def hello(self):
+                return "hello"
+
+        class C(Base, Mixin):
+            def method(self):
+                return 1
+        """
+            }
+        )
+    ],
+)
+
+attribute_of_instance_method = scenario(
+    "method_reads_instance_data_set_before_edit",
+    """An edited method reads data an old instance stored before the edit.""",
+    before={
+        "m.py": """
+        class Account:
+            def __init__(self):
+                self.balance = 0
+
+            def deposit(self, n):
+                self.balance += n
+                return self.balance
+        """
+    },
+    setup="import m\nacct = m.Account()\nacct.deposit(5)\ndep = acct.deposit",
+    probes=["m.Account().deposit(1)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class Account:
+            def __init__(self):
+                self.balance = 0
+
+            def deposit(self, n):
+                self.balance += n * 2
+                return self.balance
+        """
+            },
+            expect={"dep(1)": 7, "acct.balance": 7},
+        )
+    ],
+)
+
+SCENARIOS: list[Scenario] = [
+    method_body,
+    method_added,
+    method_removed,
+    method_renamed,
+    class_attr_changed,
+    class_registry_survives,
+    init_changed,
+    nested_class,
+    method_nested_function,
+    dunder_added,
+    dunder_changed,
+    class_docstring,
+    class_added_removed,
+    class_annotations,
+    bases_changed,
+    attribute_of_instance_method,
+    variant(method_body, "after", reloader="after"),
+    variant(method_added, "full", strategy="full"),
+    variant(init_changed, "full", strategy="full"),
+]

@@ -1,0 +1,397 @@
+"""Saves that cannot apply: syntax errors, exceptions while the new code runs (``NameError``,
+``ZeroDivisionError``, ``ValueError`` in a class body), ``SystemExit`` and ``KeyboardInterrupt``
+at module level. Each must roll the module back completely and name the file and line; the
+next save that fixes the file applies.
+"""
+
+from __future__ import annotations
+
+from ._model import Scenario, scenario, step, variant
+
+BASE = """
+def f():
+    return 1
+
+def g():
+    return "g1"
+"""
+
+FIXED = """
+def f():
+    return 2
+
+def g():
+    return "g2"
+"""
+
+PROBES = [
+    "m.f()",
+    "m.g()",
+    "held_g()",
+    "hasattr(m, 'added')",
+    "sorted(k for k in vars(m) if not k.startswith('__'))",
+]
+
+SETUP = "import m\nheld_g = m.g"
+
+
+def _failing(name: str, doc: str, broken: str, line: int, **extra: object) -> Scenario:
+    return scenario(
+        name,
+        doc,
+        before={"m.py": BASE},
+        setup=SETUP,
+        probes=PROBES,
+        steps=[
+            step({"m.py": broken}, ok=False, error_path="m.py", error_line=line, doc="broken save"),
+            step({"m.py": FIXED}, doc="the fix applies"),
+        ],
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+syntax_error = _failing(
+    "syntax_error_then_fix",
+    """A syntax error in the saved file: nothing changes (not even the valid edit to ``f``
+    above it), the report names the file and line; the fixed file then applies.""",
+    """
+    def f():
+        return 2
+
+    def g(:
+        return "g2"
+    """,
+    4,
+)
+
+indentation_error = _failing(
+    "indentation_error_then_fix",
+    """An ``IndentationError`` (a body that lost its indent) is reported at its line and rolls
+    back.""",
+    """
+    def f():
+        return 2
+
+    def g():
+    return "g2"
+    """,
+    5,
+)
+
+name_error = _failing(
+    "name_error_at_import_then_fix",
+    """A ``NameError`` raised by a new top-level statement: the edit to ``f`` and the added
+    function above the error are rolled back.""",
+    """
+    def f():
+        return 2
+
+    def added():
+        return "new"
+
+    VALUE = undefined_name + 1
+
+    def g():
+        return "g2"
+    """,
+    7,
+)
+
+zero_division = _failing(
+    "zero_division_at_import_then_fix",
+    """A ``ZeroDivisionError`` at module level after several edits: everything is rolled back,
+    including the removal of ``g``.""",
+    """
+    def f():
+        return 2
+
+    def added():
+        return "new"
+
+    RATIO = 1 / 0
+    """,
+    7,
+)
+
+system_exit = _failing(
+    "system_exit_at_import_then_fix",
+    """``raise SystemExit(3)`` at module level must not end the session: it is reported as a
+    failure at that line and rolled back.""",
+    """
+    def f():
+        return 2
+
+    raise SystemExit(3)
+
+    def g():
+        return "g2"
+    """,
+    4,
+)
+
+keyboard_interrupt = _failing(
+    "keyboard_interrupt_at_import_then_fix",
+    """A ``KeyboardInterrupt`` while the new module code runs is a failed reload, rolled back,
+    not a dead session.""",
+    """
+    def f():
+        return 2
+
+    def added():
+        return "new"
+
+    raise KeyboardInterrupt
+
+    def g():
+        return "g2"
+    """,
+    7,
+)
+
+class_body_error = scenario(
+    "exception_in_class_body_then_fix",
+    """A ``ValueError`` inside a class body, in the same save as edits to its methods: the
+    class keeps its old methods (an old instance runs the old code) and gains nothing.""",
+    before={
+        "m.py": """
+        class C:
+            def f(self):
+                return "f1"
+
+            def gone(self):
+                return "gone"
+        """
+    },
+    setup="import m\nobj = m.C()\nbound = obj.f",
+    probes=[
+        "obj.f()",
+        "bound()",
+        "hasattr(m.C, 'new')",
+        "hasattr(m.C, 'gone')",
+        "sorted(k for k in vars(m.C) if not k.startswith('__'))",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+            class C:
+                def f(self):
+                    return "f2"
+
+                def new(self):
+                    return "new"
+
+                X = int("not a number")
+            """
+            },
+            ok=False,
+            error_path="m.py",
+            error_line=8,
+        ),
+        step(
+            {
+                "m.py": """
+            class C:
+                def f(self):
+                    return "f2"
+
+                def new(self):
+                    return "new"
+            """
+            },
+            probes=["obj.f()", "bound()", "obj.new()", "hasattr(m.C, 'gone')"],
+        ),
+    ],
+)
+
+dataflow_error = scenario(
+    "dataflow_rerun_fails_then_fix",
+    """``X`` changes to 0 and the unchanged ``Y = 10 / X`` re-runs and fails: the error names
+    ``Y``'s line and ``X`` keeps its old value; then ``X = 5`` applies.""",
+    before={
+        "m.py": """
+        X = 2
+        Y = 10 / X
+
+        def f():
+            return X, Y
+        """
+    },
+    setup="import m\nfrom m import f",
+    probes=["m.X", "m.Y", "f()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            X = 0
+            Y = 10 / X
+
+            def f():
+                return X, Y
+            """
+            },
+            ok=False,
+            error_path="m.py",
+            error_line=2,
+        ),
+        step(
+            {
+                "m.py": """
+            X = 5
+            Y = 10 / X
+
+            def f():
+                return X, Y
+            """
+            }
+        ),
+    ],
+)
+
+two_failures = scenario(
+    "two_failures_in_a_row_then_fix",
+    """A syntax error, then (still broken) a ``NameError`` elsewhere: each save is reported at
+    its own line and nothing applies until the file is fixed.""",
+    before={"m.py": BASE},
+    setup=SETUP,
+    probes=PROBES,
+    steps=[
+        step(
+            {
+                "m.py": """
+            def f():
+                return 2 +
+
+            def g():
+                return "g2"
+            """
+            },
+            ok=False,
+            error_path="m.py",
+            error_line=2,
+        ),
+        step(
+            {
+                "m.py": """
+            def f():
+                return 2
+
+            def g():
+                return "g2"
+
+            oops
+            """
+            },
+            ok=False,
+            error_path="m.py",
+            error_line=7,
+        ),
+        step({"m.py": FIXED}),
+    ],
+)
+
+package_failure = scenario(
+    "failure_in_package_submodule_then_fix",
+    """A broken ``pkg/sub.py`` is reported with that path and line; ``pkg`` and ``pkg.sub``
+    keep working with the old code.""",
+    before={
+        "pkg/__init__.py": """
+            from .sub import f
+            """,
+        "pkg/sub.py": """
+            def f():
+                return "sub1"
+            """,
+    },
+    setup="import pkg\nimport pkg.sub\nfrom pkg import f",
+    probes=["pkg.f()", "pkg.sub.f()", "f()", "hasattr(pkg, 'sub')"],
+    steps=[
+        step(
+            {
+                "pkg/sub.py": """
+            def f():
+                return "sub2"
+
+            LIMIT = int("x")
+            """
+            },
+            ok=False,
+            error_path="pkg/sub.py",
+            error_line=4,
+        ),
+        step(
+            {
+                "pkg/sub.py": """
+            def f():
+                return "sub2"
+
+            LIMIT = int("3")
+            """
+            }
+        ),
+    ],
+)
+
+other_module_applies = scenario(
+    "one_module_fails_other_applies",
+    """One save edits ``a`` (valid) and ``b`` (broken): ``a`` applies, ``b`` is rolled back and
+    reported; fixing ``b`` then applies it.""",
+    before={
+        "a.py": """
+            def f():
+                return "a1"
+            """,
+        "b.py": """
+            def g():
+                return "b1"
+            """,
+    },
+    setup="import a, b",
+    probes=["b.g()"],
+    steps=[
+        step(
+            {
+                "a.py": """
+                def f():
+                    return "a2"
+                """,
+                "b.py": """
+                def g():
+                    return "b2"
+
+                1 / 0
+                """,
+            },
+            ok=False,
+            error_path="b.py",
+            error_line=4,
+            expect={"a.f()": "a2"},
+        ),
+        step(
+            {
+                "b.py": """
+            def g():
+                return "b2"
+            """
+            },
+            probes=["a.f()", "b.g()"],
+        ),
+    ],
+)
+
+SCENARIOS: list[Scenario] = [
+    syntax_error,
+    indentation_error,
+    name_error,
+    zero_division,
+    system_exit,
+    keyboard_interrupt,
+    class_body_error,
+    dataflow_error,
+    two_failures,
+    package_failure,
+    other_module_applies,
+    variant(syntax_error, "after", reloader="after"),
+    variant(name_error, "full", strategy="full"),
+    variant(class_body_error, "full", strategy="full"),
+]

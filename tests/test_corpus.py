@@ -1,0 +1,255 @@
+"""The edit-scenario corpus: after every save, the live session agrees with a fresh process.
+
+Each scenario in ``tests/corpus`` runs twice, in fresh interpreters started with
+``sys.executable`` so no scenario can leak modules into another:
+
+- the *live* side imports the files, holds references the way users do, saves each edit and
+  calls ``hotswap.Reloader.check()``;
+- the *oracle* side imports the files as they stand after each step into a fresh process (no
+  hotswap) and evaluates the same probes.
+
+A probe that differs, an ``expect`` value that did not survive, a failure that did not roll
+back, or a report that does not name the broken file and line fails the scenario with one
+readable message: scenario, step, probe, live vs oracle value and ``str(report)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+try:
+    from corpus import ALL, Scenario, Step
+except ImportError:  # pragma: no cover - tests/ imported as a package (rootdir on sys.path)
+    from tests.corpus import ALL, Scenario, Step
+
+DRIVER = Path(__file__).parent / "corpus" / "_driver.py"
+PREFIX = "@@corpus "
+TIMEOUT = 90
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+@dataclass
+class Run:
+    """The result lines of one driver process, plus what it wrote to stderr."""
+
+    records: list[dict[str, Any]]
+    stderr: str
+    returncode: int
+    finished: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.finished = any(r["kind"] == "done" for r in self.records)
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [r for r in self.records if r["kind"] == kind]
+
+
+def _spec(scenario: Scenario, tmp_path: Path) -> dict[str, Any]:
+    steps = []
+    oracle_steps = []
+    pres: list[str] = []
+    for index, st in enumerate(scenario.steps):
+        probes = scenario.probes_of(st)
+        steps.append(
+            {
+                "files": dict(st.files),
+                "delete": list(st.delete),
+                "pre": st.pre,
+                "probes": list(probes),
+                "expect": list(st.expect),
+                "ok": st.ok,
+                "error_path": st.error_path,
+            }
+        )
+        if st.pre:
+            pres.append(st.pre)
+        if st.ok:
+            oracle_steps.append(
+                {
+                    "index": index,
+                    "dir": str(tmp_path / f"oracle{index}"),
+                    "files": scenario.files_after(index),
+                    "pres": list(pres),
+                    "probes": list(probes),
+                }
+            )
+    return {
+        "name": scenario.name,
+        "workdir": str(tmp_path / "live"),
+        "before": dict(scenario.before),
+        "setup": scenario.setup,
+        "reloader": scenario.reloader,
+        "strategy": scenario.strategy,
+        "steps": steps,
+        "oracle_steps": oracle_steps,
+    }
+
+
+def _start(side: str, spec_path: Path, cwd: Path) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    env["PYTHONHASHSEED"] = "0"  # set and dict-of-str reprs must match between the two sides
+    return subprocess.Popen(
+        [sys.executable, str(DRIVER), side, str(spec_path)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(proc: subprocess.Popen[str]) -> Run:
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        err += f"\n[driver killed after {TIMEOUT} s]"
+    records = [
+        json.loads(line[len(PREFIX) :]) for line in out.splitlines() if line.startswith(PREFIX)
+    ]
+    return Run(records, err, proc.returncode)
+
+
+def run_scenario(scenario: Scenario, tmp_path: Path) -> tuple[Run, Run]:
+    """Run the live side and the oracle side concurrently; both results."""
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps(_spec(scenario, tmp_path)), encoding="utf-8")
+    live = _start("live", spec_path, tmp_path)
+    oracle = _start("oracle", spec_path, tmp_path)
+    return _finish(live), _finish(oracle)
+
+
+# -- judging ---------------------------------------------------------------------------------
+
+
+def _shown(value: str) -> str:
+    return f"raises {value[1:]}" if value.startswith("!") else value
+
+
+def _judge_step(
+    scenario: Scenario, st: Step, live: dict[str, Any], oracle: dict[str, Any] | None
+) -> list[str]:
+    """Every way one live step disagrees with the oracle or with the step's claims."""
+    out: list[str] = []
+    if live.get("pre_error"):
+        out.append(f"pre snippet raised:\n{live['pre_error']}")
+    if "check_error" in live:
+        return [*out, f"r.check() raised instead of returning a Report:\n{live['check_error']}"]
+    report = live["report"]
+    probes = scenario.probes_of(st)
+    if report["ok"] is not st.ok:
+        out.append(f"report.ok is {report['ok']}, expected {st.ok}")
+    if st.ok:
+        if report["errors"]:
+            out.append(f"report has errors: {report['errors']}")
+        if live["failures"]:
+            out.append(f"r.failures still lists {live['failures']}")
+        if oracle is None:
+            out.append("oracle produced no result for this step")
+        else:
+            for what in ("setup_error", "pre_errors"):
+                if oracle[what]:
+                    out.append(f"corpus bug: oracle {what}:\n{oracle[what]}")
+            for expr in probes:
+                got, want = live["probes"][expr], oracle["probes"][expr]
+                if got != want:
+                    out.append(f"probe {expr}: live {_shown(got)} != oracle {_shown(want)}")
+    else:
+        out.extend(_judge_failure(st, live))
+    for expr, value in st.expect.items():
+        got = live["expect"][expr]
+        if got != repr(value):
+            out.append(f"expect {expr}: live {_shown(got)} != expected {value!r}")
+    if st.quiet and (report["reloaded"] or report["changes"]):
+        out.append(f"an unchanged save should reload nothing visible; report: {report['text']!r}")
+    for name in st.reloaded:
+        if name not in report["reloaded"]:
+            out.append(f"module {name} should be listed as reloaded")
+    for expr, value in [*live["probes"].items(), *live["expect"].items()]:
+        if ADDRESS.search(value):
+            out.append(f"corpus bug: probe {expr} is not address-free: {value}")
+    return out
+
+
+def _judge_failure(st: Step, live: dict[str, Any]) -> list[str]:
+    """A failing save: reported at the right file and line, and nothing in the module changed."""
+    out: list[str] = []
+    report = live["report"]
+    wanted = f"/{st.error_path}"
+    matching = [e for e in report["errors"] if str(e["path"]).replace(os.sep, "/").endswith(wanted)]
+    if not matching:
+        out.append(f"no error names {st.error_path}; errors: {report['errors']}")
+    elif not any(e["line"] == st.error_line for e in matching):
+        lines = [e["line"] for e in matching]
+        out.append(f"error for {st.error_path} is at line {lines}, expected {st.error_line}")
+    module = live.get("snapshot_module")
+    if module is not None and module not in live["failures"]:
+        out.append(f"r.failures should list {module}; it lists {live['failures']}")
+    for expr, before in live["probes_before"].items():
+        after = live["probes"][expr]
+        if after != before:
+            out.append(
+                f"probe {expr} changed by a failed reload: {_shown(before)} -> {_shown(after)}"
+            )
+    out.extend(f"not rolled back: {line}" for line in live.get("rollback", []))
+    return out
+
+
+def judge(scenario: Scenario, live: Run, oracle: Run) -> list[str]:
+    """All problems of one scenario, grouped by step, ready to print."""
+    problems: list[str] = []
+    for side, run in (("live", live), ("oracle", oracle)):
+        if not run.finished:
+            problems.append(f"{side} driver died (exit {run.returncode}):\n{run.stderr[-4000:]}")
+    setup = live.of("setup")
+    if setup and setup[0]["error"]:
+        problems.append(f"live setup raised:\n{setup[0]['error']}")
+    oracles = {r["index"]: r for r in oracle.of("oracle")}
+    for record in live.of("step"):
+        index = record["index"]
+        st = scenario.steps[index]
+        found = _judge_step(scenario, st, record, oracles.get(index))
+        if found:
+            label = f"step {index + 1}" + (f" ({st.doc})" if st.doc else "")
+            text = record.get("report", {}).get("text", "<no report>")
+            details = "\n".join("    " + line.replace("\n", "\n    ") for line in found)
+            warns = record.get("python_warnings") or []
+            extra = f"\n  python warnings: {warns}" if warns else ""
+            problems.append(f"{label}:\n{details}\n  str(report):\n    {text}{extra}")
+    return problems
+
+
+@pytest.mark.parametrize("scenario", ALL, ids=[s.name for s in ALL])
+def test_scenario(scenario: Scenario, tmp_path: Path) -> None:
+    """After each save the live session behaves as a fresh process would (see scenario.doc)."""
+    live, oracle = run_scenario(scenario, tmp_path)
+    problems = judge(scenario, live, oracle)
+    if problems:
+        header = f"scenario {scenario.name}: {scenario.doc}"
+        pytest.fail(header + "\n" + "\n".join(problems), pytrace=False)
+
+
+def test_corpus_is_well_formed() -> None:
+    """The corpus is large, names are unique, and every scenario and failure says enough."""
+    names = [s.name for s in ALL]
+    assert len(names) >= 80
+    assert len(set(names)) == len(names), "duplicate scenario names"
+    for s in ALL:
+        assert s.doc, f"{s.name} has no doc"
+        assert s.steps, f"{s.name} has no steps"
+        for index, st in enumerate(s.steps):
+            assert st.files or st.delete, f"{s.name} step {index + 1} saves nothing"
+            assert s.probes_of(st) or st.expect, f"{s.name} step {index + 1} checks nothing"
+            for path in [*st.files, *st.delete]:
+                assert not path.startswith("/"), f"{s.name}: paths are relative"
+        assert s.steps[-1].ok, f"{s.name}: a failing step must be followed by a fix"
