@@ -18,6 +18,7 @@ from . import (
     modules,
     packages,
     state,
+    toplevel,
 )
 from ._model import Scenario, Step, scenario, src, step, variant
 
@@ -29,6 +30,7 @@ ALL: list[Scenario] = [
     *inheritance.SCENARIOS,
     *decorators.SCENARIOS,
     *state.SCENARIOS,
+    *toplevel.SCENARIOS,
     *modules.SCENARIOS,
     *packages.SCENARIOS,
     *lines.SCENARIOS,

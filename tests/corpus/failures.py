@@ -379,6 +379,78 @@ other_module_applies = scenario(
     ],
 )
 
+import_error = _failing(
+    "import_error_then_fix",
+    """The save adds ``import does_not_exist_anywhere``: ``ModuleNotFoundError`` at that line,
+    nothing changes; a later save that drops the import applies.""",
+    """
+    def f():
+        return 2
+
+    import does_not_exist_anywhere
+
+    def g():
+        return "g2"
+    """,
+    4,
+)
+
+from_import_error = _failing(
+    "from_import_of_missing_name_then_fix",
+    """``from os import no_such_name`` in the save: ``ImportError`` at that line, rolled back.""",
+    """
+    from os import path
+    from os import no_such_name
+
+    def f():
+        return 2
+    """,
+    2,
+)
+
+init_failure = scenario(
+    "failure_in_package_init_then_fix",
+    """A broken ``pkg/__init__.py``: reported at its line, ``pkg`` keeps its names and its
+    ``pkg.sub`` attribute; the fix applies.""",
+    before={
+        "pkg/__init__.py": """
+            from .sub import f
+
+            VERSION = 1
+            """,
+        "pkg/sub.py": """
+            def f():
+                return "sub1"
+            """,
+    },
+    setup="import pkg\nimport pkg.sub",
+    probes=["pkg.VERSION", "pkg.f()", "hasattr(pkg, 'sub')", "pkg.sub.f()"],
+    steps=[
+        step(
+            {
+                "pkg/__init__.py": """
+                from .sub import f
+
+                VERSION = 2
+                raise RuntimeError("half-written init")
+                """
+            },
+            ok=False,
+            error_path="pkg/__init__.py",
+            error_line=4,
+        ),
+        step(
+            {
+                "pkg/__init__.py": """
+            from .sub import f
+
+            VERSION = 2
+            """
+            }
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     syntax_error,
     indentation_error,
@@ -391,6 +463,9 @@ SCENARIOS: list[Scenario] = [
     two_failures,
     package_failure,
     other_module_applies,
+    import_error,
+    from_import_error,
+    init_failure,
     variant(syntax_error, "after", reloader="after"),
     variant(name_error, "full", strategy="full"),
     variant(class_body_error, "full", strategy="full"),
