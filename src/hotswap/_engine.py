@@ -28,6 +28,8 @@ in-place update (reported as ``replaced``); nothing references the old source af
 from __future__ import annotations
 
 import ast
+import builtins
+import contextlib
 import copy
 import types
 from dataclasses import dataclass, field
@@ -156,7 +158,7 @@ class Transaction:
         names = [n for n in stmt.binds if n != STAR]
         before_all = dict(namespace) if star else None
         before = {n: namespace.get(n, MISSING) for n in names}
-        code = compile_statement(stmt, self.path, new.future_flags)
+        code = compile_statement(stmt, self.path, new.future_flags, self._class_node(step))
         exec(code, namespace)
         if before_all is not None:
             for key, value in namespace.items():
@@ -166,6 +168,27 @@ class Transaction:
         kind_changed = step.status != "same"
         for name in names:
             self._bind(name, before[name], namespace.get(name, MISSING), step, kind_changed)
+
+    def _class_node(self, step: Step) -> ast.stmt | None:
+        """A changed class whose decorator lines did not change, without the decorators that
+        only register it (they must not run twice); decorators that generate members from the
+        body (dataclass, total_ordering, attrs, ...) are applied again."""
+        node, old = step.new.node, step.old
+        if (
+            not isinstance(node, ast.ClassDef)
+            or not node.decorator_list
+            or old is None
+            or step.status != "changed"
+            or old.decorators_key != step.new.decorators_key
+        ):
+            return None
+        namespace = self.module.__dict__
+        kept = [d for d in node.decorator_list if _generates_members(d, namespace)]
+        if len(kept) == len(node.decorator_list):
+            return None
+        bare = copy.copy(node)
+        bare.decorator_list = kept
+        return bare
 
     def _bind(self, name: str, old: Any, new: Any, step: Step, changed: bool) -> None:
         namespace = self.module.__dict__
@@ -237,10 +260,29 @@ class Transaction:
             return False
         if target.__code__ != fresh.__code__:
             self.recoded.add(stmt.name)
+        copied = {attr: getattr(target, attr, None) for attr in _WRAPPED_ATTRS}
         self.patcher.value(target, fresh, stmt.name)
+        self._refresh_wrapper_metadata(current, target, copied)
         for wrapper in _wrappers_of(current):
             wrapper.cache_clear()
         return True
+
+    def _refresh_wrapper_metadata(self, outer: Any, inner: Any, copied: dict[str, Any]) -> None:
+        """``functools.wraps`` copied the inner function's docstring, name and annotations onto
+        each wrapper at decoration time; copy the new ones where the old ones were copied."""
+        current = outer
+        for _ in range(8):
+            if current is inner or current is None:
+                return
+            for attr, before in copied.items():
+                try:
+                    value = getattr(current, attr)
+                except AttributeError:
+                    continue
+                if value is before or (isinstance(value, str) and value == before):
+                    with contextlib.suppress(AttributeError, TypeError):
+                        self.journal.setattr(current, attr, getattr(inner, attr))
+            current = getattr(current, "__wrapped__", None)
 
     def _shift(self, step: Step) -> None:
         assert step.old is not None
@@ -249,9 +291,9 @@ class Transaction:
             value = namespace.get(name, MISSING)
             if value is MISSING:
                 continue
-            if shift_object(
-                value, self.path, step.old.first, step.old.last, step.delta, self.journal
-            ):
+            span = (step.old.first, step.old.last)
+            nested = self.patcher.nested
+            if shift_object(value, self.path, span, step.delta, self.journal, nested):
                 self.outcome.changes.append(
                     Change(self.name, name, "moved", self._where(step.new))
                 )
@@ -287,6 +329,31 @@ class Transaction:
         elif elsewhere and line is None:
             message += f" (raised at {elsewhere})"
         return Problem(self.name, self.path, line, message)
+
+
+# Packages whose class decorators build members from the class body: re-applied to a re-run
+# class even when the decorator line did not change.
+_GENERATORS = frozenset(
+    {"dataclasses", "functools", "typing", "typing_extensions", "enum", "abc", "attr", "attrs",
+     "pydantic", "msgspec"}
+)
+
+
+def _generates_members(decorator: ast.expr, namespace: dict[str, Any]) -> bool:
+    root: ast.expr = decorator
+    while isinstance(root, ast.Call | ast.Attribute):
+        root = root.func if isinstance(root, ast.Call) else root.value
+    if not isinstance(root, ast.Name):
+        return False
+    value = namespace.get(root.id, getattr(builtins, root.id, None))
+    if isinstance(value, types.ModuleType):
+        owner = value.__name__
+    else:
+        owner = getattr(value, "__module__", None) or ""
+    return owner.partition(".")[0] in _GENERATORS
+
+
+_WRAPPED_ATTRS = ("__doc__", "__name__", "__qualname__", "__annotations__")
 
 
 def _is_submodule(value: Any, package: str) -> bool:

@@ -13,6 +13,7 @@ SIGINT is deferred until the last undo record has been applied and then re-deliv
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import threading
 import types
@@ -35,29 +36,32 @@ class Journal:
 
     # -- recorded mutations -----------------------------------------------------------------
 
+    # Undo records are ``functools.partial`` objects, not closures: reference redirection
+    # (``_patch.redirect_references``) rewrites closure cells but never partials' arguments.
+
     def setattr(self, obj: Any, name: str, value: Any) -> None:
         old = _own_attribute(obj, name)
         setattr(obj, name, value)
-        self._undo.append(lambda: _restore_attribute(obj, name, old))
+        self._undo.append(functools.partial(_restore_attribute, obj, name, old))
 
     def delattr(self, obj: Any, name: str) -> None:
         old = _own_attribute(obj, name)
         if old is MISSING:
             return
         delattr(obj, name)
-        self._undo.append(lambda: _restore_attribute(obj, name, old))
+        self._undo.append(functools.partial(_restore_attribute, obj, name, old))
 
     def setitem(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
         old = mapping.get(key, MISSING)
         mapping[key] = value
-        self._undo.append(lambda: _restore_item(mapping, key, old))
+        self._undo.append(functools.partial(_restore_item, mapping, key, old))
 
     def delitem(self, mapping: dict[Any, Any], key: Any) -> None:
         old = mapping.get(key, MISSING)
         if old is MISSING:
             return
         del mapping[key]
-        self._undo.append(lambda: _restore_item(mapping, key, old))
+        self._undo.append(functools.partial(_restore_item, mapping, key, old))
 
     def set_cell(self, cell: types.CellType, value: Any) -> None:
         try:
@@ -65,28 +69,13 @@ class Journal:
         except ValueError:
             old = MISSING
         cell.cell_contents = value
-
-        def undo() -> None:
-            if old is MISSING:
-                del cell.cell_contents
-            else:
-                cell.cell_contents = old
-
-        self._undo.append(undo)
+        self._undo.append(functools.partial(_restore_cell, cell, old))
 
     def snapshot_dict(self, mapping: dict[str, Any]) -> None:
         """Record a whole dict; rollback restores its exact contents without replacing it."""
         saved = dict(mapping)
         self._owned.add(id(saved))
-
-        def undo() -> None:
-            for key in [k for k in mapping if k not in saved]:
-                del mapping[key]
-            for key, value in saved.items():
-                if mapping.get(key, MISSING) is not value:
-                    mapping[key] = value
-
-        self._undo.append(undo)
+        self._undo.append(functools.partial(_restore_dict, mapping, saved))
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
         self._undo.append(undo)
@@ -120,6 +109,21 @@ def _restore_attribute(obj: Any, name: str, old: Any) -> None:
             delattr(obj, name)
     else:
         setattr(obj, name, old)
+
+
+def _restore_cell(cell: types.CellType, old: Any) -> None:
+    if old is MISSING:
+        del cell.cell_contents
+    else:
+        cell.cell_contents = old
+
+
+def _restore_dict(mapping: dict[str, Any], saved: dict[str, Any]) -> None:
+    for key in [k for k in mapping if k not in saved]:
+        del mapping[key]
+    for key, value in saved.items():
+        if mapping.get(key, MISSING) is not value:
+            mapping[key] = value
 
 
 def _restore_item(mapping: dict[Any, Any], key: Any, old: Any) -> None:

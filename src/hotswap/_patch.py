@@ -60,6 +60,7 @@ class Patcher:
         self.replaced: list[tuple[Any, Any]] = []  # (old, new): identity could not be kept
         self._memo: dict[tuple[int, int], Any] = {}
         self.nested: dict[int, tuple[types.CodeType, types.CodeType]] = {}
+        self.stale_cached: set[str] = set()  # cached_property names whose getter changed
         # Class-body names to keep, by qualname; filled by the engine from the plan.
         self.class_keep: dict[str, frozenset[str]] = {}
         self.class_removed: dict[str, frozenset[str]] = {}
@@ -83,6 +84,8 @@ class Patcher:
             result = old if inner is old.__func__ else type(new)(inner)
         elif type(old) is type(new) is property:
             result = self._property(old, new, qualname)
+        elif type(old) is type(new) and isinstance(old, functools.cached_property):
+            result = self._cached_property(old, new, qualname)
         elif type(old) is type(new) and isinstance(old, functools.partial):
             result = self._partial(old, new, qualname)
         elif (
@@ -189,6 +192,17 @@ class Patcher:
         parts_any: list[Any] = parts
         return property(parts_any[0], parts_any[1], parts_any[2], new.__doc__)
 
+    def _cached_property(
+        self, old: functools.cached_property[Any], new: functools.cached_property[Any], q: str
+    ) -> Any:
+        before = len(self.changes)
+        inner = self.value(old.func, new.func, q)
+        if inner is not old.func:
+            self.journal.setattr(old, "func", inner)
+        if any(c.action in ("patched", "replaced") for c in self.changes[before:]):
+            self.stale_cached.add(old.attrname or "")
+        return old
+
     def _partial(self, old: functools.partial[Any], new: functools.partial[Any], q: str) -> Any:
         func = self.value(old.func, new.func, q)
         state = (func, new.args, new.keywords or None, new.__dict__ or None)
@@ -255,6 +269,8 @@ class Patcher:
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True
+        if self.stale_cached:
+            self._drop_cached_values(old)
         if isinstance(old, abc.ABCMeta):
             self._refresh_abc(old)
         if touched:
@@ -282,6 +298,23 @@ class Patcher:
                     old.__bases__ = bases
                 return f"metaclass changed and cannot be swapped in place ({exc})"
         return None
+
+    def _drop_cached_values(self, cls: type) -> None:
+        """Forget ``cached_property`` values computed by an old getter on live instances.
+
+        Instances of heap types refer to their class, so ``gc.get_referrers`` finds them.
+        """
+        names, self.stale_cached = self.stale_cached, set()
+        classes = {cls, *_all_subclasses(cls)}
+        for obj in gc.get_referrers(*classes):
+            if type(obj) not in classes:
+                continue
+            state = getattr(obj, "__dict__", None)
+            if not isinstance(state, dict):
+                continue
+            for name in names:
+                if name in state:
+                    self.journal.delitem(state, name)
 
     def _refresh_abc(self, cls: type) -> None:
         """Recompute abstract methods and reset isinstance caches of ``cls`` and its subclasses."""
@@ -369,19 +402,46 @@ def shift_code(code: types.CodeType, delta: int) -> types.CodeType:
     return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
 
 
-def shift_object(obj: Any, path: str, first: int, last: int, delta: int, journal: Journal) -> int:
-    """Shift line numbers of functions from ``path`` defined in lines ``first..last``."""
+def shift_object(
+    obj: Any,
+    path: str,
+    span: tuple[int, int],
+    delta: int,
+    journal: Journal,
+    nested: dict[int, tuple[types.CodeType, types.CodeType]],
+) -> int:
+    """Shift line numbers of functions from ``path`` defined in lines ``span``.
+
+    Inner functions already made from the old code (``handler = make_handler()``) are listed in
+    ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`.
+    """
+    first, last = span
     count = 0
     for func in functions_in(obj, path):
         line = func.__code__.co_firstlineno
         if first <= line <= last:
-            journal.setattr(func, "__code__", shift_code(func.__code__, delta))
+            shifted = shift_code(func.__code__, delta)
+            _pair_nested(func.__code__, shifted, nested)
+            journal.setattr(func, "__code__", shifted)
             count += 1
     for cls in _classes_in(obj, path):
         start = cls.__dict__.get("__firstlineno__")
         if isinstance(start, int) and first <= start <= last:
             journal.setattr(cls, "__firstlineno__", start + delta)
     return count
+
+
+def _pair_nested(
+    old: types.CodeType,
+    new: types.CodeType,
+    nested: dict[int, tuple[types.CodeType, types.CodeType]],
+) -> None:
+    for before, after in zip(old.co_consts, new.co_consts, strict=False):
+        if isinstance(before, types.CodeType) and isinstance(after, types.CodeType):
+            # Comprehension and generator-expression bodies never outlive their frame.
+            if not before.co_name.startswith("<") or before.co_name == "<lambda>":
+                nested[id(before)] = (before, after)
+            _pair_nested(before, after, nested)
 
 
 def _classes_in(obj: Any, path: str) -> Iterator[type]:
@@ -437,36 +497,48 @@ def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[An
 
     Used both ways: a replaced object's holders (``handlers = [m.f]``) follow the replacement,
     and a registry that a re-run decorator filled with a fresh class gets the kept class back.
+    This function must have no closures: a cell of its own frame holding ``old`` would be
+    found among the referrers and redirected.
     """
     count = 0
     for ref in gc.get_referrers(old):
-        if skip(ref) or journal.owns(ref):
-            continue
-        if isinstance(ref, dict):
-            for key, value in list(ref.items()):
-                if value is old:
-                    journal.setitem(ref, key, new)
-                    count += 1
-                if key is old:
-                    value = ref[key]
-                    journal.delitem(ref, key)
-                    journal.setitem(ref, new, value)
-                    count += 1
-        elif isinstance(ref, list):
-            for index, value in enumerate(ref):
-                if value is old:
-                    ref[index] = new
-                    journal.on_rollback(functools.partial(ref.__setitem__, index, old))
-                    count += 1
-        elif isinstance(ref, types.CellType):
-            with contextlib.suppress(ValueError):
-                if ref.cell_contents is old:
-                    journal.set_cell(ref, new)
-                    count += 1
-        elif type(ref) is functools.partial and ref.func is old:
-            state = ref.__reduce__()[2]
-            setstate: Callable[[Any], None] = ref.__setstate__  # type: ignore[attr-defined]
-            setstate((new, *state[1:]))
-            journal.on_rollback(functools.partial(setstate, state))
+        if not (skip(ref) or journal.owns(ref)):
+            count += _redirect_in(ref, old, new, journal)
+    return count
+
+
+def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
+    count = 0
+    if isinstance(ref, dict):
+        for key, value in list(ref.items()):
+            if value is old:
+                journal.setitem(ref, key, new)
+                count += 1
+            if key is old:
+                value = ref[key]
+                journal.delitem(ref, key)
+                journal.setitem(ref, new, value)
+                count += 1
+    elif isinstance(ref, list):
+        saved = list(ref)
+        if any(value is new for value in saved):
+            # Already registered (``__init_subclass__`` appending every subclass): drop the
+            # duplicate the re-run added instead of registering the kept object twice.
+            ref[:] = [value for value in saved if value is not old]
+        else:
+            ref[:] = [new if value is old else value for value in saved]
+        if len(ref) != len(saved) or any(a is not b for a, b in zip(ref, saved, strict=True)):
+            journal.on_rollback(functools.partial(ref.__setitem__, slice(None), saved))
             count += 1
+    elif isinstance(ref, types.CellType):
+        with contextlib.suppress(ValueError):
+            if ref.cell_contents is old:
+                journal.set_cell(ref, new)
+                count += 1
+    elif type(ref) is functools.partial and ref.func is old:
+        state = ref.__reduce__()[2]
+        setstate: Callable[[Any], None] = ref.__setstate__  # type: ignore[attr-defined]
+        setstate((new, *state[1:]))
+        journal.on_rollback(functools.partial(setstate, state))
+        count += 1
     return count
