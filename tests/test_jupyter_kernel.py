@@ -8,6 +8,7 @@ iopub messages a notebook would render: the HTML report, results, and tracebacks
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -75,24 +76,28 @@ def kernel_dir(tmp_path: Path) -> ModuleDir:
     return ModuleDir(tmp_path / "work")
 
 
-@pytest.fixture
-def kernel(tmp_path: Path, kernel_dir: ModuleDir) -> Iterator[Kernel]:
-    """A kernel running the venv's python, with the module directory importable."""
+@contextlib.contextmanager
+def running_kernel(tmp_path: Path, work: Path, profile_config: str = "") -> Iterator[Kernel]:
+    """Start a kernel of the venv's python in ``work``; ``profile_config`` goes in its profile."""
     spec_dir = tmp_path / "kernels" / _KERNEL
     spec_dir.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     spec = {"argv": argv, "display_name": "hotswap test", "language": "python"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    ipython_dir = tmp_path / "ipython"
+    if profile_config:
+        profile = ipython_dir / "profile_default"
+        profile.mkdir(parents=True)
+        (profile / "ipython_config.py").write_text(profile_config)
     manager = KernelManager(
         kernel_name=_KERNEL,
         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir.parent)]),
         connection_file=str(tmp_path / "connection.json"),
     )
-    work = kernel_dir.root
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(work), os.environ.get("PYTHONPATH")])),
-        "IPYTHONDIR": str(tmp_path / "ipython"),
+        "IPYTHONDIR": str(ipython_dir),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
@@ -105,6 +110,13 @@ def kernel(tmp_path: Path, kernel_dir: ModuleDir) -> Iterator[Kernel]:
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel(tmp_path: Path, kernel_dir: ModuleDir) -> Iterator[Kernel]:
+    """A kernel running the venv's python, with the module directory importable."""
+    with running_kernel(tmp_path, kernel_dir.root) as running:
+        yield running
 
 
 def test_kernel_uses_this_interpreter_and_module_dir(kernel: Kernel, kernel_dir: ModuleDir) -> None:
@@ -176,3 +188,15 @@ def test_kernel_magics_and_status(kernel: Kernel, kernel_dir: ModuleDir) -> None
     assert "mode explicit" in status.stdout and f"included: {name}" in status.stdout
     bad = kernel.run("%autoreload 9")
     assert "UsageError: %autoreload: unrecognized mode '9'" in bad.stderr + bad.traceback
+
+
+def test_kernel_loads_extension_from_profile(tmp_path: Path, kernel_dir: ModuleDir) -> None:
+    """The profile line in ipython_config.py also loads hotswap in Jupyter kernels."""
+    name = kernel_dir.write("def f():\n    return 1\n")
+    config = 'c = get_config()\nc.InteractiveShellApp.extensions = ["hotswap"]\n'
+    with running_kernel(tmp_path, kernel_dir.root, config) as kernel:
+        assert kernel.run(f"import {name}").status == "ok"
+        kernel_dir.edit(name, "def f():\n    return 2\n")
+        out = kernel.run(f"{name}.f()")
+        assert out.results == ["2"]
+        assert len(out.html) == 1 and ">patched</span> <code>f</code>" in out.html[0]
