@@ -556,6 +556,99 @@ attribute_of_instance_method = scenario(
     ],
 )
 
+override_removed = scenario(
+    "override_removed_falls_back_to_base",
+    """A subclass method overriding the base (and its ``__repr__``) is deleted: old instances
+    fall back to the base class's method.""",
+    before={
+        "m.py": """
+        class Base:
+            def f(self):
+                return "base"
+
+        class C(Base):
+            def f(self):
+                return "override"
+
+            def __repr__(self):
+                return "C!"
+        """
+    },
+    setup="import m\nobj = m.C()",
+    probes=["obj.f()", "'f' in vars(m.C)", "type(obj).__repr__ is object.__repr__"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class Base:
+            def f(self):
+                return "base"
+
+        class C(Base):
+            pass
+        """
+            }
+        )
+    ],
+)
+
+class_becomes_function = scenario(
+    "class_name_becomes_function",
+    """A name that was a class becomes a factory function (and the module keeps working).""",
+    before={
+        "m.py": """
+        class Thing:
+            def __init__(self):
+                self.kind = "class"
+        """
+    },
+    setup="import m",
+    probes=["m.Thing()", "isinstance(m.Thing, type)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        def Thing():
+            return {"kind": "function"}
+        """
+            }
+        )
+    ],
+)
+
+async_methods = scenario(
+    "async_and_generator_methods",
+    """An ``async def`` method and a generator method are edited: old instances run the new
+    bodies.""",
+    before={
+        "m.py": """
+        class C:
+            async def fetch(self):
+                return "fetch1"
+
+            def items(self):
+                yield 1
+        """
+    },
+    setup="import m\nobj = m.C()",
+    probes=["asyncio.run(obj.fetch())", "list(obj.items())"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            async def fetch(self):
+                return "fetch2"
+
+            def items(self):
+                yield 1
+                yield 2
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     method_body,
     method_added,
@@ -573,6 +666,9 @@ SCENARIOS: list[Scenario] = [
     class_annotations,
     bases_changed,
     attribute_of_instance_method,
+    override_removed,
+    class_becomes_function,
+    async_methods,
     variant(method_body, "after", reloader="after"),
     variant(method_added, "full", strategy="full"),
     variant(init_changed, "full", strategy="full"),

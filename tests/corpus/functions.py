@@ -647,6 +647,105 @@ several = scenario(
     ],
 )
 
+twice_defined = scenario(
+    "function_defined_twice_last_wins",
+    """A module defines ``f`` twice (the second shadows the first); editing the first
+    definition changes nothing visible: ``m.f`` is still the second one, as in a fresh run.""",
+    before={
+        "m.py": """
+        def f():
+            return "first"
+
+        def f():  # noqa: F811
+            return "second"
+        """
+    },
+    setup="import m\nfrom m import f",
+    probes=["m.f()", "f()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            def f():
+                return "first edited"
+
+            def f():  # noqa: F811
+                return "second"
+            """
+            }
+        ),
+        step(
+            {
+                "m.py": """
+            def f():
+                return "first edited"
+
+            def f():  # noqa: F811
+                return "second edited"
+            """
+            },
+            doc="now the second definition is edited",
+        ),
+    ],
+)
+
+becomes_constant = scenario(
+    "function_name_becomes_constant",
+    """A name that was a function becomes a constant, and a constant becomes a function.""",
+    before={
+        "m.py": """
+        def f():
+            return 1
+
+        G = "constant"
+        """
+    },
+    setup="import m",
+    probes=["m.f", "m.G()", "callable(m.f)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        f = 3
+
+        def G():
+            return "function"
+        """
+            }
+        )
+    ],
+)
+
+module_getattr = scenario(
+    "module_getattr_edited",
+    """A module-level ``__getattr__`` (PEP 562) is edited: missing attributes resolve the new
+    way.""",
+    before={
+        "m.py": """
+        def __getattr__(name):
+            if name.startswith("dyn_"):
+                return name[4:]
+            raise AttributeError(name)
+        """
+    },
+    setup="import m",
+    probes=["m.dyn_abc", "hasattr(m, 'other')"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        def __getattr__(name):
+            if name.startswith("dyn_"):
+                return name[4:].upper()
+            if name == "other":
+                return "other"
+            raise AttributeError(name)
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     body,
     signature,
@@ -669,6 +768,9 @@ SCENARIOS: list[Scenario] = [
     sync_to_async,
     recursion,
     several,
+    twice_defined,
+    becomes_constant,
+    module_getattr,
     variant(body, "after", reloader="after"),
     variant(signature, "after", reloader="after"),
     variant(body, "full", strategy="full"),

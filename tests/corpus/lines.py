@@ -436,6 +436,28 @@ lambda_lines = scenario(
     ],
 )
 
+reordered = scenario(
+    "functions_reordered",
+    """Two functions swap places without other changes: nothing re-runs, both keep their
+    identity, and each reports its new line.""",
+    before={
+        "log.py": "EVENTS = []\n",
+        "m.py": COUNTED + BOOM + TB_HELPER,
+    },
+    setup="import m, log\nfrom m import boom, boom_line",
+    probes=[*LINE_PROBES, "inspect.getsourcelines(m.boom_tb)[1]", "log.EVENTS"],
+    steps=[
+        step(
+            {"m.py": COUNTED + TB_HELPER + "\n" + BOOM},
+            expect={
+                "m.boom is boom": True,
+                "m.boom_line is boom_line": True,
+                "log.EVENTS": ["m ran"],
+            },
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     inserted_above,
     below_edited,
@@ -448,4 +470,5 @@ SCENARIOS: list[Scenario] = [
     touch,
     traceback_text,
     lambda_lines,
+    reordered,
 ]
