@@ -458,6 +458,63 @@ reordered = scenario(
     ],
 )
 
+CRLF = (BOOM + TB_HELPER).replace("\n", "\r\n")
+
+crlf = scenario(
+    "crlf_line_endings",
+    """A file with Windows line endings gets lines inserted at the top: line numbers and
+    ``inspect`` agree with a fresh import.""",
+    before={"m.py": CRLF},
+    setup="import m",
+    probes=LINE_PROBES,
+    steps=[step({"m.py": "import os\r\n\r\nSEP = os.sep\r\n" + CRLF})],
+)
+
+no_newline = scenario(
+    "no_trailing_newline",
+    """The file's last line has no newline and the edit changes that last function.""",
+    before={"m.py": "def f():\n    return 1"},
+    setup="import m\nfrom m import f",
+    probes=["f()", "inspect.getsource(m.f)", "inspect.getsourcelines(m.f)[1]"],
+    steps=[
+        step({"m.py": "X = 1\n\ndef f():\n    return 2"}),
+        step({"m.py": "X = 1\n\ndef f():\n    return X + 2\n"}, doc="newline added back"),
+    ],
+)
+
+non_ascii = scenario(
+    "non_ascii_source",
+    """Non-ASCII identifiers, strings and comments (UTF-8 source): the edit applies and line
+    numbers stay right.""",
+    before={
+        "m.py": """
+        # Größe: façade
+        def grüße(name="wörld"):
+            return "hällo " + name
+
+        def boom():
+            raise ValueError("ß")
+        """
+    },
+    setup="import m\nfrom m import grüße",
+    probes=["grüße()", "m.grüße('ünï')", "inspect.getsourcelines(m.boom)[1]"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        # Größe: façade — ein längerer Kommentar
+        # über zwei Zeilen
+        def grüße(name="wörld"):
+            return "grüß dich, " + name
+
+        def boom():
+            raise ValueError("ß")
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     inserted_above,
     below_edited,
@@ -471,4 +528,7 @@ SCENARIOS: list[Scenario] = [
     traceback_text,
     lambda_lines,
     reordered,
+    crlf,
+    no_newline,
+    non_ascii,
 ]

@@ -363,6 +363,66 @@ chain_of_modules = scenario(
     ],
 )
 
+unimported_file = scenario(
+    "new_unimported_file_is_ignored",
+    """A new file appears on ``sys.path`` that nothing imports (and that would fail if run):
+    hotswap imports nothing on its own; the checkpoint is quiet.""",
+    before={
+        "m.py": """
+        def f():
+            return 1
+        """
+    },
+    setup="import m",
+    probes=["'unused' in sys.modules", "m.f()"],
+    steps=[
+        step(
+            {
+                "unused.py": """
+        raise RuntimeError("never imported")
+        """
+            },
+            quiet=True,
+        )
+    ],
+)
+
+loaded_file_deleted = scenario(
+    "loaded_module_file_deleted",
+    """The file of a loaded module is deleted: the checkpoint does not fail and the module
+    object keeps working with what it had; other edits in the same save apply.""",
+    before={
+        "helper.py": """
+            def f():
+                return "help"
+            """,
+        "m.py": """
+            def g():
+                return "g1"
+            """,
+    },
+    setup="""
+        import m
+        try:
+            import helper
+        except ImportError:
+            helper = None
+        """,
+    probes=["m.g()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            def g():
+                return "g2"
+            """
+            },
+            delete=["helper.py"],
+            expect={"helper.f()": "help"},
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     from_import_elsewhere,
     class_elsewhere,
@@ -374,6 +434,8 @@ SCENARIOS: list[Scenario] = [
     new_module_imported,
     deleted_file,
     chain_of_modules,
+    unimported_file,
+    loaded_file_deleted,
     variant(from_import_elsewhere, "after", reloader="after"),
     variant(two_modules_one_save, "after", reloader="after"),
 ]
