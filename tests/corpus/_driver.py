@@ -38,7 +38,13 @@ from typing import Any
 
 PREFIX = "@@corpus "
 # Imported into every session before the setup, so probes can say asyncio.run(...) etc.
+# (tests/_ipython_corpus_driver.py runs the same PRELUDE as a cell.)
 PRELUDE = "import asyncio, functools, gc, inspect, linecache, sys, traceback\n"
+
+
+def prelude_for(spec: dict[str, Any]) -> str:
+    """PRELUDE, without asyncio (~0.1 s to import) for scenarios that never mention it."""
+    return PRELUDE if "asyncio" in json.dumps(spec) else PRELUDE.replace("asyncio, ", "")
 
 # Running this file by path puts its directory first on sys.path; the scenario modules must not
 # find the corpus family files (functions.py, classes.py, ...) under their own short names.
@@ -74,12 +80,12 @@ def write_files(root: Path, files: dict[str, str], mtime: int | None) -> None:
             os.utime(path, ns=(mtime, mtime))
 
 
-def new_session() -> dict[str, Any]:
+def new_session(spec: dict[str, Any]) -> dict[str, Any]:
     """A fresh ``__main__`` module, as a REPL or IPython gives the user, and its namespace."""
     main = types.ModuleType("__main__")
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main
-    exec(PRELUDE, main.__dict__)
+    exec(prelude_for(spec), main.__dict__)
     return main.__dict__
 
 
@@ -232,7 +238,7 @@ def run_live(spec: dict[str, Any]) -> None:
     clock = Clock()
     write_files(work, spec["before"], clock.tick())
     sys.path.insert(0, str(work))
-    ns = new_session()
+    ns = new_session(spec)
     reloader = None
     if spec["reloader"] == "before":
         reloader = hotswap.Reloader(namespace=ns, strategy=spec["strategy"])
@@ -284,7 +290,7 @@ def run_oracle(spec: dict[str, Any]) -> None:
         write_files(root, item["files"], None)
         sys.path.insert(0, str(root))
         importlib.invalidate_caches()
-        ns = new_session()
+        ns = new_session(spec)
         setup_error = run_code(spec["setup"], ns)
         pre_errors = [run_code(code, ns) for code in item["pres"]]
         probes = {e: probe(e, ns) for e in item["probes"]}
