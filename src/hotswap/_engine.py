@@ -167,7 +167,21 @@ class Transaction:
             names = list(before)
         kind_changed = step.status != "same"
         for name in names:
+            if self._shadowed(name, step, new):
+                # A later ``def``/``class`` of the same name wins, as in a fresh run.
+                if before[name] is MISSING:
+                    namespace.pop(name, None)
+                else:
+                    namespace[name] = before[name]
+                continue
             self._bind(name, before[name], namespace.get(name, MISSING), step, kind_changed)
+
+    def _shadowed(self, name: str, step: Step, new: ParsedSource) -> bool:
+        stmt = step.new
+        if not (stmt.is_def or stmt.is_class):
+            return False
+        later = [s for s in new.by_name.get(name, ()) if s.index > stmt.index]
+        return bool(later) and all(s.is_def or s.is_class for s in later)
 
     def _class_node(self, step: Step) -> ast.stmt | None:
         """A changed class whose decorator lines did not change, without the decorators that

@@ -262,8 +262,11 @@ class Patcher:
         for name in list(old.__dict__):
             if name in new.__dict__ or name in _CLASS_INTERNALS:
                 continue
-            if removable is not None and name not in removable:
-                continue  # set from outside the class body: not ours to remove
+            dunder = name.startswith("__") and name.endswith("__")
+            if removable is not None and name not in removable and not dunder:
+                # Set from outside the class body: not ours to remove. (Dunders missing from the
+                # fresh class were made by class creation or a decorator: ``__hash__ = None``.)
+                continue
             if isinstance(old.__dict__[name], types.MemberDescriptorType):
                 continue
             self.journal.delattr(old, name)
@@ -507,6 +510,29 @@ def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[An
     return count
 
 
+def _redirect_tuple(ref: tuple[Any, ...], old: Any, new: Any, journal: Journal) -> int:
+    """Tuples are immutable: rebuild one and put it where the old one was held (a function's
+    ``__defaults__``, a dict or a list). One level deep."""
+    items = []
+    for value in ref:
+        items.append(new if value is old else value)
+    return _redirect_holders(ref, tuple(items), journal)
+
+
+def _redirect_holders(ref: Any, fresh: Any, journal: Journal) -> int:
+    """Put ``fresh`` where the immutable ``ref`` is held (defaults, dicts, lists, cells)."""
+    count = 0
+    for holder in gc.get_referrers(ref):
+        if journal.owns(holder) or isinstance(holder, types.FrameType):
+            continue
+        if isinstance(holder, types.FunctionType) and holder.__defaults__ is ref:
+            journal.setattr(holder, "__defaults__", fresh)
+            count += 1
+        elif isinstance(holder, dict | list | types.CellType):
+            count += _redirect_in(holder, ref, fresh, journal)
+    return count
+
+
 def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
     count = 0
     if isinstance(ref, dict):
@@ -535,6 +561,11 @@ def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
             if ref.cell_contents is old:
                 journal.set_cell(ref, new)
                 count += 1
+    elif type(ref) is tuple:
+        count += _redirect_tuple(ref, old, new, journal)
+    elif type(ref) is types.MethodType and ref.__func__ is old:
+        # Bound methods are immutable: a fresh one takes the old one's places.
+        count += _redirect_holders(ref, types.MethodType(new, ref.__self__), journal)
     elif type(ref) is functools.partial and ref.func is old:
         state = ref.__reduce__()[2]
         setstate: Callable[[Any], None] = ref.__setstate__  # type: ignore[attr-defined]

@@ -211,9 +211,9 @@ class _Scan:
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
                 self.calls.add(sub.func.id)
             elif isinstance(sub, ast.Name):
-                if isinstance(sub.ctx, ast.Load):
-                    self.reads.add(sub.id)
-                else:
+                if not isinstance(sub.ctx, ast.Store):
+                    self.reads.add(sub.id)  # ``del x`` needs ``x``: it re-runs when x is rebound
+                if not isinstance(sub.ctx, ast.Load):
                     self._bind(sub.id, module_scope)
             elif isinstance(sub, ast.MatchAs | ast.MatchStar) and sub.name:
                 self._bind(sub.name, module_scope)
