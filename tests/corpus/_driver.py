@@ -46,6 +46,7 @@ def prelude_for(spec: dict[str, Any]) -> str:
     """PRELUDE, without asyncio (~0.1 s to import) for scenarios that never mention it."""
     return PRELUDE if "asyncio" in json.dumps(spec) else PRELUDE.replace("asyncio, ", "")
 
+
 # Running this file by path puts its directory first on sys.path; the scenario modules must not
 # find the corpus family files (functions.py, classes.py, ...) under their own short names.
 _HERE = str(Path(__file__).resolve().parent)

@@ -649,6 +649,149 @@ async_methods = scenario(
     ],
 )
 
+custom_descriptor = scenario(
+    "custom_descriptor_class_edited",
+    """A descriptor class defined in the module (with ``__set_name__``) is edited: the
+    descriptor instance living in another class's body runs the new ``__get__``.""",
+    before={
+        "m.py": """
+        class Field:
+            def __set_name__(self, owner, name):
+                self.name = name
+
+            def __get__(self, obj, owner=None):
+                if obj is None:
+                    return self
+                return obj.__dict__.get(self.name, "unset")
+
+        class C:
+            x = Field()
+        """
+    },
+    setup="import m\nobj = m.C()\nobj.__dict__['x'] = 'val'",
+    probes=["obj.x", "m.C().x", "m.C.x.name"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class Field:
+            def __set_name__(self, owner, name):
+                self.name = name
+
+            def __get__(self, obj, owner=None):
+                if obj is None:
+                    return self
+                return "<" + str(obj.__dict__.get(self.name, "unset")) + ">"
+
+        class C:
+            x = Field()
+        """
+            }
+        )
+    ],
+)
+
+staticmethod_lambda = scenario(
+    "lambda_in_class_body",
+    """``key = staticmethod(lambda x: ...)`` in a class body is edited.""",
+    before={
+        "m.py": """
+        class C:
+            key = staticmethod(lambda x: x)
+        """
+    },
+    setup="import m\nobj = m.C()",
+    probes=["m.C.key(3)", "obj.key(3)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            key = staticmethod(lambda x: -x)
+        """
+            }
+        )
+    ],
+)
+
+nested_super = scenario(
+    "nested_class_gains_super_method",
+    """A class nested in another class gains a method calling ``super()``: old instances of
+    the nested class can call it.""",
+    before={
+        "m.py": """
+        class Base:
+            def f(self):
+                return "base"
+
+        class Outer:
+            class Inner(Base):
+                pass
+        """
+    },
+    setup="import m\ninner = m.Outer.Inner()",
+    probes=["inner.f()", "m.Outer.Inner().f()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class Base:
+            def f(self):
+                return "base"
+
+        class Outer:
+            class Inner(Base):
+                def f(self):
+                    return super().f() + "+inner"
+        """
+            }
+        )
+    ],
+)
+
+decorator_added_bound = scenario(
+    "bound_method_when_method_gets_decorator",
+    """A method gains a ``wraps`` decorator (a new object takes its place); a bound method held
+    before the edit and old instances run the decorated method.""",
+    before={
+        "m.py": """
+        import functools
+
+        def logged(fn):
+            @functools.wraps(fn)
+            def wrapper(*args):
+                return ("logged", fn(*args))
+            return wrapper
+
+        class C:
+            def f(self):
+                return "f"
+        """
+    },
+    setup="import m\nobj = m.C()\nbound = obj.f",
+    probes=["obj.f()", "bound()", "m.C().f()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        import functools
+
+        def logged(fn):
+            @functools.wraps(fn)
+            def wrapper(*args):
+                return ("logged", fn(*args))
+            return wrapper
+
+        class C:
+            @logged
+            def f(self):
+                return "f"
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     method_body,
     method_added,
@@ -669,6 +812,10 @@ SCENARIOS: list[Scenario] = [
     override_removed,
     class_becomes_function,
     async_methods,
+    custom_descriptor,
+    staticmethod_lambda,
+    nested_super,
+    decorator_added_bound,
     variant(method_body, "after", reloader="after"),
     variant(method_added, "full", strategy="full"),
     variant(init_changed, "full", strategy="full"),

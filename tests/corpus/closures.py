@@ -320,6 +320,52 @@ comprehension = scenario(
     ],
 )
 
+shared_cells = scenario(
+    "shared_closure_cells_stay_shared",
+    """A getter/setter pair made at import share one closure cell; editing the getter keeps the
+    cell shared, so values the setter stores before and after the edit are seen.""",
+    before={
+        "m.py": """
+        def make():
+            value = 0
+
+            def get():
+                return value
+
+            def put(x):
+                nonlocal value
+                value = x
+
+            return get, put
+
+        get, put = make()
+        """
+    },
+    setup="import m\nfrom m import get, put\nput(5)",
+    probes=["get()", "(put(7), get())[1]", "m.get()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        def make():
+            value = 0
+
+            def get():
+                return value * 10
+
+            def put(x):
+                nonlocal value
+                value = x
+
+            return get, put
+
+        get, put = make()
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     nested_body,
     made_before,
@@ -331,6 +377,7 @@ SCENARIOS: list[Scenario] = [
     nonlocal_counter,
     lambda_in_function,
     comprehension,
+    shared_cells,
     variant(made_before, "after", reloader="after"),
     variant(factory_gains_cell, "full", strategy="full"),
 ]

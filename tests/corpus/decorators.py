@@ -592,6 +592,42 @@ singledispatch = scenario(
     ],
 )
 
+decorator_other_module = scenario(
+    "decorator_in_other_module_changed",
+    """The decorator lives in ``deco.py`` and its wrapper body changes there: functions that
+    ``m`` decorated at import (``m`` is not edited) run the new wrapper code.""",
+    before={
+        "deco.py": """
+            def tagged(fn):
+                def wrapper(*args):
+                    return ("tag1", fn(*args))
+                return wrapper
+            """,
+        "m.py": """
+            from deco import tagged
+
+            @tagged
+            def f(x):
+                return x
+            """,
+    },
+    setup="import m\nfrom m import f",
+    probes=["f(1)", "m.f(1)"],
+    steps=[
+        step(
+            {
+                "deco.py": """
+        def tagged(fn):
+            def wrapper(*args):
+                return ("tag2", fn(*args))
+            return wrapper
+        """
+            },
+            reloaded=["deco"],
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     wraps_body,
     wraps_docstring,
@@ -607,6 +643,7 @@ SCENARIOS: list[Scenario] = [
     cached_property,
     contextmanager,
     singledispatch,
+    decorator_other_module,
     variant(register_once, "after", reloader="after"),
     variant(wraps_body, "full", strategy="full"),
 ]

@@ -28,6 +28,7 @@ PROBES = [
     "m.f()",
     "m.g()",
     "held_g()",
+    "inspect.getsourcelines(m.g)[1]",
     "hasattr(m, 'added')",
     "sorted(k for k in vars(m) if not k.startswith('__'))",
 ]

@@ -423,6 +423,63 @@ loaded_file_deleted = scenario(
     ],
 )
 
+circular = scenario(
+    "circular_import_pair_edited",
+    """``a`` and ``b`` import each other (attributes read at call time); editing one and then
+    both in one save works.""",
+    before={
+        "a.py": """
+            import b
+
+            def f():
+                return "a1+" + b.g()
+
+            def name():
+                return "a"
+            """,
+        "b.py": """
+            import a
+
+            def g():
+                return "b1(" + a.name() + ")"
+            """,
+    },
+    setup="import a, b",
+    probes=["a.f()", "b.g()"],
+    steps=[
+        step(
+            {
+                "b.py": """
+            import a
+
+            def g():
+                return "b2(" + a.name() + ")"
+            """
+            }
+        ),
+        step(
+            {
+                "a.py": """
+                import b
+
+                def f():
+                    return "a3+" + b.g()
+
+                def name():
+                    return "A"
+                """,
+                "b.py": """
+                import a
+
+                def g():
+                    return "b3(" + a.name() + ")"
+                """,
+            },
+            doc="both modules in one save",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     from_import_elsewhere,
     class_elsewhere,
@@ -436,6 +493,7 @@ SCENARIOS: list[Scenario] = [
     chain_of_modules,
     unimported_file,
     loaded_file_deleted,
+    circular,
     variant(from_import_elsewhere, "after", reloader="after"),
     variant(two_modules_one_save, "after", reloader="after"),
 ]

@@ -509,6 +509,86 @@ full_dataflow = scenario(
     ],
 )
 
+computed_by_function = scenario(
+    "constant_computed_by_edited_function",
+    """``X = compute()`` at import: editing ``compute`` (or a helper it calls) recomputes
+    ``X``, as a fresh import would.""",
+    before={
+        "m.py": """
+        def helper():
+            return 10
+
+        def compute():
+            return helper() + 1
+
+        X = compute()
+        """
+    },
+    setup="import m",
+    probes=["m.X", "m.compute()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            def helper():
+                return 10
+
+            def compute():
+                return helper() + 2
+
+            X = compute()
+            """
+            }
+        ),
+        step(
+            {
+                "m.py": """
+            def helper():
+                return 20
+
+            def compute():
+                return helper() + 2
+
+            X = compute()
+            """
+            },
+            doc="only the helper that compute() calls changes",
+        ),
+    ],
+)
+
+class_internal_dataflow = scenario(
+    "class_body_internal_dataflow",
+    """Inside a class body ``B = A * 2`` follows an edited ``A``; a method default reading ``A``
+    follows too.""",
+    before={
+        "m.py": """
+        class C:
+            A = 1
+            B = A * 2
+
+            def get(self, n=A):
+                return n
+        """
+    },
+    setup="import m\nobj = m.C()",
+    probes=["(m.C.A, m.C.B)", "obj.get()", "(obj.A, obj.B)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            A = 5
+            B = A * 2
+
+            def get(self, n=A):
+                return n
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     cache_survives,
     counter_survives,
@@ -525,4 +605,6 @@ SCENARIOS: list[Scenario] = [
     full_recreates_state,
     full_reruns_unchanged,
     full_dataflow,
+    computed_by_function,
+    class_internal_dataflow,
 ]
