@@ -175,6 +175,9 @@ def _judge_step(
     for name in st.reloaded:
         if name not in report["reloaded"]:
             out.append(f"module {name} should be listed as reloaded")
+    for fragment in st.says:
+        if fragment not in report["text"]:
+            out.append(f"str(report) should say {fragment!r}")
     for expr, value in [*live["probes"].items(), *live["expect"].items()]:
         if ADDRESS.search(value):
             out.append(f"corpus bug: probe {expr} is not address-free: {value}")

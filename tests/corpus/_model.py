@@ -11,6 +11,8 @@ as they stand after the step, runs the same setup and evaluates the same probes.
 - ``expect`` maps expressions to Python values checked on the live side only: state that must
   *survive* a reload (a cache filled before the edit, an old instance's data, identities), where
   a fresh process is not the claim.
+- ``reloaded`` names modules the report must list as reloaded; ``says`` are fragments that
+  ``str(report)`` must contain (what the user reads); ``quiet`` means the report lists nothing.
 - A step with ``ok=False`` must fail and roll back: the report names ``error_path`` and
   ``error_line``, the module keeps its ``__dict__`` (same keys, same objects, same code), and the
   probes give the values they gave before the step. No oracle runs for such a step.
@@ -50,6 +52,7 @@ class Step:
     error_line: int | None = None
     quiet: bool = False
     reloaded: tuple[str, ...] = ()
+    says: tuple[str, ...] = ()
     doc: str = ""
 
 
@@ -92,6 +95,7 @@ def step(
     error_line: int | None = None,
     quiet: bool = False,
     reloaded: Iterable[str] = (),
+    says: Iterable[str] = (),
     doc: str = "",
 ) -> Step:
     """Build a :class:`Step`, dedenting every file source."""
@@ -108,6 +112,7 @@ def step(
         error_line=error_line,
         quiet=quiet,
         reloaded=tuple(reloaded),
+        says=tuple(says),
         doc=doc,
     )
 

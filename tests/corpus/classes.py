@@ -40,6 +40,7 @@ method_body = scenario(
             },
             expect={"m.C is C": True, "type(obj) is m.C": True, "bound.__self__ is obj": True},
             reloaded=["m"],
+            says=["hotswap: reloaded m", "patched C.method"],
         )
     ],
 )
@@ -69,6 +70,7 @@ method_added = scenario(
         """
             },
             expect={"m.C is C": True},
+            says=["added C.extra"],
         )
     ],
 )
@@ -102,7 +104,8 @@ method_removed = scenario(
             def method(self):
                 return 1
         """
-            }
+            },
+            says=["removed C.gone"],
         )
     ],
 )

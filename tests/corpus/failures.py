@@ -36,7 +36,7 @@ PROBES = [
 SETUP = "import m\nheld_g = m.g"
 
 
-def _failing(name: str, doc: str, broken: str, line: int, **extra: object) -> Scenario:
+def _failing(name: str, doc: str, broken: str, line: int, error: str, **extra: object) -> Scenario:
     return scenario(
         name,
         doc,
@@ -44,8 +44,15 @@ def _failing(name: str, doc: str, broken: str, line: int, **extra: object) -> Sc
         setup=SETUP,
         probes=PROBES,
         steps=[
-            step({"m.py": broken}, ok=False, error_path="m.py", error_line=line, doc="broken save"),
-            step({"m.py": FIXED}, doc="the fix applies"),
+            step(
+                {"m.py": broken},
+                ok=False,
+                error_path="m.py",
+                error_line=line,
+                says=["m failed at ", f"m.py:{line}", error, "kept the previous version"],
+                doc="broken save",
+            ),
+            step({"m.py": FIXED}, says=["reloaded m"], doc="the fix applies"),
         ],
         **extra,  # type: ignore[arg-type]
     )
@@ -63,6 +70,7 @@ syntax_error = _failing(
         return "g2"
     """,
     4,
+    "SyntaxError",
 )
 
 indentation_error = _failing(
@@ -77,6 +85,7 @@ indentation_error = _failing(
     return "g2"
     """,
     5,
+    "IndentationError",
 )
 
 name_error = _failing(
@@ -96,6 +105,7 @@ name_error = _failing(
         return "g2"
     """,
     7,
+    "NameError",
 )
 
 zero_division = _failing(
@@ -112,6 +122,7 @@ zero_division = _failing(
     RATIO = 1 / 0
     """,
     7,
+    "ZeroDivisionError",
 )
 
 system_exit = _failing(
@@ -128,6 +139,7 @@ system_exit = _failing(
         return "g2"
     """,
     4,
+    "SystemExit",
 )
 
 keyboard_interrupt = _failing(
@@ -147,6 +159,7 @@ keyboard_interrupt = _failing(
         return "g2"
     """,
     7,
+    "KeyboardInterrupt",
 )
 
 class_body_error = scenario(
@@ -394,6 +407,7 @@ import_error = _failing(
         return "g2"
     """,
     4,
+    "ModuleNotFoundError",
 )
 
 from_import_error = _failing(
@@ -407,6 +421,7 @@ from_import_error = _failing(
         return 2
     """,
     2,
+    "ImportError",
 )
 
 init_failure = scenario(

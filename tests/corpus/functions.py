@@ -38,6 +38,7 @@ body = scenario(
             },
             expect={"m.f is f": True, "cbs[0] is f": True, 'table["f"] is f': True},
             reloaded=["m"],
+            says=["hotswap: reloaded m", "patched f"],
         ),
         step(
             {
@@ -207,7 +208,8 @@ added = scenario(
         def g(n):
             return "g" * n
         """
-            }
+            },
+            says=["added g", "patched f"],
         )
     ],
 )
@@ -233,7 +235,8 @@ removed = scenario(
             def f():
                 return g()
             """
-            }
+            },
+            says=["removed g"],
         ),
         step(
             {
@@ -270,7 +273,8 @@ renamed = scenario(
         def caller():
             return new_name() + 10
         """
-            }
+            },
+            says=["added new_name", "removed old_name"],
         )
     ],
 )

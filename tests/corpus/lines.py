@@ -344,6 +344,7 @@ touch = scenario(
             {"m.py": COUNTED + BOOM + TB_HELPER},
             quiet=True,
             expect={"log.EVENTS": ["m ran"], "m.boom is boom": True},
+            says=["hotswap: nothing changed"],
         ),
         step(
             {"m.py": COUNTED + BOOM + TB_HELPER},

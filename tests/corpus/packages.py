@@ -37,6 +37,7 @@ submodule_edit = scenario(
             },
             expect={"pkg.f is pkg.sub.f": True, "f is pkg.f": True},
             reloaded=["pkg.sub"],
+            says=["reloaded pkg.sub"],
         )
     ],
 )

@@ -184,6 +184,7 @@ derived_constant = scenario(
         """
             },
             expect={"m.UNRELATED is unrelated": True},
+            says=["hotswap: reloaded m"],
         )
     ],
 )
