@@ -135,10 +135,12 @@ class Observed:
         """Observed imports from ``module``, plus a star import when the namespace holds all of
         the module's exports (what ``exec("from m import *", ns)`` leaves behind)."""
         found = [i for i in self.imports if i.source == module]
-        if not any(i.name == "*" for i in found):
-            exported = exports(set(module_ns), module_ns.get("__all__"))
-            if exported and all(target.get(n, MISSING) is module_ns[n] for n in exported):
-                found.append(FromImport(module, "*", "*"))
+        if found:
+            return found
+        # Nothing observed (the plain API): infer a star import only when it is unambiguous.
+        exported = exports(set(module_ns), module_ns.get("__all__"))
+        if len(exported) >= 2 and all(target.get(n, MISSING) is module_ns[n] for n in exported):
+            found.append(FromImport(module, "*", "*"))
         return found
 
 
