@@ -175,6 +175,9 @@ def _judge_step(
     for name in st.reloaded:
         if name not in report["reloaded"]:
             out.append(f"module {name} should be listed as reloaded")
+    warned = [str(w) for w in report["warnings"]] + list(live.get("python_warnings") or [])
+    if warned and not st.warns:
+        out.append(f"unexpected warnings: {warned}")
     for fragment in st.says:
         if fragment not in report["text"]:
             out.append(f"str(report) should say {fragment!r}")

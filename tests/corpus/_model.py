@@ -12,7 +12,9 @@ as they stand after the step, runs the same setup and evaluates the same probes.
   *survive* a reload (a cache filled before the edit, an old instance's data, identities), where
   a fresh process is not the claim.
 - ``reloaded`` names modules the report must list as reloaded; ``says`` are fragments that
-  ``str(report)`` must contain (what the user reads); ``quiet`` means the report lists nothing.
+  ``str(report)`` must contain (what the user reads); ``quiet`` means the report lists nothing;
+  ``warns`` allows warnings (a report warning or a Python warning during ``check()``), which
+  are otherwise a failure: a warning says something could not be done exactly.
 - A step with ``ok=False`` must fail and roll back: the report names ``error_path`` and
   ``error_line``, the module keeps its ``__dict__`` (same keys, same objects, same code), and the
   probes give the values they gave before the step. No oracle runs for such a step.
@@ -53,6 +55,7 @@ class Step:
     quiet: bool = False
     reloaded: tuple[str, ...] = ()
     says: tuple[str, ...] = ()
+    warns: bool = False
     doc: str = ""
 
 
@@ -96,6 +99,7 @@ def step(
     quiet: bool = False,
     reloaded: Iterable[str] = (),
     says: Iterable[str] = (),
+    warns: bool = False,
     doc: str = "",
 ) -> Step:
     """Build a :class:`Step`, dedenting every file source."""
@@ -113,6 +117,7 @@ def step(
         quiet=quiet,
         reloaded=tuple(reloaded),
         says=tuple(says),
+        warns=warns,
         doc=doc,
     )
 

@@ -322,6 +322,7 @@ deleted_file = scenario(
             """
             },
             delete=["helper.py"],
+            warns=True,
         )
     ],
 )
@@ -419,6 +420,7 @@ loaded_file_deleted = scenario(
             },
             delete=["helper.py"],
             expect={"helper.f()": "help"},
+            warns=True,
         )
     ],
 )
