@@ -26,10 +26,7 @@ from typing import Any
 
 import pytest
 
-try:
-    from corpus import ALL, Scenario, Step
-except ImportError:  # pragma: no cover - tests/ imported as a package (rootdir on sys.path)
-    from tests.corpus import ALL, Scenario, Step
+from corpus import ALL, Scenario, Step  # tests/ is on sys.path (rootdir conftest, no __init__)
 
 DRIVER = Path(__file__).parent / "corpus" / "_driver.py"
 PREFIX = "@@corpus "

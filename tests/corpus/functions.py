@@ -409,7 +409,7 @@ attribute = scenario(
     ],
 )
 
-annotations = scenario(
+annotated = scenario(
     "function_annotations_changed",
     """``f.__annotations__`` follows the new signature, with real or postponed annotations.""",
     before={
@@ -764,7 +764,7 @@ SCENARIOS: list[Scenario] = [
     lambda_,
     varargs,
     attribute,
-    annotations,
+    annotated,
     generator,
     becomes_generator,
     async_function,
