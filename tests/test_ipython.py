@@ -339,6 +339,25 @@ def test_log_flag_sends_the_report_to_the_hotswap_logger(
     assert f"hotswap: reloaded {name}" in out
 
 
+def test_log_flag_logs_failures_unless_errors_are_hidden(
+    ip: Session, mods: ModuleDir, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With -l a failed reload is one ERROR record; with -l --hide-errors there is none."""
+    caplog.set_level(logging.INFO, logger="hotswap")
+    name = mods.write(ONE)
+    assert ip.run(f"import {name}\n%autoreload 2 -l").ok
+    mods.edit(name, "def f(:\n")
+    ip.run("pass")
+    errors = [r for r in caplog.records if r.name == "hotswap" and r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "kept the previous version" in errors[0].getMessage()
+    caplog.clear()
+    assert ip.run("%autoreload 2 -l --hide-errors").ok
+    mods.edit(name, "def f(::\n")
+    cell = ip.run(f"{name}.f()")
+    assert cell.value == 1 and cell.printed == ""
+    assert [r for r in caplog.records if r.name == "hotswap"] == []
+
+
 def test_combined_short_flags(ip: Session, mods: ModuleDir) -> None:
     """`%autoreload -pq 2` combines short flags as argparse does: -p wins over -q."""
     name = mods.write(ONE)
