@@ -148,4 +148,6 @@ def scenario(
 
 def variant(base: Scenario, suffix: str, **changes: Any) -> Scenario:
     """The same story under another setting, e.g. the Reloader created after the imports."""
+    if "doc" in changes:
+        changes["doc"] = " ".join(str(changes["doc"]).split())
     return replace(base, name=f"{base.name}[{suffix}]", **changes)

@@ -467,6 +467,57 @@ init_failure = scenario(
     ],
 )
 
+retry_on_dependency = scenario(
+    "failed_module_retried_when_dependency_changes",
+    """``b`` is saved with ``from a import g`` before ``a`` has ``g``: ``b`` fails and is rolled
+    back. Then only ``a`` is saved (gaining ``g``): ``b`` is retried and now applies.""",
+    before={
+        "a.py": """
+            def f():
+                return "f"
+            """,
+        "b.py": """
+            import a
+
+            def use():
+                return a.f()
+            """,
+    },
+    setup="import a, b",
+    probes=["b.use()"],
+    steps=[
+        step(
+            {
+                "b.py": """
+                import a
+                from a import g
+
+                def use():
+                    return a.f() + g()
+                """
+            },
+            ok=False,
+            error_path="b.py",
+            error_line=2,
+            says=["ImportError"],
+        ),
+        step(
+            {
+                "a.py": """
+                def f():
+                    return "f"
+
+                def g():
+                    return "+g"
+                """
+            },
+            probes=["b.use()", "b.g is a.g"],
+            reloaded=["a", "b"],
+            doc="only a.py is saved; b is retried",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     syntax_error,
     indentation_error,
@@ -482,6 +533,7 @@ SCENARIOS: list[Scenario] = [
     import_error,
     from_import_error,
     init_failure,
+    retry_on_dependency,
     variant(syntax_error, "after", reloader="after"),
     variant(name_error, "full", strategy="full"),
     variant(class_body_error, "full", strategy="full"),

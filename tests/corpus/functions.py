@@ -779,4 +779,6 @@ SCENARIOS: list[Scenario] = [
     variant(signature, "after", reloader="after"),
     variant(body, "full", strategy="full"),
     variant(docstring, "full", strategy="full"),
+    variant(removed, "full", strategy="full"),
+    variant(renamed, "full", strategy="full"),
 ]

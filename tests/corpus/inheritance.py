@@ -540,6 +540,74 @@ base_gains_method = scenario(
     ],
 )
 
+init_subclass = scenario(
+    "init_subclass_registry_not_repeated",
+    """``Base.__init_subclass__`` registers each subclass; editing a method of a subclass (or
+    of the base) must not register anything again, and the registry keeps its contents.""",
+    before={
+        "m.py": """
+        REGISTRY = []
+
+        class Base:
+            def __init_subclass__(cls, **kwargs):
+                super().__init_subclass__(**kwargs)
+                REGISTRY.append(cls.__name__)
+
+            def f(self):
+                return "base"
+
+        class Child(Base):
+            def f(self):
+                return "child1"
+        """
+    },
+    setup="import m\nchild = m.Child()",
+    probes=["m.REGISTRY", "child.f()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            REGISTRY = []
+
+            class Base:
+                def __init_subclass__(cls, **kwargs):
+                    super().__init_subclass__(**kwargs)
+                    REGISTRY.append(cls.__name__)
+
+                def f(self):
+                    return "base"
+
+            class Child(Base):
+                def f(self):
+                    return "child2"
+            """
+            },
+            expect={"m.REGISTRY": ["Child"]},
+        ),
+        step(
+            {
+                "m.py": """
+            REGISTRY = []
+
+            class Base:
+                def __init_subclass__(cls, **kwargs):
+                    super().__init_subclass__(**kwargs)
+                    REGISTRY.append(cls.__name__)
+
+                def f(self):
+                    return "BASE"
+
+            class Child(Base):
+                def f(self):
+                    return super().f() + "+child3"
+            """
+            },
+            expect={"m.REGISTRY": ["Child"]},
+            doc="base and child both edited",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     super_edited,
     super_added_method,
@@ -554,6 +622,7 @@ SCENARIOS: list[Scenario] = [
     except_old_reference,
     isinstance_kept,
     base_gains_method,
+    init_subclass,
     variant(super_added_method, "after", reloader="after"),
     variant(super_edited, "full", strategy="full"),
     variant(session_subclass, "full", strategy="full"),

@@ -590,6 +590,42 @@ class_internal_dataflow = scenario(
     ],
 )
 
+main_guard = scenario(
+    "main_guard_block_edited_is_not_run",
+    """The ``if __name__ == "__main__":`` block is edited: as on import, it does not run.""",
+    before={
+        "log.py": "EVENTS = []\n",
+        "m.py": """
+            import log
+
+            def f():
+                return 1
+
+            if __name__ == "__main__":
+                log.EVENTS.append("main v1")
+            """,
+    },
+    setup="import m, log",
+    probes=["log.EVENTS", "m.f()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        import log
+
+        def f():
+            return 1
+
+        if __name__ == "__main__":
+            log.EVENTS.append("main v2")
+            f()
+        """
+            },
+            expect={"log.EVENTS": []},
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     cache_survives,
     counter_survives,
@@ -608,4 +644,5 @@ SCENARIOS: list[Scenario] = [
     full_dataflow,
     computed_by_function,
     class_internal_dataflow,
+    main_guard,
 ]

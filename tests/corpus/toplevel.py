@@ -5,7 +5,9 @@ arguments, partials of methods, class attributes rebound at runtime).
 
 from __future__ import annotations
 
-from ._model import Scenario, scenario, step
+from dataclasses import replace
+
+from ._model import Scenario, scenario, step, variant
 
 in_try = scenario(
     "function_defined_inside_try_except",
@@ -205,7 +207,7 @@ class_counter = scenario(
                 return 1
         """
     },
-    setup="import m\nm.C().inc()\nm.C().inc()",
+    setup="import m\nC0 = m.C\nm.C().inc()\nm.C().inc()",
     probes=["m.C.count", "m.C().f()"],
     steps=[
         step(
@@ -452,4 +454,13 @@ SCENARIOS: list[Scenario] = [
     tuple_and_default,
     partial_of_method,
     session_sub_of_super_user,
+    variant(
+        class_counter,
+        "full",
+        strategy="full",
+        doc="""Under ``strategy="full"`` the class body runs again as in a fresh import, so the
+        runtime-rebound ``C.count`` starts over at 0, while ``m.C`` keeps its identity.""",
+        probes=("m.C().f()",),
+        steps=(replace(class_counter.steps[0], expect={"m.C.count": 0, "m.C is C0": True}),),
+    ),
 ]
