@@ -516,6 +516,47 @@ non_ascii = scenario(
     ],
 )
 
+class_metadata = scenario(
+    "class_firstlineno_and_static_attributes",
+    """Class metadata that newer Pythons record at class creation (``__firstlineno__``,
+    ``__static_attributes__`` on 3.13) follows an edit that moves the class and adds
+    ``self.y`` in a method; ``inspect.getsource`` of the class is the new text.""",
+    before={
+        "m.py": """
+        class C:
+            def __init__(self):
+                self.x = 1
+        """
+    },
+    setup="import m\nobj = m.C()",
+    probes=[
+        "getattr(m.C, '__firstlineno__', None)",
+        "getattr(m.C, '__static_attributes__', None)",
+        "inspect.getsource(m.C)",
+        "inspect.getsourcelines(m.C)[1]",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+        import os
+
+        SEP = os.sep
+
+
+        class C:
+            def __init__(self):
+                self.x = 1
+                self.y = 2
+
+            def reset(self):
+                self.z = 0
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     inserted_above,
     below_edited,
@@ -532,4 +573,5 @@ SCENARIOS: list[Scenario] = [
     crlf,
     no_newline,
     non_ascii,
+    class_metadata,
 ]
