@@ -274,10 +274,10 @@ def run_live(spec: dict[str, Any]) -> None:
                 record["report"] = _report_record(report)
         record["python_warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
         record["failures"] = sorted(reloader.failures)
+        if snapshot is not None:  # before probes run: they may call code that mutates state
+            record["rollback"] = snapshot.diff()
         record["probes"] = {e: probe(e, ns) for e in step["probes"]}
         record["expect"] = {e: probe(e, ns) for e in step["expect"]}
-        if snapshot is not None:
-            record["rollback"] = snapshot.diff()
         emit(record)
     reloader.close()
 

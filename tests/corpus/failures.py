@@ -518,6 +518,123 @@ retry_on_dependency = scenario(
     ],
 )
 
+state_rollback = scenario(
+    "failure_restores_rebound_state",
+    """A broken save that first rebinds ``CACHE`` and ``COUNT`` and then raises: the module
+    gets back the very same cache object with its runtime entries, and the counter value.""",
+    before={
+        "m.py": """
+        CACHE = {}
+        COUNT = 0
+
+        def bump():
+            global COUNT
+            COUNT += 1
+            CACHE[COUNT] = "v1"
+            return COUNT
+        """
+    },
+    setup="import m\ncache = m.CACHE\nm.bump()\nm.bump()",
+    probes=["m.CACHE", "m.COUNT"],
+    steps=[
+        step(
+            {
+                "m.py": """
+                CACHE = {"fresh": True}
+                COUNT = 100
+
+                def bump():
+                    global COUNT
+                    COUNT += 1
+                    CACHE[COUNT] = "v2"
+                    return COUNT
+
+                raise RuntimeError("not yet")
+                """
+            },
+            ok=False,
+            error_path="m.py",
+            error_line=10,
+            expect={"m.CACHE is cache": True},
+        ),
+        step(
+            {
+                "m.py": """
+                CACHE = {}
+                COUNT = 0
+
+                def bump():
+                    global COUNT
+                    COUNT += 1
+                    CACHE[COUNT] = "v2"
+                    return COUNT
+                """
+            },
+            probes=["m.bump()", "m.CACHE[m.COUNT]"],
+        ),
+    ],
+)
+
+full_state_rollback = scenario(
+    "full_strategy_failure_keeps_state",
+    """Under ``strategy="full"`` a save that fails at its last line leaves the module state
+    (counter, cache object and entries) exactly as it was.""",
+    before={
+        "m.py": """
+        CACHE = {}
+        COUNT = 0
+
+        def bump():
+            global COUNT
+            COUNT += 1
+            CACHE[COUNT] = "v1"
+            return COUNT
+        """
+    },
+    setup="import m\ncache = m.CACHE\nm.bump()\nm.bump()",
+    probes=["m.CACHE", "m.COUNT"],
+    strategy="full",
+    steps=[
+        step(
+            {
+                "m.py": """
+                CACHE = {}
+                COUNT = 0
+
+                def bump():
+                    global COUNT
+                    COUNT += 1
+                    CACHE[COUNT] = "v2"
+                    return COUNT
+
+                undefined_at_the_end
+                """
+            },
+            ok=False,
+            error_path="m.py",
+            error_line=10,
+            expect={"m.CACHE is cache": True},
+        ),
+        step(
+            {
+                "m.py": """
+                CACHE = {}
+                COUNT = 0
+
+                def bump():
+                    global COUNT
+                    COUNT += 1
+                    CACHE[COUNT] = "v2"
+                    return COUNT
+                """
+            },
+            probes=[],
+            expect={"m.COUNT": 0, "m.bump()": 1, "m.CACHE": {1: "v2"}},
+            doc="the fix applies: under full, module state starts over as in a fresh import",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     syntax_error,
     indentation_error,
@@ -534,6 +651,8 @@ SCENARIOS: list[Scenario] = [
     from_import_error,
     init_failure,
     retry_on_dependency,
+    state_rollback,
+    full_state_rollback,
     variant(syntax_error, "after", reloader="after"),
     variant(name_error, "full", strategy="full"),
     variant(class_body_error, "full", strategy="full"),
