@@ -97,6 +97,8 @@ class Shell:
             before = magics.reloader.last_report
             error, out, err = self.cell("pass")
             assert error is None, error
+            if "hotswap: internal error" in err:
+                raise RuntimeError(err)  # check() raised: the extension printed it and went on
             report = magics.reloader.last_report
             if report is before:
                 from hotswap import Report
