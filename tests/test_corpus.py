@@ -20,6 +20,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,10 +234,61 @@ def judge(scenario: Scenario, live: Run, oracle: Run) -> list[str]:
     return problems
 
 
+class Ahead:
+    """Runs the next few selected scenarios in the background while the current one is judged.
+
+    Each scenario is two short-lived interpreters whose run times differ (the oracle usually
+    finishes first); keeping two scenarios in flight keeps both cores busy. Every scenario still
+    runs in its own fresh processes and its own directory.
+    """
+
+    def __init__(self, factory: pytest.TempPathFactory, in_flight: int = 2) -> None:
+        self.factory = factory
+        self.pool = ThreadPoolExecutor(max_workers=in_flight)
+        self.in_flight = in_flight
+        self.futures: dict[str, Future[tuple[Run, Run]]] = {}
+
+    def submit(self, scenario: Scenario) -> None:
+        if scenario.name not in self.futures:
+            where = self.factory.mktemp(
+                re.sub(r"\W", "_", scenario.name)
+            )  # made here, not in a thread
+            self.futures[scenario.name] = self.pool.submit(run_scenario, scenario, where)
+
+    def result(self, scenario: Scenario, upcoming: list[Scenario]) -> tuple[Run, Run]:
+        for item in [scenario, *upcoming[: self.in_flight]]:
+            self.submit(item)
+        return self.futures.pop(scenario.name).result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="module")
+def ahead(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ahead]:
+    runner = Ahead(tmp_path_factory)
+    yield runner
+    runner.close()
+
+
+def _upcoming(request: pytest.FixtureRequest) -> list[Scenario]:
+    """The scenarios of the selected test_scenario items after the current one, in run order."""
+    items = request.session.items
+    here = items.index(request.node) if request.node in items else len(items)
+    out = []
+    for item in items[here + 1 :]:
+        spec = getattr(item, "callspec", None)
+        if spec is not None and getattr(item, "originalname", "") == "test_scenario":
+            scenario = spec.params.get("scenario")
+            if isinstance(scenario, Scenario):
+                out.append(scenario)
+    return out
+
+
 @pytest.mark.parametrize("scenario", ALL, ids=[s.name for s in ALL])
-def test_scenario(scenario: Scenario, tmp_path: Path) -> None:
+def test_scenario(scenario: Scenario, ahead: Ahead, request: pytest.FixtureRequest) -> None:
     """After each save the live session behaves as a fresh process would (see scenario.doc)."""
-    live, oracle = run_scenario(scenario, tmp_path)
+    live, oracle = ahead.result(scenario, _upcoming(request))
     problems = judge(scenario, live, oracle)
     if problems:
         header = f"scenario {scenario.name}: {scenario.doc}"
