@@ -308,4 +308,6 @@ def test_corpus_is_well_formed() -> None:
             assert s.probes_of(st) or st.expect, f"{s.name} step {index + 1} checks nothing"
             for path in [*st.files, *st.delete]:
                 assert not path.startswith("/"), f"{s.name}: paths are relative"
+            if not st.ok:
+                assert st.error_path in s.files_after(index), f"{s.name}: error_path not written"
         assert s.steps[-1].ok, f"{s.name}: a failing step must be followed by a fix"
