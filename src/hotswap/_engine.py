@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap._journal import MISSING, Journal
-from hotswap._patch import Patcher, functions_in, redirect_references, shift_object
+from hotswap._patch import Patcher, functions_in, shift_object
 from hotswap._plan import ModulePlan, Step, class_maps, diff
+from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem
 from hotswap._source import STAR, ParsedSource, SourceError, compile_statement, parse
 
@@ -76,7 +77,10 @@ class Transaction:
         # Names of functions whose code changed: statements that call them at import time
         # (``TABLE = build()``) re-run, as a fresh run would compute them with the new code.
         self.recoded: set[str] = set(recoded or ())
+        self._affected_for: set[str] = set()
+        self._affected_names: set[str] = set()
         self.preset = preset or {}
+        self._full = strategy == "full" or old is None
         self.journal = Journal()
         self.outcome = Outcome(self.name)
         self.patcher = Patcher(
@@ -126,7 +130,7 @@ class Transaction:
                 full
                 or step.status != "same"
                 or bool(stmt.reads & self.dirty)
-                or bool(stmt.calls & self.recoded)
+                or bool(stmt.calls and stmt.calls & self._affected(new))
             )
             if not run:
                 if step.delta and step.old is not None:
@@ -151,6 +155,23 @@ class Transaction:
             self.outcome.rebinds.append((name, value, MISSING))
             self.outcome.changes.append(Change(self.name, name, "removed", self.path))
 
+    def _affected(self, new: ParsedSource) -> set[str]:
+        """Functions whose behaviour changed: recoded ones and, transitively, module functions
+        whose body refers to one (``X = compute()`` re-runs when ``compute``'s helper changed)."""
+        if self._affected_for == self.recoded:
+            return self._affected_names
+        affected = set(self.recoded)
+        grew = bool(affected)
+        while grew:
+            grew = False
+            for stmt in new.statements:
+                if stmt.name and stmt.name not in affected and stmt.body_reads & affected:
+                    affected.add(stmt.name)
+                    grew = True
+        self._affected_for = set(self.recoded)
+        self._affected_names = affected
+        return affected
+
     def _run(self, step: Step, new: ParsedSource) -> None:
         namespace = self.module.__dict__
         stmt = step.new
@@ -166,6 +187,9 @@ class Transaction:
                     before[key] = before_all.get(key, MISSING)
             names = list(before)
         kind_changed = step.status != "same"
+        # A statement re-run only by dataflow keeps the state in the closures it made before
+        # (``get, put = make()``): the code is new, the captured values stay.
+        self.patcher.keep_cell_state = not kind_changed
         for name in names:
             if self._shadowed(name, step, new):
                 # A later ``def``/``class`` of the same name wins, as in a fresh run.
@@ -184,25 +208,38 @@ class Transaction:
         return bool(later) and all(s.is_def or s.is_class for s in later)
 
     def _class_node(self, step: Step) -> ast.stmt | None:
-        """A changed class whose decorator lines did not change, without the decorators that
-        only register it (they must not run twice); decorators that generate members from the
-        body (dataclass, total_ordering, attrs, ...) are applied again."""
+        """The class statement to run for a changed class whose header did not change.
+
+        Decorators that only register the class are left out (they must not run twice);
+        decorators that generate members from the body (dataclass, total_ordering, attrs...)
+        are applied again. When a base defines ``__init_subclass__`` (a registry, typically) and
+        nothing else needs the real bases, the body runs as a class without bases: the hook does
+        not run again, and the members move onto the kept class as usual.
+        """
         node, old = step.new.node, step.old
-        if (
-            not isinstance(node, ast.ClassDef)
-            or not node.decorator_list
-            or old is None
-            or step.status != "changed"
-            or old.decorators_key != step.new.decorators_key
-        ):
+        if not isinstance(node, ast.ClassDef) or old is None or step.status != "changed":
+            return None
+        old_node = old.node
+        if not isinstance(old_node, ast.ClassDef) or old.decorators_key != step.new.decorators_key:
             return None
         namespace = self.module.__dict__
         kept = [d for d in node.decorator_list if _generates_members(d, namespace)]
-        if len(kept) == len(node.decorator_list):
-            return None
         bare = copy.copy(node)
         bare.decorator_list = kept
-        return bare
+        current = namespace.get(node.name)
+        same_header = _header(old_node) == _header(node)
+        if (
+            same_header
+            and not kept
+            and isinstance(current, type)
+            and type(current) is type
+            and any("__init_subclass__" in vars(base) for base in current.__mro__[1:-1])
+        ):
+            bare.bases = []
+            bare.keywords = []
+            self.patcher.body_only.add(node.name)
+            return bare
+        return bare if len(kept) != len(node.decorator_list) else None
 
     def _bind(self, name: str, old: Any, new: Any, step: Step, changed: bool) -> None:
         namespace = self.module.__dict__
@@ -218,7 +255,7 @@ class Transaction:
             self.outcome.rebinds.append((name, MISSING, new))
             self.outcome.changes.append(Change(self.name, name, "added", self._where(stmt)))
             return
-        if isinstance(stmt.node, ast.ClassDef) and isinstance(new, type):
+        if isinstance(stmt.node, ast.ClassDef) and isinstance(new, type) and not self._full:
             old_node = step.old.node if step.old is not None else None
             maps = class_maps(
                 old_node if isinstance(old_node, ast.ClassDef) else None,
@@ -230,10 +267,7 @@ class Transaction:
             self.patcher.class_removed.update(maps.removed)
         patched_before = len(self.outcome.changes)
         result = self.patcher.value(old, new, name)
-        if any(
-            c.qualname == name and c.action == "patched"
-            for c in self.outcome.changes[patched_before:]
-        ) and isinstance(result, types.FunctionType):
+        if _changes_behaviour_of_users(name, result, self.outcome.changes[patched_before:]):
             self.recoded.add(name)
         if result is not new:
             namespace[name] = result
@@ -343,6 +377,23 @@ class Transaction:
         elif elsewhere and line is None:
             message += f" (raised at {elsewhere})"
         return Problem(self.name, self.path, line, message)
+
+
+def _header(node: ast.ClassDef) -> str:
+    return ast.dump(ast.Tuple(elts=[*node.bases, *(k.value for k in node.keywords)]))
+
+
+def _changes_behaviour_of_users(name: str, value: Any, changes: list[Change]) -> bool:
+    """Whether statements that apply ``value`` (call it, decorate with it, derive from it, use it
+    as a metaclass) must re-run: its code changed where that application runs it."""
+    if isinstance(value, types.FunctionType):
+        return any(c.qualname == name and c.action == "patched" for c in changes)
+    if isinstance(value, type):
+        if issubclass(value, type):  # a metaclass: any change may change the classes it makes
+            return any(c.action in ("patched", "added", "removed") for c in changes)
+        hook = f"{name}.__init_subclass__"
+        return any(c.qualname == hook for c in changes)
+    return False
 
 
 # Packages whose class decorators build members from the class body: re-applied to a re-run

@@ -41,14 +41,14 @@ class Journal:
 
     def setattr(self, obj: Any, name: str, value: Any) -> None:
         old = _own_attribute(obj, name)
-        setattr(obj, name, value)
+        _set(obj, name, value)
         self._undo.append(functools.partial(_restore_attribute, obj, name, old))
 
     def delattr(self, obj: Any, name: str) -> None:
         old = _own_attribute(obj, name)
         if old is MISSING:
             return
-        delattr(obj, name)
+        _delete(obj, name)
         self._undo.append(functools.partial(_restore_attribute, obj, name, old))
 
     def setitem(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
@@ -103,12 +103,28 @@ def _own_attribute(obj: Any, name: str) -> Any:
         return MISSING
 
 
+def _set(obj: Any, name: str, value: Any) -> None:
+    # Classes are patched through ``type.__setattr__``: a metaclass hook (EnumType forbids
+    # reassigning members) guards users' code, not the restoration of a class's own dict.
+    if isinstance(obj, type):
+        type.__setattr__(obj, name, value)
+    else:
+        setattr(obj, name, value)
+
+
+def _delete(obj: Any, name: str) -> None:
+    if isinstance(obj, type):
+        type.__delattr__(obj, name)
+    else:
+        delattr(obj, name)
+
+
 def _restore_attribute(obj: Any, name: str, old: Any) -> None:
     if old is MISSING:
         with contextlib.suppress(AttributeError):
-            delattr(obj, name)
+            _delete(obj, name)
     else:
-        setattr(obj, name, old)
+        _set(obj, name, old)
 
 
 def _restore_cell(cell: types.CellType, old: Any) -> None:

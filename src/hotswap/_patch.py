@@ -32,6 +32,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hotswap._journal import MISSING, Journal
+from hotswap._kinds import (
+    dataclass_fields,
+    fill_new_fields,
+    instances,
+    is_enum_pair,
+    patch_enum,
+    tuple_fields,
+)
 from hotswap._report import Change, Problem
 
 # Class members that belong to the class object itself, not to the source.
@@ -60,7 +68,11 @@ class Patcher:
         self.replaced: list[tuple[Any, Any]] = []  # (old, new): identity could not be kept
         self._memo: dict[tuple[int, int], Any] = {}
         self.nested: dict[int, tuple[types.CodeType, types.CodeType]] = {}
-        self.stale_cached: set[str] = set()  # cached_property names whose getter changed
+        self.stale_cached: set[str] = set()
+        self.keep_cell_state = False
+        # Classes whose fresh body was run without bases (see Transaction._class_node): keep
+        # the bases, metaclass and layout of the kept class.
+        self.body_only: set[str] = set()  # cached_property names whose getter changed
         # Class-body names to keep, by qualname; filled by the engine from the plan.
         self.class_keep: dict[str, frozenset[str]] = {}
         self.class_removed: dict[str, frozenset[str]] = {}
@@ -125,7 +137,9 @@ class Patcher:
             except ValueError:
                 self.journal.set_cell(old_cell, incoming)
                 continue
-            result = self.value(current, incoming, f"{qualname}.<{name}>")
+            if self.keep_cell_state and not _is_code_like(current):
+                continue
+            result = self.value(current, incoming, qualname)
             if result is not current:
                 self.journal.set_cell(old_cell, result)
         previous = old.__code__
@@ -227,11 +241,13 @@ class Patcher:
     # -- classes -----------------------------------------------------------------------------
 
     def _class(self, old: type, new: type, qualname: str) -> Any:
-        problem = self._swap_type_links(old, new)
+        if qualname in self.body_only:
+            problem = None if _own_slots(old) == _own_slots(new) else "__slots__ changed"
+        else:
+            problem = self._swap_type_links(old, new)
         if problem is not None:
-            self.warnings.append(
-                Problem(self.module, self.path, _first_line(new), f"{qualname}: {problem}")
-            )
+            count = len(instances(old))
+            self._warn(new, f"{qualname}: {problem} ({count} live instance(s))")
             self.replaced.append((old, new))
             self._change(qualname, "replaced", new)
             return new
@@ -239,13 +255,28 @@ class Patcher:
         redirect_class_cells(new, old)
         keep = self.class_keep.get(qualname, frozenset())
         touched = False
+        handled: set[str] = set()
+        if is_enum_pair(old, new):
+            handled, recreated = patch_enum(old, new, self.journal)
+            touched = True
+            for member in recreated:
+                self._warn(
+                    new,
+                    f"{qualname}.{member}: the value of a member of an {_member_type(old)}"
+                    "-based enum changed; the member is a new object (the old one keeps its value)",
+                )
+        fields_before = dataclass_fields(old)
+        tuple_before = tuple_fields(old)
         for name, incoming in list(new.__dict__.items()):
-            if name in _CLASS_INTERNALS or isinstance(incoming, types.MemberDescriptorType):
+            if name in _CLASS_INTERNALS or name in handled:
+                continue
+            if isinstance(incoming, types.MemberDescriptorType):
                 continue
             current = old.__dict__.get(name, MISSING)
             member = f"{qualname}.{name}"
             if current is MISSING:
                 self.journal.setattr(old, name, incoming)
+                _set_name(incoming, old, name)
                 if not name.startswith("__"):
                     self._change(member, "added", incoming)
                 touched = True
@@ -255,12 +286,13 @@ class Patcher:
             result = self.value(current, incoming, member)
             if result is not current:
                 self.journal.setattr(old, name, result)
+                _set_name(result, old, name)
                 if not _is_code_like(incoming) and not name.startswith("__"):
                     self._change(member, "rebound", result)
                 touched = True
         removable = self.class_removed.get(qualname)
         for name in list(old.__dict__):
-            if name in new.__dict__ or name in _CLASS_INTERNALS:
+            if name in new.__dict__ or name in _CLASS_INTERNALS or name in handled:
                 continue
             dunder = name.startswith("__") and name.endswith("__")
             if removable is not None and name not in removable and not dunder:
@@ -274,6 +306,20 @@ class Patcher:
             touched = True
         if self.stale_cached:
             self._drop_cached_values(old)
+        if fields_before is not None and fill_new_fields(old, fields_before, self.journal):
+            self._warn(
+                new,
+                f"{qualname}: instances made before the edit lack the new fields "
+                "that have no default",
+            )
+        if tuple_before is not None and tuple_before != tuple_fields(old):
+            count = len(instances(old))
+            if count:
+                self._warn(
+                    new,
+                    f"{qualname}: fields changed; {count} instance(s) made before the "
+                    f"edit keep their old fields {tuple_before}",
+                )
         if isinstance(old, abc.ABCMeta):
             self._refresh_abc(old)
         if touched:
@@ -318,6 +364,9 @@ class Patcher:
             for name in names:
                 if name in state:
                     self.journal.delitem(state, name)
+
+    def _warn(self, obj: Any, message: str) -> None:
+        self.warnings.append(Problem(self.module, self.path, _first_line(obj), message))
 
     def _refresh_abc(self, cls: type) -> None:
         """Recompute abstract methods and reset isinstance caches of ``cls`` and its subclasses."""
@@ -464,6 +513,10 @@ def _is_code_like(obj: Any) -> bool:
     return callable(obj) or isinstance(obj, staticmethod | classmethod | property)
 
 
+def _own_slots(cls: type) -> Any:
+    return cls.__dict__.get("__slots__", None)
+
+
 def _layout(cls: type) -> tuple[Any, ...]:
     slots = cls.__dict__.get("__slots__", None)
     if isinstance(slots, str):
@@ -487,89 +540,19 @@ def _all_subclasses(cls: type) -> list[type]:
     return out
 
 
+def _set_name(value: Any, owner: type, name: str) -> None:
+    """What ``type.__new__`` does for each attribute: tell descriptors their owner and name."""
+    hook = getattr(type(value), "__set_name__", None)
+    if hook is not None:
+        hook(value, owner, name)
+
+
+def _member_type(enum_class: Any) -> str:
+    return str(enum_class._member_type_.__name__)
+
+
 def _first_line(obj: Any) -> int | None:
     for func in functions_in(obj) if obj is not None else ():
         return func.__code__.co_firstlineno
     line = getattr(obj, "__firstlineno__", None)
     return line if isinstance(line, int) else None
-
-
-def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[Any], bool]) -> int:
-    """Point references to ``old`` held in dicts, lists, closure cells and ``partial`` objects
-    at ``new`` (journaled). One ``gc.get_referrers`` scan.
-
-    Used both ways: a replaced object's holders (``handlers = [m.f]``) follow the replacement,
-    and a registry that a re-run decorator filled with a fresh class gets the kept class back.
-    This function must have no closures: a cell of its own frame holding ``old`` would be
-    found among the referrers and redirected.
-    """
-    count = 0
-    for ref in gc.get_referrers(old):
-        if not (skip(ref) or journal.owns(ref)):
-            count += _redirect_in(ref, old, new, journal)
-    return count
-
-
-def _redirect_tuple(ref: tuple[Any, ...], old: Any, new: Any, journal: Journal) -> int:
-    """Tuples are immutable: rebuild one and put it where the old one was held (a function's
-    ``__defaults__``, a dict or a list). One level deep."""
-    items = []
-    for value in ref:
-        items.append(new if value is old else value)
-    return _redirect_holders(ref, tuple(items), journal)
-
-
-def _redirect_holders(ref: Any, fresh: Any, journal: Journal) -> int:
-    """Put ``fresh`` where the immutable ``ref`` is held (defaults, dicts, lists, cells)."""
-    count = 0
-    for holder in gc.get_referrers(ref):
-        if journal.owns(holder) or isinstance(holder, types.FrameType):
-            continue
-        if isinstance(holder, types.FunctionType) and holder.__defaults__ is ref:
-            journal.setattr(holder, "__defaults__", fresh)
-            count += 1
-        elif isinstance(holder, dict | list | types.CellType):
-            count += _redirect_in(holder, ref, fresh, journal)
-    return count
-
-
-def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
-    count = 0
-    if isinstance(ref, dict):
-        for key, value in list(ref.items()):
-            if value is old:
-                journal.setitem(ref, key, new)
-                count += 1
-            if key is old:
-                value = ref[key]
-                journal.delitem(ref, key)
-                journal.setitem(ref, new, value)
-                count += 1
-    elif isinstance(ref, list):
-        saved = list(ref)
-        if any(value is new for value in saved):
-            # Already registered (``__init_subclass__`` appending every subclass): drop the
-            # duplicate the re-run added instead of registering the kept object twice.
-            ref[:] = [value for value in saved if value is not old]
-        else:
-            ref[:] = [new if value is old else value for value in saved]
-        if len(ref) != len(saved) or any(a is not b for a, b in zip(ref, saved, strict=True)):
-            journal.on_rollback(functools.partial(ref.__setitem__, slice(None), saved))
-            count += 1
-    elif isinstance(ref, types.CellType):
-        with contextlib.suppress(ValueError):
-            if ref.cell_contents is old:
-                journal.set_cell(ref, new)
-                count += 1
-    elif type(ref) is tuple:
-        count += _redirect_tuple(ref, old, new, journal)
-    elif type(ref) is types.MethodType and ref.__func__ is old:
-        # Bound methods are immutable: a fresh one takes the old one's places.
-        count += _redirect_holders(ref, types.MethodType(new, ref.__self__), journal)
-    elif type(ref) is functools.partial and ref.func is old:
-        state = ref.__reduce__()[2]
-        setstate: Callable[[Any], None] = ref.__setstate__  # type: ignore[attr-defined]
-        setstate((new, *state[1:]))
-        journal.on_rollback(functools.partial(setstate, state))
-        count += 1
-    return count

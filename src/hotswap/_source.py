@@ -12,9 +12,11 @@ from __future__ import annotations
 import __future__
 
 import ast
+import copy
 import linecache
 import os
 import types
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.util import decode_source
@@ -48,9 +50,16 @@ def decode(data: bytes, path: str) -> str:
 
 @dataclass(eq=False)
 class Statement:
-    """One top-level statement of a module source."""
+    """One top-level statement of a module source.
 
-    node: ast.stmt
+    ``tree`` is the statement's AST as it was parsed; when an incremental re-parse moved the
+    statement without re-parsing it (:mod:`hotswap._reparse`), ``tree``'s positions are
+    ``shift`` lines behind where the statement is now. ``node`` is always positioned where the
+    statement is now (a shifted copy is made on first use, so the unchanged statements of a
+    large module cost nothing until something compiles them).
+    """
+
+    tree: ast.stmt
     index: int
     first: int  # first line, decorators included
     last: int
@@ -58,20 +67,42 @@ class Statement:
     binds: frozenset[str]
     reads: frozenset[str]
     calls: frozenset[str]  # names called while the statement runs (``X = f()``)
-    name: str | None = None  # def/class name
+    name: str | None = None
+    body_reads: frozenset[str] = frozenset()  # a def body: names it may call when called
     decorators_key: str = ""  # AST dump of the decorator list (def/class only)
+
+    shift: int = 0  # lines between ``tree``'s positions and where the statement is now
+
+    @property
+    def node(self) -> ast.stmt:
+        """The AST, with the line numbers of where the statement is now."""
+        if self.shift:
+            node = copy.deepcopy(self.tree)  # ``tree`` may be shared with an older source
+            ast.increment_lineno(node, self.shift)
+            self.tree, self.shift = node, 0
+        return self.tree
+
+    def moved(self, lines: int, index: int) -> Statement:
+        """This statement ``lines`` further down, as statement ``index``: same AST, shared."""
+        clone = Statement.__new__(Statement)
+        clone.__dict__.update(self.__dict__)
+        clone.index = index
+        clone.first += lines
+        clone.last += lines
+        clone.shift += lines
+        return clone
 
     @property
     def is_def(self) -> bool:
-        return isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef)
+        return isinstance(self.tree, ast.FunctionDef | ast.AsyncFunctionDef)
 
     @property
     def is_class(self) -> bool:
-        return isinstance(self.node, ast.ClassDef)
+        return isinstance(self.tree, ast.ClassDef)
 
     @property
     def is_docstring(self) -> bool:
-        node = self.node
+        node = self.tree
         return (
             isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant)
@@ -95,7 +126,32 @@ class ParsedSource:
         return set(self.by_name) - {STAR}
 
 
+# The latest parsed source of each path that is still referenced (by a record or a running
+# transaction): the base an edit of that file is re-parsed from. Weak, so it holds nothing alive.
+_BASES: weakref.WeakValueDictionary[str, ParsedSource] = weakref.WeakValueDictionary()
+
+
 def parse(text: str, path: str) -> ParsedSource:
+    """Parse a module source; raise :class:`SourceError` with the line of a syntax error.
+
+    When a parsed source of the same path is still alive, only the statements an edit touched
+    are parsed again and the others are reused (moved); :func:`hotswap._reparse.reparse` does
+    that only where it can prove the result equal to a whole parse, and declines otherwise.
+    """
+    base = _BASES.get(path)
+    if base is not None:
+        from hotswap._reparse import reparse
+
+        parsed = reparse(base, text, path)
+        if parsed is not None:
+            _BASES[path] = parsed
+            return parsed
+    parsed = parse_whole(text, path)
+    _BASES[path] = parsed
+    return parsed
+
+
+def parse_whole(text: str, path: str) -> ParsedSource:
     """Parse a whole module source; raise :class:`SourceError` with the line of a syntax error."""
     try:
         tree = ast.parse(text, filename=path)
@@ -129,8 +185,16 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
             decorators_key = "\n".join(ast.dump(d) for d in node.decorator_list)
     scan = _Scan(postponed_annotations)
     scan.statement(node, module_scope=True)
+    body_reads: frozenset[str] = frozenset()
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        body_reads = frozenset(
+            sub.id
+            for stmt in node.body
+            for sub in ast.walk(stmt)
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)
+        )
     return Statement(
-        node=node,
+        tree=node,
         index=index,
         first=first,
         last=node.end_lineno or node.lineno,
@@ -140,6 +204,7 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         calls=frozenset(scan.calls),
         name=name,
         decorators_key=decorators_key,
+        body_reads=body_reads,
     )
 
 
@@ -160,6 +225,10 @@ class _Scan:
         elif isinstance(node, ast.ClassDef):
             for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
                 self.expression(expr, module_scope)
+                if isinstance(expr, ast.Name):
+                    # Applied to the class as it is made: a changed decorator, metaclass or
+                    # ``__init_subclass__`` of a base re-runs the class statement.
+                    self.calls.add(expr.id)
             for stmt in node.body:
                 self.statement(stmt, module_scope=False)
             self._bind(node.name, module_scope)
@@ -195,6 +264,8 @@ class _Scan:
             return
         for expr in node.decorator_list:
             self.expression(expr, True)
+            if isinstance(expr, ast.Name):
+                self.calls.add(expr.id)  # a changed decorator re-runs what it decorates
         if not self.postponed:
             every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
             every += [a for a in (args.vararg, args.kwarg) if a is not None]

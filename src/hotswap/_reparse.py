@@ -1,0 +1,196 @@
+"""Incremental re-parse: the statements of an edited source from those of the source before it.
+
+A save usually touches a few lines of a file. Parsing the whole file again costs time in
+proportion to the file (tens of milliseconds for a 100 KiB module); this module parses only the
+top-level statements the edit touched and reuses the others:
+
+1. The old and the new text share a prefix and a suffix. The lines lying wholly inside them
+   are unchanged; between them lie the changed lines (none, for a pure deletion or insertion).
+2. The *window* is widened from the changed lines to statement boundaries of the old source: it
+   starts at the last statement that begins before the first changed line (so an edit that
+   appends indented lines or an ``else:`` to it, or indents the next line into it, is seen) and
+   ends just before the first statement that begins after the last changed line. Boundaries are
+   lines where a top-level statement starts (not the second statement of ``a = 1; b = 2``).
+3. Only the new text of the window is parsed, with the lines before it blanked so that the
+   positions are those of the whole file. If it does not parse as whole statements (an
+   unterminated string or bracket that runs past the window, a decorator left without its
+   ``def``), :func:`reparse` declines and the caller parses the whole file.
+4. Statements before the window are reused as they are; statements after it are reused moved
+   by the change in line count (:meth:`Statement.moved`: their AST is shared and positioned
+   lazily).
+
+Why the result equals a whole parse: Python's tokenizer carries state from line to line only
+through open brackets, open strings, backslash continuations and the indentation stack. At a
+line where a top-level statement starts, all of them are empty. The text before the window is
+unchanged, so the window starts in that empty state in the new text too. A window that parses
+as whole statements ends in the empty state, and the next line starts a top-level statement at
+column 0 in the old text, with the same text after it: so from there on the tokens, and the
+statements, are those of the old source, moved. Nothing else in the grammar looks across
+top-level statements, except ``from __future__`` imports (``barry_as_FLUFL`` changes the
+grammar, ``annotations`` changes what a statement reads at run time): an edit near one, or a
+source that uses ``barry_as_FLUFL``, is parsed whole.
+"""
+
+from __future__ import annotations
+
+import __future__
+import ast
+import bisect
+
+from hotswap._source import ParsedSource, Statement, make_statement
+
+_BARRY = __future__.barry_as_FLUFL.compiler_flag
+_ANNOTATIONS = __future__.annotations.compiler_flag
+
+
+def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
+    """``text`` parsed by reusing ``base``'s statements, or None when that cannot be proven
+    equal to a whole parse (the caller then parses the whole text)."""
+    old = base.text
+    if text == old:
+        return ParsedSource(text, list(base.statements), base.future_flags)
+    if "\r" in text or "\r" in old or base.future_flags & _BARRY:
+        return None  # line counting below assumes "\n" line ends (decode_source makes them)
+    edit = _Edit(old, text)
+    stmts = base.statements
+    first_changed, last_changed = edit.head + 1, edit.old_lines - edit.tail
+    begin = _boundary_before(stmts, first_changed)
+    end = _boundary_after(stmts, last_changed)
+    top = stmts[begin].first if begin >= 0 else 1  # the lines before statement 0 too
+    tree = None
+    for _attempt in range(2):
+        bottom_old = stmts[end].first - 1 if end < len(stmts) else edit.old_lines
+        window = edit.new_window(top, bottom_old)
+        if window is None or "__future__" in window or "__future__" in edit.old_window:
+            return None
+        try:
+            tree = ast.parse("\n" * (top - 1) + window, filename=path)
+            break
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            # A decorator added above an unchanged ``def`` leaves the window without its
+            # ``def``: try once more with the next statement inside the window.
+            if end >= len(stmts):
+                return None
+            end = _boundary_after(stmts, stmts[end].first)
+    if tree is None:
+        return None
+    begin = max(begin, 0)
+    # ``from __future__ import annotations`` postpones annotations of the statements after it.
+    postponed = bool(base.future_flags & _ANNOTATIONS) and any(
+        type(s.tree) is ast.ImportFrom and s.tree.module == "__future__" for s in stmts[:begin]
+    )
+    statements = stmts[:begin]
+    for node in tree.body:
+        statements.append(make_statement(node, len(statements), postponed))
+    delta = edit.new_lines - edit.old_lines
+    offset = len(statements) - end
+    if delta or offset:
+        statements.extend(s.moved(delta, s.index + offset) for s in stmts[end:])
+    else:
+        statements.extend(stmts[end:])
+    return ParsedSource(text, statements, base.future_flags)
+
+
+def _starts_line(stmts: list[Statement], k: int) -> bool:
+    """Whether statement ``k`` is the first on its line (not ``b`` in ``a = 1; b = 2``)."""
+    return k == 0 or stmts[k - 1].last < stmts[k].first
+
+
+def _boundary_before(stmts: list[Statement], line: int) -> int:
+    """The last statement starting a line before ``line`` (-1 if none)."""
+    k = bisect.bisect_left(stmts, line, key=_first) - 1
+    while k > 0 and not _starts_line(stmts, k):
+        k -= 1
+    return k
+
+
+def _boundary_after(stmts: list[Statement], line: int) -> int:
+    """The first statement starting a line after ``line`` (``len(stmts)`` if none)."""
+    k = bisect.bisect_right(stmts, line, key=_first)
+    while k < len(stmts) and not _starts_line(stmts, k):
+        k += 1
+    return k
+
+
+def _first(stmt: Statement) -> int:
+    return stmt.first
+
+
+class _Edit:
+    """Where two texts differ, in whole lines: ``head`` lines at the start and ``tail`` lines at
+    the end are the same in both."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+        n = min(len(old), len(new))
+        p = _common_prefix(old, new, n)
+        s = _common_suffix(old, new, n - p)
+        self.head = old.count("\n", 0, p)  # lines that end (newline included) before ``p``
+        self._head_end = old.rfind("\n", 0, p) + 1  # where line ``head + 1`` starts
+        so, sn = len(old) - s, len(new) - s
+        # A line lies in the common suffix when it starts after a newline inside the suffix,
+        # or at the suffix's start when that is a line start in both texts.
+        tail = old.count("\n", so, len(old) - 1) if s else 0
+        at_start = s > 0 and (so == 0 or old[so - 1] == "\n") and (sn == 0 or new[sn - 1] == "\n")
+        self._tail_start = so if at_start else old.find("\n", so) + 1  # in ``old``
+        self.tail = tail + (1 if at_start else 0)
+        self.old_lines = _count_lines(old)
+        self.new_lines = _count_lines(new)
+        self.old_window = ""
+
+    def new_window(self, top: int, bottom_old: int) -> str | None:
+        """New text of old lines ``top..bottom_old`` widened by the edit (None if the line
+        arithmetic does not check out, which would be a bug: the caller parses whole)."""
+        old, new = self.old, self.new
+        start = self._head_end
+        for _ in range(self.head + 1 - top):  # walk back from line head + 1 to line top
+            start = old.rfind("\n", 0, start - 1) + 1
+        first_tail = self.old_lines - self.tail + 1
+        if bottom_old >= self.old_lines:
+            stop_old = len(old)
+        else:
+            stop_old = self._tail_start
+            for _ in range(bottom_old + 1 - first_tail):
+                stop_old = old.find("\n", stop_old) + 1
+        stop_new = stop_old + len(new) - len(old)
+        self.old_window = old[start:stop_old]
+        window = new[start:stop_new]
+        expected = bottom_old - top + 1 + self.new_lines - self.old_lines
+        if _count_lines(window) != expected or _count_lines(self.old_window) != (
+            bottom_old - top + 1
+        ):
+            return None
+        return window
+
+
+def _count_lines(text: str) -> int:
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
+def _common_prefix(a: str, b: str, n: int) -> int:
+    """Length of the longest common prefix (binary search on slice comparisons: C speed)."""
+    if a[:n] == b[:n]:
+        return n
+    lo, hi = 0, n  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _common_suffix(a: str, b: str, n: int) -> int:
+    """Length of the longest common suffix, at most ``n``."""
+    la, lb = len(a), len(b)
+    if n == 0 or a[la - n :] == b[lb - n :]:
+        return n
+    lo, hi = 0, n  # suffixes of length lo match, of length hi do not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[la - mid : la - lo] == b[lb - mid : lb - lo]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
