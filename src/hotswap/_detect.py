@@ -1,17 +1,34 @@
-"""Which watched files changed: fingerprints, content hashes, and the source-capturing import hook.
+"""Which watched files changed: events, fingerprints, content hashes, and the import hook.
 
 Each watched module has a :class:`Record`: its file, the fingerprint ``(mtime_ns, ctime_ns, size,
-inode)`` and a content digest of the bytes it was executed from. ``Tracker.poll`` stats each
-record's file; a fingerprint that differs (or one still *racy*: taken less than two seconds after
-the file's mtime, when a second save in the same timestamp tick would leave it equal) makes it
-read and hash the file, and only a different digest counts as a change. So a touch never
-reloads, and an edit that restores the old mtime is still seen (ctime and inode move).
+inode)`` and a content digest of the bytes it was executed from.
+
+The checkpoint runs before every cell, so its cost when nothing changed must not grow with the
+number of watched modules. :meth:`Tracker.pending` asks the event source (:mod:`hotswap._events`)
+which files may have changed; the answer costs one system call when none did. Only those files,
+plus files for which no events can be had (they are stat-polled at every checkpoint), are looked
+at by :meth:`Tracker.poll`. There a fingerprint that differs (or one still *racy*: taken less
+than two seconds after the file's mtime, when a second save in the same timestamp tick would
+leave it equal) makes it read and hash the file, and only a different digest counts as a change.
+So a touch never reloads, and an edit that restores the old mtime is still seen (ctime and inode
+move). A record becomes *dirty* (looked at by the next checkpoint) when an event names its file,
+when it is first registered from bytes read before its directory was watched, and when the event
+source restarts; it stays dirty until a checkpoint whose scope includes it has looked.
 
 The exact bytes a module was executed from are captured at import time by a meta-path finder that
 the first :class:`hotswap.Reloader` installs (and the last one removes): it wraps the plain
 ``SourceFileLoader`` of user modules so that ``get_code`` reads the file once, remembers those
 bytes with their fingerprint, and compiles exactly them. An edit made right after an import is
 therefore never mistaken for the baseline.
+
+Modules loaded before the first Reloader have no captured bytes: their file as it is when the
+Reloader is created is their baseline. Reading hundreds of files would make creation slow, so
+beyond :data:`EAGER_BASELINES` files the Reloader only stats them (after their directory is
+watched) and a background thread reads them; a read whose ``fstat`` still equals that first stat
+is the baseline. A record whose baseline is needed first (a checkpoint, a propagation) is read
+right then, on the calling thread. If the file changed between the stat and the read (an edit in
+the moment after the Reloader was created), its baseline is unknown and its first reload re-runs
+the whole module (strategy ``full``: still transactional and identity-keeping).
 """
 
 from __future__ import annotations
@@ -23,16 +40,18 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from types import CodeType, ModuleType
 from typing import Any, NamedTuple
 
+from hotswap._events import Watcher, default_watcher
 from hotswap._report import Problem
 from hotswap._scope import is_user_file, library_roots, source_file, watched_modules
 from hotswap._source import ParsedSource
 
 RACY_NS = 2_000_000_000
+EAGER_BASELINES = 256  # at most this many files are read while a Reloader is being created
+_BASELINE = threading.RLock()  # a record's baseline is resolved by one thread at a time
 
 
 class Fingerprint(NamedTuple):
@@ -57,21 +76,80 @@ def read_file(path: str) -> tuple[bytes, Fingerprint]:
         return handle.read(), Fingerprint.of(st)
 
 
-@dataclass(eq=False)
 class Record:
-    """What hotswap knows about one watched module."""
+    """What hotswap knows about one watched module.
 
-    name: str
-    path: str
-    fingerprint: Fingerprint | None
-    digest: bytes | None  # None: the executed source is unknown (module predates tracking)
-    text: str | None
-    parsed: ParsedSource | None = None
-    racy: bool = False
-    gone: bool = False  # the file was missing at the last poll (said once)
-    failed_digest: bytes | None = None  # content that failed to reload: not retried unchanged
-    failed_data: bytes | None = None  # ...but retried when a dependency changes
-    failure: Problem | None = None
+    ``digest``/``text`` are None when the executed source is unknown (the module predates
+    tracking and its file changed before it was read). A *pending* record has not been read yet:
+    its baseline is the file as it was at ``since`` (see :meth:`resolve`), read on first use of
+    ``text``.
+    """
+
+    __slots__ = (
+        "_text", "digest", "failed_data", "failed_digest", "failure", "fingerprint", "gone",
+        "name", "parsed", "path", "pending", "racy", "since",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        fingerprint: Fingerprint | None,
+        digest: bytes | None,
+        text: str | None,
+        parsed: ParsedSource | None = None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.fingerprint = fingerprint
+        self.digest = digest
+        self._text = text
+        self.parsed = parsed
+        self.racy = False
+        self.gone = False  # the file was missing at the last poll (said once)
+        self.pending = False  # baseline not read yet (see the module docstring)
+        self.since = 0  # pending: time.time_ns() before its directory was watched
+        self.failed_digest: bytes | None = None  # content that failed: not retried unchanged
+        self.failed_data: bytes | None = None  # ...but retried when a dependency changes
+        self.failure: Problem | None = None
+
+    def __repr__(self) -> str:
+        return f"<Record {self.name} {self.path}>"
+
+    @property
+    def text(self) -> str | None:
+        """The source the module executes (None if unknown or undecodable)."""
+        if self.pending:
+            self.resolve()
+        return self._text
+
+    @text.setter
+    def text(self, value: str | None) -> None:
+        self._text = value
+
+    def resolve(self, data: bytes | None = None, fingerprint: Fingerprint | None = None) -> None:
+        """Read a pending baseline: the file's content, if it provably has not changed since
+        the record was registered. With a fingerprint taken then, it must be equal. Without
+        one (a watched directory: no ``stat`` at registration), the file's ctime must be more
+        than :data:`RACY_NS` older than ``since``: every write, rename or ``utime`` sets ctime
+        to the current time, truncated to the file system's timestamp granularity (at most a
+        second or two), and user space cannot set it back."""
+        with _BASELINE:
+            if not self.pending:
+                return
+            if data is None or fingerprint is None:
+                try:
+                    data, fingerprint = read_file(self.path)
+                except OSError:
+                    self.pending = False  # unknown; a later readable content is a change
+                    return
+            if self.fingerprint is not None:
+                unchanged = fingerprint == self.fingerprint
+            else:
+                unchanged = fingerprint.ctime_ns < self.since - RACY_NS
+            if unchanged:
+                self.settle(data, fingerprint, _decode_or_none(data, self.path))
+            self.pending = False  # last: a reader that sees it False sees the baseline too
 
     def seen(self, fingerprint: Fingerprint) -> None:
         """The file at ``fingerprint`` has been looked at; stat it again only when it moves."""
@@ -84,8 +162,9 @@ class Record:
         self.seen(fingerprint)
         self.digest = digest(data)
         self.failed_digest = self.failed_data = None
+        self.failure = None  # also when a broken save is undone back to the executing text
         if text is not None:
-            self.text = text
+            self._text = text
             self.parsed = None
 
     def fail(self, data: bytes, fingerprint: Fingerprint) -> None:
@@ -105,18 +184,36 @@ class Unreadable(NamedTuple):
     reason: str
 
 
+class _Records(dict[str, Record]):
+    """The tracker's records; a record stored here is watched (``records[name] = record``)."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        super().__init__()
+        self._tracker = tracker
+
+    def __setitem__(self, name: str, record: Record) -> None:
+        super().__setitem__(name, record)
+        self._tracker._watch(record, verify=True)
+
+
 class Tracker:
     """Records of watched modules, shared by every Reloader in the process."""
 
     def __init__(self) -> None:
-        self.records: dict[str, Record] = {}
+        self.records: dict[str, Record] = _Records(self)
         self.captured: dict[str, tuple[str, Fingerprint, bytes]] = {}
         self._lock = threading.Lock()
         self._users = 0
         self._finder: _CaptureFinder | None = None
         self._scanned = False
+        self._watcher: Watcher | None = None
+        self._by_path: dict[str, set[str]] = {}  # watched file -> names of its records
+        self._dirty: set[str] = set()  # records the next checkpoint looks at
+        self._polled: set[str] = set()  # records without events: looked at every checkpoint
+        self._unread: list[Record] = []  # pending baselines for the background reader
+        self._reader: threading.Thread | None = None
 
-    # -- the import hook ---------------------------------------------------------------------
+    # -- the import hook and the event source --------------------------------------------------
 
     def acquire(self) -> None:
         with self._lock:
@@ -125,6 +222,7 @@ class Tracker:
                 library_roots()  # computed now: sysconfig cannot be asked from inside an import
                 self._finder = _CaptureFinder(self)
                 sys.meta_path.insert(0, self._finder)
+                self._start_watcher(default_watcher())
 
     def release(self) -> None:
         with self._lock:
@@ -134,14 +232,59 @@ class Tracker:
                     sys.meta_path.remove(self._finder)
                 self._finder = None
                 self._users = 0
+                self._unread = []  # the reader thread ends at its next look
+                self._start_watcher(None)
+
+    def set_watcher(self, watcher: Watcher | None) -> None:
+        """Use ``watcher`` for events from now on (None: stat-poll every file). A test seam,
+        and the way to switch to polling at run time; every record is looked at once."""
+        with self._lock:
+            self._start_watcher(watcher)
+
+    def _start_watcher(self, watcher: Watcher | None) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+        self._watcher = watcher
+        self._polled.clear()
+        for record in self.records.values():
+            self._watch(record, verify=True)
+
+    def _watch(self, record: Record, verify: bool, link: bool | None = None) -> None:
+        """Route changes of ``record``'s file to it; ``verify``: look at it once, as its bytes
+        may have been read before its directory was watched. ``link``: whether the file is a
+        symbolic link, if the caller knows."""
+        name = record.name
+        self._by_path.setdefault(record.path, set()).add(name)
+        watcher = self._watcher
+        if watcher is None or not watcher.watch(record.path):
+            self._polled.add(name)
+            return
+        self._polled.discard(name)
+        if link is None:
+            link = os.path.islink(record.path)
+        if link:  # edits land in the target's directory
+            target = os.path.realpath(record.path)
+            self._by_path.setdefault(target, set()).add(name)
+            if not watcher.watch(target):
+                self._polled.add(name)
+        if verify:
+            self._dirty.add(name)
 
     # -- records -----------------------------------------------------------------------------
 
     def scan(self) -> None:
         """Register every user module already loaded (once per process, or on demand)."""
-        for name, (module, path) in watched_modules().items():
-            if name not in self.records or self.records[name].path != path:
-                self.register(name, module, path)
+        new = [
+            (name, path)
+            for name, (_module, path) in watched_modules().items()
+            if name not in self.records or self.records[name].path != path
+        ]
+        if len(new) <= EAGER_BASELINES:
+            for name, path in new:
+                self.register(name, None, path)
+        else:
+            self._register_lazily(new)
+            self._start_reader()
         self._scanned = True
 
     def ensure_scanned(self) -> None:
@@ -160,62 +303,188 @@ class Tracker:
                 continue  # the import failed, or the module replaced itself
             record = Record(name, path, None, None, None)
             record.settle(data, fingerprint, _decode_or_none(data, path))
-            self.records[name] = record
+            self.records[name] = record  # watched and looked at once: the bytes may be stale
 
-    def register(self, name: str, module: ModuleType, path: str) -> Record:
+    def register(self, name: str, module: ModuleType | None, path: str) -> Record:
         """Track a module imported without the hook: its file now is taken as the baseline."""
+        record = Record(name, path, None, None, None)
+        self._store(record)  # watched before it is read: a later save raises an event
         try:
             data, fingerprint = read_file(path)
         except OSError:
-            record = Record(name, path, None, None, None)
+            self._dirty.add(name)
         else:
-            record = Record(name, path, None, None, None)
             record.settle(data, fingerprint, _decode_or_none(data, path))
-        self.records[name] = record
         return record
 
+    def _register_lazily(self, entries: list[tuple[str, str]]) -> None:
+        """Register without reading: one watch and one directory listing per directory, and a
+        ``stat`` only for files without events (they need a fingerprint to compare with)."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for name, path in entries:
+            groups.setdefault(os.path.dirname(path), []).append((name, path))
+        for directory, items in groups.items():
+            since = time.time_ns()
+            links = _symlinks(directory)
+            for name, path in items:
+                record = Record(name, path, None, None, None)
+                record.pending = True
+                record.since = since
+                self._store(record, os.path.basename(path) in links)
+                if name not in self._polled:
+                    self._unread.append(record)
+                    continue
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    record.pending = False
+                    self._dirty.add(name)
+                    continue
+                record.seen(Fingerprint.of(st))
+                if record.racy:  # a second save in this timestamp tick would not show
+                    record.resolve()
+                else:
+                    self._unread.append(record)
+
+    def _store(self, record: Record, link: bool | None = None) -> None:
+        old = self.records.get(record.name)
+        if old is not None:
+            self._unroute(old)
+        dict.__setitem__(self.records, record.name, record)
+        self._watch(record, verify=False, link=link)
+
     def forget(self, name: str) -> None:
-        self.records.pop(name, None)
+        record = self.records.pop(name, None)
+        if record is not None:
+            self._unroute(record)
+        self._dirty.discard(name)
+        self._polled.discard(name)
+
+    def _unroute(self, record: Record) -> None:
+        for path in {record.path, os.path.realpath(record.path)}:
+            names = self._by_path.get(path)
+            if names is not None:
+                names.discard(record.name)
+
+    def _start_reader(self) -> None:
+        if self._unread and (self._reader is None or not self._reader.is_alive()):
+            self._reader = threading.Thread(
+                target=self._read_baselines, name="hotswap-baselines", daemon=True
+            )
+            self._reader.start()
+
+    def _read_baselines(self) -> None:
+        """Background: read pending baselines (each read is checked against its first stat)."""
+        while True:
+            with self._lock:
+                if not self._unread:
+                    return
+                record = self._unread.pop()
+            if record.pending:
+                record.resolve()
+
+    def baselines_read(self, timeout: float | None = None) -> bool:
+        """Wait for the background reader (benchmarks and tests); True when it is done."""
+        reader = self._reader
+        if reader is not None:
+            reader.join(timeout)
+            return not reader.is_alive()
+        return True
+
+    # -- the checkpoint ------------------------------------------------------------------------
+
+    def pending(self, allowed: Callable[[str], bool]) -> list[str]:
+        """Names of records that may have changed and that ``allowed`` accepts.
+
+        Constant time when no event arrived and every file has events. Records not allowed
+        stay dirty for a checkpoint whose scope includes them; records of modules no longer
+        in ``sys.modules`` are dropped from the dirty set.
+        """
+        self.discover()
+        watcher = self._watcher
+        if watcher is not None:
+            paths = watcher.changed()
+            if paths is None:
+                self._dirty.update(self.records)
+            elif paths:
+                self._mark(paths)
+        if not self._dirty and not self._polled:
+            return []
+        out = []
+        modules = sys.modules
+        for name in self._dirty | self._polled:
+            if name not in modules or name not in self.records:
+                self._dirty.discard(name)
+            elif allowed(name):
+                out.append(name)
+        return out
+
+    def _mark(self, paths: Iterable[str]) -> None:
+        by_path = self._by_path
+        for path in paths:
+            names = by_path.get(path)
+            if names:
+                self._dirty.update(names)
 
     def poll(self, names: Sequence[str]) -> tuple[list[Changed], list[Unreadable]]:
         """The records among ``names`` whose file content differs from what is executing."""
         changed: list[Changed] = []
         unreadable: list[Unreadable] = []
+        dirty = self._dirty
         for name in names:
+            dirty.discard(name)
             record = self.records.get(name)
             if record is None:
                 continue
-            try:
-                st = os.stat(record.path)
-            except FileNotFoundError:
-                if not record.gone:
-                    record.gone = True
-                    unreadable.append(Unreadable(record, "file was deleted"))
-                continue
-            except OSError as exc:
-                unreadable.append(Unreadable(record, f"cannot stat: {exc.strerror or exc}"))
-                continue
-            if Fingerprint.of(st) == record.fingerprint and not record.racy:
-                continue
-            try:
-                data, fingerprint = read_file(record.path)
-            except IsADirectoryError:
-                if not record.gone:
-                    record.gone = True
-                    unreadable.append(Unreadable(record, "the file was replaced by a directory"))
-                continue
-            except OSError as exc:
-                unreadable.append(Unreadable(record, f"cannot read: {exc.strerror or exc}"))
-                continue
-            current = digest(data)
-            if current == record.digest:
-                record.settle(data, fingerprint, None)  # touched, or a failed edit undone
-                continue
-            if current == record.failed_digest:
-                record.seen(fingerprint)  # the same broken content: wait for the next edit
-                continue
-            changed.append(Changed(record, data, fingerprint))
+            found = self._look(record, unreadable)
+            if found is not None:
+                changed.append(found)
         return changed, unreadable
+
+    def _look(self, record: Record, unreadable: list[Unreadable]) -> Changed | None:
+        try:
+            st = os.stat(record.path)
+        except FileNotFoundError:
+            if not record.gone:
+                record.gone = True
+                unreadable.append(Unreadable(record, "file was deleted"))
+            return None
+        except OSError as exc:
+            unreadable.append(Unreadable(record, f"cannot stat: {exc.strerror or exc}"))
+            return None
+        if Fingerprint.of(st) == record.fingerprint and not record.racy and not record.gone:
+            return None
+        try:
+            data, fingerprint = read_file(record.path)
+        except IsADirectoryError:
+            if not record.gone:
+                record.gone = True
+                unreadable.append(Unreadable(record, "the file was replaced by a directory"))
+            return None
+        except OSError as exc:
+            unreadable.append(Unreadable(record, f"cannot read: {exc.strerror or exc}"))
+            return None
+        if record.pending:
+            record.resolve(data, fingerprint)
+        if self._watcher is not None and record.name not in self._polled:
+            self._watch(record, verify=False)  # its directory may have been re-created
+        current = digest(data)
+        if current == record.digest:
+            record.settle(data, fingerprint, None)  # touched, or a failed edit undone
+            return None
+        if current == record.failed_digest:
+            record.seen(fingerprint)  # the same broken content: wait for the next edit
+            return None
+        return Changed(record, data, fingerprint)
+
+
+def _symlinks(directory: str) -> set[str]:
+    """Names of the symbolic links in ``directory`` (one listing; the types come with it)."""
+    try:
+        with os.scandir(directory) as entries:
+            return {entry.name for entry in entries if entry.is_symlink()}
+    except OSError:
+        return set()
 
 
 def _decode_or_none(data: bytes, path: str) -> str | None:

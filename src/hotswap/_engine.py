@@ -257,11 +257,14 @@ class Transaction:
             return
         if isinstance(stmt.node, ast.ClassDef) and isinstance(new, type) and not self._full:
             old_node = step.old.node if step.old is not None else None
+            parsed = self.outcome.parsed
+            # Class-body lines that call a changed function (``A = f(3)``) take the new value.
+            dirty = self.dirty | self._affected(parsed) if parsed is not None else self.dirty
             maps = class_maps(
                 old_node if isinstance(old_node, ast.ClassDef) else None,
                 stmt.node,
                 new.__qualname__,
-                self.dirty,
+                dirty,
             )
             self.patcher.class_keep.update(maps.keep)
             self.patcher.class_removed.update(maps.removed)
@@ -297,8 +300,14 @@ class Transaction:
             return False
         bare = copy.copy(stmt.node)
         assert isinstance(bare, ast.FunctionDef | ast.AsyncFunctionDef)
-        bare.decorator_list = []
+        # Each decorator becomes an identity at the same position: the code object then starts
+        # at the first decorator line, as the real one does (``inspect.getsource`` shows them).
+        bare.decorator_list = [
+            ast.copy_location(ast.Name(id=_IDENTITY, ctx=ast.Load()), d)
+            for d in bare.decorator_list
+        ]
         scratch = dict(namespace)
+        scratch[_IDENTITY] = _identity
         exec(compile_statement(stmt, self.path, new.future_flags, bare), scratch)
         fresh = scratch[stmt.name]
         target = targets[0]
@@ -377,6 +386,13 @@ class Transaction:
         elif elsewhere and line is None:
             message += f" (raised at {elsewhere})"
         return Problem(self.name, self.path, line, message)
+
+
+_IDENTITY = "__hotswap_identity__"
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def _header(node: ast.ClassDef) -> str:

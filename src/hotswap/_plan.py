@@ -173,6 +173,31 @@ def from_imports(parsed: ParsedSource, importer: str, is_package: bool) -> list[
     return out
 
 
+def module_aliases(parsed: ParsedSource, importer: str, is_package: bool) -> dict[str, str]:
+    """How code in a module names other modules: ``import a.b`` -> {"a.b": "a.b", "a": "a"},
+    ``import a.b as x`` -> {"x": "a.b"}, ``from p import s`` -> {"s": "p.s"} (if a module)."""
+    out: dict[str, str] = {}
+    for stmt in parsed.statements:
+        for node in _top_level_imports(stmt.node):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        out[alias.asname] = alias.name
+                    else:
+                        parts = alias.name.split(".")
+                        for end in range(1, len(parts) + 1):
+                            prefix = ".".join(parts[:end])
+                            out[prefix] = prefix
+            else:
+                source = resolve(node.module, node.level, importer, is_package)
+                if source is None:
+                    continue
+                for alias in node.names:
+                    if alias.name != STAR:
+                        out.setdefault(alias.asname or alias.name, f"{source}.{alias.name}")
+    return out
+
+
 def dependencies(parsed: ParsedSource, importer: str, is_package: bool) -> set[str]:
     """Module names this module imports at top level (``from p import s`` counts ``p.s`` too)."""
     out: set[str] = set()

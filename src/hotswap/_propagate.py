@@ -24,6 +24,7 @@ from hotswap._journal import MISSING
 from hotswap._plan import FromImport
 
 Rebind = tuple[str, Any, Any]
+INFERRED = "*?"  # alias of a star import guessed from the namespace, not seen being run
 
 
 def exports(names: set[str], all_value: Any) -> set[str]:
@@ -78,6 +79,8 @@ def presets_for(
             continue
         if imp.name == "*":
             push, gone = export_changes(source_ns, rebinds)
+            if imp.alias == INFERRED:
+                gone = set()  # a guessed star import never takes names away
             for name, value in push.items():
                 current = target.get(name, MISSING)
                 old = old_value(name, source_ns, rebinds)
@@ -140,7 +143,7 @@ class Observed:
         # Nothing observed (the plain API): infer a star import only when it is unambiguous.
         exported = exports(set(module_ns), module_ns.get("__all__"))
         if len(exported) >= 2 and all(target.get(n, MISSING) is module_ns[n] for n in exported):
-            found.append(FromImport(module, "*", "*"))
+            found.append(FromImport(module, "*", INFERRED))
         return found
 
 

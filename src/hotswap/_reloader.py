@@ -19,7 +19,7 @@ from typing import Any
 from hotswap._detect import TRACKER, Changed, Record, Unreadable, digest, read_file
 from hotswap._engine import Outcome, Transaction
 from hotswap._errors import HotswapError
-from hotswap._plan import dependencies, dependency_order, from_imports
+from hotswap._plan import dependencies, dependency_order, from_imports, module_aliases
 from hotswap._propagate import Observed, presets_for, sync_namespace
 from hotswap._report import Change, Problem, Report
 from hotswap._scope import Scope, parse_mode, source_file
@@ -57,8 +57,9 @@ class Reloader:
         self._observed = Observed()
         self.last_report: Report | None = None
         self._closed = False
-        TRACKER.acquire()
-        TRACKER.scan()
+        with _LOCK:
+            TRACKER.acquire()
+            TRACKER.scan()
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -122,9 +123,11 @@ class Reloader:
         if self._mode == "off":
             return Report()
         with _LOCK:
-            TRACKER.discover()
             mode, scope = self._mode, self._scope
-            names = [n for n in TRACKER.records if n in sys.modules and scope.allows(n, mode)]
+            # Constant time when nothing changed: file events say which records to look at.
+            names = TRACKER.pending(lambda name: scope.allows(name, mode))
+            if not names:
+                return Report()
             changed, unreadable = TRACKER.poll(names)
             if not changed and not unreadable:
                 return Report()
@@ -340,6 +343,11 @@ def _propagate(
                 and imp.name in result.recoded
                 and target.__dict__.get(imp.alias) is source_ns.get(imp.name)
             }
+            if result.recoded:  # ``a.f(...)`` through ``import a``
+                aliases = module_aliases(parsed, record.name, _is_package(target))
+                for prefix, module_name in aliases.items():
+                    if module_name == source:
+                        recoded.update(f"{prefix}.{name}" for name in result.recoded)
             if not preset and not recoded:
                 continue
             if record.name in carry:  # reloads later in this batch: hand the values over

@@ -279,8 +279,10 @@ class _Scan:
         for sub in _walk_exec_time(node):
             if isinstance(sub, ast.Lambda):
                 self._function_header(sub)
-            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
-                self.calls.add(sub.func.id)
+            elif isinstance(sub, ast.Call):
+                dotted = _dotted(sub.func)
+                if dotted is not None:
+                    self.calls.add(dotted)  # ``f(...)``, or ``mod.f(...)`` through a module
             elif isinstance(sub, ast.Name):
                 if not isinstance(sub.ctx, ast.Store):
                     self.reads.add(sub.id)  # ``del x`` needs ``x``: it re-runs when x is rebound
@@ -298,6 +300,17 @@ class _Scan:
             # A class-body binding shadows module names only for later reads in the same body;
             # keep the read conservative (a module-level rebinding still re-runs the class).
             pass
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def _walk_exec_time(node: ast.AST) -> Iterator[ast.AST]:
