@@ -420,7 +420,7 @@ def functions_in(obj: Any, path: str | None = None, depth: int = 0) -> Iterator[
             # A class's own members; classes it refers to only when they come from ``path``.
             if level == depth or path is None or _defined_in(current, path):
                 stack.extend((v, level + 1) for v in list(vars(current).values()))
-        elif isinstance(current, functools.partial):
+        elif isinstance(current, functools.partial | functools.cached_property):
             stack.append((current.func, level + 1))
         else:
             wrapped = getattr(current, "__wrapped__", None) if _is_code_like(current) else None

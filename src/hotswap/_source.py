@@ -15,6 +15,7 @@ import ast
 import copy
 import linecache
 import os
+import re
 import types
 import weakref
 from collections.abc import Iterator
@@ -45,7 +46,21 @@ def decode(data: bytes, path: str) -> str:
         line: int | None = getattr(exc, "lineno", None)
         if isinstance(exc, UnicodeDecodeError):
             line = data[: exc.start].count(b"\n") + 1
+        elif line is None:
+            line = _undecodable_line(data)
         raise SourceError(f"cannot decode {os.path.basename(path)}: {exc}", line) from None
+
+
+def _undecodable_line(data: bytes) -> int:
+    """The line of a bad coding cookie, else of the first byte that is not UTF-8."""
+    for number, text in enumerate(data.splitlines()[:2], start=1):
+        if re.match(rb"^[ \t\f]*#.*?coding[:=]", text):
+            return number
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    return 1
 
 
 @dataclass(eq=False)
