@@ -795,6 +795,45 @@ decorator_added_bound = scenario(
     ],
 )
 
+method_kind_swap = scenario(
+    "method_becomes_generator_and_coroutine",
+    """A method that returned a list becomes a generator, then a coroutine function: old
+    instances and a bound method held before the edit follow each change.""",
+    before={
+        "m.py": """
+        class C:
+            def items(self):
+                return [1, 2]
+        """
+    },
+    setup="import m\nobj = m.C()\nbound = obj.items",
+    steps=[
+        step(
+            {
+                "m.py": """
+                class C:
+                    def items(self):
+                        yield 1
+                        yield 2
+                        yield 3
+                """
+            },
+            probes=["list(obj.items())", "list(bound())", "inspect.isgeneratorfunction(m.C.items)"],
+        ),
+        step(
+            {
+                "m.py": """
+                class C:
+                    async def items(self):
+                        return [4]
+                """
+            },
+            probes=["asyncio.run(obj.items())", "asyncio.run(bound())"],
+            doc="now a coroutine function",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     method_body,
     method_added,
@@ -819,6 +858,7 @@ SCENARIOS: list[Scenario] = [
     staticmethod_lambda,
     nested_super,
     decorator_added_bound,
+    method_kind_swap,
     variant(method_body, "after", reloader="after"),
     variant(method_added, "full", strategy="full"),
     variant(init_changed, "full", strategy="full"),

@@ -628,6 +628,42 @@ decorator_other_module = scenario(
     ],
 )
 
+overloads = scenario(
+    "typing_overload_implementation_edited",
+    """``@typing.overload`` stubs followed by the implementation: editing the implementation
+    body keeps ``m.f`` the implementation and does not duplicate the registered overloads.""",
+    before={
+        "m.py": """
+        from typing import overload
+
+        @overload
+        def f(x: int) -> int: ...
+        @overload
+        def f(x: str) -> str: ...
+        def f(x):
+            return x
+        """
+    },
+    setup="import m, typing\nfrom m import f",
+    probes=["f('a')", "m.f(2)", "len(typing.get_overloads(m.f))"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        from typing import overload
+
+        @overload
+        def f(x: int) -> int: ...
+        @overload
+        def f(x: str) -> str: ...
+        def f(x):
+            return x * 2
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     wraps_body,
     wraps_docstring,
@@ -644,6 +680,7 @@ SCENARIOS: list[Scenario] = [
     contextmanager,
     singledispatch,
     decorator_other_module,
+    overloads,
     variant(register_once, "after", reloader="after"),
     variant(wraps_body, "full", strategy="full"),
 ]

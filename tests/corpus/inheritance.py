@@ -608,6 +608,42 @@ init_subclass = scenario(
     ],
 )
 
+pickle_roundtrip = scenario(
+    "pickle_roundtrip_after_edit",
+    """An instance made before the edit pickles and unpickles after it: pickle finds the class
+    at ``m.C`` (the same object), and the copy runs the new methods.""",
+    before={
+        "m.py": """
+        class C:
+            def __init__(self):
+                self.data = [1, 2]
+
+            def f(self):
+                return "f1"
+        """
+    },
+    setup="import m, pickle\nobj = m.C()",
+    probes=[
+        "type(pickle.loads(pickle.dumps(obj))) is m.C",
+        "pickle.loads(pickle.dumps(obj)).f()",
+        "pickle.loads(pickle.dumps(obj)).data",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            def __init__(self):
+                self.data = [1, 2]
+
+            def f(self):
+                return "f2:" + str(len(self.data))
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     super_edited,
     super_added_method,
@@ -623,6 +659,7 @@ SCENARIOS: list[Scenario] = [
     isinstance_kept,
     base_gains_method,
     init_subclass,
+    pickle_roundtrip,
     variant(super_added_method, "after", reloader="after"),
     variant(super_edited, "full", strategy="full"),
     variant(session_subclass, "full", strategy="full"),
