@@ -47,12 +47,22 @@ def test_version_prints_name_and_version() -> None:
     assert result.stdout == f"hotswap {hotswap.__version__}\n"
 
 
-def test_no_arguments_prints_help_and_exits_zero() -> None:
-    """`python -m hotswap` alone prints the help (a REPL will start here later) and exits 0."""
-    result = _run()
+def test_no_arguments_without_a_terminal_runs_stdin_like_python() -> None:
+    """`python -m hotswap` alone starts the REPL; with stdin not a terminal it runs stdin, as
+    `python` does (the REPL itself is driven under a pty in tests/test_repl.py)."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "hotswap"],
+        input="print(6 * 7)\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage: python -m hotswap ")
-    assert "commands:" in result.stdout
+    assert result.stdout == "42\n"
+    assert result.stderr == ""
 
 
 def test_demo_help_describes_the_demo() -> None:

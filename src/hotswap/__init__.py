@@ -10,7 +10,9 @@ from typing import Any
 
 from hotswap._errors import HotswapError, HotswapWarning, ReloadError
 from hotswap._reloader import Reloader, reload
+from hotswap._repl import install, uninstall
 from hotswap._report import Change, Problem, Report
+from hotswap._watch import checkpoint, watch
 
 __all__ = [
     "Change",
@@ -21,7 +23,11 @@ __all__ = [
     "Reloader",
     "Report",
     "__version__",
+    "checkpoint",
+    "install",
     "reload",
+    "uninstall",
+    "watch",
 ]
 
 

@@ -1,19 +1,19 @@
 """The command line: ``python -m hotswap <command>`` (also installed as the ``hotswap`` script).
 
 Every subcommand is one :class:`_Command` in ``_COMMANDS``: its name, the one-line summary that
-``--help`` lists, an example, a function that adds its own arguments and a handler that returns
-the exit code. ``run`` (``python -m hotswap run script.py`` and ``run -m pkg.mod``) is meant to be
-one more entry there; nothing else in this module needs to change for it.
+``--help`` lists, examples, a function that adds its own arguments and a handler that returns
+the exit code. ``run`` (``python -m hotswap run script.py`` and ``run -m pkg.mod``) runs a program
+with a file watcher applying reloads (:mod:`hotswap._runner`, :mod:`hotswap._watch`).
 
-The top-level parser takes only options (``--version``) and an *optional* subcommand. That keeps
-room for the two planned forms that take no subcommand: ``python -m hotswap`` alone (a REPL, later;
-for now it prints the help and exits 0, see :func:`_no_command`) and ``python -m hotswap -i
-script.py`` (a top-level option, added beside ``--version``). Neither changes what an existing
-command line means, because subcommand names and options never overlap.
+The top-level parser takes only options and an *optional* subcommand. ``python -m hotswap``
+alone starts the interpreter's own REPL with hotswap on, and ``python -m hotswap -i script.py
+[args]`` runs a script first, as ``python -i`` does (:mod:`hotswap._repl`). ``-i`` takes the rest
+of the command line, so it never collides with a subcommand name.
 
 :func:`main` returns the exit code rather than raising ``SystemExit``: argparse raises it for
 ``--help``, ``--version`` and bad arguments (code 2, message on stderr), and ``main`` turns that
-into a return value, so tests and embedding code call ``main([...])`` directly.
+into a return value, so tests and embedding code call ``main([...])`` directly. An exception
+that ends a program started by ``run`` propagates, as it would out of plain ``python``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ class _Command:
     example: str  # the arguments of an example call, listed under "examples"
     configure: Callable[[argparse.ArgumentParser], None]
     handler: Callable[[argparse.Namespace], int]
+    more_examples: tuple[str, ...] = ()  # further examples for the command's own --help
+    usage: str | None = None  # the command's own usage line(s), if argparse's would mislead
 
 
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +53,78 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run()
 
 
+def _configure_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--poll",
+        action="store_true",
+        default=None,
+        help="poll the files instead of waiting for file system events (for network, WSL and "
+        "container mounts where events do not arrive; also HOTSWAP_POLL=1)",
+    )
+    parser.add_argument(
+        "--at-checkpoint",
+        action="store_true",
+        help="apply changes only when the program calls hotswap.checkpoint()",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print only failures and warnings"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every changed object")
+    parser.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="reload only these modules: a name (covers its submodules) or a glob such as "
+        "'app.*' (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="never reload these modules (repeatable; '__main__' leaves the script alone)",
+    )
+    parser.add_argument(
+        "-m",
+        dest="module",
+        nargs=argparse.REMAINDER,
+        metavar="module",
+        help="run a module as `python -m` does; the rest of the line are its arguments",
+    )
+    parser.add_argument(
+        "script",
+        nargs=argparse.REMAINDER,
+        metavar="script.py [args]",
+        help="the script to run; the rest of the line are its arguments",
+    )
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    # Imported here so that ``--help`` and ``--version`` stay cheap.
+    from hotswap._runner import Program, RunOptions, run_program
+
+    module: list[str] | None = args.module
+    script: list[str] = args.script
+    if module is not None:
+        if not module:
+            args.parser.error("argument -m: expected a module name")
+        program = Program(module[0], module[1:], is_module=True)
+    elif script:
+        program = Program(script[0], script[1:])
+    else:
+        args.parser.error("give a script to run, or -m module")
+    options = RunOptions(
+        poll=args.poll,
+        at_checkpoint=args.at_checkpoint,
+        quiet=args.quiet,
+        verbose=args.verbose,
+        include=list(args.include),
+        exclude=list(args.exclude),
+    )
+    return run_program(program, options)
+
+
 _COMMANDS: tuple[_Command, ...] = (
     _Command(
         name="demo",
@@ -59,7 +133,20 @@ _COMMANDS: tuple[_Command, ...] = (
         configure=_configure_demo,
         handler=_run_demo,
     ),
-    # `run` goes here: "run a script or module (-m) and reload it as you edit".
+    _Command(
+        name="run",
+        summary="run a script or module (-m) and reload it as you edit",
+        example="run app.py --port 8000",
+        configure=_configure_run,
+        handler=_run_run,
+        more_examples=(
+            "run -m mypkg.server --debug",
+            "run --poll --exclude 'mypkg.migrations.*' app.py",
+            "run --at-checkpoint worker.py    # worker.py calls hotswap.checkpoint()",
+        ),
+        usage="%(prog)s [options] script.py [args ...]\n       %(prog)s [options] -m module "
+        "[args ...]",
+    ),
 )
 
 
@@ -95,7 +182,9 @@ def _description() -> str:
 
 
 def _epilog(prog: str) -> str:
-    examples = [f"{prog} {command.example}" for command in _COMMANDS]
+    examples = [f"{prog}                    # the Python REPL, with hotswap on"]
+    examples.append(f"{prog} -i script.py        # run the script, then that REPL")
+    examples += [f"{prog} {command.example}" for command in _COMMANDS]
     examples.append(f"{prog} --version")
     lines = ["examples:"]
     lines += [f"  {line}" for line in examples]
@@ -104,6 +193,8 @@ def _epilog(prog: str) -> str:
         "in your own code:",
         "  r = hotswap.Reloader(namespace=globals())   # once",
         "  r.check()                                   # at every checkpoint",
+        "  hotswap.install()                           # in a running python REPL",
+        "  with hotswap.watch(): serve()               # a program that reloads itself",
     ]
     return "\n".join(lines)
 
@@ -112,42 +203,60 @@ def build_parser(prog: str = "hotswap") -> argparse.ArgumentParser:
     """The full parser: top-level options plus one subparser per entry of ``_COMMANDS``."""
     parser = argparse.ArgumentParser(
         prog=prog,
-        usage="%(prog)s [-h] [--version] [<command> [<args>]]",
+        usage="%(prog)s [-h] [--version] [-i script.py [args]] [<command> [<args>]]",
         description=_description(),
         epilog=_epilog(prog),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    parser.add_argument(
+        "-i",
+        dest="inspect",
+        nargs=argparse.REMAINDER,
+        metavar="script.py",
+        help="run the script (or -m module) with its arguments, then start the REPL",
+    )
     subparsers = parser.add_subparsers(
         dest="command",
         metavar="<command>",
         # Listed in the description instead: one line per command, unwrapped, no "<command>" row.
         help=argparse.SUPPRESS,
-        required=False,  # no command is a valid call: help now, a REPL later
+        required=False,  # no command is a valid call: the REPL
     )
     for command in _COMMANDS:
+        examples = [command.example, *command.more_examples]
+        heading = "example:" if len(examples) == 1 else "examples:"
         sub = subparsers.add_parser(
             command.name,
             # Explicit: argparse would otherwise build it from the parent's custom usage line.
             prog=f"{prog} {command.name}",
+            usage=command.usage,
             description=command.summary[:1].upper() + command.summary[1:] + ".",
-            epilog=f"example:\n  {prog} {command.example}",
+            epilog=heading + "".join(f"\n  {prog} {line}" for line in examples),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.configure(sub)
-        sub.set_defaults(handler=command.handler)
+        sub.set_defaults(handler=command.handler, parser=sub)
     return parser
 
 
-def _no_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    """``python -m hotswap`` with no command: prints the help for now.
+def _no_command(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str] | None
+) -> int:
+    """``python -m hotswap`` alone, or with ``-i script.py``: the REPL with hotswap on."""
+    from hotswap._repl import interact
+    from hotswap._runner import Program
 
-    This is where the interactive session will start (and where ``-i script.py`` will run the
-    script first); ``args`` is passed so that those top-level options can be read here.
-    """
-    del args
-    parser.print_help()
-    return 0
+    program = None
+    rest: list[str] | None = args.inspect
+    if rest:
+        if rest[0] == "-m":
+            if len(rest) < 2:
+                parser.error("argument -i: -m needs a module name")
+            program = Program(rest[1], rest[2:], is_module=True)
+        else:
+            program = Program(rest[0], rest[1:])
+    return interact(program, argv)
 
 
 def _exit_code(code: object) -> int:
@@ -170,6 +279,9 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     except SystemExit as stop:  # --help, --version, or a usage error already printed
         return _exit_code(stop.code)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
-    if handler is None:
-        return _no_command(parser, args)
-    return handler(args)
+    try:
+        if handler is None:
+            return _no_command(parser, args, argv)
+        return handler(args)
+    except SystemExit as stop:  # parser.error() in a handler: the message is printed
+        return _exit_code(stop.code)

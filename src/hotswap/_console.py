@@ -1,0 +1,95 @@
+"""How the plain REPL and the runner show a :class:`~hotswap.Report`: short lines on stderr.
+
+One line per reloaded module (``hotswap: reloaded m: patched f``), one line per failed module
+naming the file and line and saying that the previous version was kept, one line per warning:
+exactly :meth:`Report.summary_lines`. ``quiet`` drops the success lines (failures and warnings
+are always shown); ``verbose`` adds one indented line per changed object. A failure is shown
+once: the engine does not report the same broken file content twice.
+
+Colour (dim for success, red for failures, yellow for warnings) is used only when the stream is
+a terminal and neither ``NO_COLOR`` nor ``TERM=dumb`` asks for plain text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from hotswap._report import Report
+
+_DIM = "\x1b[2m"
+_RED = "\x1b[31m"
+_YELLOW = "\x1b[33m"
+_RESET = "\x1b[0m"
+
+
+@dataclass(frozen=True)
+class Show:
+    """What to print after a checkpoint."""
+
+    quiet: bool = False
+    verbose: bool = False
+
+
+def lines(report: Report, show: Show) -> list[tuple[str, str]]:
+    """The ``(style, text)`` lines ``show`` lets through for ``report`` (empty: print nothing)."""
+    out: list[tuple[str, str]] = []
+    if not show.quiet:
+        for name in report.reloaded:
+            success = Report(reloaded=[name], changes=report.changes_of(name))
+            out += [(_DIM, line) for line in success.summary_lines()]
+            if show.verbose:
+                for change in success.changes:
+                    where = f"  ({change.where})" if change.where else ""
+                    out.append((_DIM, f"    {change.action} {change.qualname}{where}"))
+    failures = Report(errors=list(report.errors))
+    out += [(_RED, line) for line in failures.summary_lines()]
+    for name in report.failed:
+        if not any(problem.module == name for problem in report.errors):
+            out.append((_RED, f"hotswap: reloading {name} failed (kept the previous version)"))
+    warnings = Report(warnings=list(report.warnings))
+    out += [(_YELLOW, line) for line in warnings.summary_lines()]
+    return out
+
+
+def print_report(report: Report, show: Show, stream: TextIO | None = None) -> None:
+    """Write what ``show`` lets through of ``report`` to ``stream`` (default: ``sys.stderr``)."""
+    if not report:
+        return
+    styled = lines(report, show)
+    note([text for _, text in styled], stream, styles=styled)
+
+
+def note(
+    texts: list[str],
+    stream: TextIO | None = None,
+    styles: list[tuple[str, str]] | None = None,
+) -> None:
+    """Write lines to ``stream`` in one call (threads print whole lines), styled if wanted."""
+    if not texts:
+        return
+    target = stream if stream is not None else sys.stderr
+    if target is None:  # pythonw, or a program that closed stderr
+        return
+    color = wants_color(target)
+    if styles is not None and color:
+        rendered = [f"{style}{text}{_RESET}" if style else text for style, text in styles]
+    else:
+        rendered = texts
+    try:
+        target.write("".join(line + "\n" for line in rendered))
+        target.flush()
+    except (OSError, ValueError):  # a closed or broken stream must not break the program
+        pass
+
+
+def wants_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set or ``TERM`` is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
