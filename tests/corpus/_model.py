@@ -15,6 +15,8 @@ as they stand after the step, runs the same setup and evaluates the same probes.
   ``str(report)`` must contain (what the user reads); ``quiet`` means the report lists nothing;
   ``warns`` allows warnings (a report warning or a Python warning during ``check()``), which
   are otherwise a failure: a warning says something could not be done exactly.
+- ``oracle=False`` marks a step that applies while another file is still broken: a fresh
+  process could not even import the files, so such a step checks ``expect`` values only.
 - A step with ``ok=False`` must fail and roll back: the report names ``error_path`` and
   ``error_line``, the module keeps its ``__dict__`` (same keys, same objects, same code), and the
   probes give the values they gave before the step. No oracle runs for such a step.
@@ -56,6 +58,7 @@ class Step:
     reloaded: tuple[str, ...] = ()
     says: tuple[str, ...] = ()
     warns: bool = False
+    oracle: bool = True
     doc: str = ""
 
 
@@ -100,11 +103,14 @@ def step(
     reloaded: Iterable[str] = (),
     says: Iterable[str] = (),
     warns: bool = False,
+    oracle: bool = True,
     doc: str = "",
 ) -> Step:
     """Build a :class:`Step`, dedenting every file source."""
     if not ok and (error_path is None or error_line is None):
         raise ValueError("a failing step must name error_path and error_line")
+    if not oracle and probes:
+        raise ValueError("a step without an oracle checks expect values only")
     return Step(
         files={path: src(text) for path, text in (files or {}).items()},
         delete=tuple(delete),
@@ -118,6 +124,7 @@ def step(
         reloaded=tuple(reloaded),
         says=tuple(says),
         warns=warns,
+        oracle=oracle,
         doc=doc,
     )
 

@@ -635,6 +635,61 @@ full_state_rollback = scenario(
     ],
 )
 
+revert = scenario(
+    "failure_then_revert_to_original",
+    """A broken save, then the user undoes it (the file is back to exactly what was loaded):
+    the module is no longer listed as failed and behaves as before.""",
+    before={"m.py": BASE},
+    setup=SETUP,
+    probes=PROBES,
+    steps=[
+        step(
+            {"m.py": BASE.replace("return 1", "return (")},
+            ok=False,
+            error_path="m.py",
+            error_line=2,
+        ),
+        step({"m.py": BASE}, doc="the edit is undone"),
+    ],
+)
+
+other_edited_while_broken = scenario(
+    "failure_persists_while_other_module_edited",
+    """``m`` is broken and not fixed yet while ``n`` is edited: ``n`` applies, ``m`` stays
+    listed in ``r.failures`` with its old code; fixing ``m`` later applies it.""",
+    before={
+        "m.py": BASE,
+        "n.py": """
+            def h():
+                return "h1"
+            """,
+    },
+    setup=SETUP + "\nimport n",
+    probes=PROBES,
+    steps=[
+        step(
+            {"m.py": FIXED + "\nraise ValueError('broken')\n"},
+            ok=False,
+            error_path="m.py",
+            error_line=7,
+        ),
+        step(
+            {
+                "n.py": """
+                def h():
+                    return "h2"
+                """
+            },
+            probes=[],
+            expect={"n.h()": "h2", "m.f()": 1, "m.g()": "g1"},
+            oracle=False,
+            reloaded=["n"],
+            doc="another module is edited while m is still broken",
+        ),
+        step({"m.py": FIXED}, probes=[*PROBES, "n.h()"], doc="m is fixed"),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     syntax_error,
     indentation_error,
@@ -653,6 +708,8 @@ SCENARIOS: list[Scenario] = [
     retry_on_dependency,
     state_rollback,
     full_state_rollback,
+    revert,
+    other_edited_while_broken,
     variant(syntax_error, "after", reloader="after"),
     variant(name_error, "full", strategy="full"),
     variant(class_body_error, "full", strategy="full"),
