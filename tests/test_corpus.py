@@ -15,6 +15,7 @@ readable message: scenario, step, probe, live vs oracle value and ``str(report)`
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -88,6 +89,7 @@ def _spec(scenario: Scenario, tmp_path: Path) -> dict[str, Any]:
         "setup": scenario.setup,
         "reloader": scenario.reloader,
         "strategy": scenario.strategy,
+        "mode": scenario.mode,
         "steps": steps,
         "oracle_steps": oracle_steps,
     }
@@ -292,14 +294,21 @@ def _upcoming(request: pytest.FixtureRequest) -> list[Scenario]:
         spec = getattr(item, "callspec", None)
         if spec is not None and getattr(item, "originalname", "") == "test_scenario":
             scenario = spec.params.get("scenario")
-            if isinstance(scenario, Scenario):
+            if isinstance(scenario, Scenario) and not missing(scenario):
                 out.append(scenario)
     return out
+
+
+def missing(scenario: Scenario) -> list[str]:
+    """The modules in ``scenario.requires`` that this interpreter cannot import."""
+    return [name for name in scenario.requires if importlib.util.find_spec(name) is None]
 
 
 @pytest.mark.parametrize("scenario", ALL, ids=[s.name for s in ALL])
 def test_scenario(scenario: Scenario, ahead: Ahead, request: pytest.FixtureRequest) -> None:
     """After each save the live session behaves as a fresh process would (see scenario.doc)."""
+    if absent := missing(scenario):
+        pytest.skip(f"{scenario.name} needs {', '.join(absent)}, which is not installed")
     live, oracle = ahead.result(scenario, _upcoming(request))
     problems = judge(scenario, live, oracle)
     if problems:

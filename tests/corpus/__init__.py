@@ -21,11 +21,13 @@ from . import (
     failures,
     functions,
     inheritance,
+    kinds,
     lines,
     modules,
     packages,
     state,
     toplevel,
+    travel,
 )
 from ._model import Scenario, Step, scenario, src, step, variant
 
@@ -42,6 +44,8 @@ ALL: list[Scenario] = [
     *packages.SCENARIOS,
     *lines.SCENARIOS,
     *failures.SCENARIOS,
+    *kinds.SCENARIOS,
+    *travel.SCENARIOS,
 ]
 
 __all__ = ["ALL", "Scenario", "Step", "scenario", "src", "step", "variant"]

@@ -4,8 +4,9 @@ Usage: ``python _driver.py live SPEC.json`` or ``python _driver.py oracle SPEC.j
 
 live
     Writes the ``before`` files into ``workdir``, puts it first on ``sys.path``, creates
-    ``hotswap.Reloader(namespace=ns)`` (before or after the setup imports), runs the setup in a
-    fresh ``__main__`` namespace the way a REPL does, then for each step: runs the step's ``pre``
+    ``hotswap.Reloader(namespace=ns)`` in the scenario's mode (before or after the setup
+    imports), runs the setup in a fresh ``__main__`` namespace the way a REPL does, then for
+    each step: runs the step's ``pre``
     snippet, writes/deletes the step's files with an explicit, strictly later mtime, calls
     ``check()`` and evaluates the probes and ``expect`` expressions. For a step that must fail it
     also evaluates the probes *before* the edit and snapshots the failing module (dict entries,
@@ -242,11 +243,15 @@ def run_live(spec: dict[str, Any]) -> None:
     ns = new_session(spec)
     reloader = None
     if spec["reloader"] == "before":
-        reloader = hotswap.Reloader(namespace=ns, strategy=spec["strategy"])
+        reloader = hotswap.Reloader(
+            namespace=ns, mode=spec.get("mode", "all"), strategy=spec["strategy"]
+        )
         reloader.observe(spec["setup"])
     setup_error = run_code(spec["setup"], ns)
     if reloader is None:
-        reloader = hotswap.Reloader(namespace=ns, strategy=spec["strategy"])
+        reloader = hotswap.Reloader(
+            namespace=ns, mode=spec.get("mode", "all"), strategy=spec["strategy"]
+        )
     emit({"kind": "setup", "error": setup_error, "watched": sorted(reloader.watched())})
 
     for index, step in enumerate(spec["steps"]):

@@ -15,6 +15,10 @@ as they stand after the step, runs the same setup and evaluates the same probes.
   ``str(report)`` must contain (what the user reads); ``quiet`` means the report lists nothing;
   ``warns`` allows warnings (a report warning or a Python warning during ``check()``), which
   are otherwise a failure: a warning says something could not be done exactly.
+- ``mode`` is the Reloader's mode (``"all"`` by default; ``"complete"`` also brings names a
+  module gains into the session where the user's own star or from-import would put them).
+- ``requires`` names third-party modules a scenario needs (``("pydantic",)``); the runner skips
+  the scenario, saying which module is missing, when one cannot be found.
 - ``oracle=False`` marks a step that applies while another file is still broken: a fresh
   process could not even import the files, so such a step checks ``expect`` values only.
 - A step with ``ok=False`` must fail and roll back: the report names ``error_path`` and
@@ -34,6 +38,7 @@ from typing import Any, Literal
 
 When = Literal["before", "after"]
 Strategy = Literal["incremental", "full"]
+Mode = Literal["all", "complete"]
 
 
 def src(text: str) -> str:
@@ -74,6 +79,8 @@ class Scenario:
     probes: tuple[str, ...] = ()
     reloader: When = "before"
     strategy: Strategy = "incremental"
+    requires: tuple[str, ...] = ()  # importable modules the scenario needs (else it is skipped)
+    mode: Mode = "all"  # the Reloader's mode; "complete" also brings new names to the session
 
     def probes_of(self, step: Step) -> tuple[str, ...]:
         """A step's probes, or the scenario's default probes when the step names none."""
@@ -139,6 +146,8 @@ def scenario(
     probes: Iterable[str] = (),
     reloader: When = "before",
     strategy: Strategy = "incremental",
+    requires: Iterable[str] = (),
+    mode: Mode = "all",
 ) -> Scenario:
     """Build a :class:`Scenario`, dedenting sources and the setup snippet."""
     return Scenario(
@@ -150,6 +159,8 @@ def scenario(
         probes=tuple(probes),
         reloader=reloader,
         strategy=strategy,
+        requires=tuple(requires),
+        mode=mode,
     )
 
 
