@@ -19,10 +19,10 @@ from typing import TextIO
 
 from hotswap._report import Report
 
-_DIM = "\x1b[2m"
-_RED = "\x1b[31m"
-_YELLOW = "\x1b[33m"
-_RESET = "\x1b[0m"
+DIM = "\x1b[2m"
+RED = "\x1b[31m"
+YELLOW = "\x1b[33m"
+RESET = "\x1b[0m"
 
 
 @dataclass(frozen=True)
@@ -39,47 +39,45 @@ def lines(report: Report, show: Show) -> list[tuple[str, str]]:
     if not show.quiet:
         for name in report.reloaded:
             success = Report(reloaded=[name], changes=report.changes_of(name))
-            out += [(_DIM, line) for line in success.summary_lines()]
+            out += [(DIM, line) for line in success.summary_lines()]
             if show.verbose:
                 for change in success.changes:
                     where = f"  ({change.where})" if change.where else ""
-                    out.append((_DIM, f"    {change.action} {change.qualname}{where}"))
+                    out.append((DIM, f"    {change.action} {change.qualname}{where}"))
     failures = Report(errors=list(report.errors))
-    out += [(_RED, line) for line in failures.summary_lines()]
+    out += [(RED, line) for line in failures.summary_lines()]
     for name in report.failed:
         if not any(problem.module == name for problem in report.errors):
-            out.append((_RED, f"hotswap: reloading {name} failed (kept the previous version)"))
+            out.append((RED, f"hotswap: reloading {name} failed (kept the previous version)"))
     warnings = Report(warnings=list(report.warnings))
-    out += [(_YELLOW, line) for line in warnings.summary_lines()]
+    out += [(YELLOW, line) for line in warnings.summary_lines()]
     return out
 
 
 def print_report(report: Report, show: Show, stream: TextIO | None = None) -> None:
     """Write what ``show`` lets through of ``report`` to ``stream`` (default: ``sys.stderr``)."""
-    if not report:
-        return
-    styled = lines(report, show)
-    note([text for _, text in styled], stream, styles=styled)
+    if report:
+        write(lines(report, show), stream)
 
 
-def note(
-    texts: list[str],
-    stream: TextIO | None = None,
-    styles: list[tuple[str, str]] | None = None,
-) -> None:
-    """Write lines to ``stream`` in one call (threads print whole lines), styled if wanted."""
-    if not texts:
+def note(texts: list[str], style: str = "", stream: TextIO | None = None) -> None:
+    """Write lines (all in one ``style``: ``DIM``, ``RED``, ``YELLOW`` or none) to stderr."""
+    write([(style, text) for text in texts], stream)
+
+
+def write(styled: list[tuple[str, str]], stream: TextIO | None = None) -> None:
+    """Write ``(style, text)`` lines in one call (threads print whole lines), styled if wanted."""
+    if not styled:
         return
     target = stream if stream is not None else sys.stderr
     if target is None:  # pythonw, or a program that closed stderr
         return
     color = wants_color(target)
-    if styles is not None and color:
-        rendered = [f"{style}{text}{_RESET}" if style else text for style, text in styles]
-    else:
-        rendered = texts
+    text = "".join(
+        (f"{style}{line}{RESET}" if color and style else line) + "\n" for style, line in styled
+    )
     try:
-        target.write("".join(line + "\n" for line in rendered))
+        target.write(text)
         target.flush()
     except (OSError, ValueError):  # a closed or broken stream must not break the program
         pass

@@ -34,7 +34,7 @@ import traceback
 import types
 from typing import Any
 
-from hotswap._console import Show, note, print_report
+from hotswap._console import DIM, Show, note, print_report
 from hotswap._errors import HotswapError
 from hotswap._reloader import Reloader
 from hotswap._runner import (
@@ -220,7 +220,7 @@ def interact(
             "hotswap: on; edited modules reload before each statement "
             "(hotswap.uninstall() turns it off)"
         ],
-        styles=[("\x1b[2m", "")],
+        DIM,
     )
     _hand_over()
     return 0

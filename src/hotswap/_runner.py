@@ -9,18 +9,17 @@ and :func:`execute` runs the code and turns its end into what ``python`` would d
 the exit status itself (1, or death by ``SIGINT`` for an unhandled ``KeyboardInterrupt``). The
 traceback is trimmed of hotswap's own frames first, so it reads as under plain ``python``.
 
-Unlike ``runpy``, :func:`prepare` returns the module and its code *before* running it: the
-runner registers the script with the tracker in between (the baseline is exactly the text that
-is compiled) and arms :class:`TopLevelGuard`.
+Unlike ``runpy``, :func:`prepare` returns the module and its code *before* running it, so the
+runner starts its watcher first (the program's imports are captured as they happen).
 
-The guard exists because the engine re-runs a module's changed top-level statements, and those
-that call changed functions. For the script that is wrong while it runs: its top level is the
-program (``while True: ...``, ``main()``) and running it again from the watcher would start the
-program a second time. The guard is an audit hook on ``exec``: when a reload is about to run a
-top-level statement of the script that is not a definition (``def``, ``class``, ``import``) and
-that the program has not finished running (the statement its ``<module>`` frame is in, or a
-later one), it raises :class:`NotRerun`, so the engine rolls that reload back completely and
-reports it. An engine option that *skips* such statements instead is what this stands in for.
+The script itself is not reloaded while it runs. Its top level *is* the program (``while True``,
+``main()``), and the engine re-runs a changed top-level statement and every statement that calls
+a changed function: for the script that would start the program a second time, in the watcher
+thread. Failing such a reload instead (an audit hook refusing the ``exec``) was tried and is
+worse: the engine's rollback restores the module dict as it was when the transaction began, so
+a counter the program advanced meanwhile went back. Until the engine can apply a module's
+definitions while skipping its other top-level statements, the runner says once per version of
+the script that it changed and is not reloaded; the modules it imports are.
 """
 
 from __future__ import annotations
@@ -50,10 +49,6 @@ class StartError(HotswapError):
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
-
-
-class NotRerun(HotswapError):
-    """Raised by :class:`TopLevelGuard` into a reload that would re-run the running top level."""
 
 
 @dataclass
@@ -88,20 +83,18 @@ def fresh_main() -> types.ModuleType:
     return module
 
 
-def prepare(program: Program, read: Any = None) -> Prepared:
+def prepare(program: Program) -> Prepared:
     """Make ``program``'s ``__main__`` current (``sys.modules``, ``sys.argv``, ``sys.path[0]``).
 
-    ``read(module, path)`` returns the source text to compile (the runner passes the tracker's
-    registration, so that the baseline and the executed text are one); by default the file is
-    read. Raises :class:`StartError` where ``python`` would refuse to start, and ``SyntaxError``
+    Raises :class:`StartError` where ``python`` would refuse to start, and ``SyntaxError``
     where it would print one.
     """
     if program.is_module:
-        return _prepare_module(program, read)
-    return _prepare_script(program, read)
+        return _prepare_module(program)
+    return _prepare_script(program)
 
 
-def _prepare_script(program: Program, read: Any) -> Prepared:
+def _prepare_script(program: Program) -> Prepared:
     given = program.target
     path = os.path.abspath(given)
     if not os.path.exists(path):
@@ -120,17 +113,13 @@ def _prepare_script(program: Program, read: Any) -> Prepared:
         __loader__=importlib.machinery.SourceFileLoader("__main__", path),
     )
     sys.modules["__main__"] = module
-    text = read(module, path) if read is not None else None
-    if text is None:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        code = compile(data, path, "exec", dont_inherit=True)
-    else:
-        code = compile(text, path, "exec", dont_inherit=True)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    code = compile(data, path, "exec", dont_inherit=True)
     return Prepared(module, code, path if path.endswith(".py") else None)
 
 
-def _prepare_module(program: Program, read: Any) -> Prepared:
+def _prepare_module(program: Program) -> Prepared:
     name = program.target
     spec = _find(name)
     if spec.submodule_search_locations is not None:
@@ -147,6 +136,11 @@ def _prepare_module(program: Program, read: Any) -> Prepared:
             ) from None
         spec = inner
     loader = spec.loader
+    if isinstance(loader, importlib.machinery.SourceFileLoader) and spec.origin:
+        # The tracker's import hook wraps the loaders of user modules; ``__main__`` is not
+        # tracked, and the program must see the loader ``python -m`` gives it.
+        loader = importlib.machinery.SourceFileLoader(spec.name, spec.origin)
+        spec.loader = loader
     if loader is None or not hasattr(loader, "get_code"):
         raise StartError(f"{sys.executable}: No code object available for {spec.name}", 1)
     module = fresh_main()
@@ -164,13 +158,9 @@ def _prepare_module(program: Program, read: Any) -> Prepared:
     sys.argv[:] = [origin or name, *program.args]
     sys.modules["__main__"] = module
     path = os.path.abspath(origin) if origin and origin.endswith(".py") else None
-    text = read(module, path) if read is not None and path is not None else None
-    if text is not None and path is not None:
-        code = compile(text, path, "exec", dont_inherit=True)
-    else:
-        code = loader.get_code(spec.name)
-        if code is None:
-            raise StartError(f"{sys.executable}: No code object available for {spec.name}", 1)
+    code = loader.get_code(spec.name)
+    if code is None:
+        raise StartError(f"{sys.executable}: No code object available for {spec.name}", 1)
     return Prepared(module, code, path)
 
 
@@ -263,143 +253,14 @@ def reraise_trimmed(exc: BaseException) -> None:
     def hook(kind: type[BaseException], value: BaseException, tb: Traceback) -> Any:
         sys.excepthook = previous
         if value is exc:
+            # The default hook prints ``value.__traceback__`` (its ``tb`` argument only when the
+            # exception has none), so the trimmed chain goes on the exception itself.
             tb = trimmed(tb)
+            value.with_traceback(tb)
         return previous(kind, value, tb)
 
     sys.excepthook = hook
     raise exc
-
-
-# -- the guard ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Statement:
-    first: int
-    last: int
-    key: str
-    definition: bool
-
-
-def _statements(text: str) -> list[_Statement]:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return []
-    out = []
-    for node in tree.body:
-        first = node.lineno
-        decorators = getattr(node, "decorator_list", None)
-        if decorators:
-            first = min(first, *(d.lineno for d in decorators))
-        definition = isinstance(node, (*_DEFINITIONS, ast.Pass)) or (
-            isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        )
-        out.append(_Statement(first, node.end_lineno or node.lineno, ast.dump(node), definition))
-    return out
-
-
-@dataclass
-class Blocked:
-    """One top-level statement the guard kept a reload from running."""
-
-    line: int
-    changed: bool  # False: the program's own statement, asked to re-run by dataflow
-
-
-class TopLevelGuard:
-    """Keeps reloads from re-running the script's top level while the program runs it.
-
-    ``text`` is the source the program runs; ``code`` its module code object (the program's own
-    run is let through by identity). Installed once per process (audit hooks cannot be removed);
-    :meth:`disarm` makes it inert.
-    """
-
-    def __init__(self, path: str, text: str, code: types.CodeType) -> None:
-        self.path = path
-        self.code = code
-        self.running = _statements(text)
-        self.armed = True
-        self.blocked: list[Blocked] = []
-        self._cache: tuple[str, list[_Statement]] | None = None
-        self._lock = threading.Lock()
-        sys.addaudithook(self._audit)
-
-    def disarm(self) -> None:
-        self.armed = False
-
-    def take_blocked(self) -> list[Blocked]:
-        with self._lock:
-            out, self.blocked = self.blocked, []
-        return out
-
-    def _audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if event != "exec" or not self.armed:
-            return
-        code = args[0] if args else None
-        if (
-            not isinstance(code, types.CodeType)
-            or code is self.code
-            or code.co_filename != self.path
-            or code.co_name != "<module>"
-        ):
-            return
-        lines = [line for _, _, line in code.co_lines() if line]
-        if not lines:
-            return
-        self._check(min(lines))
-
-    def _check(self, line: int) -> None:
-        new = self._new_statements()
-        index = next((i for i, s in enumerate(new) if s.first <= line <= s.last), None)
-        if index is None or new[index].definition:
-            return
-        boundary = self._boundary(new)
-        if boundary is not None and index < boundary:
-            return  # the program finished this statement: re-running it is a module's reload
-        stmt = new[index]
-        changed = stmt.key not in {s.key for s in self.running}
-        with self._lock:
-            self.blocked.append(Blocked(line, changed))
-        raise NotRerun(
-            f"line {line} is top-level code of the running script "
-            f"({'changed' if changed else 'it uses something that changed'}); "
-            "hotswap does not run it again while the program runs"
-        )
-
-    def _new_statements(self) -> list[_Statement]:
-        try:
-            with open(self.path, "rb") as handle:
-                data = handle.read()
-            text = importlib.util.decode_source(data)
-        except (OSError, SyntaxError, UnicodeDecodeError):
-            return []
-        if self._cache is None or self._cache[0] != text:
-            self._cache = (text, _statements(text))
-        return self._cache[1]
-
-    def _boundary(self, new: list[_Statement]) -> int | None:
-        """Index in ``new`` of the statement the program's top level is running (None: done)."""
-        line = self._running_line()
-        if line is None:
-            return None
-        position = next((i for i, s in enumerate(self.running) if s.first <= line <= s.last), None)
-        if position is None:
-            return None
-        key = self.running[position].key
-        for i, stmt in enumerate(new):
-            if stmt.key == key:
-                return i
-        return position  # the running statement itself was edited: assume it kept its place
-
-    def _running_line(self) -> int | None:
-        for frame in sys._current_frames().values():
-            current: types.FrameType | None = frame
-            while current is not None:
-                if current.f_code is self.code:
-                    return current.f_lineno
-                current = current.f_back
-        return None
 
 
 # -- python -m hotswap run ---------------------------------------------------------------------
@@ -423,40 +284,20 @@ def run_program(program: Program, options: RunOptions) -> int:
     An exception that ends the program is re-raised (trimmed of hotswap's frames when printed),
     so the interpreter reports it and picks the status exactly as for plain ``python``.
     """
-    from hotswap._detect import TRACKER
     from hotswap._reloader import Reloader
-    from hotswap._watch import Patterns, Watch
+    from hotswap._watch import Watch
 
     reloader = Reloader()  # first: the program's own imports are captured as they happen
-    watch_main = not Patterns(options.include, options.exclude).excludes("__main__")
-    baseline: dict[str, str] = {}
-
-    def register(module: types.ModuleType, path: str | None) -> str | None:
-        if not watch_main or path is None:
-            return None
-        text = TRACKER.register("__main__", module, path).text
-        if text is not None:
-            baseline["text"] = text
-        return text
-
     try:
-        prepared = prepare(program, register)
+        prepared = prepare(program)
     except StartError as exc:
         reloader.close()
         sys.stderr.write(f"{exc}\n")
         return exc.status
     except SyntaxError as exc:
         reloader.close()
-        TRACKER.forget("__main__")
         show_exception(exc)
         return 1
-    guard = None
-    if "text" in baseline and prepared.path is not None and prepared.code is not None:
-        reloader.include("__main__")
-        guard = TopLevelGuard(prepared.path, baseline["text"], prepared.code)
-    else:
-        TRACKER.forget("__main__")
-    presenter = _Presenter(guard, prepared.path, baseline.get("text"))
     watcher = Watch(
         reloader,
         poll=options.poll,
@@ -465,14 +306,12 @@ def run_program(program: Program, options: RunOptions) -> int:
         verbose=options.verbose,
         include=options.include,
         exclude=options.exclude,
-        on_report=presenter,
+        script=prepared.path,
     )
-    presenter.watch = watcher
     watcher.start()
     if options.verbose:
         how = "polling" if watcher.poll else "file system events"
-        count = len(watcher.files())
-        sys.stderr.write(f"hotswap: watching {count} files ({how})\n")
+        sys.stderr.write(f"hotswap: watching {len(watcher.files())} files ({how})\n")
     try:
         execute(prepared)
     except SystemExit as exc:
@@ -480,74 +319,14 @@ def run_program(program: Program, options: RunOptions) -> int:
     except BaseException as exc:
         reraise_trimmed(exc)
     finally:
-        _finish(watcher, guard, reloader, registered=guard is not None)
+        _finish(watcher, reloader)
     return 0
 
 
-def _finish(watch: Any, guard: TopLevelGuard | None, reloader: Any, registered: bool) -> None:
+def _finish(watch: Any, reloader: Any) -> None:
     """The program's top level ended: stop watching, unless its other threads go on."""
     me = threading.current_thread()
     if any(t is not me and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return  # the interpreter waits for them; the watcher (a daemon) keeps serving them
     watch.stop()
     reloader.close()
-    if guard is not None:
-        guard.disarm()
-    if registered:
-        from hotswap._detect import TRACKER
-
-        TRACKER.forget("__main__")
-
-
-class _Presenter:
-    """Shows the runner's reports; explains what the guard kept from running."""
-
-    def __init__(self, guard: TopLevelGuard | None, path: str | None, text: str | None) -> None:
-        self.guard = guard
-        self.path = path
-        self.applied = text  # the script text the program's definitions now follow
-        self.watch: Any = None
-        self._said: set[int] = set()
-
-    def __call__(self, report: Any) -> None:
-        from hotswap._console import note, print_report
-        from hotswap._report import Report
-
-        shown = report
-        if self.guard is not None:
-            blocked = self.guard.take_blocked()
-            current = self._script_text()
-            if "__main__" in report.reloaded:
-                self.applied = current
-            elif blocked and "__main__" in report.failed and current == self.applied:
-                # Only a dataflow re-run of the program's own running statement was refused
-                # (it calls or reads something another module changed): nothing of the script
-                # changed, and what changed elsewhere applied. Say so once, not as a failure.
-                shown = Report(
-                    reloaded=list(report.reloaded),
-                    failed=[n for n in report.failed if n != "__main__"],
-                    changes=list(report.changes),
-                    warnings=list(report.warnings),
-                    errors=[p for p in report.errors if p.module != "__main__"],
-                )
-                lines = []
-                for item in blocked:
-                    if item.line not in self._said:
-                        self._said.add(item.line)
-                        lines.append(
-                            f"hotswap: {self.path}:{item.line} is running; it is not run again "
-                            "and picks up changed functions at their next call"
-                        )
-                note(lines)
-        if self.watch is not None:
-            print_report(shown, self.watch.show)
-            self.watch.say_running(report)
-
-    def _script_text(self) -> str | None:
-        if self.path is None:
-            return None
-        try:
-            with open(self.path, "rb") as handle:
-                return importlib.util.decode_source(handle.read())
-        except (OSError, SyntaxError, UnicodeDecodeError):
-            return None

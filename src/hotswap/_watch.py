@@ -31,7 +31,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hotswap._console import Show, note, print_report
+from hotswap._console import YELLOW, Show, note, print_report
 from hotswap._reloader import Reloader
 from hotswap._report import Report
 
@@ -113,6 +113,7 @@ class Watch:
         debounce_ms: int = 1600,
         step_ms: int = 50,
         poll_ms: int = 250,
+        script: str | None = None,
     ) -> None:
         self._own = reloader is None
         self.reloader = reloader if reloader is not None else Reloader()
@@ -128,6 +129,9 @@ class Watch:
         self._thread: threading.Thread | None = None
         self._said_running: set[tuple[str, str]] = set()
         self._said_trouble = False
+        # The runner's script: watched only to say that it is not reloaded (see _runner).
+        self.script = script
+        self._script_seen = _content(script) if script is not None else None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -230,6 +234,7 @@ class Watch:
             note(["hotswap: the file watcher stopped:", traceback.format_exc().rstrip()])
 
     def _changed(self) -> None:
+        self._say_script()
         if self.at_checkpoint:
             self._pending.set()
         else:
@@ -243,6 +248,9 @@ class Watch:
             if not directories:
                 self._stop.wait(1.0)
                 continue
+            # A save made while the watch was being set up produced no event: the first yield
+            # (changes, or the first one-second timeout) checks once to catch it.
+            first = True
             try:
                 for changes in watchfiles.watch(
                     *sorted(directories),
@@ -257,7 +265,8 @@ class Watch:
                     raise_interrupt=False,
                     ignore_permission_denied=True,
                 ):
-                    if changes:
+                    if changes or first:
+                        first = False
                         self._changed()
                     if self._stop.is_set() or self.directories() != directories:
                         break
@@ -286,6 +295,22 @@ class Watch:
             self._changed()
             last = now
 
+    def _say_script(self) -> None:
+        """Once per saved version of the running script: it is not reloaded."""
+        if self.script is None:
+            return
+        content = _content(self.script)
+        if content is None or content == self._script_seen:
+            return
+        self._script_seen = content
+        note(
+            [
+                f"hotswap: {self.script} changed; the running script itself is not reloaded "
+                "(the modules it imports are): restart it to run the new version"
+            ],
+            YELLOW,
+        )
+
     # -- what to watch ---------------------------------------------------------------------------
 
     def files(self) -> set[str]:
@@ -293,7 +318,7 @@ class Watch:
         with _ENGINE:
             self.patterns.apply(self.reloader)
             names = self.reloader.watched()
-        out = set()
+        out = {self.script} if self.script is not None else set()
         for name in names:
             path = _file_of(sys.modules.get(name))
             if path is not None:
@@ -313,6 +338,14 @@ class Watch:
             else:
                 out[path] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         return out
+
+
+def _content(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _python_file(change: Any, path: str) -> bool:
