@@ -9,6 +9,7 @@ import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,40 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
             del sys.modules[name]
         linecache.cache.clear()
         linecache.cache.update(cache)
+
+
+# -- options of the reliability suites (tests/test_fuzz.py, tests/test_soak.py) ---------------
+
+FUZZ_SUMMARY = pytest.StashKey[list[str]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hotswap reliability")
+    group.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=0,
+        help="run a fuzz campaign: generated edits until at least this many were checked "
+        "(divergences are shrunk and written to tests/regressions/)",
+    )
+    group.addoption(
+        "--fuzz-seed", type=int, default=None, help="first seed of a fuzz campaign (default random)"
+    )
+    group.addoption(
+        "--soak-cycles",
+        type=int,
+        default=200,
+        help="edit+reload cycles of the soak test (make test: 200; a long run: 1000 or more)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[FUZZ_SUMMARY] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = config.stash.get(FUZZ_SUMMARY, [])
+    if lines:
+        terminalreporter.section("hotswap reliability")
+        for line in lines:
+            terminalreporter.write_line(line)
