@@ -973,6 +973,61 @@ flag_member_added = scenario(
     ],
 )
 
+enum_with_init = scenario(
+    "enum_tuple_values_with_init_changed",
+    """An enum whose members unpack tuple values in ``__init__`` (``EARTH = (mass, radius)``)
+    gets new numbers and a new method: the held member keeps its identity and carries the new
+    attributes.""",
+    before={
+        "m.py": """
+        from enum import Enum
+
+        class Planet(Enum):
+            MERCURY = (3, 2)
+            EARTH = (6, 6)
+
+            def __init__(self, mass, radius):
+                self.mass = mass
+                self.radius = radius
+
+            def density(self):
+                return self.mass / self.radius
+        """
+    },
+    setup="import m\nearth = m.Planet.EARTH",
+    probes=[
+        "(m.Planet.EARTH.mass, m.Planet.EARTH.radius)",
+        "m.Planet.EARTH.value",
+        "m.Planet((60, 6))",
+        "m.Planet.EARTH.density()",
+        "m.Planet.EARTH.gravity()",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+            from enum import Enum
+
+            class Planet(Enum):
+                MERCURY = (3, 2)
+                EARTH = (60, 6)
+
+                def __init__(self, mass, radius):
+                    self.mass = mass
+                    self.radius = radius
+
+                def density(self):
+                    return self.mass / self.radius
+
+                def gravity(self):
+                    return self.mass / self.radius ** 2
+            """
+            },
+            expect={"earth is m.Planet.EARTH": True, "earth.mass": 60, "earth.value": (60, 6)},
+        )
+    ],
+)
+
 # -- metaclasses, class decorators, __init_subclass__ -----------------------------------------
 
 metaclass_changed = scenario(
@@ -1136,6 +1191,50 @@ class_decorator_changed = scenario(
             expect={"C is m.C": True},
             doc="decorator line removed",
         ),
+    ],
+)
+
+total_ordering_added = scenario(
+    "total_ordering_decorator_added",
+    """``@functools.total_ordering`` is added above a class that defines ``__eq__`` and
+    ``__lt__``: ``<=``, ``>`` and ``>=`` work, on instances made before the edit too.""",
+    before={
+        "m.py": """
+        import functools
+
+        class V:
+            def __init__(self, n):
+                self.n = n
+
+            def __eq__(self, other):
+                return self.n == other.n
+
+            def __lt__(self, other):
+                return self.n < other.n
+        """
+    },
+    setup="import m\nold = m.V(1)",
+    probes=["m.V(1) <= m.V(2)", "m.V(3) > m.V(2)", "m.V(2) >= m.V(2)", "old <= m.V(0)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+            import functools
+
+            @functools.total_ordering
+            class V:
+                def __init__(self, n):
+                    self.n = n
+
+                def __eq__(self, other):
+                    return self.n == other.n
+
+                def __lt__(self, other):
+                    return self.n < other.n
+            """
+            },
+            expect={"old <= m.V(1)": True, "type(old) is m.V": True},
+        )
     ],
 )
 
@@ -1936,9 +2035,11 @@ SCENARIOS: list[Scenario] = [
     intenum_value_changed,
     strenum_members,
     flag_member_added,
+    enum_with_init,
     metaclass_changed,
     metaclass_switched,
     class_decorator_changed,
+    total_ordering_added,
     init_subclass_hook_changed,
     init_subclass_keyword,
     abc_abstract_added,
