@@ -23,18 +23,21 @@ therefore never mistaken for the baseline.
 
 Modules loaded before the first Reloader have no captured bytes: their file as it is when the
 Reloader is created is their baseline. Reading hundreds of files would make creation slow, so
-beyond :data:`EAGER_BASELINES` files the Reloader only stats them (after their directory is
-watched) and a background thread reads them; a read whose ``fstat`` still equals that first stat
-is the baseline. A record whose baseline is needed first (a checkpoint, a propagation) is read
-right then, on the calling thread. If the file changed between the stat and the read (an edit in
-the moment after the Reloader was created), its baseline is unknown and its first reload re-runs
-the whole module (strategy ``full``: still transactional and identity-keeping).
+beyond :data:`EAGER_BASELINES` files the Reloader only watches their directories (and stats the
+files that have no events) and a background thread reads them (:meth:`Tracker.resolve`). A
+record whose baseline is needed first (a propagation) is read right then, on the calling thread.
+A read is the baseline only if it provably precedes every save since the registration: for a
+watched file, no event named it before the read, nor right after it (the kernel queues a save's
+event before the save returns, so draining the queue after the read sees every save that the
+read could have seen); for a stat-polled file, its ``fstat`` equals the stat taken at
+registration. Otherwise (a save in the moment after the Reloader was created) the baseline is
+unknown and the module's first reload re-runs the whole module (strategy ``full``: still
+transactional and identity-keeping).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.machinery
 import os
 import sys
@@ -49,9 +52,13 @@ from hotswap._report import Problem
 from hotswap._scope import is_user_file, library_roots, source_file, watched_modules
 from hotswap._source import ParsedSource
 
+try:  # CPython's built-in BLAKE2: importing hashlib would also load OpenSSL (milliseconds)
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b as _blake2b
+
 RACY_NS = 2_000_000_000
 EAGER_BASELINES = 256  # at most this many files are read while a Reloader is being created
-_BASELINE = threading.RLock()  # a record's baseline is resolved by one thread at a time
 
 
 class Fingerprint(NamedTuple):
@@ -66,7 +73,7 @@ class Fingerprint(NamedTuple):
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return _blake2b(data, digest_size=16).digest()
 
 
 def read_file(path: str) -> tuple[bytes, Fingerprint]:
@@ -81,13 +88,13 @@ class Record:
 
     ``digest``/``text`` are None when the executed source is unknown (the module predates
     tracking and its file changed before it was read). A *pending* record has not been read yet:
-    its baseline is the file as it was at ``since`` (see :meth:`resolve`), read on first use of
-    ``text``.
+    its baseline is the file as it was when it was registered, read on first use of ``text``
+    (see :meth:`Tracker.resolve`).
     """
 
     __slots__ = (
         "_text", "digest", "failed_data", "failed_digest", "failure", "fingerprint", "gone",
-        "name", "parsed", "path", "pending", "racy", "since",
+        "name", "parsed", "path", "pending", "racy",
     )
 
     def __init__(
@@ -108,7 +115,6 @@ class Record:
         self.racy = False
         self.gone = False  # the file was missing at the last poll (said once)
         self.pending = False  # baseline not read yet (see the module docstring)
-        self.since = 0  # pending: time.time_ns() before its directory was watched
         self.failed_digest: bytes | None = None  # content that failed: not retried unchanged
         self.failed_data: bytes | None = None  # ...but retried when a dependency changes
         self.failure: Problem | None = None
@@ -120,36 +126,12 @@ class Record:
     def text(self) -> str | None:
         """The source the module executes (None if unknown or undecodable)."""
         if self.pending:
-            self.resolve()
+            TRACKER.resolve(self)
         return self._text
 
     @text.setter
     def text(self, value: str | None) -> None:
         self._text = value
-
-    def resolve(self, data: bytes | None = None, fingerprint: Fingerprint | None = None) -> None:
-        """Read a pending baseline: the file's content, if it provably has not changed since
-        the record was registered. With a fingerprint taken then, it must be equal. Without
-        one (a watched directory: no ``stat`` at registration), the file's ctime must be more
-        than :data:`RACY_NS` older than ``since``: every write, rename or ``utime`` sets ctime
-        to the current time, truncated to the file system's timestamp granularity (at most a
-        second or two), and user space cannot set it back."""
-        with _BASELINE:
-            if not self.pending:
-                return
-            if data is None or fingerprint is None:
-                try:
-                    data, fingerprint = read_file(self.path)
-                except OSError:
-                    self.pending = False  # unknown; a later readable content is a change
-                    return
-            if self.fingerprint is not None:
-                unchanged = fingerprint == self.fingerprint
-            else:
-                unchanged = fingerprint.ctime_ns < self.since - RACY_NS
-            if unchanged:
-                self.settle(data, fingerprint, _decode_or_none(data, self.path))
-            self.pending = False  # last: a reader that sees it False sees the baseline too
 
     def seen(self, fingerprint: Fingerprint) -> None:
         """The file at ``fingerprint`` has been looked at; stat it again only when it moves."""
@@ -211,6 +193,7 @@ class Tracker:
         self._dirty: set[str] = set()  # records the next checkpoint looks at
         self._polled: set[str] = set()  # records without events: looked at every checkpoint
         self._unread: list[Record] = []  # pending baselines for the background reader
+        self._events = threading.RLock()  # draining events and resolving baselines
         self._reader: threading.Thread | None = None
 
     # -- the import hook and the event source --------------------------------------------------
@@ -233,12 +216,24 @@ class Tracker:
                 self._finder = None
                 self._users = 0
                 self._unread = []  # the reader thread ends at its next look
+                # Unread baselines cannot be proven without events: the next Reloader
+                # registers those modules again, with the file as it is then.
+                for name in [n for n, r in self.records.items() if r.pending]:
+                    self.forget(name)
                 self._start_watcher(None)
+
+    @property
+    def watcher(self) -> Watcher | None:
+        """The event source in use (None: every file is stat-polled)."""
+        return self._watcher
 
     def set_watcher(self, watcher: Watcher | None) -> None:
         """Use ``watcher`` for events from now on (None: stat-poll every file). A test seam,
         and the way to switch to polling at run time; every record is looked at once."""
         with self._lock:
+            for record in list(self.records.values()):
+                if record.pending:
+                    self.resolve(record)  # proven with the events of the old source
             self._start_watcher(watcher)
 
     def _start_watcher(self, watcher: Watcher | None) -> None:
@@ -324,27 +319,65 @@ class Tracker:
         for name, path in entries:
             groups.setdefault(os.path.dirname(path), []).append((name, path))
         for directory, items in groups.items():
-            since = time.time_ns()
             links = _symlinks(directory)
             for name, path in items:
                 record = Record(name, path, None, None, None)
                 record.pending = True
-                record.since = since
                 self._store(record, os.path.basename(path) in links)
-                if name not in self._polled:
-                    self._unread.append(record)
-                    continue
+                if name in self._polled:
+                    try:
+                        st = os.stat(path)
+                    except OSError:
+                        record.pending = False
+                        self._dirty.add(name)
+                        continue
+                    record.seen(Fingerprint.of(st))
+                    if record.racy:  # a second save in this timestamp tick would not show
+                        self.resolve(record)
+                        continue
+                self._unread.append(record)
+
+    def resolve(
+        self, record: Record, data: bytes | None = None, fingerprint: Fingerprint | None = None
+    ) -> None:
+        """Read a pending baseline, if the read provably precedes every save since the record
+        was registered (module docstring); otherwise leave the baseline unknown."""
+        with self._events:
+            if not record.pending:
+                return
+            name = record.name
+            watched = record.fingerprint is None
+            if watched:
+                self._drain()
+                unchanged = name not in self._dirty
+            if data is None or fingerprint is None:
                 try:
-                    st = os.stat(path)
+                    data, fingerprint = read_file(record.path)
                 except OSError:
-                    record.pending = False
-                    self._dirty.add(name)
-                    continue
-                record.seen(Fingerprint.of(st))
-                if record.racy:  # a second save in this timestamp tick would not show
-                    record.resolve()
-                else:
-                    self._unread.append(record)
+                    record.pending = False  # unknown: any readable content is a change
+                    return
+            if watched:
+                self._drain()
+                unchanged = unchanged and name not in self._dirty
+            else:
+                unchanged = fingerprint == record.fingerprint
+            if unchanged:
+                record.settle(data, fingerprint, _decode_or_none(data, record.path))
+            record.pending = False  # last: a reader that sees it False sees the baseline too
+
+    def _unknown(self, record: Record) -> None:
+        with self._events:
+            record.pending = False
+
+    def _drain(self) -> None:
+        """Move the event source's news into the dirty set (hold ``self._events``)."""
+        watcher = self._watcher
+        if watcher is not None:
+            paths = watcher.changed()
+            if paths is None:
+                self._dirty.update(self.records)
+            elif paths:
+                self._mark(paths)
 
     def _store(self, record: Record, link: bool | None = None) -> None:
         old = self.records.get(record.name)
@@ -381,7 +414,7 @@ class Tracker:
                     return
                 record = self._unread.pop()
             if record.pending:
-                record.resolve()
+                self.resolve(record)
 
     def baselines_read(self, timeout: float | None = None) -> bool:
         """Wait for the background reader (benchmarks and tests); True when it is done."""
@@ -390,6 +423,24 @@ class Tracker:
             reader.join(timeout)
             return not reader.is_alive()
         return True
+
+    def importers(self, source: str) -> list[Record]:
+        """Records whose source may import from module ``source`` (a superset; the caller
+        reads their imports). An import of ``source`` names its last component, except a
+        relative import made of dots alone, which names an ancestor package of the importer:
+        so a record qualifies when its text contains that component or it lies inside
+        ``source``. A substring search is far cheaper than parsing every watched module."""
+        last = source.rpartition(".")[2]
+        inside = source + "."
+        out = []
+        for record in list(self.records.values()):
+            if record.name.startswith(inside):
+                out.append(record)
+                continue
+            text = record.text
+            if text is not None and last in text:
+                out.append(record)
+        return out
 
     # -- the checkpoint ------------------------------------------------------------------------
 
@@ -401,13 +452,8 @@ class Tracker:
         in ``sys.modules`` are dropped from the dirty set.
         """
         self.discover()
-        watcher = self._watcher
-        if watcher is not None:
-            paths = watcher.changed()
-            if paths is None:
-                self._dirty.update(self.records)
-            elif paths:
-                self._mark(paths)
+        with self._events:
+            self._drain()
         if not self._dirty and not self._polled:
             return []
         out = []
@@ -465,7 +511,9 @@ class Tracker:
             unreadable.append(Unreadable(record, f"cannot read: {exc.strerror or exc}"))
             return None
         if record.pending:
-            record.resolve(data, fingerprint)
+            # Looked at because an event named it (watched: a save since registration, so the
+            # baseline is unknown) or because it is polled (compare with the registration stat).
+            self.resolve(record, data, fingerprint) if record.fingerprint else self._unknown(record)
         if self._watcher is not None and record.name not in self._polled:
             self._watch(record, verify=False)  # its directory may have been re-created
         current = digest(data)

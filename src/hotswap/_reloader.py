@@ -327,7 +327,7 @@ def _propagate(
                 namespace, source, source_ns, result.rebinds, observed, complete
             ):
                 report.changes.append(Change(source, key, "rebound", "namespace"))
-        for record in list(TRACKER.records.values()):
+        for record in TRACKER.importers(source):  # not every watched module: see importers
             if record.name in visited:
                 continue
             target = sys.modules.get(record.name)

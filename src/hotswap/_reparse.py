@@ -32,8 +32,8 @@ source that uses ``barry_as_FLUFL``, is parsed whole.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import bisect
 
@@ -77,7 +77,7 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     begin = max(begin, 0)
     # ``from __future__ import annotations`` postpones annotations of the statements after it.
     postponed = bool(base.future_flags & _ANNOTATIONS) and any(
-        type(s.tree) is ast.ImportFrom and s.tree.module == "__future__" for s in stmts[:begin]
+        _postpones(s.tree) for s in stmts[:begin]
     )
     statements = stmts[:begin]
     for node in tree.body:
@@ -89,6 +89,14 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     else:
         statements.extend(stmts[end:])
     return ParsedSource(text, statements, base.future_flags)
+
+
+def _postpones(node: ast.stmt) -> bool:
+    return (
+        type(node) is ast.ImportFrom
+        and node.module == "__future__"
+        and any(alias.name == "annotations" for alias in node.names)
+    )
 
 
 def _starts_line(stmts: list[Statement], k: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import site
 import sys
 import sysconfig
@@ -72,7 +73,13 @@ def source_file(module: ModuleType) -> str | None:
         path = getattr(module, "__file__", None)
     if not isinstance(path, str) or not path.endswith(".py"):
         return None
+    if _NORMAL_ABSOLUTE and path.startswith("/") and not _UNNORMAL.search(path):
+        return path  # already what abspath returns (the common case; the scan asks thousands)
     return os.path.abspath(path)
+
+
+_NORMAL_ABSOLUTE = os.sep == "/" and os.altsep is None
+_UNNORMAL = re.compile(r"//|/\.\.?/")  # what normpath would change in an absolute path
 
 
 def is_user_file(path: str) -> bool:

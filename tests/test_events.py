@@ -1,0 +1,243 @@
+"""The checkpoint's event source: saves seen at once, in constant time, with a stat fallback.
+
+Most tests drive the tracker through a fake event source (``TRACKER.set_watcher``, the test
+seam); the ``inotify`` ones use the real kernel queue on Linux, with no sleeps: a save that has
+returned is in the queue before the next checkpoint reads it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import hotswap
+from conftest import Workspace
+from hotswap._detect import EAGER_BASELINES, TRACKER
+from hotswap._events import Inotify, default_watcher
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux")
+
+
+class FakeWatcher:
+    """An event source the test fires by hand."""
+
+    def __init__(self, unwatchable: tuple[str, ...] = ()) -> None:
+        self.unwatchable = set(unwatchable)
+        self.watched: set[str] = set()
+        self.fired: set[str] = set()
+        self.overflow = False
+
+    def watch(self, path: str) -> bool:
+        if path in self.unwatchable:
+            return False
+        self.watched.add(path)
+        return True
+
+    def changed(self) -> set[str] | None:
+        if self.overflow:
+            self.overflow = False
+            return None
+        fired, self.fired = self.fired, set()
+        return fired
+
+    def close(self) -> None:
+        pass
+
+    def fire(self, path: Path) -> None:
+        self.fired.add(str(path))
+
+
+@pytest.fixture
+def reloader(workspace: Workspace) -> Iterator[hotswap.Reloader]:
+    with hotswap.Reloader() as r:
+        had_events = TRACKER.watcher is not None
+        try:
+            yield r
+        finally:
+            TRACKER.set_watcher(default_watcher() if had_events else None)
+
+
+def _module(workspace: Workspace, source: str) -> tuple[str, Path]:
+    name = workspace.name()
+    return name, workspace.write(f"{name}.py", source)
+
+
+def test_a_file_with_events_is_looked_at_only_when_an_event_names_it(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """With an event source, the checkpoint does not stat files: an edit is picked up when the
+    event for it arrives (a real source delivers it before the save returns)."""
+    fake = FakeWatcher()
+    TRACKER.set_watcher(fake)
+    name, path = _module(workspace, "def f():\n    return 1\n")
+    mod = importlib.import_module(name)
+    assert not reloader.check()  # the new module is looked at once
+    workspace.write(f"{name}.py", "def f():\n    return 2\n")
+    assert not reloader.check().reloaded and mod.f() == 1
+    fake.fire(path)
+    assert reloader.check().reloaded == [name] and mod.f() == 2
+
+
+def test_files_that_cannot_be_watched_are_polled_at_every_checkpoint(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """A directory without events (network file system, watch limit) is stat-polled."""
+    name, path = _module(workspace, "def f():\n    return 1\n")
+    TRACKER.set_watcher(FakeWatcher(unwatchable=(str(path),)))
+    mod = importlib.import_module(name)
+    reloader.check()
+    workspace.write(f"{name}.py", "def f():\n    return 2\n")
+    assert reloader.check().reloaded == [name] and mod.f() == 2
+
+
+def test_without_any_event_source_every_edit_is_still_seen(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """The stat fallback (other platforms, HOTSWAP_WATCH=stat) sees every save."""
+    TRACKER.set_watcher(None)
+    name, _path = _module(workspace, "def f():\n    return 1\n")
+    mod = importlib.import_module(name)
+    for value in (2, 3, 4):
+        workspace.write(f"{name}.py", f"def f():\n    return {value}\n")
+        assert reloader.check().reloaded == [name] and mod.f() == value
+
+
+def test_a_lost_event_queue_makes_every_file_looked_at(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """When the kernel's queue overflowed, no edit is missed: every file is looked at once."""
+    fake = FakeWatcher()
+    TRACKER.set_watcher(fake)
+    name, _path = _module(workspace, "def f():\n    return 1\n")
+    mod = importlib.import_module(name)
+    reloader.check()
+    workspace.write(f"{name}.py", "def f():\n    return 2\n")
+    fake.overflow = True
+    assert reloader.check().reloaded == [name] and mod.f() == 2
+
+
+def test_a_change_outside_the_scope_waits_until_the_module_is_included(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """An event for an excluded module is kept, not dropped: including it later reloads it."""
+    fake = FakeWatcher()
+    TRACKER.set_watcher(fake)
+    name, path = _module(workspace, "def f():\n    return 1\n")
+    mod = importlib.import_module(name)
+    reloader.exclude(name)
+    reloader.check()
+    workspace.write(f"{name}.py", "def f():\n    return 2\n")
+    fake.fire(path)
+    assert not reloader.check().reloaded and mod.f() == 1
+    reloader.include(name)
+    assert reloader.check().reloaded == [name] and mod.f() == 2
+
+
+@linux_only
+def test_a_save_is_seen_by_the_very_next_check_with_inotify(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """Saves in quick succession, without mtime bumps or sleeps, are each seen at once."""
+    TRACKER.set_watcher(Inotify())
+    name, path = _module(workspace, "def f():\n    return 0\n")
+    mod = importlib.import_module(name)
+    reloader.check()
+    for value in range(1, 6):
+        path.write_text(f"def f():\n    return {value}\n")
+        assert reloader.check().reloaded == [name] and mod.f() == value
+
+
+@linux_only
+def test_an_atomic_save_by_rename_is_seen_with_inotify(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """Editors that write a temporary file and rename it over the module are seen too."""
+    TRACKER.set_watcher(Inotify())
+    name, path = _module(workspace, "def f():\n    return 1\n")
+    mod = importlib.import_module(name)
+    reloader.check()
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("def f():\n    return 2\n")
+    os.replace(temporary, path)
+    assert reloader.check().reloaded == [name] and mod.f() == 2
+
+
+@linux_only
+def test_a_package_directory_moved_away_and_back_is_seen_with_inotify(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """A checkout that replaces a whole directory: its modules are looked at again."""
+    TRACKER.set_watcher(Inotify())
+    package = workspace.name()
+    workspace.write(f"{package}/__init__.py", "")
+    path = workspace.write(f"{package}/mod.py", "def f():\n    return 1\n")
+    mod = importlib.import_module(f"{package}.mod")
+    reloader.check()
+    directory = path.parent
+    aside = directory.with_name(directory.name + "_old")
+    directory.rename(aside)
+    aside.rename(directory)
+    path.write_text("def f():\n    return 2\n")
+    assert reloader.check().reloaded == [f"{package}.mod"] and mod.f() == 2
+
+
+@linux_only
+def test_a_symlinked_module_is_seen_when_its_target_is_edited(
+    workspace: Workspace, reloader: hotswap.Reloader, tmp_path: Path
+) -> None:
+    """A module file that is a symbolic link: saves land in the target's directory."""
+    TRACKER.set_watcher(Inotify())
+    target = tmp_path / "elsewhere" / "real.py"
+    target.parent.mkdir()
+    target.write_text("def f():\n    return 1\n")
+    name = workspace.name()
+    (workspace.root / f"{name}.py").symlink_to(target)
+    mod = importlib.import_module(name)
+    reloader.check()
+    target.write_text("def f():\n    return 2\n")
+    assert reloader.check().reloaded == [name] and mod.f() == 2
+
+
+def test_many_modules_loaded_before_the_reloader_keep_their_state_on_edit(
+    workspace: Workspace,
+) -> None:
+    """Beyond the eager limit, sources of modules loaded before the Reloader are read in the
+    background; once read, an edit re-runs only what changed (module state is kept)."""
+    prefix = workspace.name()
+    names = [f"{prefix}_{i}" for i in range(EAGER_BASELINES + 4)]
+    for name in names:
+        workspace.write(f"{name}.py", "STATE = []\n\n\ndef f():\n    return 1\n")
+    modules = [importlib.import_module(n) for n in names]
+    modules[-1].STATE.append("kept")
+    with hotswap.Reloader() as r:
+        assert TRACKER.baselines_read(60)
+        workspace.write(f"{names[-1]}.py", "STATE = []\n\n\ndef f():\n    return 2\n")
+        report = r.check()
+    assert report.reloaded == [names[-1]]
+    assert modules[-1].f() == 2 and modules[-1].STATE == ["kept"]
+
+
+def test_a_save_before_the_background_read_leaves_no_stale_baseline(
+    workspace: Workspace,
+) -> None:
+    """Beyond the eager limit, an edit made right after the Reloader was created (possibly
+    before the background reader got to the file) is still reloaded: either from the baseline
+    read before it, or, if the read cannot be proven to precede the save, by re-running the
+    whole module. The edit is never taken for the baseline."""
+    prefix = workspace.name()
+    names = [f"{prefix}_{i}" for i in range(EAGER_BASELINES + 4)]
+    for name in names:
+        workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    modules = [importlib.import_module(n) for n in names]
+    with hotswap.Reloader() as r:
+        for name in names:
+            workspace.write(f"{name}.py", "def f():\n    return 2\n")
+        report = r.check()
+        assert TRACKER.baselines_read(60)
+    assert sorted(report.reloaded) == sorted(names)
+    assert all(m.f() == 2 for m in modules)

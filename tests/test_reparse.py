@@ -1,0 +1,191 @@
+"""Incremental re-parse: an edited source parsed from its previous version is exactly what a
+whole parse gives, while only the statements the edit touched are parsed again."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import traceback
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hotswap
+from conftest import Workspace
+from hotswap._reparse import reparse
+from hotswap._source import ParsedSource, SourceError, parse_whole
+
+# Whole statements (each parses alone), including the shapes that carry tokenizer state across
+# lines: brackets, continuations, triple-quoted strings, decorators, semicolons, blocks.
+BLOCKS = [
+    "x = 1\n",
+    "def f(a):\n    return a\n",
+    "@dec\ndef g():\n    pass\n",
+    "class C:\n    y = 2\n\n    def m(self):\n        return 1\n",
+    "if x:\n    pass\nelse:\n    y = 1\n",
+    '"""doc\ntext"""\n',
+    "# comment\n",
+    "\n",
+    "a = 1; b = 2\n",
+    "t = (1,\n     2)\n",
+    "y = x \\\n  + 1\n",
+    "async def g():\n    await h()\n",
+    "from m import (a,\n   b)\n",
+    "try:\n    pass\nexcept E:\n    pass\n",
+    "s = '''\nx = 1\n'''\n",
+    "u = f'{x!r}'\n",
+    "v: int = 1\n",
+    "@a.b(1)\n@c\nclass D(B, metaclass=M):\n    pass\n",
+    "import os\n",
+    "del x\n",
+    "while 1:\n    break\n",
+    "with o as p:\n    q = p\n",
+    "from __future__ import annotations\n",
+    "def k(x: T = D) -> R:\n    return x\n",
+]
+# Lines an edit inserts: some complete, some that open or close something.
+PIECES = [
+    *BLOCKS,
+    "@dec\n",
+    "    z = 3\n",
+    "else:\n",
+    "if x:\n",
+    '"""\n',
+    "'''\n",
+    "t = (\n",
+    ")\n",
+    "y = 1 \\\n",
+    "\tq = 1\n",
+    "    return 5\n",
+]
+
+
+def _signature(parsed: ParsedSource) -> list[Any]:
+    return [
+        (
+            s.index,
+            s.first,
+            s.last,
+            s.key,
+            s.binds,
+            s.reads,
+            s.calls,
+            s.name,
+            s.decorators_key,
+            s.body_reads,
+            ast.dump(s.node, include_attributes=True),
+        )
+        for s in parsed.statements
+    ] + [parsed.future_flags]
+
+
+def _whole(text: str) -> ParsedSource | None:
+    try:
+        return parse_whole(text, "m.py")
+    except SourceError:
+        return None
+
+
+@st.composite
+def _edited(draw: st.DrawFn) -> tuple[str, str]:
+    text = "".join(draw(st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=25)))
+    lines = text.splitlines(keepends=True)
+    at = draw(st.integers(0, len(lines)))
+    kind = draw(st.sampled_from(["insert", "delete", "replace", "character"]))
+    if kind == "insert":
+        lines[at:at] = draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=3))
+    elif kind == "delete":
+        del lines[at : at + draw(st.integers(1, 3))]
+    elif kind == "replace" and lines:
+        lines[min(at, len(lines) - 1)] = draw(st.sampled_from(PIECES))
+    else:
+        position = draw(st.integers(0, len(text)))
+        char = draw(st.sampled_from(["x", " ", "\n", "(", ")", '"', "#", ":", "@"]))
+        return text, text[:position] + char + text[position:]
+    return text, "".join(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_edited())
+def test_a_reparse_equals_a_whole_parse_or_declines(case: tuple[str, str]) -> None:
+    """For any edit, the re-parse gives the same statements (positions, keys, names read and
+    bound) as parsing the whole new text, or declines so that the caller parses it whole."""
+    old, new = case
+    base = _whole(old)
+    if base is None:
+        return
+    incremental = reparse(base, new, "m.py")
+    if incremental is None:
+        return
+    whole = _whole(new)
+    assert whole is not None, "the re-parse accepted a text that does not parse"
+    assert _signature(incremental) == _signature(whole)
+
+
+def test_statements_away_from_the_edit_are_reused_not_parsed_again() -> None:
+    """One function edited in a large module: the other statements keep their AST objects
+    (statements below are moved without being parsed)."""
+    functions = [f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(200)]
+    old = "".join(functions)
+    functions[100] = "def f100(x):\n    y = x\n    return y + 100\n\n\n"
+    new = "".join(functions)
+    base = parse_whole(old, "m.py")
+    incremental = reparse(base, new, "m.py")
+    assert incremental is not None
+    trees = {id(s.tree) for s in base.statements}
+    reused = [s for s in incremental.statements if id(s.tree) in trees]
+    assert len(reused) == 199
+    assert incremental.statements[150].first == base.statements[150].first + 1
+
+
+def test_a_decorator_added_above_an_unchanged_function_is_reparsed_incrementally() -> None:
+    """Adding ``@functools.cache`` above a ``def`` does not fall back to a whole parse."""
+    old = "import functools\n\n\ndef a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    new = old.replace("def b", "@functools.cache\ndef b")
+    incremental = reparse(parse_whole(old, "m.py"), new, "m.py")
+    whole = parse_whole(new, "m.py")
+    assert incremental is not None and _signature(incremental) == _signature(whole)
+
+
+def test_an_opened_string_that_runs_past_the_edit_is_parsed_whole() -> None:
+    """An unterminated triple-quoted string makes the re-parse decline; the whole parse then
+    reports the syntax error at the line where the string opens."""
+    old = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    new = old.replace("    return 1\n", '    return """\n')
+    assert reparse(parse_whole(old, "m.py"), new, "m.py") is None
+    try:
+        parse_whole(new, "m.py")
+    except SourceError as exc:
+        assert exc.line == 2
+    else:
+        raise AssertionError("expected a syntax error")
+
+
+def _line_of(func: Any) -> int:
+    try:
+        func()
+    except Exception as exc:
+        return traceback.extract_tb(exc.__traceback__)[-1].lineno or 0
+    raise AssertionError("did not raise")
+
+
+def test_a_moved_statement_that_re_runs_later_has_the_right_lines(workspace: Workspace) -> None:
+    """Statements moved by earlier edits (not parsed again) and later re-run because a name
+    they read changed raise at the line the file shows."""
+    name = workspace.name()
+    source = "A = 1\n\n\ndef h(x=A):\n    raise KeyError(x)\n"
+    workspace.write(f"{name}.py", source)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        assert _line_of(mod.h) == 5
+        source = "# one\n# two\n" + source
+        workspace.write(f"{name}.py", source)
+        assert r.check().ok and _line_of(mod.h) == 7
+        source = "# zero\n" + source.replace("A = 1", "A = 2")
+        workspace.write(f"{name}.py", source)
+        assert r.check().ok and _line_of(mod.h) == 8
+    try:
+        mod.h()
+    except KeyError as exc:
+        assert exc.args == (2,)
