@@ -87,7 +87,9 @@ class Patcher:
         if key in self._memo:
             return self._memo[key]
         result: Any
-        if isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
+        if not _same_definition(old, new):
+            result = new  # ``Number = int`` -> ``Number = float``: a rebinding, not an edit
+        elif isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
             result = self._function(old, new, qualname)
         elif isinstance(old, type) and isinstance(new, type):
             result = self._class(old, new, qualname)
@@ -468,6 +470,16 @@ def shift_object(
     ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`.
     """
     first, last = span
+    if type(obj) is types.FunctionType and obj.__closure__ is None and not obj.__dict__:
+        # The common case (a plain function moved by an edit above it), without the walk:
+        # nothing nested to pair, nothing wrapped, no class. Thousands move in a large module.
+        code = obj.__code__
+        if code.co_filename != path or not first <= code.co_firstlineno <= last:
+            return 0
+        if not any(type(c) is types.CodeType for c in code.co_consts):
+            moved = code.replace(co_firstlineno=code.co_firstlineno + delta)
+            journal.setattr(obj, "__code__", moved)
+            return 1
     count = 0
     for func in functions_in(obj, path):
         line = func.__code__.co_firstlineno
@@ -538,6 +550,24 @@ def _all_subclasses(cls: type) -> list[type]:
         out.append(sub)
         stack.extend(type.__subclasses__(sub))
     return out
+
+
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
+
+
+def _same_definition(old: Any, new: Any) -> bool:
+    """Whether ``new`` is the fresh run of the definition that made ``old`` (same module and
+    qualified name; for classes, both made by class statements). Anything else is rebound."""
+    if isinstance(old, types.FunctionType | type) or isinstance(new, types.FunctionType | type):
+        if type(old) is not type(new) and not (isinstance(old, type) and isinstance(new, type)):
+            return False
+        if getattr(old, "__module__", None) != getattr(new, "__module__", None):
+            return False
+        if getattr(old, "__qualname__", None) != getattr(new, "__qualname__", None):
+            return False
+        if isinstance(old, type):
+            return bool(old.__flags__ & _HEAPTYPE) and bool(new.__flags__ & _HEAPTYPE)
+    return True
 
 
 def _set_name(value: Any, owner: type, name: str) -> None:
