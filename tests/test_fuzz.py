@@ -168,8 +168,9 @@ def test_fuzz_campaign(sides: Sides, request: pytest.FixtureRequest) -> None:
     tally = Tally()
     started = time.monotonic()
     round_ = 0
+    found: list[tuple[Story, list[Divergence]]] = []
     while tally.edits < budget:
-        found: list[tuple[Story, list[Divergence]]] = []
+        found.clear()
 
         @hypothesis_seed(first + round_)
         @settings(
@@ -182,7 +183,7 @@ def test_fuzz_campaign(sides: Sides, request: pytest.FixtureRequest) -> None:
             print_blob=False,
         )
         @given(stories())
-        def round_test(story: Story, found: list[tuple[Story, list[Divergence]]] = found) -> None:
+        def round_test(story: Story) -> None:
             problems, new = _check(sides, story, tally)
             if new:
                 found.append((story, problems))
