@@ -6,13 +6,16 @@ only through explicit calls (``Reloader(...)``, ``install()``, ``watch()``), eac
 
 from __future__ import annotations
 
-from typing import Any
-
 from hotswap._errors import HotswapError, HotswapWarning, ReloadError
-from hotswap._reloader import Reloader, reload
-from hotswap._repl import install, uninstall
-from hotswap._report import Change, Problem, Report
-from hotswap._watch import checkpoint, watch
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (milliseconds)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from hotswap._reloader import Reloader, reload
+    from hotswap._repl import install, uninstall
+    from hotswap._report import Change, Problem, Report
+    from hotswap._watch import checkpoint, watch
 
 __all__ = [
     "Change",
@@ -30,8 +33,29 @@ __all__ = [
     "watch",
 ]
 
+# The engine is imported on first use of a name that needs it, not by ``import hotswap``: a
+# profile or ``sitecustomize`` that imports hotswap costs about a millisecond until it is used.
+_LAZY = {
+    "Change": "hotswap._report",
+    "Problem": "hotswap._report",
+    "Report": "hotswap._report",
+    "Reloader": "hotswap._reloader",
+    "reload": "hotswap._reloader",
+    "install": "hotswap._repl",
+    "uninstall": "hotswap._repl",
+    "checkpoint": "hotswap._watch",
+    "watch": "hotswap._watch",
+}
+
 
 def __getattr__(name: str) -> Any:
+    where = _LAZY.get(name)
+    if where is not None:
+        from importlib import import_module
+
+        value = getattr(import_module(where), name)
+        globals()[name] = value  # once: later lookups are plain attribute reads
+        return value
     # __version__ is read lazily from the installed metadata: one place (pyproject.toml) holds it.
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
@@ -41,6 +65,10 @@ def __getattr__(name: str) -> Any:
         except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
             return "0+unknown"
     raise AttributeError(f"module 'hotswap' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 # ``%load_ext hotswap`` looks these up on the package; the front-end (and IPython) is imported

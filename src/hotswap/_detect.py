@@ -32,7 +32,9 @@ event before the save returns, so draining the queue after the read sees every s
 read could have seen); for a stat-polled file, its ``fstat`` equals the stat taken at
 registration. Otherwise (a save in the moment after the Reloader was created) the baseline is
 unknown and the module's first reload re-runs the whole module (strategy ``full``: still
-transactional and identity-keeping).
+transactional and identity-keeping). Known limit: whether such a file is a symbolic link (whose
+target's directory must be watched too) is found out only when it is read, so a save of the
+link's target elsewhere in that first moment is taken for the baseline.
 """
 
 from __future__ import annotations
@@ -313,29 +315,27 @@ class Tracker:
         return record
 
     def _register_lazily(self, entries: list[tuple[str, str]]) -> None:
-        """Register without reading: one watch and one directory listing per directory, and a
-        ``stat`` only for files without events (they need a fingerprint to compare with)."""
-        groups: dict[str, list[tuple[str, str]]] = {}
+        """Register without reading: one watch per directory, no system call per file, except a
+        ``stat`` for files without events (they need a fingerprint to compare with). Whether a
+        file is a symbolic link (whose target's directory must be watched too) is found out
+        by the background reader, just before it reads the file."""
+        polled = self._polled
         for name, path in entries:
-            groups.setdefault(os.path.dirname(path), []).append((name, path))
-        for directory, items in groups.items():
-            links = _symlinks(directory)
-            for name, path in items:
-                record = Record(name, path, None, None, None)
-                record.pending = True
-                self._store(record, os.path.basename(path) in links)
-                if name in self._polled:
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        record.pending = False
-                        self._dirty.add(name)
-                        continue
-                    record.seen(Fingerprint.of(st))
-                    if record.racy:  # a second save in this timestamp tick would not show
-                        self.resolve(record)
-                        continue
-                self._unread.append(record)
+            record = Record(name, path, None, None, None)
+            record.pending = True
+            self._store(record, link=False)
+            if name in polled:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    record.pending = False
+                    self._dirty.add(name)
+                    continue
+                record.seen(Fingerprint.of(st))
+                if record.racy:  # a second save in this timestamp tick would not show
+                    self.resolve(record)
+                    continue
+            self._unread.append(record)
 
     def resolve(
         self, record: Record, data: bytes | None = None, fingerprint: Fingerprint | None = None
@@ -348,6 +348,8 @@ class Tracker:
             name = record.name
             watched = record.fingerprint is None
             if watched:
+                if os.path.islink(record.path):
+                    self._watch(record, verify=False, link=True)
                 self._drain()
                 unchanged = name not in self._dirty
             if data is None or fingerprint is None:
@@ -524,15 +526,6 @@ class Tracker:
             record.seen(fingerprint)  # the same broken content: wait for the next edit
             return None
         return Changed(record, data, fingerprint)
-
-
-def _symlinks(directory: str) -> set[str]:
-    """Names of the symbolic links in ``directory`` (one listing; the types come with it)."""
-    try:
-        with os.scandir(directory) as entries:
-            return {entry.name for entry in entries if entry.is_symlink()}
-    except OSError:
-        return set()
 
 
 def _decode_or_none(data: bytes, path: str) -> str | None:

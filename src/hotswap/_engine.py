@@ -31,11 +31,14 @@ import ast
 import builtins
 import contextlib
 import copy
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._errors import HotswapError
 from hotswap._journal import MISSING, Journal
+from hotswap._kinds import clear_caches_reading
 from hotswap._patch import Patcher, functions_in, shift_object
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._redirect import redirect_references
@@ -99,6 +102,7 @@ class Transaction:
         plan = diff(self.old, new)
         namespace = self.module.__dict__
         self.journal.snapshot_dict(namespace)
+        self.journal.setitem(sys.modules, self.name, sys.modules.get(self.name, self.module))
         try:
             for name, value in self.preset.items():
                 before = namespace.get(name, MISSING)
@@ -109,6 +113,9 @@ class Transaction:
                 self.outcome.rebinds.append((name, before, value))
                 self.outcome.changes.append(Change(self.name, name, "rebound", self.path))
             self._execute(plan, new)
+            if sys.modules.get(self.name) is not self.module:
+                what = "removed" if self.name not in sys.modules else "replaced"
+                raise HotswapError(f"the module {what} itself in sys.modules while it ran")
         except BaseException as exc:
             self.journal.rollback()
             self.outcome.error = self._problem(exc)
@@ -116,7 +123,8 @@ class Transaction:
             self.outcome.rebinds.clear()
             return self.outcome
         self.journal.commit()
-        self.outcome.recoded = self.recoded
+        # Importers re-run what calls any function whose behaviour changed here.
+        self.outcome.recoded = self._affected(new) if (self.recoded or self.dirty) else set()
         return self.outcome
 
     # -- the walk --------------------------------------------------------------------------------
@@ -143,6 +151,9 @@ class Transaction:
                 continue
             self._run(step, new)
         self.patcher.retarget_closures()
+        if self.recoded or self.dirty:
+            names = self._affected(new) | self.dirty
+            clear_caches_reading(namespace, names, self.path, self.journal)
         skip = self._skip_referrer(None)
         for old, replacement in self.patcher.replaced:
             redirect_references(old, replacement, self.journal, skip)
@@ -158,9 +169,11 @@ class Transaction:
     def _affected(self, new: ParsedSource) -> set[str]:
         """Functions whose behaviour changed: recoded ones and, transitively, module functions
         whose body refers to one (``X = compute()`` re-runs when ``compute``'s helper changed)."""
-        if self._affected_for == self.recoded:
+        # A function reading a global that was rebound behaves differently too.
+        seeds = self.recoded | self.dirty
+        if self._affected_for == seeds:
             return self._affected_names
-        affected = set(self.recoded)
+        affected = set(seeds)
         grew = bool(affected)
         while grew:
             grew = False
@@ -168,7 +181,9 @@ class Transaction:
                 if stmt.name and stmt.name not in affected and stmt.body_reads & affected:
                     affected.add(stmt.name)
                     grew = True
-        self._affected_for = set(self.recoded)
+        affected -= self.dirty - self.recoded  # plain values are dirty, not "called"
+        affected |= {n for n in self.recoded}
+        self._affected_for = seeds
         self._affected_names = affected
         return affected
 
@@ -270,6 +285,8 @@ class Transaction:
             self.patcher.class_removed.update(maps.removed)
         patched_before = len(self.outcome.changes)
         result = self.patcher.value(old, new, name)
+        if (stmt.is_def or stmt.is_class) and result is new and callable(old):
+            self.patcher.replaced.append((old, new))  # ``@deco`` removed: holders follow
         if _changes_behaviour_of_users(name, result, self.outcome.changes[patched_before:]):
             self.recoded.add(name)
         if result is not new:
@@ -380,7 +397,11 @@ class Transaction:
             elif not filename.startswith("<") and "hotswap" not in filename.rsplit("/", 2)[-2:-1]:
                 elsewhere = f"{filename}:{tb.tb_lineno}"
             tb = tb.tb_next
-        message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        try:
+            text = str(exc)
+        except Exception:
+            text = "<exception str() failed>"
+        message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         if isinstance(exc, SyntaxError) and exc.filename == self.path:
             line = exc.lineno
         elif elsewhere and line is None:

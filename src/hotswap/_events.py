@@ -119,7 +119,8 @@ class Inotify:
         self._mounts: list[tuple[str, str]] | None = None
 
     def watch(self, path: str) -> bool:
-        directory, name = os.path.split(path)
+        directory, _, name = path.rpartition(os.sep)  # absolute, normalized: no trailing sep
+        directory = directory or os.sep
         wd = self._watched.get(directory, -1)
         if wd == -1:
             wd = self._add_directory(directory)

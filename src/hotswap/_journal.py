@@ -39,37 +39,40 @@ class Journal:
     # Undo records are ``functools.partial`` objects, not closures: reference redirection
     # (``_patch.redirect_references``) rewrites closure cells but never partials' arguments.
 
+    # Each record is appended *before* its change: a KeyboardInterrupt between the two then
+    # finds a record whose undo is a no-op, never a change without a record.
+
     def setattr(self, obj: Any, name: str, value: Any) -> None:
         old = _own_attribute(obj, name)
-        _set(obj, name, value)
         self._undo.append(functools.partial(_restore_attribute, obj, name, old))
+        _set(obj, name, value)
 
     def delattr(self, obj: Any, name: str) -> None:
         old = _own_attribute(obj, name)
         if old is MISSING:
             return
-        _delete(obj, name)
         self._undo.append(functools.partial(_restore_attribute, obj, name, old))
+        _delete(obj, name)
 
     def setitem(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
         old = mapping.get(key, MISSING)
-        mapping[key] = value
         self._undo.append(functools.partial(_restore_item, mapping, key, old))
+        mapping[key] = value
 
     def delitem(self, mapping: dict[Any, Any], key: Any) -> None:
         old = mapping.get(key, MISSING)
         if old is MISSING:
             return
-        del mapping[key]
         self._undo.append(functools.partial(_restore_item, mapping, key, old))
+        del mapping[key]
 
     def set_cell(self, cell: types.CellType, value: Any) -> None:
         try:
             old = cell.cell_contents
         except ValueError:
             old = MISSING
-        cell.cell_contents = value
         self._undo.append(functools.partial(_restore_cell, cell, old))
+        cell.cell_contents = value
 
     def snapshot_dict(self, mapping: dict[str, Any]) -> None:
         """Record a whole dict; rollback restores its exact contents without replacing it."""

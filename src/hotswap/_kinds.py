@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import gc
 from typing import Any
 
@@ -130,3 +131,59 @@ def tuple_fields(cls: type) -> tuple[str, ...] | None:
     if issubclass(cls, tuple) and isinstance(fields, tuple):
         return fields
     return None
+
+
+def clear_caches_reading(
+    namespace: dict[str, Any], names: set[str], path: str, journal: Journal
+) -> None:
+    """Drop results cached by code that calls a function whose behaviour changed: an
+    ``lru_cache``/``cache`` function of the module, or a ``cached_property`` of its classes."""
+    for value in list(namespace.values()):
+        if callable(getattr(value, "cache_clear", None)):
+            inner = getattr(value, "__wrapped__", None)
+            if _reads(inner, names, path):
+                value.cache_clear()
+        elif isinstance(value, type) and getattr(value, "__module__", None) == namespace.get(
+            "__name__"
+        ):
+            stale = [
+                attr.attrname
+                for attr in list(vars(value).values())
+                if isinstance(attr, functools.cached_property)
+                and attr.attrname
+                and _reads(attr.func, names, path)
+            ]
+            if stale:
+                drop_cached_values(value, set(stale), journal)
+
+
+def _reads(func: Any, names: set[str], path: str) -> bool:
+    code = getattr(func, "__code__", None)
+    return code is not None and code.co_filename == path and bool(names & set(code.co_names))
+
+
+def drop_cached_values(cls: type, names: set[str], journal: Journal) -> None:
+    """Forget ``cached_property`` values on live instances of ``cls`` and its subclasses.
+
+    Instances of heap types refer to their class, so ``gc.get_referrers`` finds them.
+    """
+    classes = {cls, *_subclasses(cls)}
+    for obj in gc.get_referrers(*classes):
+        if type(obj) not in classes:
+            continue
+        state = getattr(obj, "__dict__", None)
+        if not isinstance(state, dict):
+            continue
+        for name in names:
+            if name in state:
+                journal.delitem(state, name)
+
+
+def _subclasses(cls: type) -> list[type]:
+    out: list[type] = []
+    stack: list[type] = list(type.__subclasses__(cls))
+    while stack:
+        sub = stack.pop()
+        out.append(sub)
+        stack.extend(type.__subclasses__(sub))
+    return out

@@ -34,6 +34,7 @@ from typing import Any
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import (
     dataclass_fields,
+    drop_cached_values,
     fill_new_fields,
     instances,
     is_enum_pair,
@@ -351,21 +352,8 @@ class Patcher:
         return None
 
     def _drop_cached_values(self, cls: type) -> None:
-        """Forget ``cached_property`` values computed by an old getter on live instances.
-
-        Instances of heap types refer to their class, so ``gc.get_referrers`` finds them.
-        """
         names, self.stale_cached = self.stale_cached, set()
-        classes = {cls, *_all_subclasses(cls)}
-        for obj in gc.get_referrers(*classes):
-            if type(obj) not in classes:
-                continue
-            state = getattr(obj, "__dict__", None)
-            if not isinstance(state, dict):
-                continue
-            for name in names:
-                if name in state:
-                    self.journal.delitem(state, name)
+        drop_cached_values(cls, names, self.journal)
 
     def _warn(self, obj: Any, message: str) -> None:
         self.warnings.append(Problem(self.module, self.path, _first_line(obj), message))

@@ -214,6 +214,8 @@ def apply(
         else:
             problem = Problem(record.name, record.path, None, bad.reason)
             record.failure = problem
+            if record.text is not None:
+                update_linecache(record.path, record.text)  # tracebacks show the code that runs
             report.errors.append(problem)
             report.failed.append(record.name)
     pending = {c.record.name: c for c in changed}
@@ -270,7 +272,13 @@ def _reload_one(
         return None
     old = parsed_of(record)
     transaction = Transaction(
-        module, record.path, old, strategy, set(carry.preset), carry.preset, carry.recoded
+        module,
+        record.path,
+        old,
+        strategy,
+        set(carry.preset) | carry.dirty,
+        carry.preset,
+        carry.recoded,
     )
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:
@@ -343,19 +351,22 @@ def _propagate(
                 and imp.name in result.recoded
                 and target.__dict__.get(imp.alias) is source_ns.get(imp.name)
             }
-            if result.recoded:  # ``a.f(...)`` through ``import a``
-                aliases = module_aliases(parsed, record.name, _is_package(target))
-                for prefix, module_name in aliases.items():
-                    if module_name == source:
-                        recoded.update(f"{prefix}.{name}" for name in result.recoded)
-            if not preset and not recoded:
+            dirty = set(preset)
+            # ``a.f(...)`` and ``a.X`` through ``import a``
+            aliases = module_aliases(parsed, record.name, _is_package(target))
+            for prefix, module_name in aliases.items():
+                if module_name == source:
+                    recoded.update(f"{prefix}.{name}" for name in result.recoded)
+                    dirty.update(f"{prefix}.{name}" for name, old, new in result.rebinds)
+            if not preset and not recoded and not (dirty & parsed.all_reads):
                 continue
             if record.name in carry:  # reloads later in this batch: hand the values over
                 carry[record.name].preset.update(preset)
                 carry[record.name].recoded.update(recoded)
+                carry[record.name].dirty.update(dirty)
                 continue
             transaction = Transaction(
-                target, record.path, parsed, "incremental", set(preset), preset, recoded
+                target, record.path, parsed, "incremental", dirty, preset, recoded
             )
             follow = transaction.run(record.text, parsed)
             if follow.error is not None:
@@ -374,6 +385,7 @@ class Carry:
 
     preset: dict[str, Any] = field(default_factory=dict)
     recoded: set[str] = field(default_factory=set)
+    dirty: set[str] = field(default_factory=set)
 
 
 def parsed_of(record: Record) -> ParsedSource | None:

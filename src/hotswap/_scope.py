@@ -73,9 +73,14 @@ def source_file(module: ModuleType) -> str | None:
         path = getattr(module, "__file__", None)
     if not isinstance(path, str) or not path.endswith(".py"):
         return None
-    if _NORMAL_ABSOLUTE and path.startswith("/") and not _UNNORMAL.search(path):
+    if _NORMAL_ABSOLUTE and path.startswith("/") and _normal(path):
         return path  # already what abspath returns (the common case; the scan asks thousands)
     return os.path.abspath(path)
+
+
+def _normal(path: str) -> bool:
+    """Whether an absolute POSIX path is what ``normpath`` makes of it."""
+    return "//" not in path and ("/." not in path or not _UNNORMAL.search(path))
 
 
 _NORMAL_ABSOLUTE = os.sep == "/" and os.altsep is None
@@ -84,7 +89,7 @@ _UNNORMAL = re.compile(r"//|/\.\.?/")  # what normpath would change in an absolu
 
 def is_user_file(path: str) -> bool:
     """False for files under the standard library, site-packages or hotswap itself."""
-    norm = os.path.normcase(path)
+    norm = path if _NORMAL_ABSOLUTE else os.path.normcase(path)
     return not norm.startswith(library_roots())
 
 
@@ -129,10 +134,13 @@ class Scope:
 def watched_modules() -> dict[str, tuple[ModuleType, str]]:
     """Every loaded user module with its source file (a scan of ``sys.modules``)."""
     out = {}
+    roots = library_roots()
     for name, module in list(sys.modules.items()):
         if not isinstance(module, ModuleType) or name == "__main__":
             continue
         path = source_file(module)
-        if path is not None and is_user_file(path):
+        if path is None:
+            continue
+        if not (path if _NORMAL_ABSOLUTE else os.path.normcase(path)).startswith(roots):
             out[name] = (module, path)
     return out

@@ -137,6 +137,15 @@ class ParsedSource:
             for name in stmt.binds:
                 self.by_name.setdefault(name, []).append(stmt)
 
+    @property
+    def all_reads(self) -> set[str]:
+        """Every name any statement reads at import time (cached)."""
+        cached: set[str] | None = self.__dict__.get("_all_reads")
+        if cached is None:
+            cached = set().union(*(s.reads for s in self.statements))
+            self.__dict__["_all_reads"] = cached
+        return cached
+
     def bound_names(self) -> set[str]:
         return set(self.by_name) - {STAR}
 
@@ -177,7 +186,16 @@ def parse_whole(text: str, path: str) -> ParsedSource:
     flags = 0
     statements = []
     postponed = False
+    leading = True  # still in the docstring / __future__ block at the top
     for index, node in enumerate(tree.body):
+        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if is_future and not leading:
+            message = "SyntaxError: from __future__ imports must occur at the beginning of the file"
+            raise SourceError(message, node.lineno)
+        docstring = index == 0 and isinstance(node, ast.Expr) and isinstance(
+            getattr(node, "value", None), ast.Constant
+        )
+        leading = leading and (is_future or docstring)
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             for alias in node.names:
                 feature = getattr(__future__, alias.name, None)
@@ -298,6 +316,10 @@ class _Scan:
                 dotted = _dotted(sub.func)
                 if dotted is not None:
                     self.calls.add(dotted)  # ``f(...)``, or ``mod.f(...)`` through a module
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load):
+                dotted = _dotted(sub)
+                if dotted is not None:
+                    self.reads.add(dotted)  # ``a.X`` through ``import a``
             elif isinstance(sub, ast.Name):
                 if not isinstance(sub.ctx, ast.Store):
                     self.reads.add(sub.id)  # ``del x`` needs ``x``: it re-runs when x is rebound

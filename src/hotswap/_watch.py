@@ -36,6 +36,7 @@ from hotswap._reloader import Reloader
 from hotswap._report import Report
 
 _ACTIVE: list[Watch] = []
+RUNNING_GRACE = 0.1  # seconds a replaced function must keep running to be named
 _ENGINE = threading.RLock()  # check() and watched() from this module never overlap
 
 
@@ -127,17 +128,19 @@ class Watch:
         self._pending = threading.Event()
         self._apply_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._said_running: set[tuple[str, str]] = set()
+        self._said_running: set[tuple[str, str]] = set()  # (qualname, path)
         self._said_trouble = False
         # The runner's script: watched only to say that it is not reloaded (see _runner).
         self.script = script
         self._script_seen = _content(script) if script is not None else None
+        self._sizes: dict[str, int] = {}  # file sizes at the last change (see below)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> Watch:
         if self._thread is None:
             self.patterns.apply(self.reloader)
+            self._sizes = {p: fp[2] for p, fp in self._fingerprints().items() if fp is not None}
             self._thread = threading.Thread(target=self._run, name="hotswap-watch", daemon=True)
             _ACTIVE.append(self)
             self._thread.start()
@@ -210,12 +213,29 @@ class Watch:
         self.say_running(report)
 
     def say_running(self, report: Report) -> None:
-        """Name, once each, the functions of ``report`` that are running right now."""
+        """Name, once each, the functions of ``report`` that keep running their old code.
+
+        A frame caught in the middle of a short call is not worth a line: what still runs the
+        old code a moment later (a loop, a server) is named, from a timer thread, so neither
+        the program nor the watcher waits for it.
+        """
+        found = [
+            item
+            for item in running_old_code(report.reloaded)
+            if item[1:3] not in self._said_running
+        ]
+        if found:
+            timer = threading.Timer(RUNNING_GRACE, self._confirm_running, args=(found,))
+            timer.daemon = True
+            timer.start()
+
+    def _confirm_running(self, found: list[tuple[types.FrameType, str, str, str]]) -> None:
+        live = _frames_on_stacks()
         lines = []
-        for qualname, path, thread in running_old_code(report.reloaded):
-            if (path, qualname) in self._said_running:
+        for frame, qualname, path, thread in found:
+            if (qualname, path) in self._said_running or not any(f is frame for f in live):
                 continue
-            self._said_running.add((path, qualname))
+            self._said_running.add((qualname, path))
             lines.append(
                 f"hotswap: {qualname}() is running in {thread} and keeps its old code until "
                 "it returns; new calls run the new code"
@@ -234,6 +254,7 @@ class Watch:
             note(["hotswap: the file watcher stopped:", traceback.format_exc().rstrip()])
 
     def _changed(self) -> None:
+        self._wait_while_truncated()
         self._say_script()
         if self.at_checkpoint:
             self._pending.set()
@@ -294,6 +315,26 @@ class Watch:
                 now = again
             self._changed()
             last = now
+
+    def _wait_while_truncated(self) -> None:
+        """An in-place save truncates the file before writing it: a watched file that had
+        content and is empty now is given up to ``debounce_ms`` to fill, so a half-done save
+        does not empty the module (a writer descheduled between the two steps makes that gap
+        long). Files that were empty before (``__init__.py``) are not waited for."""
+        waited = 0.0
+        while True:
+            prints = self._fingerprints()
+            emptied = [
+                path
+                for path, fp in prints.items()
+                if fp is not None and fp[2] == 0 and self._sizes.get(path, 0) > 0
+            ]
+            if not emptied or waited >= self.debounce_ms / 1000:
+                break
+            if self._stop.wait(self.step_ms / 1000):
+                return
+            waited += self.step_ms / 1000
+        self._sizes = {path: fp[2] for path, fp in prints.items() if fp is not None}
 
     def _say_script(self) -> None:
         """Once per saved version of the running script: it is not reloaded."""
@@ -367,8 +408,8 @@ def _file_of(module: types.ModuleType | None) -> str | None:
     return None
 
 
-def running_old_code(modules: Iterable[str]) -> list[tuple[str, str, str]]:
-    """``(qualname, path, thread name)`` of frames running code a reload of ``modules`` replaced.
+def running_old_code(modules: Iterable[str]) -> list[tuple[types.FrameType, str, str, str]]:
+    """``(frame, qualname, path, thread name)`` of frames running code a reload replaced.
 
     A frame keeps the code object it started with; when the function now holds another code
     object with the same qualified name, that frame runs the old version.
@@ -391,9 +432,20 @@ def running_old_code(modules: Iterable[str]) -> list[tuple[str, str, str]]:
             if module is not None and code.co_name != "<module>":
                 now = _code_of(module, code.co_qualname)
                 if now is not None and now is not code:
-                    found.append((code.co_qualname, code.co_filename, names.get(ident, "a thread")))
+                    thread = names.get(ident, "a thread")
+                    found.append((current, code.co_qualname, code.co_filename, thread))
             current = current.f_back
     return found
+
+
+def _frames_on_stacks() -> list[types.FrameType]:
+    out = []
+    for frame in sys._current_frames().values():
+        current: types.FrameType | None = frame
+        while current is not None:
+            out.append(current)
+            current = current.f_back
+    return out
 
 
 def _code_of(module: types.ModuleType, qualname: str) -> types.CodeType | None:
