@@ -302,3 +302,37 @@ def test_thread_hammer(workspace: Workspace, stopping: list[Watch]) -> None:
     assert mixed == []
     assert module.Shape is shape_class
     assert reports and all(report.ok for report in reports), reports
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: a rolled-back transaction restores the whole module dict as it was when "
+    "the transaction began (Journal.snapshot_dict), undoing writes other threads made to the "
+    "module's globals meanwhile; it should undo only what the transaction itself wrote",
+)
+def test_failed_reload_keeps_writes_the_program_made_meanwhile(workspace: Workspace) -> None:
+    """A reload that fails and rolls back while another thread advances a module global
+    leaves that thread's write in place (the program's counter never goes back)."""
+    module = _module(
+        workspace,
+        "wc",
+        """\
+        COUNT = 0
+
+        def bump():
+            global COUNT
+            COUNT += 1
+        """,
+    )
+
+    def meanwhile() -> None:  # the program's thread writes while the reload runs
+        worker = threading.Thread(target=module.bump)
+        worker.start()
+        worker.join()
+
+    module.meanwhile = meanwhile
+    with hotswap.Reloader() as reloader:
+        _edit(workspace, module, "COUNT = 0\n", "COUNT = 0\nmeanwhile()\nraise RuntimeError\n")
+        report = reloader.check()
+    assert report.failed == [module.__name__]
+    assert module.COUNT == 1
