@@ -446,8 +446,8 @@ class Tracker:
 
     # -- the checkpoint ------------------------------------------------------------------------
 
-    def pending(self, allowed: Callable[[str], bool]) -> list[str]:
-        """Names of records that may have changed and that ``allowed`` accepts.
+    def pending(self, allowed: Callable[[str], bool] | None) -> list[str]:
+        """Names of records that may have changed and that ``allowed`` accepts (None: all).
 
         Constant time when no event arrived and every file has events. Records not allowed
         stay dirty for a checkpoint whose scope includes them; records of modules no longer
@@ -456,14 +456,15 @@ class Tracker:
         self.discover()
         with self._events:
             self._drain()
-        if not self._dirty and not self._polled:
+        dirty, polled = self._dirty, self._polled
+        if not dirty and not polled:
             return []
         out = []
-        modules = sys.modules
-        for name in self._dirty | self._polled:
-            if name not in modules or name not in self.records:
-                self._dirty.discard(name)
-            elif allowed(name):
+        modules, records = sys.modules, self.records
+        for name in dirty | polled if dirty else polled:
+            if name not in modules or name not in records:
+                dirty.discard(name)
+            elif allowed is None or allowed(name):
                 out.append(name)
         return out
 
@@ -478,12 +479,28 @@ class Tracker:
         """The records among ``names`` whose file content differs from what is executing."""
         changed: list[Changed] = []
         unreadable: list[Unreadable] = []
-        dirty = self._dirty
+        dirty, records, stat = self._dirty, self.records, os.stat
         for name in names:
             dirty.discard(name)
-            record = self.records.get(name)
+            record = records.get(name)
             if record is None:
                 continue
+            fingerprint = record.fingerprint
+            if fingerprint is not None and not record.racy and not record.gone:
+                # The stat fallback's hot loop (every file, every checkpoint): compare the
+                # fields in place; a mismatch or an error takes the careful path below.
+                try:
+                    st = stat(record.path)
+                except OSError:
+                    pass
+                else:
+                    if (
+                        st.st_mtime_ns == fingerprint[0]
+                        and st.st_ctime_ns == fingerprint[1]
+                        and st.st_size == fingerprint[2]
+                        and st.st_ino == fingerprint[3]
+                    ):
+                        continue
             found = self._look(record, unreadable)
             if found is not None:
                 changed.append(found)

@@ -132,10 +132,12 @@ class Transaction:
     def _execute(self, plan: ModulePlan, new: ParsedSource) -> None:
         namespace = self.module.__dict__
         full = self.strategy == "full" or self.old is None
+        forced = self._rebuild_registries(plan)
         for step in plan.steps:
             stmt = step.new
             run = (
                 full
+                or stmt.index in forced
                 or step.status != "same"
                 or bool(stmt.reads & self.dirty)
                 or bool(stmt.calls and stmt.calls & self._affected(new))
@@ -147,7 +149,7 @@ class Transaction:
             if stmt.is_docstring and stmt.index > 0:
                 continue  # a bare string: compiling it alone would make it the module docstring
             self.outcome.ran += 1
-            if step.body_only and self._patch_body_only(step, new):
+            if step.body_only and stmt.index not in forced and self._patch_body_only(step, new):
                 continue
             self._run(step, new)
         self.patcher.retarget_closures()
@@ -283,9 +285,23 @@ class Transaction:
             )
             self.patcher.class_keep.update(maps.keep)
             self.patcher.class_removed.update(maps.removed)
+            if step.old is not None and step.old.decorators_key != stmt.decorators_key:
+                # A decorator went away or changed: what the old one added may go as well.
+                for qualname in maps.removed:
+                    self.patcher.class_removed.pop(qualname, None)
         patched_before = len(self.outcome.changes)
-        result = self.patcher.value(old, new, name)
-        if (stmt.is_def or stmt.is_class) and result is new and callable(old):
+        if (stmt.is_def or stmt.is_class) and not self._made_by(old, step):
+            # The name held an object another statement made (``def _`` registered with
+            # ``singledispatch`` several times): this statement's result is a new object.
+            result = new
+        else:
+            result = self.patcher.value(old, new, name)
+        for dotted, before, after in self.patcher.member_rebinds:
+            self.dirty.add(dotted)
+            self.outcome.rebinds.append((dotted, before, after))
+        self.patcher.member_rebinds.clear()
+        ours = (stmt.is_def or stmt.is_class) and self._made_by(old, step)
+        if ours and result is new and callable(old):
             self.patcher.replaced.append((old, new))  # ``@deco`` removed: holders follow
         if _changes_behaviour_of_users(name, result, self.outcome.changes[patched_before:]):
             self.recoded.add(name)
@@ -298,6 +314,51 @@ class Transaction:
             self.outcome.rebinds.append((name, old, result))
             if not (stmt.is_def or stmt.is_class) and changed:
                 self.outcome.changes.append(Change(self.name, name, "rerun", self._where(stmt)))
+
+    def _rebuild_registries(self, plan: ModulePlan) -> set[int]:
+        """``@show.register`` statements of a ``functools.singledispatch`` function: when any of
+        them changed, appeared or went away, empty its registry (but for ``object``) and run
+        them all again, so dispatch matches a fresh run. Returns the statement indexes to run."""
+        groups: dict[str, list[Step]] = {}
+        for step in plan.steps:
+            target = _registers_into(step.new.node)
+            if target is not None:
+                groups.setdefault(target, []).append(step)
+        old_counts: dict[str, int] = {}
+        for stmt in self.old.statements if self.old is not None else ():
+            target = _registers_into(stmt.node)
+            if target is not None:
+                old_counts[target] = old_counts.get(target, 0) + 1
+        forced: set[int] = set()
+        for target, steps in groups.items():
+            func = self.module.__dict__.get(target)
+            registry = _dispatch_registry(func)
+            if registry is None:
+                continue
+            if old_counts.get(target, 0) == len(steps) and all(s.status == "same" for s in steps):
+                continue
+            for key in [k for k in registry if k is not object]:
+                self.journal.delitem(registry, key)
+            clear = getattr(func, "_clear_cache", None)
+            if callable(clear):
+                clear()
+            forced.update(s.new.index for s in steps)
+        return forced
+
+    def _made_by(self, obj: Any, step: Step) -> bool:
+        """Whether ``obj`` was made by the old version of ``step``'s statement (so patching it
+        keeps the identity of *this* definition's object)."""
+        if step.old is None:
+            return self.old is None  # no old source known: every binding is taken as ours
+        first, last = step.old.first, step.old.last
+        lines = [f.__code__.co_firstlineno for f in functions_in(obj, self.path)]
+        if isinstance(obj, type):
+            start = obj.__dict__.get("__firstlineno__")
+            if isinstance(start, int):
+                return first <= start <= last
+        if not lines:
+            return True  # nothing to tell by (a class without methods): assume it is
+        return any(first <= line <= last for line in lines)
 
     def _patch_body_only(self, step: Step, new: ParsedSource) -> bool:
         """Patch the innermost function of a decorated ``def`` without re-running decorators."""
@@ -416,6 +477,35 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _registers_into(node: ast.stmt) -> str | None:
+    """``X`` for a definition decorated with ``@X.register`` or ``@X.register(...)``."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return None
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (
+            isinstance(target, ast.Attribute)
+            and target.attr == "register"
+            and isinstance(target.value, ast.Name)
+        ):
+            return target.value.id
+    return None
+
+
+def _dispatch_registry(func: Any) -> dict[Any, Any] | None:
+    """The dict behind a ``singledispatch`` function's ``registry`` (a closure variable)."""
+    register = getattr(func, "register", None)
+    code = getattr(register, "__code__", None)
+    if code is None or "registry" not in code.co_freevars or not hasattr(func, "dispatch"):
+        return None
+    closure = getattr(register, "__closure__", None) or ()
+    index = code.co_freevars.index("registry")
+    if index >= len(closure):
+        return None
+    value = closure[index].cell_contents
+    return value if isinstance(value, dict) else None
+
+
 def _header(node: ast.ClassDef) -> str:
     return ast.dump(ast.Tuple(elts=[*node.bases, *(k.value for k in node.keywords)]))
 
@@ -428,8 +518,11 @@ def _changes_behaviour_of_users(name: str, value: Any, changes: list[Change]) ->
     if isinstance(value, type):
         if issubclass(value, type):  # a metaclass: any change may change the classes it makes
             return any(c.action in ("patched", "added", "removed") for c in changes)
-        hook = f"{name}.__init_subclass__"
-        return any(c.qualname == hook for c in changes)
+        # ``__init_subclass__`` runs for every subclass; a dataclass's fields are inherited.
+        hooks = {f"{name}.__init_subclass__"}
+        if "__dataclass_fields__" in vars(value):
+            hooks.add(f"{name}.__init__")
+        return any(c.qualname in hooks for c in changes)
     return False
 
 

@@ -39,11 +39,14 @@ def is_enum_pair(old: type, new: type) -> bool:
     return isinstance(old, enum.EnumMeta) and isinstance(new, enum.EnumMeta)
 
 
-def patch_enum(old: Any, new: Any, journal: Journal) -> tuple[set[str], list[str]]:
-    """Move the members of ``new`` onto ``old``; return (names handled, members re-created)."""
+def patch_enum(
+    old: Any, new: Any, journal: Journal
+) -> tuple[set[str], list[tuple[str, Any, Any]]]:
+    """Move the members of ``new`` onto ``old``; return the names handled and the members
+    re-created (name, old member, new member)."""
     immutable = old._member_type_ is not object
     kept: dict[str, Any] = {}  # canonical member name -> member object on ``old``
-    recreated: list[str] = []
+    recreated: list[tuple[str, Any, Any]] = []
     for name, fresh in new._member_map_.items():
         if fresh._name_ != name:
             continue  # an alias: resolved below
@@ -51,15 +54,18 @@ def patch_enum(old: Any, new: Any, journal: Journal) -> tuple[set[str], list[str
         same_value = before is not None and type(before._value_) is type(fresh._value_)
         same_value = same_value and before._value_ == fresh._value_
         if before is not None and (not immutable or same_value):
+            state = vars(before)
+            for key in [k for k in state if k not in vars(fresh) and k != "__objclass__"]:
+                journal.delitem(state, key)  # caches such as Flag's ``_inverted_``
             for key, value in vars(fresh).items():
                 if key != "__objclass__":
-                    journal.setitem(vars(before), key, value)
+                    journal.setitem(state, key, value)
             kept[name] = before
         else:
             _reclass(fresh, old)
             kept[name] = fresh
             if before is not None:
-                recreated.append(name)
+                recreated.append((name, before, fresh))
 
     def resolve(member: Any) -> Any:
         if member._name_ in kept and kept[member._name_]._value_ == member._value_:

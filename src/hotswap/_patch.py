@@ -71,6 +71,9 @@ class Patcher:
         self.nested: dict[int, tuple[types.CodeType, types.CodeType]] = {}
         self.stale_cached: set[str] = set()
         self.keep_cell_state = False
+        # Attributes of kept classes that now hold another object (``Level.HIGH`` re-created):
+        # (dotted name, old, new), read by the dataflow as ``Level.HIGH``.
+        self.member_rebinds: list[tuple[str, Any, Any]] = []
         # Classes whose fresh body was run without bases (see Transaction._class_node): keep
         # the bases, metaclass and layout of the kept class.
         self.body_only: set[str] = set()  # cached_property names whose getter changed
@@ -262,7 +265,8 @@ class Patcher:
         if is_enum_pair(old, new):
             handled, recreated = patch_enum(old, new, self.journal)
             touched = True
-            for member in recreated:
+            for member, before, fresh in recreated:
+                self.member_rebinds.append((f"{qualname}.{member}", before, fresh))
                 self._warn(
                     new,
                     f"{qualname}.{member}: the value of a member of an {_member_type(old)}"
@@ -327,6 +331,7 @@ class Patcher:
             self._refresh_abc(old)
         if touched:
             self._change(qualname, "patched", old)
+            invalidate_abc_negative_caches()
         return old
 
     def _swap_type_links(self, old: type, new: type) -> str | None:
@@ -359,16 +364,17 @@ class Patcher:
         self.warnings.append(Problem(self.module, self.path, _first_line(obj), message))
 
     def _refresh_abc(self, cls: type) -> None:
-        """Recompute abstract methods and reset isinstance caches of ``cls`` and its subclasses."""
-        before: frozenset[str] = getattr(cls, "__abstractmethods__", frozenset())
-        try:
-            abc.update_abstractmethods(cls)
-        except (AttributeError, TypeError):
-            return
-        after: frozenset[str] = getattr(cls, "__abstractmethods__", frozenset())
-        if before != after:
-            self.journal.on_rollback(lambda: setattr(cls, "__abstractmethods__", before))
+        """Recompute abstract methods of ``cls`` and its subclasses (base first) and reset
+        their isinstance caches."""
         for klass in [cls, *_all_subclasses(cls)]:
+            before: frozenset[str] = getattr(klass, "__abstractmethods__", frozenset())
+            with contextlib.suppress(AttributeError, TypeError):
+                abc.update_abstractmethods(klass)
+            after: frozenset[str] = getattr(klass, "__abstractmethods__", frozenset())
+            if before != after:
+                self.journal.on_rollback(
+                    functools.partial(type.__setattr__, klass, "__abstractmethods__", before)
+                )
             clear = getattr(klass, "_abc_caches_clear", None)
             if callable(clear):
                 clear()
@@ -556,6 +562,16 @@ def _same_definition(old: Any, new: Any) -> bool:
         if isinstance(old, type):
             return bool(old.__flags__ & _HEAPTYPE) and bool(new.__flags__ & _HEAPTYPE)
     return True
+
+
+class _Invalidator(abc.ABC):  # noqa: B024 - exists only to be registered with
+    pass
+
+
+def invalidate_abc_negative_caches() -> None:
+    """Every ABC caches "``C`` is not a subclass"; a changed class may now be one.
+    ``ABCMeta.register`` bumps the global invalidation counter that those caches check."""
+    _Invalidator.register(type("_HotswapInvalidation", (), {}))
 
 
 def _set_name(value: Any, owner: type, name: str) -> None:

@@ -41,6 +41,8 @@ def export_changes(
     before = dict.fromkeys(namespace, True)
     old_values: dict[str, Any] = {}
     for name, old, _new in rebinds:
+        if "." in name:
+            continue  # an attribute of a module-level object, not a module name
         old_values[name] = old
         if old is MISSING:
             before.pop(name, None)

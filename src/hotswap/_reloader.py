@@ -125,7 +125,11 @@ class Reloader:
         with _LOCK:
             mode, scope = self._mode, self._scope
             # Constant time when nothing changed: file events say which records to look at.
-            names = TRACKER.pending(lambda name: scope.allows(name, mode))
+            # (No per-name scope test when the scope takes every module, as by default.)
+            everything = mode in ("all", "complete") and not scope.excluded
+            if everything and "__main__" in TRACKER.records and "__main__" not in scope.included:
+                everything = False
+            names = TRACKER.pending(None if everything else lambda n: scope.allows(n, mode))
             if not names:
                 return Report()
             changed, unreadable = TRACKER.poll(names)
@@ -352,6 +356,14 @@ def _propagate(
                 and target.__dict__.get(imp.alias) is source_ns.get(imp.name)
             }
             dirty = set(preset)
+            for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
+                if imp.source == source and imp.name != "*":
+                    prefix = imp.name + "."
+                    dirty.update(
+                        imp.alias + "." + name[len(prefix) :]
+                        for name, _old, _new in result.rebinds
+                        if name.startswith(prefix)
+                    )
             # ``a.f(...)`` and ``a.X`` through ``import a``
             aliases = module_aliases(parsed, record.name, _is_package(target))
             for prefix, module_name in aliases.items():
