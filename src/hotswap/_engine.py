@@ -83,6 +83,7 @@ class Transaction:
         self._affected_for: set[str] = set()
         self._affected_names: set[str] = set()
         self.preset = preset or {}
+        self.touched: set[str] = set()
         self._full = strategy == "full" or old is None
         self.journal = Journal()
         self.outcome = Outcome(self.name)
@@ -101,10 +102,12 @@ class Transaction:
         self.outcome.parsed = new
         plan = diff(self.old, new)
         namespace = self.module.__dict__
-        self.journal.snapshot_dict(namespace)
+        self.touched = self.journal.snapshot_dict(namespace)
+        self.touched.add("__name__")  # never empty: an empty set means "restore every key"
         self.journal.setitem(sys.modules, self.name, sys.modules.get(self.name, self.module))
         try:
             for name, value in self.preset.items():
+                self.touched.add(name)
                 before = namespace.get(name, MISSING)
                 if value is MISSING:
                     namespace.pop(name, None)
@@ -163,6 +166,7 @@ class Transaction:
             value = namespace.get(name, MISSING)
             if value is MISSING or _is_submodule(value, self.name):
                 continue  # ``pkg.sub`` set by the import system stays
+            self.touched.add(name)
             del namespace[name]
             self.dirty.add(name)
             self.outcome.rebinds.append((name, value, MISSING))
@@ -196,8 +200,17 @@ class Transaction:
         names = [n for n in stmt.binds if n != STAR]
         before_all = dict(namespace) if star else None
         before = {n: namespace.get(n, MISSING) for n in names}
+        # Rollback restores the names the statement binds, and only those: a global another
+        # thread updates while the reload runs keeps its update (see Journal.snapshot_dict).
+        self.touched.update(names)
         code = compile_statement(stmt, self.path, new.future_flags, self._class_node(step))
-        exec(code, namespace)
+        try:
+            exec(code, namespace)
+        finally:
+            if before_all is not None:  # ``from m import *``: whatever it bound
+                self.touched.update(
+                    k for k in namespace if namespace[k] is not before_all.get(k, MISSING)
+                )
         if before_all is not None:
             for key, value in namespace.items():
                 if key not in before and before_all.get(key, MISSING) is not value:
@@ -208,6 +221,7 @@ class Transaction:
         # (``get, put = make()``): the code is new, the captured values stay.
         self.patcher.keep_cell_state = not kind_changed
         for name in names:
+            self.touched.add(name)
             if self._shadowed(name, step, new):
                 # A later ``def``/``class`` of the same name wins, as in a fresh run.
                 if before[name] is MISSING:

@@ -74,11 +74,19 @@ class Journal:
         self._undo.append(functools.partial(_restore_cell, cell, old))
         cell.cell_contents = value
 
-    def snapshot_dict(self, mapping: dict[str, Any]) -> None:
-        """Record a whole dict; rollback restores its exact contents without replacing it."""
+    def snapshot_dict(self, mapping: dict[str, Any]) -> set[str]:
+        """Record a whole dict; rollback restores it without replacing it.
+
+        Returns the set of *touched* keys, which the caller fills with every key it changed:
+        rollback restores exactly those, so that a value another thread stored in the same
+        dict meanwhile (a counter a worker increments) is not lost. The set is held by the
+        journal's record; until the caller adds to it, rollback restores every key.
+        """
         saved = dict(mapping)
+        touched: set[str] = set()
         self._owned.add(id(saved))
-        self._undo.append(functools.partial(_restore_dict, mapping, saved))
+        self._undo.append(functools.partial(_restore_dict, mapping, saved, touched))
+        return touched
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
         self._undo.append(undo)
@@ -137,11 +145,13 @@ def _restore_cell(cell: types.CellType, old: Any) -> None:
         cell.cell_contents = old
 
 
-def _restore_dict(mapping: dict[str, Any], saved: dict[str, Any]) -> None:
-    for key in [k for k in mapping if k not in saved]:
-        del mapping[key]
-    for key, value in saved.items():
-        if mapping.get(key, MISSING) is not value:
+def _restore_dict(mapping: dict[str, Any], saved: dict[str, Any], touched: set[str]) -> None:
+    keys = touched if touched else set(mapping) | set(saved)
+    for key in keys:
+        value = saved.get(key, MISSING)
+        if value is MISSING:
+            mapping.pop(key, None)
+        elif mapping.get(key, MISSING) is not value:
             mapping[key] = value
 
 

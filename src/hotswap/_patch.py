@@ -568,10 +568,15 @@ class _Invalidator(abc.ABC):  # noqa: B024 - exists only to be registered with
     pass
 
 
+class _Registered:
+    pass
+
+
 def invalidate_abc_negative_caches() -> None:
     """Every ABC caches "``C`` is not a subclass"; a changed class may now be one.
     ``ABCMeta.register`` bumps the global invalidation counter that those caches check."""
-    _Invalidator.register(type("_HotswapInvalidation", (), {}))
+    _Invalidator._abc_registry_clear()  # type: ignore[attr-defined]
+    _Invalidator.register(_Registered)  # registering again bumps the counter; nothing grows
 
 
 def _set_name(value: Any, owner: type, name: str) -> None:

@@ -57,6 +57,9 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     begin = _boundary_before(stmts, first_changed)
     end = _boundary_after(stmts, last_changed)
     top = stmts[begin].first if begin >= 0 else 1  # the lines before statement 0 too
+    futures = [s.last for s in stmts if "__future__" in s.key]
+    if futures and first_changed <= max(futures):
+        return None  # an edit above a __future__ import may move it out of the leading block
     tree = None
     for _attempt in range(2):
         bottom_old = stmts[end].first - 1 if end < len(stmts) else edit.old_lines
