@@ -372,18 +372,43 @@ def signature(problem: Divergence) -> str:
 
 
 def slim(sides: Sides, story: Story, problems: list[Divergence], work: Path) -> Story:
-    """The story cut after the last divergent save, probing only what diverged, if that still
-    fails; otherwise ``story`` itself (probes can have effects: they fill caches)."""
+    """A smaller story that still shows the same divergences: cut after the last divergent
+    save, probe only what diverged, then drop earlier saves one at a time while the
+    divergences (by :func:`signature`) remain. Probes can have effects (they fill caches), so
+    each cut is kept only if it still fails the same way."""
+    wanted = {signature(p) for p in problems}
+    runs = 0
+
+    def still_fails(candidate: Story) -> bool:
+        nonlocal runs
+        runs += 1
+        found = judge(candidate, sides.run(candidate, work / f"slim{runs}"))
+        return wanted <= {signature(p) for p in found}
+
     last = max((p.step for p in problems if p.step is not None), default=len(story.steps) - 1)
-    wanted: dict[int, set[str]] = {}
+    probed: dict[int, set[str]] = {}
     for problem in problems:
         if problem.step is not None and problem.probe is not None:
-            wanted.setdefault(problem.step, set()).add(problem.probe)
+            probed.setdefault(problem.step, set()).add(problem.probe)
     steps = [
-        replace(step, probes=[p for p in step.probes if p in wanted.get(index, ())])
+        replace(step, probes=[p for p in step.probes if p in probed.get(index, ())])
         for index, step in enumerate(story.steps[: last + 1])
     ]
-    candidate = replace(story, steps=steps)
-    if judge(candidate, sides.run(candidate, work)):
-        return candidate
-    return story
+    best = replace(story, steps=steps)
+    if not still_fails(best):
+        return story
+    index = len(best.steps) - 2
+    while index >= 0:
+        candidate = replace(best, steps=best.steps[:index] + best.steps[index + 1 :])
+        if _well_formed(candidate) and still_fails(candidate):
+            best = candidate
+        index -= 1
+    return best
+
+
+def _well_formed(story: Story) -> bool:
+    """Every broken save but a last one is followed by a save of the same file (the fix)."""
+    for index, step in enumerate(story.steps[:-1]):
+        if not step.ok and step.error_path not in story.steps[index + 1].files:
+            return False
+    return True

@@ -406,14 +406,18 @@ def setup_code(program: Program) -> str:
                     f"class S_{entity.name}({mod}.{entity.name}):",
                     "    pass",
                 ]
+            blocks = [body]
+            if isinstance(entity, Klass):
+                # One block per bound method: a method that is gone must not stop the others.
                 for method in entity.methods:
                     if method.kind == "plain":
                         bound = f"I_{entity.name}.{method.name}"
-                        body.append(f"B_{entity.name}_{method.name} = {bound}")
-            if body:
-                lines.append("try:")
-                lines += ["    " + line for line in body]
-                lines += ["except Exception:", "    pass"]
+                        blocks.append([f"B_{entity.name}_{method.name} = {bound}"])
+            for block in blocks:
+                if block:
+                    lines.append("try:")
+                    lines += ["    " + line for line in block]
+                    lines += ["except Exception:", "    pass"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,149 @@
+"""A long session: many edit+reload cycles of one big module, and nothing grows.
+
+The module has 100 functions and a class of 30 methods, a tenth of each decorated; the session
+holds an instance, from-imported functions and a callback list. Every cycle edits a few
+functions, a method and a constant (every tenth save is broken and rolls back, every fifth
+adds or drops a function). ``make test`` runs 200 cycles; ``--soak-cycles=1000`` (or more)
+runs the long soak. The test measures:
+
+- traced memory (``tracemalloc``, from 30% to 70% of the cycles) and the number of objects
+  the garbage collector tracks: the growth divided by the number of cycles must stay below a
+  few hundred bytes and a few objects per cycle (a leak of one AST, one code object or one
+  module dict per reload is kilobytes per cycle);
+- open file descriptors: the same number at the end as at the start;
+- CPU time of ``check()``: the median over the last fifth of the cycles is not more than 1.5
+  times the median over the second fifth (a relative measure: no wall-clock threshold);
+  tracemalloc runs only in the middle of the session, so it slows neither sample.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+import hotswap
+from conftest import FUZZ_SUMMARY, Workspace
+
+FUNCTIONS = 100
+METHODS = 30
+
+
+def source(cycle: int) -> str:
+    """The module at ``cycle``: three functions, one method and a constant change each time."""
+    changed = {cycle % FUNCTIONS, (cycle * 7) % FUNCTIONS, (cycle * 13) % FUNCTIONS}
+    extra = cycle % 5 == 0 and cycle % 10 != 0  # now and then a function more (then less)
+    lines = [
+        '"""A big module that is edited again and again."""',
+        "import functools",
+        "",
+        f"LIMIT = {cycle % 7}",
+        "",
+        "def deco(fn):",
+        "    @functools.wraps(fn)",
+        "    def inner(*args, **kwargs):",
+        "        return fn(*args, **kwargs) + 1",
+        "    return inner",
+        "",
+    ]
+    for index in range(FUNCTIONS):
+        body = f"x + {cycle}" if index in changed else f"x + {index}"
+        if index % 10 == 0:
+            lines.append("@deco")
+        lines += [f"def f{index}(x):", f"    return {body}", ""]
+    if extra:
+        lines += ["def extra(x):", f"    return x * {cycle}", ""]
+    lines.append("class Big:")
+    for index in range(METHODS):
+        if index % 10 == 0:
+            lines.append("    @functools.lru_cache(maxsize=None)")
+        value = f"{cycle} + LIMIT" if index == cycle % METHODS else f"{index}"
+        lines += [f"    def m{index}(self, x=1):", f"        return x + {value}", ""]
+    lines += ["", "TABLE = [f0(i) for i in range(LIMIT)]", ""]
+    if cycle % 10 == 9:
+        lines.append('raise RuntimeError("a broken save")')
+    return "\n".join(lines) + "\n"
+
+
+def _open_fds() -> int | None:
+    path = Path("/proc/self/fd")
+    return len(list(path.iterdir())) if path.is_dir() else None
+
+
+@dataclass
+class Marks:
+    cycles: list[int] = field(default_factory=list)
+    memory: list[int] = field(default_factory=list)
+    objects: list[int] = field(default_factory=list)
+
+    def take(self, cycle: int) -> None:
+        gc.collect()
+        self.cycles.append(cycle)
+        self.memory.append(tracemalloc.get_traced_memory()[0])
+        self.objects.append(len(gc.get_objects()))
+
+
+def test_a_long_session_stays_bounded(
+    workspace: Workspace, request: pytest.FixtureRequest
+) -> None:
+    """Hundreds of edit+reload cycles: memory, objects and descriptors do not grow with the
+    number of reloads, and a reload late in the session costs what one early in it cost."""
+    cycles = int(request.config.getoption("--soak-cycles"))
+    # Phases: warm-up and early timing, then memory under tracemalloc (which makes every
+    # allocation several times slower), then late timing without it.
+    traced_from, traced_to = int(cycles * 0.3), int(cycles * 0.7)
+    name = workspace.name("soak")
+    workspace.write(f"{name}.py", source(0))
+    fds_before = _open_fds()
+    times: dict[int, float] = {}
+    marks = Marks()
+    every = max(1, (traced_to - traced_from) // 8)
+    try:
+        with hotswap.Reloader(namespace={}) as reloader:
+            mod = importlib.import_module(name)
+            held = mod.Big()
+            callbacks = [mod.f1, mod.f10, mod.f20]
+            for cycle in range(1, cycles + 1):
+                if cycle == traced_from:
+                    tracemalloc.start()
+                elif cycle == traced_to:
+                    marks.take(cycle)
+                    tracemalloc.stop()
+                if traced_from < cycle < traced_to and (cycle - traced_from) % every == 0:
+                    marks.take(cycle)
+                workspace.write(f"{name}.py", source(cycle))
+                started = time.process_time()
+                report = reloader.check()
+                if not tracemalloc.is_tracing():
+                    times[cycle] = time.process_time() - started
+                assert report.ok is (cycle % 10 != 9), report.errors
+            last_good = cycles if cycles % 10 != 9 else cycles - 1
+            assert callbacks[0](0) in (1, last_good)
+            assert held.m1() == (last_good + last_good % 7 + 1 if last_good % METHODS == 1 else 2)
+    finally:
+        tracemalloc.stop()
+    span = marks.cycles[-1] - marks.cycles[0]
+    memory_per_cycle = (marks.memory[-1] - marks.memory[0]) / span
+    objects_per_cycle = (marks.objects[-1] - marks.objects[0]) / span
+    fifth = max(1, cycles // 5)
+    early = statistics.median(t for c, t in times.items() if fifth <= c < traced_from)
+    late = statistics.median(t for c, t in times.items() if c > cycles - fifth)
+    request.config.stash[FUZZ_SUMMARY].append(
+        f"soak: {cycles} cycles; check() median CPU {early * 1000:.1f} ms early, "
+        f"{late * 1000:.1f} ms late; traced memory {marks.memory[0] / 1e3:.0f} -> "
+        f"{marks.memory[-1] / 1e3:.0f} kB over cycles {marks.cycles[0]}..{marks.cycles[-1]} "
+        f"({memory_per_cycle:+.0f} B/cycle); gc objects {marks.objects[0]} -> "
+        f"{marks.objects[-1]} ({objects_per_cycle:+.2f}/cycle); fds {fds_before} -> {_open_fds()}"
+    )
+    assert memory_per_cycle < 512, f"traced memory grows {memory_per_cycle:.0f} B per reload"
+    assert objects_per_cycle < 4, f"{objects_per_cycle:.1f} more objects per reload"
+    assert _open_fds() == fds_before
+    assert late <= early * 1.5, f"reloads got slower: {early:.4f} s -> {late:.4f} s of CPU"
+    assert name in sys.modules
