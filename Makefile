@@ -6,7 +6,7 @@ EXTRA_PYTHONS := $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3
                  $(firstword $(wildcard $(PYENV_ROOT)/versions/3.13*/bin/python3.13))
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2  # two workers: the machines here have two cores
 
 .PHONY: demo test lint pytest pytest-others bench fuzz clean
 
