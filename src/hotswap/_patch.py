@@ -26,6 +26,7 @@ import abc
 import contextlib
 import functools
 import gc
+import inspect
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -121,7 +122,12 @@ class Patcher:
 
     def _function(self, old: types.FunctionType, new: types.FunctionType, qualname: str) -> Any:
         self._memo[(id(old), id(new))] = old  # recursion through closures may come back here
-        if old.__code__.co_freevars != new.__code__.co_freevars:
+        kind = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+        if old.__code__.co_freevars != new.__code__.co_freevars or (
+            old.__code__.co_flags & kind != new.__code__.co_flags & kind
+        ):
+            # 3.13 deprecates giving a plain function a generator's code (and back): a function
+            # that becomes a generator or coroutine is replaced like one whose cells changed.
             # A function's closure is fixed at creation: ``__code__`` with other free
             # variables cannot be assigned. The new object takes the name; references are
             # rebound by the engine.
