@@ -70,6 +70,7 @@ class Transaction:
         dirty: set[str] | None = None,
         preset: dict[str, Any] | None = None,
         recoded: set[str] | None = None,
+        definitions_only: bool = False,
     ) -> None:
         self.module = module
         self.name = module.__name__
@@ -84,6 +85,9 @@ class Transaction:
         self._affected_names: set[str] = set()
         self.preset = preset or {}
         self.touched: set[str] = set()
+        # A running script (``python -m hotswap run``): its top level is the program, which is
+        # running right now; only definitions and imports are applied, nothing else re-runs.
+        self.definitions_only = definitions_only
         self._full = strategy == "full" or old is None
         self.journal = Journal()
         self.outcome = Outcome(self.name)
@@ -145,6 +149,8 @@ class Transaction:
                 or bool(stmt.reads & self.dirty)
                 or bool(stmt.calls and stmt.calls & self._affected(new))
             )
+            if run and self.definitions_only and not _defines(stmt.node):
+                run = False
             if not run:
                 if step.delta and step.old is not None:
                     self._shift(step)
@@ -163,6 +169,10 @@ class Transaction:
         for old, replacement in self.patcher.replaced:
             redirect_references(old, replacement, self.journal, skip)
         for name in sorted(plan.removed):
+            if self.definitions_only and self.old is not None and not any(
+                _defines(s.node) for s in self.old.by_name.get(name, ())
+            ):
+                continue
             value = namespace.get(name, MISSING)
             if value is MISSING or _is_submodule(value, self.name):
                 continue  # ``pkg.sub`` set by the import system stays
@@ -489,6 +499,12 @@ _IDENTITY = "__hotswap_identity__"
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _defines(node: ast.stmt) -> bool:
+    return isinstance(
+        node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom
+    )
 
 
 def _registers_into(node: ast.stmt) -> str | None:

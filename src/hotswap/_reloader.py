@@ -56,6 +56,7 @@ class Reloader:
         self._scope = Scope()
         self._observed = Observed()
         self.last_report: Report | None = None
+        self._definitions_only: set[str] = set()
         self._closed = False
         with _LOCK:
             TRACKER.acquire()
@@ -94,6 +95,14 @@ class Reloader:
     @property
     def excluded(self) -> frozenset[str]:
         return frozenset(self._scope.excluded)
+
+    def apply_definitions_only(self, *names: str) -> None:
+        """Reload these modules by applying only their ``def``/``class`` and import statements.
+
+        For a program whose module is running right now (the runner's ``__main__``): its
+        functions and classes follow edits, its other top-level statements never run again.
+        """
+        self._definitions_only.update(names)
 
     def observe(self, source: str) -> None:
         """Record the ``from m import ...`` statements of code the user ran in ``namespace``."""
@@ -142,6 +151,7 @@ class Reloader:
                 self.namespace,
                 self._observed,
                 complete=mode == "complete",
+                definitions_only=frozenset(self._definitions_only),
             )
         self.last_report = report
         return report
@@ -208,6 +218,7 @@ def apply(
     namespace: dict[str, Any] | None,
     observed: Observed,
     complete: bool = False,
+    definitions_only: frozenset[str] = frozenset(),
 ) -> Report:
     report = Report()
     for bad in unreadable:
@@ -237,10 +248,14 @@ def apply(
     carry: dict[str, Carry] = {name: Carry() for name in order}
     for name in order:
         item = pending[name]
-        outcome = _reload_one(item, strategy, report, parsed_new.get(name), carry.pop(name))
+        outcome = _reload_one(
+            item, strategy, report, parsed_new.get(name), carry.pop(name), definitions_only
+        )
         if outcome is not None and outcome.error is None:
             succeeded.append(name)
-            _propagate(name, outcome, namespace, observed, complete, report, carry)
+            _propagate(
+                name, outcome, namespace, observed, complete, report, carry, definitions_only
+            )
     # A module that failed because a dependency was broken is retried when the dependency changes.
     if succeeded:
         for record in list(TRACKER.records.values()):
@@ -251,9 +266,18 @@ def apply(
             needs = _dependencies(record.name, parsed_of(record))
             needs |= _dependencies(record.name, _try_parse(retry))
             if needs & set(succeeded):
-                outcome = _reload_one(retry, strategy, report, None, Carry())
+                outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
                 if outcome is not None and outcome.error is None:
-                    _propagate(record.name, outcome, namespace, observed, complete, report, {})
+                    _propagate(
+                        record.name,
+                        outcome,
+                        namespace,
+                        observed,
+                        complete,
+                        report,
+                        {},
+                        definitions_only,
+                    )
     return report
 
 
@@ -263,6 +287,7 @@ def _reload_one(
     report: Report,
     parsed: ParsedSource | None,
     carry: Carry,
+    definitions_only: frozenset[str] = frozenset(),
 ) -> Outcome | None:
     record = item.record
     module = sys.modules.get(record.name)
@@ -283,6 +308,7 @@ def _reload_one(
         set(carry.preset) | carry.dirty,
         carry.preset,
         carry.recoded,
+        record.name in definitions_only,
     )
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:
@@ -322,6 +348,7 @@ def _propagate(
     complete: bool,
     report: Report,
     carry: dict[str, Carry],
+    definitions_only: frozenset[str] = frozenset(),
 ) -> None:
     """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
     queue = [(name, outcome)]
@@ -378,7 +405,14 @@ def _propagate(
                 carry[record.name].dirty.update(dirty)
                 continue
             transaction = Transaction(
-                target, record.path, parsed, "incremental", dirty, preset, recoded
+                target,
+                record.path,
+                parsed,
+                "incremental",
+                dirty,
+                preset,
+                recoded,
+                record.name in definitions_only,
             )
             follow = transaction.run(record.text, parsed)
             if follow.error is not None:
