@@ -48,7 +48,14 @@ from hotswap._report import Change, Problem
 _CLASS_INTERNALS = frozenset(
     {"__dict__", "__weakref__", "_abc_impl", "__abstractmethods__", "__slotnames__"}
 )
-_FUNCTION_ATTRS = ("__defaults__", "__kwdefaults__", "__doc__", "__annotations__", "__qualname__")
+_FUNCTION_ATTRS = (
+    "__defaults__",
+    "__kwdefaults__",
+    "__doc__",
+    "__annotations__",
+    "__name__",
+    "__qualname__",
+)
 if sys.version_info >= (3, 12):
     _FUNCTION_ATTRS += ("__type_params__",)
 
@@ -522,7 +529,9 @@ def _defined_in(cls: type, path: str) -> bool:
 
 
 def _is_code_like(obj: Any) -> bool:
-    return callable(obj) or isinstance(obj, staticmethod | classmethod | property)
+    return callable(obj) or isinstance(
+        obj, staticmethod | classmethod | property | functools.cached_property
+    )
 
 
 def _own_slots(cls: type) -> Any:

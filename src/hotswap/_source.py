@@ -258,10 +258,11 @@ class _Scan:
         elif isinstance(node, ast.ClassDef):
             for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
                 self.expression(expr, module_scope)
-                if isinstance(expr, ast.Name):
+                dotted = _dotted(expr)
+                if dotted is not None:
                     # Applied to the class as it is made: a changed decorator, metaclass or
                     # ``__init_subclass__`` of a base re-runs the class statement.
-                    self.calls.add(expr.id)
+                    self.calls.add(dotted)
             for stmt in node.body:
                 self.statement(stmt, module_scope=False)
             self._bind(node.name, module_scope)
@@ -297,8 +298,9 @@ class _Scan:
             return
         for expr in node.decorator_list:
             self.expression(expr, True)
-            if isinstance(expr, ast.Name):
-                self.calls.add(expr.id)  # a changed decorator re-runs what it decorates
+            dotted = _dotted(expr)
+            if dotted is not None:
+                self.calls.add(dotted)  # a changed decorator re-runs what it decorates
         if not self.postponed:
             every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
             every += [a for a in (args.vararg, args.kwarg) if a is not None]
