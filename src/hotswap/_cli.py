@@ -83,7 +83,7 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="PATTERN",
-        help="never reload these modules (repeatable; '__main__' leaves the script alone)",
+        help="never reload these modules (repeatable)",
     )
     parser.add_argument(
         "-m",

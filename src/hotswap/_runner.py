@@ -15,11 +15,13 @@ runner starts its watcher first (the program's imports are captured as they happ
 The script itself is not reloaded while it runs. Its top level *is* the program (``while True``,
 ``main()``), and the engine re-runs a changed top-level statement and every statement that calls
 a changed function: for the script that would start the program a second time, in the watcher
-thread. Failing such a reload instead (an audit hook refusing the ``exec``) was tried and is
-worse: the engine's rollback restores the module dict as it was when the transaction began, so
-a counter the program advanced meanwhile went back. Until the engine can apply a module's
-definitions while skipping its other top-level statements, the runner says once per version of
-the script that it changed and is not reloaded; the modules it imports are.
+thread. Refusing such a reload instead (an audit hook raising on the ``exec``) was tried: it
+applies edits that nothing on the top level calls (handlers), but the rollback of a refused
+statement restores the names it binds to their values from before the reload, so the counter of
+a running ``while`` loop went back whenever another module's edit made the engine want to re-run
+that loop. Until the engine can apply a module's definitions while skipping its other top-level
+statements, the runner says once per saved version of the script that it changed and is not
+reloaded; the modules it imports are.
 """
 
 from __future__ import annotations

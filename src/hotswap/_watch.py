@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hotswap._console import YELLOW, Show, note, print_report
+from hotswap._frames import file_of, frames_on_stacks, running_old_code
 from hotswap._reloader import Reloader
 from hotswap._report import Report
 
@@ -230,7 +231,7 @@ class Watch:
             timer.start()
 
     def _confirm_running(self, found: list[tuple[types.FrameType, str, str, str]]) -> None:
-        live = _frames_on_stacks()
+        live = frames_on_stacks()
         lines = []
         for frame, qualname, path, thread in found:
             if (qualname, path) in self._said_running or not any(f is frame for f in live):
@@ -361,7 +362,7 @@ class Watch:
             names = self.reloader.watched()
         out = {self.script} if self.script is not None else set()
         for name in names:
-            path = _file_of(sys.modules.get(name))
+            path = file_of(sys.modules.get(name))
             if path is not None:
                 out.add(path)
         return out
@@ -399,81 +400,6 @@ def _racy(prints: dict[str, tuple[int, int, int, int] | None]) -> bool:
 
     now = time.time_ns()
     return any(p is not None and 0 <= now - p[0] < 2_000_000_000 for p in prints.values())
-
-
-def _file_of(module: types.ModuleType | None) -> str | None:
-    path = getattr(module, "__file__", None)
-    if isinstance(path, str) and path.endswith(".py"):
-        return os.path.abspath(path)
-    return None
-
-
-def running_old_code(modules: Iterable[str]) -> list[tuple[types.FrameType, str, str, str]]:
-    """``(frame, qualname, path, thread name)`` of frames running code a reload replaced.
-
-    A frame keeps the code object it started with; when the function now holds another code
-    object with the same qualified name, that frame runs the old version.
-    """
-    files: dict[str, types.ModuleType] = {}
-    for name in modules:
-        module = sys.modules.get(name)
-        path = _file_of(module)
-        if module is not None and path is not None:
-            files[path] = module
-    if not files:
-        return []
-    names = {thread.ident: thread.name for thread in threading.enumerate()}
-    found = []
-    for ident, frame in sys._current_frames().items():
-        current: types.FrameType | None = frame
-        while current is not None:
-            code = current.f_code
-            module = files.get(os.path.abspath(code.co_filename))
-            if module is not None and code.co_name != "<module>":
-                now = _code_of(module, code.co_qualname)
-                if now is not None and now is not code:
-                    thread = names.get(ident, "a thread")
-                    found.append((current, code.co_qualname, code.co_filename, thread))
-            current = current.f_back
-    return found
-
-
-def _frames_on_stacks() -> list[types.FrameType]:
-    out = []
-    for frame in sys._current_frames().values():
-        current: types.FrameType | None = frame
-        while current is not None:
-            out.append(current)
-            current = current.f_back
-    return out
-
-
-def _code_of(module: types.ModuleType, qualname: str) -> types.CodeType | None:
-    """The code object that ``module``'s function ``qualname`` has now (None: not found)."""
-    parts = qualname.split(".")
-    if "<locals>" in parts:
-        return None
-    obj: Any = module
-    for part in parts:
-        try:
-            namespace = vars(obj)
-        except TypeError:
-            return None
-        obj = namespace.get(part)
-        if obj is None:
-            return None
-    for _ in range(8):
-        if isinstance(obj, staticmethod | classmethod):
-            obj = obj.__func__
-        elif isinstance(obj, property):
-            obj = obj.fget
-        elif isinstance(obj, types.FunctionType):
-            return obj.__code__ if obj.__code__.co_qualname == qualname else None
-        else:
-            obj = getattr(obj, "__wrapped__", None)
-        if obj is None:
-            return None
-    return None
 
 
 def watch(
