@@ -5,7 +5,8 @@ The differential fuzzer (``tests/test_fuzz.py``) edits *models*, not text: a :cl
 fresh import never fails on a cycle). Every module-level definition has a ``serial`` that grows
 with each creation; a function body may call only definitions with a lower serial and a method may
 call only methods with a lower number, so no generated program recurses forever. References to
-another module are written ``from fza import f1`` or ``fza.f1`` (the reference's ``style``); the
+another module are written ``from fza import f1``, ``fza.f1`` or ``f1`` after
+``from fza import *`` (the reference's ``style``); the
 import lines are derived from the references, so a model always renders to importable source.
 
 Probes are plain expressions evaluated in a session namespace: through module attributes, and,
@@ -21,7 +22,7 @@ from typing import Literal
 
 MODULES = ("fza", "fzb", "fzc", "fzd")
 
-Style = Literal["local", "from", "attr"]
+Style = Literal["local", "from", "attr", "star"]
 MethodKind = Literal["plain", "static", "class", "property", "cached"]
 TailKind = Literal["call", "registry", "closure", "instance"]
 
@@ -267,6 +268,8 @@ def render(module: Module) -> Rendered:
             by_module.setdefault(ref.module, set()).add(ref.name)
     for index, names in sorted(by_module.items()):
         out.blocks.append(f"from {MODULES[index]} import {', '.join(sorted(names))}")
+    for index in sorted({r.module for r in refs if r.style == "star"}):
+        out.blocks.append(f"from {MODULES[index]} import *")
     ordered = sorted(module.entities, key=lambda e: _SECTION[type(e)])
     out.blocks.extend(_entity_text(e) for e in ordered)
     return out

@@ -131,7 +131,7 @@ def _refs(
 def _styled(draw: Draw, ref: Ref) -> Ref:
     if ref.style == "local":
         return ref
-    return replace(ref, style=_pick(draw, ["from", "attr"]))
+    return replace(ref, style=_pick(draw, ["from", "attr", "star"]))
 
 
 # -- expressions -------------------------------------------------------------------------------
@@ -535,7 +535,8 @@ def restyle(draw: Draw, program: Program, index: int) -> Program | None:
     if not refs:
         return None
     chosen = _pick(draw, refs)
-    flipped = replace(chosen, style="attr" if chosen.style == "from" else "from")
+    following = {"from": "attr", "attr": "star", "star": "from"}
+    flipped = replace(chosen, style=following[chosen.style])
     entities = tuple(_map_refs(e, chosen, flipped) for e in module.entities)
     return _with_module(program, replace(module, entities=entities))
 
