@@ -242,39 +242,51 @@ def test_a_running_function_keeps_its_code_and_is_named_once(
     assert len([line for line in program.err if "is running" in line]) == 1
 
 
-def test_editing_the_script_leaves_the_running_program_alone(
+def test_editing_the_running_top_level_does_not_rerun_it(
     start: Callable[..., Running], workspace: Workspace
 ) -> None:
-    """Saving the script itself never runs its top level again: the program goes on with the
-    same counter, and one line (per saved version) says the script is not reloaded."""
-    script, _helper, stop = _loop_program(workspace)
+    """Saving an edit of the script's running loop never runs its top level again: the program
+    goes on with the same counter, and one line (per saved version) says that line changed and
+    does not run."""
+    script, helper, stop = _loop_program(workspace)
     program = start(str(script), str(stop), "0")
     program.wait("out", lambda line: line.endswith(" old"))
     _edit(workspace, script, "time.sleep(0.02)", "time.sleep(0.03)")
-    notice = program.wait("err", lambda line: "not reloaded" in line)
-    assert notice.startswith(f"hotswap: {script} changed; the running script itself is not")
-    seen = len(program.out)
-    program.wait("out", lambda line: len(program.out) > seen + 3)
+    notice = program.wait("err", lambda line: "top-level code changed" in line)
+    assert notice.startswith(f"hotswap: {script}:8: top-level code changed; it does not run")
+    _edit(workspace, helper, '"old"', '"new"')
+    program.wait("out", lambda line: line.endswith(" new"))
     stop.touch()
     assert program.finish() == 0
     rows = [line.split() for line in program.out if not line.startswith("done")]
     assert [int(row[0]) for row in rows] == list(range(len(rows)))
+    assert len([line for line in program.err if "top-level code changed" in line]) == 1
+    assert not any("failed" in line for line in program.err), program.err
+
+
+def test_exclude_main_leaves_the_script_alone(
+    start: Callable[..., Running], workspace: Workspace
+) -> None:
+    """--exclude __main__: the script is not reloaded; a save of it is said once, and edits of
+    the modules it imports still apply."""
+    script, helper, stop = _loop_program(workspace)
+    program = start("--exclude", "__main__", str(script), str(stop), "0")
+    program.wait("out", lambda line: line.endswith(" old"))
+    _edit(workspace, script, "time.sleep(0.02)", "time.sleep(0.03)")
+    notice = program.wait("err", lambda line: "not reloaded" in line)
+    assert notice.startswith(f"hotswap: {script} changed; the running script itself is not")
+    _edit(workspace, helper, '"old"', '"new"')
+    program.wait("out", lambda line: line.endswith(" new"))
+    stop.touch()
+    assert program.finish() == 0
     assert len([line for line in program.err if "not reloaded" in line]) == 1
 
 
-ENGINE_OPTION = (
-    "needs an engine option to apply a module's definitions while skipping (not failing) its "
-    "other top-level statements; without it the runner does not reload the running script, "
-    "because the engine would run its top level (the program) a second time"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ENGINE_OPTION)
 def test_a_handler_of_the_script_is_patched_in_place(
     start: Callable[..., Running], workspace: Workspace
 ) -> None:
     """A function of the script that the running top level reaches through a registry follows
-    edits in place, as in any module."""
+    edits in place (the registry still holds the same object)."""
     stop = workspace.root / "stop-file"
     script = workspace.write(
         "handler_app.py",
@@ -296,20 +308,19 @@ def test_a_handler_of_the_script_is_patched_in_place(
     program = start(str(script), str(stop))
     program.wait("out", lambda line: line == "old True")
     _edit(workspace, script, 'return "old"', 'return "new"')
-    try:
-        said = program.wait("err", lambda line: line.startswith("hotswap:"))
-        assert said.startswith("hotswap: reloaded __main__: patched handler"), said
-        program.wait("out", lambda line: line == "new True")
-    finally:
-        stop.touch()
-        program.finish()
+    said = program.wait("err", lambda line: line.startswith("hotswap:"))
+    assert said == "hotswap: reloaded __main__: patched handler", said
+    program.wait("out", lambda line: line == "new True")
+    stop.touch()
+    assert program.finish() == 0
+    assert not any("failed" in line for line in program.err), program.err
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE_OPTION)
 def test_a_function_of_the_script_is_patched_in_place(
     start: Callable[..., Running], workspace: Workspace
 ) -> None:
-    """The script's own functions follow edits: main()'s loop calls the new value()."""
+    """The script's own functions follow edits: main()'s loop calls the new value(); main()
+    itself, edited while it runs, keeps its code (said once) and is not started again."""
     stop = workspace.root / "stop-file"
     script = workspace.write(
         "own_app.py",
@@ -320,6 +331,7 @@ def test_a_function_of_the_script_is_patched_in_place(
             return "old"
 
         def main():
+            print("started", flush=True)
             while not os.path.exists(sys.argv[1]):
                 print(value(), flush=True)
                 time.sleep(0.02)
@@ -330,13 +342,16 @@ def test_a_function_of_the_script_is_patched_in_place(
     program = start(str(script), str(stop))
     program.wait("out", lambda line: line == "old")
     _edit(workspace, script, 'return "old"', 'return "new"')
-    try:
-        said = program.wait("err", lambda line: line.startswith("hotswap:"))
-        assert said.startswith("hotswap: reloaded __main__"), said
-        program.wait("out", lambda line: line == "new")
-    finally:
-        stop.touch()
-        program.finish()
+    said = program.wait("err", lambda line: line.startswith("hotswap:"))
+    assert said == "hotswap: reloaded __main__: patched value", said
+    program.wait("out", lambda line: line == "new")
+    _edit(workspace, script, "time.sleep(0.02)", "time.sleep(0.03)")
+    note = program.wait("err", lambda line: "is running" in line)
+    assert note.startswith("hotswap: main() is running in MainThread and keeps its old code")
+    stop.touch()
+    assert program.finish() == 0
+    assert program.out.count("started") == 1
+    assert not any("failed" in line for line in program.err), program.err
 
 
 # -- the program's view: exactly plain python's -------------------------------------------------

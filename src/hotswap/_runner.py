@@ -12,16 +12,13 @@ traceback is trimmed of hotswap's own frames first, so it reads as under plain `
 Unlike ``runpy``, :func:`prepare` returns the module and its code *before* running it, so the
 runner starts its watcher first (the program's imports are captured as they happen).
 
-The script itself is not reloaded while it runs. Its top level *is* the program (``while True``,
-``main()``), and the engine re-runs a changed top-level statement and every statement that calls
-a changed function: for the script that would start the program a second time, in the watcher
-thread. Refusing such a reload instead (an audit hook raising on the ``exec``) was tried: it
-applies edits that nothing on the top level calls (handlers), but the rollback of a refused
-statement restores the names it binds to their values from before the reload, so the counter of
-a running ``while`` loop went back whenever another module's edit made the engine want to re-run
-that loop. Until the engine can apply a module's definitions while skipping its other top-level
-statements, the runner says once per saved version of the script that it changed and is not
-reloaded; the modules it imports are.
+The script is registered with the tracker in between, as ``__main__``, so that its baseline is
+exactly the text that is compiled, and it is reloaded with *definitions only*
+(``Reloader.apply_definitions_only``): its functions and classes follow edits in place, while
+its other top-level statements never run again. Its top level *is* the program (``while True``,
+``main()``), and the engine would otherwise re-run a changed statement, and every statement
+that calls a changed function, starting the program a second time in the watcher thread. The
+watcher says once per saved version which top-level lines changed and do not run.
 """
 
 from __future__ import annotations
@@ -34,9 +31,11 @@ import os
 import sys
 import threading
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._console import YELLOW, note
 from hotswap._errors import HotswapError
 
 Traceback = types.TracebackType | None
@@ -85,18 +84,23 @@ def fresh_main() -> types.ModuleType:
     return module
 
 
-def prepare(program: Program) -> Prepared:
+Read = Callable[[types.ModuleType, str], "str | None"]
+
+
+def prepare(program: Program, read: Read | None = None) -> Prepared:
     """Make ``program``'s ``__main__`` current (``sys.modules``, ``sys.argv``, ``sys.path[0]``).
 
-    Raises :class:`StartError` where ``python`` would refuse to start, and ``SyntaxError``
-    where it would print one.
+    ``read(module, path)`` may return the source text to compile for a ``.py`` file (the
+    runner registers the script with the tracker there, so that the baseline and the executed
+    text are one); by default the file is read. Raises :class:`StartError` where ``python``
+    would refuse to start, and ``SyntaxError`` where it would print one.
     """
     if program.is_module:
-        return _prepare_module(program)
-    return _prepare_script(program)
+        return _prepare_module(program, read)
+    return _prepare_script(program, read)
 
 
-def _prepare_script(program: Program) -> Prepared:
+def _prepare_script(program: Program, read: Read | None) -> Prepared:
     given = program.target
     path = os.path.abspath(given)
     if not os.path.exists(path):
@@ -115,13 +119,16 @@ def _prepare_script(program: Program) -> Prepared:
         __loader__=importlib.machinery.SourceFileLoader("__main__", path),
     )
     sys.modules["__main__"] = module
-    with open(path, "rb") as handle:
-        data = handle.read()
-    code = compile(data, path, "exec", dont_inherit=True)
+    text = read(module, path) if read is not None and path.endswith(".py") else None
+    if text is None:
+        with open(path, "rb") as handle:
+            code = compile(handle.read(), path, "exec", dont_inherit=True)
+    else:
+        code = compile(text, path, "exec", dont_inherit=True)
     return Prepared(module, code, path if path.endswith(".py") else None)
 
 
-def _prepare_module(program: Program) -> Prepared:
+def _prepare_module(program: Program, read: Read | None) -> Prepared:
     name = program.target
     spec = _find(name)
     if spec.submodule_search_locations is not None:
@@ -160,9 +167,13 @@ def _prepare_module(program: Program) -> Prepared:
     sys.argv[:] = [origin or name, *program.args]
     sys.modules["__main__"] = module
     path = os.path.abspath(origin) if origin and origin.endswith(".py") else None
-    code = loader.get_code(spec.name)
-    if code is None:
-        raise StartError(f"{sys.executable}: No code object available for {spec.name}", 1)
+    text = read(module, path) if read is not None and path is not None else None
+    if text is not None and path is not None:
+        code = compile(text, path, "exec", dont_inherit=True)
+    else:
+        code = loader.get_code(spec.name)
+        if code is None:
+            raise StartError(f"{sys.executable}: No code object available for {spec.name}", 1)
     return Prepared(module, code, path)
 
 
@@ -283,23 +294,43 @@ class RunOptions:
 def run_program(program: Program, options: RunOptions) -> int:
     """Run ``program`` as ``python`` would, with a watcher applying reloads; the exit status.
 
-    An exception that ends the program is re-raised (trimmed of hotswap's frames when printed),
-    so the interpreter reports it and picks the status exactly as for plain ``python``.
+    The script (or ``-m`` module) is watched as ``__main__`` with definitions only (see the
+    module docstring), unless ``--exclude __main__`` leaves it alone. An exception that ends
+    the program is re-raised (trimmed of hotswap's frames when printed), so the interpreter
+    reports it and picks the status exactly as for plain ``python``.
     """
+    from hotswap._detect import TRACKER
     from hotswap._reloader import Reloader
-    from hotswap._watch import Watch
+    from hotswap._watch import Patterns, Watch
 
     reloader = Reloader()  # first: the program's own imports are captured as they happen
+    watch_main = not Patterns(options.include, options.exclude).excludes("__main__")
+    registered: list[str] = []
+
+    def register(module: types.ModuleType, path: str) -> str | None:
+        # The tracker's baseline for the script is exactly the text that is compiled.
+        if not watch_main:
+            return None
+        text = TRACKER.register("__main__", module, path).text
+        if text is not None:
+            registered.append(path)
+        return text
+
     try:
-        prepared = prepare(program)
+        prepared = prepare(program, register)
     except StartError as exc:
         reloader.close()
         sys.stderr.write(f"{exc}\n")
         return exc.status
     except SyntaxError as exc:
         reloader.close()
+        if registered:
+            TRACKER.forget("__main__")
         show_exception(exc)
         return 1
+    if registered:
+        reloader.include("__main__")
+        reloader.apply_definitions_only("__main__")
     watcher = Watch(
         reloader,
         poll=options.poll,
@@ -308,7 +339,8 @@ def run_program(program: Program, options: RunOptions) -> int:
         verbose=options.verbose,
         include=options.include,
         exclude=options.exclude,
-        script=prepared.path,
+        on_change=ScriptNotes(prepared.path, bool(registered)) if prepared.path else None,
+        also=[prepared.path] if prepared.path else [],
     )
     watcher.start()
     if options.verbose:
@@ -321,14 +353,81 @@ def run_program(program: Program, options: RunOptions) -> int:
     except BaseException as exc:
         reraise_trimmed(exc)
     finally:
-        _finish(watcher, reloader)
+        _finish(watcher, reloader, bool(registered))
     return 0
 
 
-def _finish(watch: Any, reloader: Any) -> None:
+class ScriptNotes:
+    """Says, once per saved version of the running script, what of the save does not apply.
+
+    Reloaded with definitions only, its changed top-level code (not ``def``/``class``/
+    ``import``) does not run while the program runs; left alone (``--exclude __main__``), none
+    of it is reloaded. Called by the watcher whenever files changed.
+    """
+
+    def __init__(self, path: str, reloads: bool) -> None:
+        self.path = path
+        self.reloads = reloads
+        self.seen = _content(path)
+
+    def __call__(self) -> None:
+        content = _content(self.path)
+        if content is None or content == self.seen:
+            return
+        before, self.seen = self.seen, content
+        if not self.reloads:
+            message = "the running script itself is not reloaded (the modules it imports are)"
+            note([f"hotswap: {self.path} changed; {message}"], YELLOW)
+            return
+        line = changed_top_level(before, content)
+        if line is not None:
+            note(
+                [
+                    f"hotswap: {self.path}:{line}: top-level code changed; it does not run "
+                    "again while the program runs (functions and classes follow edits)"
+                ],
+                YELLOW,
+            )
+
+
+def changed_top_level(before: bytes | None, after: bytes) -> int | None:
+    """The first line of a top-level statement of ``after`` that is not a definition or import
+    and is not in ``before`` (None: there is none, or a version does not parse)."""
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    try:
+        old = ast.parse(importlib.util.decode_source(before)) if before is not None else None
+        new = ast.parse(importlib.util.decode_source(after))
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    seen: dict[str, int] = {}
+    for node in old.body if old is not None else []:
+        key = ast.dump(node)
+        seen[key] = seen.get(key, 0) + 1
+    for node in new.body:
+        key = ast.dump(node)
+        if seen.get(key, 0) > 0:
+            seen[key] -= 1
+        elif not isinstance(node, definitions):
+            return node.lineno
+    return None
+
+
+def _content(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _finish(watch: Any, reloader: Any, registered: bool) -> None:
     """The program's top level ended: stop watching, unless its other threads go on."""
     me = threading.current_thread()
     if any(t is not me and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return  # the interpreter waits for them; the watcher (a daemon) keeps serving them
     watch.stop()
     reloader.close()
+    if registered:
+        from hotswap._detect import TRACKER
+
+        TRACKER.forget("__main__")

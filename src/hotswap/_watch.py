@@ -31,7 +31,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hotswap._console import YELLOW, Show, note, print_report
+from hotswap._console import Show, note, print_report
 from hotswap._frames import file_of, frames_on_stacks, running_old_code
 from hotswap._reloader import Reloader
 from hotswap._report import Report
@@ -115,7 +115,8 @@ class Watch:
         debounce_ms: int = 1600,
         step_ms: int = 50,
         poll_ms: int = 250,
-        script: str | None = None,
+        on_change: Callable[[], None] | None = None,
+        also: Iterable[str] = (),
     ) -> None:
         self._own = reloader is None
         self.reloader = reloader if reloader is not None else Reloader()
@@ -131,9 +132,8 @@ class Watch:
         self._thread: threading.Thread | None = None
         self._said_running: set[tuple[str, str]] = set()  # (qualname, path)
         self._said_trouble = False
-        # The runner's script: watched only to say that it is not reloaded (see _runner).
-        self.script = script
-        self._script_seen = _content(script) if script is not None else None
+        self.on_change = on_change  # called when files changed, before applying (the runner)
+        self.also = {os.path.abspath(path) for path in also}  # files watched besides modules
         self._sizes: dict[str, int] = {}  # file sizes at the last change (see below)
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -256,7 +256,8 @@ class Watch:
 
     def _changed(self) -> None:
         self._wait_while_truncated()
-        self._say_script()
+        if self.on_change is not None:
+            self.on_change()
         if self.at_checkpoint:
             self._pending.set()
         else:
@@ -337,22 +338,6 @@ class Watch:
             waited += self.step_ms / 1000
         self._sizes = {path: fp[2] for path, fp in prints.items() if fp is not None}
 
-    def _say_script(self) -> None:
-        """Once per saved version of the running script: it is not reloaded."""
-        if self.script is None:
-            return
-        content = _content(self.script)
-        if content is None or content == self._script_seen:
-            return
-        self._script_seen = content
-        note(
-            [
-                f"hotswap: {self.script} changed; the running script itself is not reloaded "
-                "(the modules it imports are): restart it to run the new version"
-            ],
-            YELLOW,
-        )
-
     # -- what to watch ---------------------------------------------------------------------------
 
     def files(self) -> set[str]:
@@ -360,7 +345,7 @@ class Watch:
         with _ENGINE:
             self.patterns.apply(self.reloader)
             names = self.reloader.watched()
-        out = {self.script} if self.script is not None else set()
+        out = set(self.also)
         for name in names:
             path = file_of(sys.modules.get(name))
             if path is not None:
@@ -380,14 +365,6 @@ class Watch:
             else:
                 out[path] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         return out
-
-
-def _content(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def _python_file(change: Any, path: str) -> bool:
