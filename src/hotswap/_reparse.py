@@ -57,8 +57,7 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     begin = _boundary_before(stmts, first_changed)
     end = _boundary_after(stmts, last_changed)
     top = stmts[begin].first if begin >= 0 else 1  # the lines before statement 0 too
-    futures = [s.last for s in stmts if "__future__" in s.key]
-    if futures and first_changed <= max(futures):
+    if first_changed <= _futures_end(stmts):
         return None  # an edit above a __future__ import may move it out of the leading block
     tree = None
     for _attempt in range(2):
@@ -78,10 +77,9 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     if tree is None:
         return None
     begin = max(begin, 0)
-    # ``from __future__ import annotations`` postpones annotations of the statements after it.
-    postponed = bool(base.future_flags & _ANNOTATIONS) and any(
-        _postpones(s.tree) for s in stmts[:begin]
-    )
+    # ``from __future__ import annotations`` postpones annotations of the statements after it;
+    # it sits in the leading block, above the window (checked above).
+    postponed = bool(base.future_flags & _ANNOTATIONS)
     statements = stmts[:begin]
     for node in tree.body:
         statements.append(make_statement(node, len(statements), postponed))
@@ -94,12 +92,17 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     return ParsedSource(text, statements, base.future_flags)
 
 
-def _postpones(node: ast.stmt) -> bool:
-    return (
-        type(node) is ast.ImportFrom
-        and node.module == "__future__"
-        and any(alias.name == "annotations" for alias in node.names)
-    )
+def _futures_end(stmts: list[Statement]) -> int:
+    """The last line of the ``from __future__`` imports (0 if none). A source that parsed has
+    them only in its leading block (after an optional docstring), so the scan stops there."""
+    end = 0
+    for stmt in stmts:
+        node = stmt.node
+        if type(node) is ast.ImportFrom and node.module == "__future__":
+            end = stmt.last
+        elif not (stmt.index == 0 and stmt.is_docstring):
+            break
+    return end
 
 
 def _starts_line(stmts: list[Statement], k: int) -> bool:

@@ -67,14 +67,15 @@ def _undecodable_line(data: bytes) -> int:
 class Statement:
     """One top-level statement of a module source.
 
-    ``tree`` is the statement's AST as it was parsed; when an incremental re-parse moved the
-    statement without re-parsing it (:mod:`hotswap._reparse`), ``tree``'s positions are
-    ``shift`` lines behind where the statement is now. ``node`` is always positioned where the
-    statement is now (a shifted copy is made on first use, so the unchanged statements of a
-    large module cost nothing until something compiles them).
+    ``node`` is the statement's AST as it was parsed. An incremental re-parse
+    (:mod:`hotswap._reparse`) moves unchanged statements without parsing them again, sharing
+    the AST, so ``node``'s line numbers are ``shift`` lines behind where the statement is now:
+    ``first``/``last`` say where it is, :meth:`positioned` gives a copy with the lines of where
+    it is, and :func:`compile_statement` compiles with them. Everything that looks only at the
+    structure (kind, names, ``ast.dump`` keys) uses ``node`` at no cost.
     """
 
-    tree: ast.stmt
+    node: ast.stmt
     index: int
     first: int  # first line, decorators included
     last: int
@@ -86,16 +87,17 @@ class Statement:
     body_reads: frozenset[str] = frozenset()  # a def body: names it may call when called
     decorators_key: str = ""  # AST dump of the decorator list (def/class only)
 
-    shift: int = 0  # lines between ``tree``'s positions and where the statement is now
+    shift: int = 0  # lines between ``node``'s positions and where the statement is now
 
-    @property
-    def node(self) -> ast.stmt:
-        """The AST, with the line numbers of where the statement is now."""
-        if self.shift:
-            node = copy.deepcopy(self.tree)  # ``tree`` may be shared with an older source
-            ast.increment_lineno(node, self.shift)
-            self.tree, self.shift = node, 0
-        return self.tree
+    def positioned(self, node: ast.stmt | None = None) -> ast.stmt:
+        """``node`` (or a variant of it, such as a copy without decorators) with the line
+        numbers of where the statement is now: a moved copy, as the AST may be shared."""
+        node = self.node if node is None else node
+        if not self.shift:
+            return node
+        moved = copy.deepcopy(node)
+        ast.increment_lineno(moved, self.shift)
+        return moved
 
     def moved(self, lines: int, index: int) -> Statement:
         """This statement ``lines`` further down, as statement ``index``: same AST, shared."""
@@ -109,15 +111,15 @@ class Statement:
 
     @property
     def is_def(self) -> bool:
-        return isinstance(self.tree, ast.FunctionDef | ast.AsyncFunctionDef)
+        return isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef)
 
     @property
     def is_class(self) -> bool:
-        return isinstance(self.tree, ast.ClassDef)
+        return isinstance(self.node, ast.ClassDef)
 
     @property
     def is_docstring(self) -> bool:
-        node = self.tree
+        node = self.node
         return (
             isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant)
@@ -227,7 +229,7 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)
         )
     return Statement(
-        tree=node,
+        node=node,
         index=index,
         first=first,
         last=node.end_lineno or node.lineno,
@@ -366,8 +368,9 @@ def _walk_exec_time(node: ast.AST) -> Iterator[ast.AST]:
 def compile_statement(
     stmt: Statement, path: str, flags: int, node: ast.stmt | None = None
 ) -> types.CodeType:
-    """Compile one top-level statement with its original line numbers."""
-    module = ast.Module(body=[node if node is not None else stmt.node], type_ignores=[])
+    """Compile one top-level statement (or ``node``, a variant of it) with the line numbers of
+    where it is now."""
+    module = ast.Module(body=[stmt.positioned(node)], type_ignores=[])
     code: types.CodeType = compile(module, path, "exec", flags=flags, dont_inherit=True)
     return code
 
