@@ -53,7 +53,8 @@ T = TypeVar("T")
 # sets this from ``tests/test_fuzz.py::KNOWN``): "import-time calls" (class attributes and
 # module constants computed by calling a function), "decorator removal", "cache dependencies"
 # (``lru_cache`` functions and ``cached_property`` getters that use other definitions),
-# "import-time attribute reads" (``K = m.K0`` while the module runs).
+# "import-time attribute reads" (``K = m.K0`` while the module runs), "cached_property
+# replaced" (a cached_property removed or turned into another kind of member).
 AVOID: set[str] = set()
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 Op = Callable[[Draw, Program, int], Program | None]
@@ -434,9 +435,13 @@ def change_class(draw: Draw, program: Program, index: int) -> Program | None:
         new = replace(cls, methods=(*cls.methods, method))
     elif what == "remove method" and cls.methods:
         gone = _pick(draw, cls.methods)
+        if gone.kind == "cached" and "cached_property replaced" in AVOID:
+            return None
         new = replace(cls, methods=tuple(m for m in cls.methods if m is not gone))
     elif what == "kind" and cls.methods:
         method = _pick(draw, cls.methods)
+        if method.kind == "cached" and "cached_property replaced" in AVOID:
+            return None
         kinds: list[MethodKind] = ["plain", "static", "class", "property", "cached"]
         kind: MethodKind = _pick(draw, [k for k in kinds if k != method.kind])
         program, serial = _serial(program)
