@@ -319,11 +319,24 @@ class Tracker:
         ``stat`` for files without events (they need a fingerprint to compare with). Whether a
         file is a symbolic link (whose target's directory must be watched too) is found out
         by the background reader, just before it reads the file."""
-        polled = self._polled
+        polled, by_path, watcher, unread = self._polled, self._by_path, self._watcher, self._unread
+        records = self.records
         for name, path in entries:
             record = Record(name, path, None, None, None)
             record.pending = True
-            self._store(record, link=False)
+            if name in records:
+                self._store(record, link=False)
+            else:  # the usual case, inlined: thousands of modules at once
+                dict.__setitem__(records, name, record)
+                names = by_path.get(path)
+                if names is None:
+                    by_path[path] = {name}
+                else:
+                    names.add(name)
+                if watcher is not None and watcher.watch(path):
+                    unread.append(record)
+                    continue
+                polled.add(name)
             if name in polled:
                 try:
                     st = os.stat(path)
