@@ -1,0 +1,256 @@
+"""``make bench``: hotswap against IPython's ``%autoreload 2`` (and ``--full``), side by side.
+
+Every number comes from a fresh subprocess (``_worker.py``) running a real IPython
+``InteractiveShell`` with one tool loaded, on synthetic modules generated for this run in a
+temporary directory. The table shows medians and the ratio IPython / hotswap (how many times
+less hotswap costs), then the four targets of the speed issue with their verdicts. See
+docs/benchmarks.md for what each number means.
+
+    python benchmarks/run.py              # the full run (a few minutes)
+    python benchmarks/run.py --json out.json
+    python benchmarks/run.py --smoke      # tiny sizes, for tests: checks the code, not speed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import _synth
+import _table
+
+HERE = Path(__file__).resolve().parent
+WORKER = HERE / "_worker.py"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", metavar="PATH", help="also write all numbers as JSON here")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (tests)")
+    parser.add_argument(
+        "--only",
+        choices=("percell", "latency", "memory", "startup"),
+        action="append",
+        help="run only these groups (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    sizes = Sizes.smoke() if args.smoke else Sizes.full()
+    groups = args.only or ["percell", "latency", "memory", "startup"]
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
+        runner = Runner(Path(tmp), sizes)
+        results: dict[str, Any] = {"environment": environment(), "sizes": sizes.__dict__}
+        for group in groups:
+            results[group] = getattr(runner, group)()
+    results["seconds"] = round(time.time() - started, 1)
+    results["targets"] = _table.targets(results)
+    print(_table.render(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    failed = [t for t in results.get("targets", []) if not t["met"]]
+    return 1 if failed and not args.smoke else 0
+
+
+class Sizes:
+    """How big and how many: the issue's sizes, or tiny ones for the smoke test."""
+
+    def __init__(self, **values: Any) -> None:
+        self.counts: list[int] = values["counts"]
+        self.functions: list[int] = values["functions"]
+        self.edits: int = values["edits"]
+        self.cycles: int = values["cycles"]
+        self.warmup: int = values["warmup"]
+        self.load_counts: list[int] = values["load_counts"]
+        self.import_runs: int = values["import_runs"]
+        self.budget: float = values["budget"]
+        self.ten: int = values["ten"]
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(
+            counts=[100, 1000, 5000, 20000],
+            functions=[10, 100, 1000],
+            edits=15,
+            cycles=500,
+            warmup=21,
+            load_counts=[5000, 20000],
+            import_runs=7,
+            budget=1.0,
+            ten=10,
+        )
+
+    @classmethod
+    def smoke(cls) -> Sizes:
+        return cls(
+            counts=[20],
+            functions=[10],
+            edits=2,
+            cycles=4,
+            warmup=3,
+            load_counts=[20],
+            import_runs=1,
+            budget=0.02,
+            ten=2,
+        )
+
+
+class Runner:
+    def __init__(self, tmp: Path, sizes: Sizes) -> None:
+        self.tmp = tmp
+        self.sizes = sizes
+        self.trees: dict[int, Path] = {}
+        self.env = dict(os.environ, IPYTHONDIR=str(tmp / "ipython"))
+        self.env.pop("HOTSWAP_WATCH", None)
+        # Start-up is measured as users meet it: with compiled bytecode cached, as after any
+        # first import (an environment that forbids writing it would time the compiler).
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run(
+            [sys.executable, "-c", "import hotswap.ipython, hotswap._watch, hotswap._repl"],
+            env=self.env,
+            check=False,
+        )
+        self._serial = 0
+
+    def tree(self, count: int) -> Path:
+        """A directory of ``count`` small modules, written once per run."""
+        if count not in self.trees:
+            root = self.tmp / f"tree{count}"
+            _synth.many_modules(root, count)
+            self.trees[count] = root
+        return self.trees[count]
+
+    def scratch(self) -> Path:
+        self._serial += 1
+        path = self.tmp / f"scratch{self._serial}"
+        path.mkdir()
+        return path
+
+    def run(self, spec: dict[str, Any]) -> dict[str, Any]:
+        env = dict(self.env)
+        if spec.get("tool") == "hotswap-stat":
+            env["HOTSWAP_WATCH"] = "stat"
+        label = " ".join(f"{k}={v}" for k, v in spec.items() if k not in ("root",))
+        print(f"  {label} ...", file=sys.stderr, flush=True)
+        try:
+            done = subprocess.run(
+                [sys.executable, str(WORKER), json.dumps(spec)],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=1800,
+                cwd=str(self.tmp),
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": "timed out"}
+        lines = done.stdout.strip().splitlines()
+        if done.returncode != 0 or not lines:
+            return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+        result: dict[str, Any] = json.loads(lines[-1])
+        return result
+
+    # -- the four groups ---------------------------------------------------------------------
+
+    def percell(self) -> list[dict[str, Any]]:
+        rows = []
+        for count in self.sizes.counts:
+            root = str(self.tree(count))
+            row: dict[str, Any] = {"count": count}
+            for tool in ("hotswap", "hotswap-stat", "ipython"):
+                spec = {"kind": "percell", "tool": tool, "count": count, "root": root}
+                spec["budget"] = self.sizes.budget
+                row[tool] = self.run(spec)
+            rows.append(row)
+        return rows
+
+    def latency(self) -> list[dict[str, Any]]:
+        rows = []
+        cases: list[tuple[int, int, str]] = [
+            (f, 1, edit) for f in self.sizes.functions for edit in ("body", "insert")
+        ]
+        cases.append((100, self.sizes.ten, "body"))
+        for functions, modules, edit in cases:
+            row: dict[str, Any] = {"functions": functions, "modules": modules, "edit": edit}
+            for tool in ("hotswap", "ipython", "ipython-full"):
+                spec = {
+                    "kind": "latency",
+                    "tool": tool,
+                    "functions": functions,
+                    "modules": modules,
+                    "edit": edit,
+                    "edits": self.sizes.edits,
+                    "root": str(self.scratch()),
+                }
+                row[tool] = self.run(spec)
+            rows.append(row)
+        return rows
+
+    def memory(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"cycles": self.sizes.cycles}
+        for key, tool, outputs in (
+            ("hotswap", "hotswap", "keep"),
+            ("hotswap-own", "hotswap", "drop"),
+            ("ipython", "ipython", "keep"),
+            ("ipython-full", "ipython-full", "keep"),
+        ):
+            spec = {
+                "kind": "memory",
+                "tool": tool,
+                "cycles": self.sizes.cycles,
+                "warmup": self.sizes.warmup,
+                "outputs": outputs,
+                "root": str(self.scratch()),
+            }
+            out[key] = self.run(spec)
+        return out
+
+    def startup(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for tool in ("hotswap", "ipython"):
+            runs = [self.run({"kind": "import", "tool": tool}) for _ in self._times()]
+            good = [r["ms"] for r in runs if "ms" in r]
+            out[f"import_{tool}"] = (
+                {"ms": statistics.median(good), "samples_ms": good} if good else runs[0]
+            )
+        loads = []
+        for count in self.sizes.load_counts:
+            root = str(self.tree(count))
+            row: dict[str, Any] = {"count": count}
+            for tool in ("hotswap", "ipython"):
+                row[tool] = self.run({"kind": "load", "tool": tool, "count": count, "root": root})
+            loads.append(row)
+        out["load"] = loads
+        return out
+
+    def _times(self) -> Iterator[int]:
+        return iter(range(self.sizes.import_runs))
+
+
+def environment() -> dict[str, Any]:
+    try:
+        import IPython
+
+        ipython = IPython.__version__
+    except ImportError:  # pragma: no cover - the dev extra installs it
+        ipython = "missing"
+    return {
+        "python": platform.python_version(),
+        "ipython": ipython,
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

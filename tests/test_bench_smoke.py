@@ -1,0 +1,47 @@
+"""The benchmark suite still runs: ``benchmarks/run.py --smoke`` at tiny sizes, no timings
+asserted (timings do not belong in tests), so ``make bench`` cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _errors(node: Any, where: str = "") -> list[str]:
+    if isinstance(node, dict):
+        found = [f"{where}: {node['error']}"] if "error" in node else []
+        for key, value in node.items():
+            found += _errors(value, f"{where}/{key}")
+        return found
+    if isinstance(node, list):
+        return [e for i, value in enumerate(node) for e in _errors(value, f"{where}/{i}")]
+    return []
+
+
+def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> None:
+    """Every measurement of hotswap and of IPython's autoreload completes, every timed reload
+    made the edited code live, and the table ends with a verdict per target."""
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(out.read_text())
+    assert {"percell", "latency", "memory", "startup", "targets"} <= set(data)
+    assert _errors(data) == []
+    verified = [
+        *(row[tool]["verified"] for row in data["percell"] for tool in ("hotswap", "ipython")),
+        *(row[tool]["verified"] for row in data["latency"] for tool in ("hotswap", "ipython")),
+        data["memory"]["hotswap"]["verified"],
+    ]
+    assert all(verified)
+    assert "Targets:" in done.stdout and "1. Per-cell cost" in done.stdout
