@@ -40,7 +40,7 @@ from hotswap._errors import HotswapError
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading
 from hotswap._patch import Patcher, functions_in, shift_object
-from hotswap._plan import ModulePlan, Step, class_maps, diff
+from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
 from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem
 from hotswap._source import STAR, ParsedSource, SourceError, compile_statement, parse
@@ -168,7 +168,10 @@ class Transaction:
         skip = self._skip_referrer(None)
         for old, replacement in self.patcher.replaced:
             redirect_references(old, replacement, self.journal, skip)
+        starred = self._star_sources(new)
         for name in sorted(plan.removed):
+            if any(getattr(m, name, MISSING) is namespace.get(name) for m in starred):
+                continue  # ``from a import X`` became ``from a import *``: X is still bound
             if self.definitions_only and self.old is not None and not any(
                 _defines(s.node) for s in self.old.by_name.get(name, ())
             ):
@@ -181,6 +184,19 @@ class Transaction:
             self.dirty.add(name)
             self.outcome.rebinds.append((name, value, MISSING))
             self.outcome.changes.append(Change(self.name, name, "removed", self.path))
+
+    def _star_sources(self, new: ParsedSource) -> list[types.ModuleType]:
+        """Modules the new source star-imports (their names are bound, not removed)."""
+        out = []
+        package = hasattr(self.module, "__path__")
+        for stmt in new.statements:
+            node = stmt.node
+            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                source = resolve(node.module, node.level, self.name, package)
+                module = sys.modules.get(source or "")
+                if module is not None:
+                    out.append(module)
+        return out
 
     def _affected(self, new: ParsedSource) -> set[str]:
         """Functions whose behaviour changed: recoded ones and, transitively, module functions
