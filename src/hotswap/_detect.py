@@ -191,7 +191,8 @@ class Tracker:
         self._finder: _CaptureFinder | None = None
         self._scanned = False
         self._watcher: Watcher | None = None
-        self._by_path: dict[str, set[str]] = {}  # watched file -> names of its records
+        # watched file -> the name of its record (a set of names when several share a file)
+        self._by_path: dict[str, str | set[str]] = {}
         self._dirty: set[str] = set()  # records the next checkpoint looks at
         self._polled: set[str] = set()  # records without events: looked at every checkpoint
         self._unread: list[Record] = []  # pending baselines for the background reader
@@ -251,7 +252,7 @@ class Tracker:
         may have been read before its directory was watched. ``link``: whether the file is a
         symbolic link, if the caller knows."""
         name = record.name
-        self._by_path.setdefault(record.path, set()).add(name)
+        self._route(record.path, name)
         watcher = self._watcher
         if watcher is None or not watcher.watch(record.path):
             self._polled.add(name)
@@ -261,7 +262,7 @@ class Tracker:
             link = os.path.islink(record.path)
         if link:  # edits land in the target's directory
             target = os.path.realpath(record.path)
-            self._by_path.setdefault(target, set()).add(name)
+            self._route(target, name)
             if not watcher.watch(target):
                 self._polled.add(name)
         if verify:
@@ -271,10 +272,11 @@ class Tracker:
 
     def scan(self) -> None:
         """Register every user module already loaded (once per process, or on demand)."""
+        records = self.records
         new = [
             (name, path)
-            for name, (_module, path) in watched_modules().items()
-            if name not in self.records or self.records[name].path != path
+            for name, path in watched_modules().items()
+            if name not in records or records[name].path != path
         ]
         if len(new) <= EAGER_BASELINES:
             for name, path in new:
@@ -328,11 +330,10 @@ class Tracker:
                 self._store(record, link=False)
             else:  # the usual case, inlined: thousands of modules at once
                 dict.__setitem__(records, name, record)
-                names = by_path.get(path)
-                if names is None:
-                    by_path[path] = {name}
+                if path in by_path:
+                    self._route(path, name)
                 else:
-                    names.add(name)
+                    by_path[path] = name
                 if watcher is not None and watcher.watch(path):
                     unread.append(record)
                     continue
@@ -411,8 +412,19 @@ class Tracker:
     def _unroute(self, record: Record) -> None:
         for path in {record.path, os.path.realpath(record.path)}:
             names = self._by_path.get(path)
-            if names is not None:
+            if names == record.name:
+                del self._by_path[path]
+            elif isinstance(names, set):
                 names.discard(record.name)
+
+    def _route(self, path: str, name: str) -> None:
+        names = self._by_path.get(path)
+        if names is None or names == name:
+            self._by_path[path] = name
+        elif isinstance(names, str):
+            self._by_path[path] = {names, name}
+        else:
+            names.add(name)
 
     def _start_reader(self) -> None:
         if self._unread and (self._reader is None or not self._reader.is_alive()):
@@ -430,6 +442,7 @@ class Tracker:
                 record = self._unread.pop()
             if record.pending:
                 self.resolve(record)
+            time.sleep(0)  # yield the GIL after each file: the session's own work comes first
 
     def baselines_read(self, timeout: float | None = None) -> bool:
         """Wait for the background reader (benchmarks and tests); True when it is done."""
@@ -482,11 +495,15 @@ class Tracker:
         return out
 
     def _mark(self, paths: Iterable[str]) -> None:
-        by_path = self._by_path
+        by_path, dirty = self._by_path, self._dirty
         for path in paths:
             names = by_path.get(path)
-            if names:
-                self._dirty.update(names)
+            if names is None:
+                continue
+            if isinstance(names, str):
+                dirty.add(names)
+            else:
+                dirty.update(names)
 
     def poll(self, names: Sequence[str]) -> tuple[list[Changed], list[Unreadable]]:
         """The records among ``names`` whose file content differs from what is executing."""

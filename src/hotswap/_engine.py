@@ -361,11 +361,15 @@ class Transaction:
         them all again, so dispatch matches a fresh run. Returns the statement indexes to run."""
         groups: dict[str, list[Step]] = {}
         for step in plan.steps:
+            if not step.new.decorators_key:
+                continue  # only a decorated definition registers (cheap test: every reload)
             target = _registers_into(step.new.node)
             if target is not None:
                 groups.setdefault(target, []).append(step)
         old_counts: dict[str, int] = {}
         for stmt in self.old.statements if self.old is not None else ():
+            if not stmt.decorators_key:
+                continue
             target = _registers_into(stmt.node)
             if target is not None:
                 old_counts[target] = old_counts.get(target, 0) + 1

@@ -126,7 +126,11 @@ class Inotify:
             wd = self._add_directory(directory)
         if wd is None:
             return False
-        self._files.setdefault(directory, set()).add(name)
+        files = self._files.get(directory)
+        if files is None:
+            self._files[directory] = {name}
+        else:
+            files.add(name)
         return True
 
     def _add_directory(self, directory: str) -> int | None:

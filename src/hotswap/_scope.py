@@ -131,8 +131,8 @@ class Scope:
         return True
 
 
-def watched_modules() -> dict[str, tuple[ModuleType, str]]:
-    """Every loaded user module with its source file (a scan of ``sys.modules``)."""
+def watched_modules() -> dict[str, str]:
+    """Every loaded user module's name and source file (a scan of ``sys.modules``)."""
     out = {}
     roots = library_roots()
     for name, module in list(sys.modules.items()):
@@ -142,5 +142,5 @@ def watched_modules() -> dict[str, tuple[ModuleType, str]]:
         if path is None:
             continue
         if not (path if _NORMAL_ABSOLUTE else os.path.normcase(path)).startswith(roots):
-            out[name] = (module, path)
+            out[name] = path
     return out
