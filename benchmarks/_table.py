@@ -32,15 +32,19 @@ def render(results: dict[str, Any]) -> str:
 
 
 def _percell(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["1. Per-cell cost when nothing changed (all loaded modules are user modules)"]
+    lines = [
+        "1. Per-cell cost when nothing changed (all loaded modules are user modules; "
+        "CPU time of the process in brackets)"
+    ]
     header = ("modules", "hotswap", "hotswap (stat)", IPY, "ratio", "ratio (stat)")
     body = []
     for row in rows:
         hs, st, ip = row["hotswap"], row["hotswap-stat"], row["ipython"]
+        cpu = _get(hs, "cpu_us")
         body.append(
             (
                 f"{row['count']:,} (+{_get(ip, 'modules', 0) - row['count']:,})",
-                _us(hs),
+                _us(hs) + ("" if cpu is None else f" [{cpu:.1f}]"),
                 _us(st),
                 _us(ip),
                 _ratio(ip, hs, "us"),

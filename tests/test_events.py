@@ -241,3 +241,19 @@ def test_a_save_before_the_background_read_leaves_no_stale_baseline(
         assert TRACKER.baselines_read(60)
     assert sorted(report.reloaded) == sorted(names)
     assert all(m.f() == 2 for m in modules)
+
+
+def test_a_name_a_package_exports_follows_into_a_relative_import_of_it(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """``from . import LIMIT`` names no module, yet it still follows an edit of the package
+    (propagation looks only at modules that may import the changed one, by their text)."""
+    package = workspace.name()
+    workspace.write(f"{package}/__init__.py", "LIMIT = 1\n")
+    source = "from . import LIMIT\n\n\ndef limit():\n    return LIMIT\n"
+    workspace.write(f"{package}/user.py", source)
+    user = importlib.import_module(f"{package}.user")
+    reloader.check()
+    workspace.write(f"{package}/__init__.py", "LIMIT = 2\n")
+    report = reloader.check()
+    assert report.ok and user.LIMIT == 2 and user.limit() == 2
