@@ -54,7 +54,7 @@ T = TypeVar("T")
 # module constants computed by calling a function), "decorator removal", "cache dependencies"
 # (``lru_cache`` functions and ``cached_property`` getters that use other definitions),
 # "import-time attribute reads" (``K = m.K0`` while the module runs), "cached_property
-# replaced" (a cached_property removed or turned into another kind of member).
+# replaced" (a cached_property removed or turned into another kind of member), "star imports".
 AVOID: set[str] = set()
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 Op = Callable[[Draw, Program, int], Program | None]
@@ -132,7 +132,8 @@ def _refs(
 def _styled(draw: Draw, ref: Ref) -> Ref:
     if ref.style == "local":
         return ref
-    return replace(ref, style=_pick(draw, ["from", "attr", "star"]))
+    styles = ["from", "attr"] if "star imports" in AVOID else ["from", "attr", "star"]
+    return replace(ref, style=_pick(draw, styles))
 
 
 # -- expressions -------------------------------------------------------------------------------
@@ -541,6 +542,8 @@ def restyle(draw: Draw, program: Program, index: int) -> Program | None:
         return None
     chosen = _pick(draw, refs)
     following = {"from": "attr", "attr": "star", "star": "from"}
+    if "star imports" in AVOID:
+        following["attr"] = "from"
     flipped = replace(chosen, style=following[chosen.style])
     entities = tuple(_map_refs(e, chosen, flipped) for e in module.entities)
     return _with_module(program, replace(module, entities=entities))
