@@ -483,7 +483,7 @@ def shift_object(
         code = obj.__code__
         if code.co_filename != path or not first <= code.co_firstlineno <= last:
             return 0
-        if not any(type(c) is types.CodeType for c in code.co_consts):
+        if types.CodeType not in map(type, code.co_consts):
             moved = code.replace(co_firstlineno=code.co_firstlineno + delta)
             journal.setattr(obj, "__code__", moved)
             return 1

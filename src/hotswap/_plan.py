@@ -57,20 +57,30 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
     """Match new statements to old ones; with no old source, every statement is changed."""
     if old is None:
         return ModulePlan([Step(s, None, "added") for s in new.statements])
-    defs: dict[str, list[Statement]] = {}
-    others: dict[str, list[Statement]] = {}
+    # Pools of old statements by name (definitions) or by key (others), in source order. (A
+    # list only when a name or key repeats: this runs over every statement at every reload.)
+    pools: dict[tuple[bool, str], Statement | list[Statement]] = {}
     for stmt in old.statements:
-        if stmt.name is not None:
-            defs.setdefault(stmt.name, []).append(stmt)
+        label = (True, stmt.name) if stmt.name is not None else (False, stmt.key)
+        pooled = pools.get(label)
+        if pooled is None:
+            pools[label] = stmt
+        elif isinstance(pooled, list):
+            pooled.append(stmt)
         else:
-            others.setdefault(stmt.key, []).append(stmt)
+            pools[label] = [pooled, stmt]
     steps = []
     for stmt in new.statements:
-        pool = defs.get(stmt.name, []) if stmt.name is not None else others.get(stmt.key, [])
-        if not pool:
+        label = (True, stmt.name) if stmt.name is not None else (False, stmt.key)
+        pooled = pools.get(label)
+        if pooled is None or (isinstance(pooled, list) and not pooled):
             steps.append(Step(stmt, None, "added"))
             continue
-        match = pool.pop(0)
+        if isinstance(pooled, list):
+            match = pooled.pop(0)
+        else:
+            match = pooled
+            del pools[label]
         steps.append(Step(stmt, match, "same" if match.key == stmt.key else "changed"))
     removed = old.bound_names() - new.bound_names()
     return ModulePlan(steps, removed)
