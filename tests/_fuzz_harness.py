@@ -371,19 +371,26 @@ def signature(problem: Divergence) -> str:
     return text[:120]
 
 
-def slim(sides: Sides, story: Story, problems: list[Divergence], work: Path) -> Story:
+def slim(
+    sides: Sides, story: Story, problems: list[Divergence], work: Path
+) -> tuple[Story, list[Divergence]]:
     """A smaller story that still shows the same divergences: cut after the last divergent
     save, probe only what diverged, then drop earlier saves one at a time while the
     divergences (by :func:`signature`) remain. Probes can have effects (they fill caches), so
-    each cut is kept only if it still fails the same way."""
+    each cut is kept only if it still fails the same way. Returns the story and what it shows.
+    """
     wanted = {signature(p) for p in problems}
     runs = 0
+    shown: list[Divergence] = problems
 
     def still_fails(candidate: Story) -> bool:
-        nonlocal runs
+        nonlocal runs, shown
         runs += 1
         found = judge(candidate, sides.run(candidate, work / f"slim{runs}"))
-        return wanted <= {signature(p) for p in found}
+        if wanted <= {signature(p) for p in found}:
+            shown = found
+            return True
+        return False
 
     last = max((p.step for p in problems if p.step is not None), default=len(story.steps) - 1)
     probed: dict[int, set[str]] = {}
@@ -396,14 +403,14 @@ def slim(sides: Sides, story: Story, problems: list[Divergence], work: Path) -> 
     ]
     best = replace(story, steps=steps)
     if not still_fails(best):
-        return story
+        return story, problems
     index = len(best.steps) - 2
     while index >= 0:
         candidate = replace(best, steps=best.steps[:index] + best.steps[index + 1 :])
         if _well_formed(candidate) and still_fails(candidate):
             best = candidate
         index -= 1
-    return best
+    return best, shown
 
 
 def _well_formed(story: Story) -> bool:

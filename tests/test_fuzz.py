@@ -216,8 +216,8 @@ def test_fuzz_campaign(sides: Sides, request: pytest.FixtureRequest) -> None:
                 raise
             story, problems = found[-1]  # Hypothesis replays the shrunk example last
             with tempfile.TemporaryDirectory(prefix="hotswap-fuzz-") as work:
-                story = slim(sides, story, problems, Path(work))
-            tally.seen.update(signature(p) for p in problems)
+                tally.seen.update(signature(p) for p in problems)
+                story, problems = slim(sides, story, problems, Path(work))
             name = _story_name(story)
             path = REGRESSIONS / f"test_{name}.py"
             path.write_text(reproducer(story, problems, name))
