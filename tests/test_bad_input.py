@@ -57,6 +57,9 @@ class Live:
         self.workspace = workspace
         self.name = workspace.name("bad")
         self.path = workspace.write(f"{self.name}.py", V1)
+        # Modules a broken save may start importing (they are never imported before).
+        workspace.write("hs_bad_dependency_zz.py", "def broken(:\n")
+        workspace.write("hs_raising_dependency_zz.py", "X = 1\nraise ValueError('dependency')\n")
         self.ns: dict[str, object] = {}
         self.reloader = hotswap.Reloader(namespace=self.ns, strategy=strategy)
         setup = f"import {self.name}\nfrom {self.name} import f, C\nobj = C()\n"
@@ -159,6 +162,11 @@ def _cases() -> list[Bad]:
         "an expression too deep to compile": _after_v2(f"X = {'-' * 100_000}1\n", N + 1, None),
         "inconsistent tabs": _after_v2("if True:\n\tX = 1\n        Y = 2\n", N + 3),
         "nonlocal at module level": _after_v2("nonlocal x\n", N + 1),
+        "global after an assignment": _after_v2("x = 1\nglobal x\n", N + 2),
+        "a dependency with a syntax error": _after_v2("import hs_bad_dependency_zz\n", N + 1),
+        "a dependency that raises": _after_v2("import hs_raising_dependency_zz\n", N + 1),
+        "saved as UTF-16": Bad("", V2.encode("utf-16"), (1,)),
+        "assert at module level": _after_v2("assert False, 'no'\n", N + 1),
         "await outside a function": _after_v2("await x\n", N + 1),
         "an exception whose str() raises": _after_v2(
             "class Weird(Exception):\n    def __str__(self):\n        raise ValueError('no')\n"
