@@ -79,7 +79,6 @@ class Statement:
     index: int
     first: int  # first line, decorators included
     last: int
-    key: str
     binds: frozenset[str]
     reads: frozenset[str]
     calls: frozenset[str]  # names called while the statement runs (``X = f()``)
@@ -88,6 +87,17 @@ class Statement:
     decorators_key: str = ""  # AST dump of the decorator list (def/class only)
 
     shift: int = 0  # lines between ``node``'s positions and where the statement is now
+    _key: str = ""  # the key, once something asked for it (see ``key``)
+
+    @property
+    def key(self) -> str:
+        """What the statement is, independent of where it is: its AST dumped without positions.
+        Computed on first use: a reload compares keys only where the text changed (moved
+        statements share theirs), so a whole parse need not dump every function body."""
+        key = self._key
+        if not key:
+            key = self._key = ast.dump(self.node)
+        return key
 
     def positioned(self, node: ast.stmt | None = None) -> ast.stmt:
         """``node`` (or a variant of it, such as a copy without decorators) with the line
@@ -228,18 +238,12 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
     scan.statement(node, module_scope=True)
     body_reads: frozenset[str] = frozenset()
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        body_reads = frozenset(
-            sub.id
-            for stmt in node.body
-            for sub in ast.walk(stmt)
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)
-        )
+        body_reads = _loaded_names(node.body)
     return Statement(
         node=node,
         index=index,
         first=first,
         last=node.end_lineno or node.lineno,
-        key=ast.dump(node),
         binds=frozenset(scan.binds),
         reads=frozenset(scan.reads - scan.local_only),
         calls=frozenset(scan.calls),
@@ -247,6 +251,28 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         decorators_key=decorators_key,
         body_reads=body_reads,
     )
+
+
+def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
+    """Every name read (``Load``) anywhere in ``body``: what ``ast.walk`` would find, without
+    its generators (a whole parse walks every function body of the module)."""
+    out = set()
+    stack: list[ast.AST] = list(body)
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    name_type, load, node_type = ast.Name, ast.Load, ast.AST
+    while stack:
+        node = pop()
+        if type(node) is name_type:
+            if isinstance(node.ctx, load):  # type: ignore[attr-defined]
+                out.add(node.id)  # type: ignore[attr-defined]
+            continue
+        for attribute in node._fields:
+            value = getattr(node, attribute, None)
+            if type(value) is list:
+                extend(v for v in value if isinstance(v, node_type))
+            elif isinstance(value, node_type):
+                push(value)
+    return frozenset(out)
 
 
 class _Scan:
