@@ -19,6 +19,7 @@ from typing import Any
 from hotswap._detect import TRACKER, Changed, Record, Unreadable, digest, read_file
 from hotswap._engine import Outcome, Transaction
 from hotswap._errors import HotswapError
+from hotswap._journal import MISSING
 from hotswap._plan import dependencies, dependency_order, from_imports, module_aliases
 from hotswap._propagate import Observed, presets_for, sync_namespace
 from hotswap._report import Change, Problem, Report
@@ -375,6 +376,11 @@ def _propagate(
                 continue
             imports = from_imports(parsed, record.name, _is_package(target))
             preset = presets_for(imports, source, source_ns, result.rebinds, target.__dict__, True)
+            # A name the importer binds itself (``import functools`` next to a star import of a
+            # module that also had it) is its own: a star import does not take it away.
+            own = parsed.bound_names()
+            for name in [n for n, v in preset.items() if v is MISSING and n in own]:
+                del preset[name]
             recoded = {
                 imp.alias
                 for imp in imports
