@@ -181,16 +181,39 @@ def parse(text: str, path: str) -> ParsedSource:
     that only where it can prove the result equal to a whole parse, and declines otherwise.
     """
     base = _BASES.get(path)
+    parsed = None
     if base is not None:
         from hotswap._reparse import reparse
 
         parsed = reparse(base, text, path)
-        if parsed is not None:
-            _BASES[path] = parsed
-            return parsed
-    parsed = parse_whole(text, path)
+    if parsed is None:
+        parsed = parse_whole(text, path)
+    if any(_declares_global(s.node) for s in parsed.statements):
+        _check_whole_compile(text, path, parsed.future_flags)
     _BASES[path] = parsed
     return parsed
+
+
+def _declares_global(node: ast.stmt) -> bool:
+    """A ``global`` statement at module level (outside functions and classes)."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Global):
+            return True
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False
+
+
+def _check_whole_compile(text: str, path: str, flags: int) -> None:
+    """Module-level ``global`` after a use of the name is an error only the whole-module
+    symbol table sees (each statement compiles alone); compile the whole text in that case."""
+    try:
+        compile(text, path, "exec", flags=flags, dont_inherit=True)
+    except SyntaxError as exc:
+        raise SourceError(f"SyntaxError: {exc.msg}", exc.lineno) from None
 
 
 def parse_whole(text: str, path: str) -> ParsedSource:
