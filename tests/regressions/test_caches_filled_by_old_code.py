@@ -57,3 +57,40 @@ def test_an_lru_cache_function_that_calls_an_edited_function(workspace: Workspac
         workspace.write(f"{name}.py", SOURCE.format(value=2))
         assert r.check().ok
     assert mod.cached() == 2
+
+
+READER = """\
+import functools
+
+import {a}
+
+
+class C:
+    @functools.cached_property
+    def value(self):
+        return {a}.K
+
+
+@functools.lru_cache(maxsize=None)
+def cached():
+    return {a}.K
+"""
+
+
+def test_cached_values_that_read_a_changed_global_of_another_module(
+    workspace: Workspace,
+) -> None:
+    """The getter and the cached function read ``a.K``; after ``K = 0`` becomes ``K = 1`` an
+    old instance and the cached function give 1, as fresh (fuzzer: ``I_C3.m4`` stayed 0)."""
+    a, b = workspace.name("a"), workspace.name("b")
+    workspace.write(f"{a}.py", "K = 0\n")
+    workspace.write(f"{b}.py", READER.format(a=a))
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(b)
+        obj = mod.C()
+        assert (obj.value, mod.cached()) == (0, 0)
+        workspace.write(f"{a}.py", "K = 1\n")
+        assert r.check().ok
+    assert mod.C().value == 1
+    assert obj.value == 1
+    assert mod.cached() == 1
