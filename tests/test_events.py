@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -257,3 +258,31 @@ def test_a_name_a_package_exports_follows_into_a_relative_import_of_it(
     workspace.write(f"{package}/__init__.py", "LIMIT = 2\n")
     report = reloader.check()
     assert report.ok and user.LIMIT == 2 and user.limit() == 2
+
+
+@linux_only
+def test_a_forked_child_that_checks_does_not_take_the_parents_events(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """A child process inherits the inotify descriptor; when it runs a checkpoint it opens its
+    own, so the parent still sees a save made while the child was checking."""
+    TRACKER.set_watcher(Inotify())
+    name, path = _module(workspace, "def f():\n    return 1\n")
+    mod = importlib.import_module(name)
+    reloader.check()
+    go_read, go_write = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads (3.12+)
+        child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        try:
+            os.read(go_read, 1)  # the parent has saved the file
+            reloader.check()
+        finally:
+            os._exit(0)
+    path.write_text("def f():\n    return 2\n")
+    os.write(go_write, b"x")
+    os.waitpid(child, 0)
+    os.close(go_read)
+    os.close(go_write)
+    assert reloader.check().reloaded == [name] and mod.f() == 2

@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import CodeType, ModuleType
 from typing import Any, NamedTuple
 
-from hotswap._events import Watcher, default_watcher
+from hotswap._events import Watcher, default_watcher, forks
 from hotswap._report import Problem
 from hotswap._scope import is_user_file, library_roots, source_file, watched_modules
 from hotswap._source import ParsedSource
@@ -191,6 +191,7 @@ class Tracker:
         self._finder: _CaptureFinder | None = None
         self._scanned = False
         self._watcher: Watcher | None = None
+        self._forks = 0  # _events.forks() when the watcher was started
         # watched file -> the name of its record (a set of names when several share a file)
         self._by_path: dict[str, str | set[str]] = {}
         self._dirty: set[str] = set()  # records the next checkpoint looks at
@@ -243,6 +244,7 @@ class Tracker:
         if self._watcher is not None:
             self._watcher.close()
         self._watcher = watcher
+        self._forks = forks()
         self._polled.clear()
         for record in self.records.values():
             self._watch(record, verify=True)
@@ -480,6 +482,8 @@ class Tracker:
         in ``sys.modules`` are dropped from the dirty set.
         """
         self.discover()
+        if self._forks != forks() and self._watcher is not None:
+            self._start_watcher(default_watcher())  # a forked child: its own descriptor
         with self._events:
             self._drain()
         dirty, polled = self._dirty, self._polled

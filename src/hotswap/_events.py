@@ -21,6 +21,9 @@ made by another machine or by the host of a virtual machine produces no event he
 overflow, or a watched directory that is deleted or moved, makes every file concerned count as
 possibly changed.
 
+A forked child shares its parent's descriptor; its first checkpoint opens its own (and looks at
+every file once), so it never takes events the parent is waiting for.
+
 Known limit: a file with a second hard link in an unwatched directory, edited through that other
 link, produces no event in the watched directory (editors do not do that; ``touch`` of the
 module file or a re-save does).
@@ -48,8 +51,8 @@ _IN_UNMOUNT = 0x2000
 _IN_Q_OVERFLOW = 0x4000
 _IN_IGNORED = 0x8000
 _IN_ONLYDIR = 0x01000000
-_IN_NONBLOCK = os.O_NONBLOCK
-_IN_CLOEXEC = os.O_CLOEXEC
+_IN_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # inotify_init1 takes the open() flags' values
+_IN_CLOEXEC = getattr(os, "O_CLOEXEC", 0)  # (absent on Windows, where this is never used)
 _FILE_EVENTS = (
     _IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_CREATE
     | _IN_DELETE
@@ -82,6 +85,19 @@ class Watcher(Protocol):
     def close(self) -> None: ...
 
 
+_FORKS = [0]  # times this process has been forked into a child (counted in the child)
+
+
+def forks() -> int:
+    """How many forks this process descends from since an inotify descriptor was opened: a
+    child shares its parent's descriptor (and would take its events), so it opens its own."""
+    return _FORKS[0]
+
+
+def _forked() -> None:
+    _FORKS[0] += 1
+
+
 def default_watcher() -> Watcher | None:
     """The event source for this process, or None where every file is stat-polled."""
     choice = os.environ.get("HOTSWAP_WATCH", "auto").strip().lower()
@@ -107,6 +123,9 @@ class Inotify:
         init.argtypes = (ctypes.c_int,)
         init.restype = ctypes.c_int
         fd = init(_IN_NONBLOCK | _IN_CLOEXEC)
+        if not _FORKS[1:]:
+            _FORKS.append(1)  # registered once per process
+            os.register_at_fork(after_in_child=_forked)
         if fd < 0:
             errno = ctypes.get_errno()
             raise OSError(errno, os.strerror(errno))
