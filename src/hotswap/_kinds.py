@@ -165,7 +165,11 @@ def clear_caches_reading(
 
 def _reads(func: Any, names: set[str], path: str) -> bool:
     code = getattr(func, "__code__", None)
-    return code is not None and code.co_filename == path and bool(names & set(code.co_names))
+    if code is None or code.co_filename != path:
+        return False
+    used = set(code.co_names)
+    # ``a.K`` (read through ``import a``) shows in co_names as both ``a`` and ``K``.
+    return any(all(part in used for part in name.split(".")) for name in names)
 
 
 def drop_cached_values(cls: type, names: set[str], journal: Journal) -> None:

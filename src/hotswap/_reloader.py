@@ -403,7 +403,8 @@ def _propagate(
                 if module_name == source:
                     recoded.update(f"{prefix}.{name}" for name in result.recoded)
                     dirty.update(f"{prefix}.{name}" for name, old, new in result.rebinds)
-            if not preset and not recoded and not (dirty & parsed.all_reads):
+            dotted = {n for n in dirty if "." in n}
+            if not preset and not recoded and not dirty & parsed.all_reads and not dotted:
                 continue
             if record.name in carry:  # reloads later in this batch: hand the values over
                 carry[record.name].preset.update(preset)
