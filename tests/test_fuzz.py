@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
