@@ -9,6 +9,7 @@ function in the middle of a module: ``body`` keeps the line count (a constant ch
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 PACKAGE_SIZE = 100  # modules per package directory in the "many modules" trees
@@ -62,15 +63,20 @@ def many_module_names(count: int) -> list[str]:
 
 def many_modules(root: Path, count: int) -> None:
     """``count`` small modules in package directories of :data:`PACKAGE_SIZE` modules each
-    (the packages count too: ``count`` is the number of modules, packages included)."""
+    (the packages count too: ``count`` is the number of modules, packages included). Their
+    mtimes are set an hour back, like the files of a session that did not just write them."""
+    past = time.time_ns() - 3600 * 1_000_000_000
     for name in many_module_names(count):
         package, _, module = name.partition(".")
         directory = root / package
         if not module:
             directory.mkdir(parents=True, exist_ok=True)
-            (directory / "__init__.py").write_text("")
+            path = directory / "__init__.py"
+            path.write_text("")
         else:
-            (directory / f"{module}.py").write_text(small_module(int(module[1:])))
+            path = directory / f"{module}.py"
+            path.write_text(small_module(int(module[1:])))
+        os.utime(path, ns=(past, past))
 
 
 def memory_module(value: int, which: int) -> str:

@@ -81,7 +81,9 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         else:
             match = pooled
             del pools[label]
-        steps.append(Step(stmt, match, "same" if match.key == stmt.key else "changed"))
+        # The same AST object (a statement an incremental re-parse reused) has the same key.
+        same = match.node is stmt.node or match.key == stmt.key
+        steps.append(Step(stmt, match, "same" if same else "changed"))
     removed = old.bound_names() - new.bound_names()
     return ModulePlan(steps, removed)
 

@@ -85,6 +85,7 @@ class Statement:
     name: str | None = None
     body_reads: frozenset[str] = frozenset()  # a def body: names it may call when called
     decorators_key: str = ""  # AST dump of the decorator list (def/class only)
+    declares_global: bool = False  # a ``global`` statement at module level in it
 
     shift: int = 0  # lines between ``node``'s positions and where the statement is now
     _key: str = ""  # the key, once something asked for it (see ``key``)
@@ -144,10 +145,13 @@ class ParsedSource:
     statements: list[Statement]
     future_flags: int = 0
     by_name: dict[str, list[Statement]] = field(default_factory=dict)
+    global_statements: int = 0  # statements with a module-level ``global`` (see ``parse``)
 
     def __post_init__(self) -> None:
         by_name = self.by_name
         for stmt in self.statements:
+            if stmt.declares_global:
+                self.global_statements += 1
             for name in stmt.binds:
                 bucket = by_name.get(name)
                 if bucket is None:
@@ -188,7 +192,7 @@ def parse(text: str, path: str) -> ParsedSource:
         parsed = reparse(base, text, path)
     if parsed is None:
         parsed = parse_whole(text, path)
-    if any(_declares_global(s.node) for s in parsed.statements):
+    if parsed.global_statements:
         _check_whole_compile(text, path, parsed.future_flags)
     _BASES[path] = parsed
     return parsed
@@ -273,6 +277,7 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         name=name,
         decorators_key=decorators_key,
         body_reads=body_reads,
+        declares_global=_declares_global(node),
     )
 
 
