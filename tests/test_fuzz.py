@@ -59,7 +59,8 @@ def _after_a_star_import_went_away(story: Story, problem: Divergence) -> bool:
         return False
     for path in story.files_after(problem.step):
         texts = [story.before.get(path, "")]
-        texts += [s.files.get(path, texts[-1]) for s in story.steps[: problem.step + 1]]
+        for step in story.steps[: problem.step + 1]:
+            texts.append(step.files.get(path, texts[-1]))
         stars = [
             {line for line in _text(t).splitlines() if line.endswith(" import *")} for t in texts
         ]
