@@ -1,7 +1,7 @@
-"""Which watched files changed: events, fingerprints, content hashes, and the import hook.
+"""Which watched files changed: the records of watched modules, events, fingerprints, hashes.
 
-Each watched module has a :class:`Record`: its file, the fingerprint ``(mtime_ns, ctime_ns, size,
-inode)`` and a content digest of the bytes it was executed from.
+Each watched module has a :class:`~hotswap._record.Record`: its file, the fingerprint
+``(mtime_ns, ctime_ns, size, inode)`` and a content digest of the bytes it was executed from.
 
 The checkpoint runs before every cell, so its cost when nothing changed must not grow with the
 number of watched modules. :meth:`Tracker.pending` asks the event source (:mod:`hotswap._events`)
@@ -15,11 +15,9 @@ move). A record becomes *dirty* (looked at by the next checkpoint) when an event
 when it is first registered from bytes read before its directory was watched, and when the event
 source restarts; it stays dirty until a checkpoint whose scope includes it has looked.
 
-The exact bytes a module was executed from are captured at import time by a meta-path finder that
-the first :class:`hotswap.Reloader` installs (and the last one removes): it wraps the plain
-``SourceFileLoader`` of user modules so that ``get_code`` reads the file once, remembers those
-bytes with their fingerprint, and compiles exactly them. An edit made right after an import is
-therefore never mistaken for the baseline.
+The exact bytes a module was executed from are captured at import time by the import hook
+(:mod:`hotswap._capture`) that the first :class:`hotswap.Reloader` installs (and the last one
+removes), so an edit made right after an import is never mistaken for the baseline.
 
 Modules loaded before the first Reloader have no captured bytes: their file as it is when the
 Reloader is created is their baseline. Reading hundreds of files would make creation slow, so
@@ -40,132 +38,41 @@ link's target elsewhere in that first moment is taken for the baseline.
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from types import CodeType, ModuleType
-from typing import Any, NamedTuple
+from types import ModuleType
 
+from hotswap._capture import CaptureFinder
 from hotswap._events import Watcher, default_watcher, forks
-from hotswap._report import Problem
-from hotswap._scope import is_user_file, library_roots, source_file, watched_modules
-from hotswap._source import ParsedSource
+from hotswap._record import (
+    RACY_NS,
+    Changed,
+    Fingerprint,
+    Record,
+    Unreadable,
+    decode_or_none,
+    digest,
+    read_file,
+)
+from hotswap._scope import library_roots, source_file, watched_modules
 
-try:  # CPython's built-in BLAKE2: importing hashlib would also load OpenSSL (milliseconds)
-    from _blake2 import blake2b as _blake2b
-except ImportError:  # pragma: no cover - other interpreters
-    from hashlib import blake2b as _blake2b
+__all__ = [
+    "EAGER_BASELINES",
+    "RACY_NS",
+    "TRACKER",
+    "Changed",
+    "Fingerprint",
+    "Record",
+    "Tracker",
+    "Unreadable",
+    "digest",
+    "read_file",
+]
 
-RACY_NS = 2_000_000_000
 EAGER_BASELINES = 256  # at most this many files are read while a Reloader is being created
-
-
-class Fingerprint(NamedTuple):
-    mtime_ns: int
-    ctime_ns: int
-    size: int
-    inode: int
-
-    @classmethod
-    def of(cls, st: os.stat_result) -> Fingerprint:
-        return cls(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-
-
-def digest(data: bytes) -> bytes:
-    return _blake2b(data, digest_size=16).digest()
-
-
-def read_file(path: str) -> tuple[bytes, Fingerprint]:
-    """The file's bytes and the fingerprint of exactly those bytes (fstat of the open file)."""
-    with open(path, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        return handle.read(), Fingerprint.of(st)
-
-
-class Record:
-    """What hotswap knows about one watched module.
-
-    ``digest``/``text`` are None when the executed source is unknown (the module predates
-    tracking and its file changed before it was read). A *pending* record has not been read yet:
-    its baseline is the file as it was when it was registered, read on first use of ``text``
-    (see :meth:`Tracker.resolve`).
-    """
-
-    __slots__ = (
-        "_text", "digest", "failed_data", "failed_digest", "failure", "fingerprint", "gone",
-        "name", "parsed", "path", "pending", "racy",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        path: str,
-        fingerprint: Fingerprint | None,
-        digest: bytes | None,
-        text: str | None,
-        parsed: ParsedSource | None = None,
-    ) -> None:
-        self.name = name
-        self.path = path
-        self.fingerprint = fingerprint
-        self.digest = digest
-        self._text = text
-        self.parsed = parsed
-        self.racy = False
-        self.gone = False  # the file was missing at the last poll (said once)
-        self.pending = False  # baseline not read yet (see the module docstring)
-        self.failed_digest: bytes | None = None  # content that failed: not retried unchanged
-        self.failed_data: bytes | None = None  # ...but retried when a dependency changes
-        self.failure: Problem | None = None
-
-    def __repr__(self) -> str:
-        return f"<Record {self.name} {self.path}>"
-
-    @property
-    def text(self) -> str | None:
-        """The source the module executes (None if unknown or undecodable)."""
-        if self.pending:
-            TRACKER.resolve(self)
-        return self._text
-
-    @text.setter
-    def text(self, value: str | None) -> None:
-        self._text = value
-
-    def seen(self, fingerprint: Fingerprint) -> None:
-        """The file at ``fingerprint`` has been looked at; stat it again only when it moves."""
-        self.fingerprint = fingerprint
-        self.racy = time.time_ns() - fingerprint.mtime_ns < RACY_NS
-        self.gone = False
-
-    def settle(self, data: bytes, fingerprint: Fingerprint, text: str | None) -> None:
-        """``data`` is now what the module executes."""
-        self.seen(fingerprint)
-        self.digest = digest(data)
-        self.failed_digest = self.failed_data = None
-        self.failure = None  # also when a broken save is undone back to the executing text
-        if text is not None:
-            self._text = text
-            self.parsed = None
-
-    def fail(self, data: bytes, fingerprint: Fingerprint) -> None:
-        self.seen(fingerprint)
-        self.failed_digest = digest(data)
-        self.failed_data = data
-
-
-class Changed(NamedTuple):
-    record: Record
-    data: bytes
-    fingerprint: Fingerprint
-
-
-class Unreadable(NamedTuple):
-    record: Record
-    reason: str
 
 
 class _Records(dict[str, Record]):
@@ -188,7 +95,7 @@ class Tracker:
         self.captured: dict[str, tuple[str, Fingerprint, bytes]] = {}
         self._lock = threading.Lock()
         self._users = 0
-        self._finder: _CaptureFinder | None = None
+        self._finder: CaptureFinder | None = None
         self._scanned = False
         self._watcher: Watcher | None = None
         self._forks = 0  # _events.forks() when the watcher was started
@@ -207,7 +114,7 @@ class Tracker:
             self._users += 1
             if self._finder is None:
                 library_roots()  # computed now: sysconfig cannot be asked from inside an import
-                self._finder = _CaptureFinder(self)
+                self._finder = CaptureFinder(self._capture)
                 sys.meta_path.insert(0, self._finder)
                 self._start_watcher(default_watcher())
 
@@ -292,6 +199,11 @@ class Tracker:
         if not self._scanned:
             self.scan()
 
+    def _capture(self, name: str, path: str, fingerprint: Fingerprint, data: bytes) -> None:
+        """The import hook's sink: bytes a module is about to execute (any thread)."""
+        with self._lock:
+            self.captured[name] = (path, fingerprint, data)
+
     def discover(self) -> None:
         """Register modules the import hook saw being executed since the last call."""
         if not self.captured:
@@ -303,7 +215,7 @@ class Tracker:
             if module is None or source_file(module) != path:
                 continue  # the import failed, or the module replaced itself
             record = Record(name, path, None, None, None)
-            record.settle(data, fingerprint, _decode_or_none(data, path))
+            record.settle(data, fingerprint, decode_or_none(data, path))
             self.records[name] = record  # watched and looked at once: the bytes may be stale
 
     def register(self, name: str, module: ModuleType | None, path: str) -> Record:
@@ -315,7 +227,7 @@ class Tracker:
         except OSError:
             self._dirty.add(name)
         else:
-            record.settle(data, fingerprint, _decode_or_none(data, path))
+            record.settle(data, fingerprint, decode_or_none(data, path))
         return record
 
     def _register_lazily(self, entries: list[tuple[str, str]]) -> None:
@@ -380,7 +292,7 @@ class Tracker:
             else:
                 unchanged = fingerprint == record.fingerprint
             if unchanged:
-                record.settle(data, fingerprint, _decode_or_none(data, record.path))
+                record.settle(data, fingerprint, decode_or_none(data, record.path))
             record.pending = False  # last: a reader that sees it False sees the baseline too
 
     def _unknown(self, record: Record) -> None:
@@ -579,57 +491,7 @@ class Tracker:
         return Changed(record, data, fingerprint)
 
 
-def _decode_or_none(data: bytes, path: str) -> str | None:
-    from hotswap._source import SourceError, decode
-
-    try:
-        return decode(data, path)
-    except SourceError:
-        return None
-
-
 TRACKER = Tracker()
+Record.resolver = TRACKER.resolve
 
 
-class _CapturingLoader(importlib.machinery.SourceFileLoader):
-    """Executes exactly the bytes it read, and hands them to the tracker."""
-
-    def get_code(self, fullname: str) -> CodeType:
-        path = self.get_filename(fullname)
-        data, fingerprint = read_file(path)
-        TRACKER.captured[fullname] = (os.path.abspath(path), fingerprint, data)
-        code: CodeType = self.source_to_code(data, path)
-        return code
-
-
-class _CaptureFinder:
-    """First on ``sys.meta_path``: asks the other finders, wraps the loader of user modules."""
-
-    def __init__(self, tracker: Tracker) -> None:
-        self.tracker = tracker
-
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-        for finder in sys.meta_path:
-            if finder is self or isinstance(finder, _CaptureFinder):
-                continue
-            find = getattr(finder, "find_spec", None)
-            if find is None:
-                continue
-            spec = find(fullname, path, target)
-            if spec is None:
-                continue
-            loader = spec.loader
-            try:
-                if (
-                    type(loader) is importlib.machinery.SourceFileLoader
-                    and isinstance(spec.origin, str)
-                    and is_user_file(os.path.abspath(spec.origin))
-                ):
-                    spec.loader = _CapturingLoader(loader.name, loader.path)
-            except Exception:
-                pass
-            return spec
-        return None
-
-    def invalidate_caches(self) -> None:
-        pass

@@ -1,0 +1,139 @@
+"""What hotswap knows about one watched module, and how a file's state is told apart.
+
+A :class:`Record` holds a module's file, the fingerprint ``(mtime_ns, ctime_ns, size, inode)``
+and a content digest of the bytes the module was executed from (and their text, parsed lazily).
+A fingerprint that moved says "look again"; only a different digest says "changed".
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+from hotswap._report import Problem
+from hotswap._source import ParsedSource, SourceError, decode
+
+try:  # CPython's built-in BLAKE2: importing hashlib would also load OpenSSL (milliseconds)
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b as _blake2b
+
+RACY_NS = 2_000_000_000
+
+
+class Fingerprint(NamedTuple):
+    mtime_ns: int
+    ctime_ns: int
+    size: int
+    inode: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> Fingerprint:
+        return cls(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+
+
+def digest(data: bytes) -> bytes:
+    return _blake2b(data, digest_size=16).digest()
+
+
+def read_file(path: str) -> tuple[bytes, Fingerprint]:
+    """The file's bytes and the fingerprint of exactly those bytes (fstat of the open file)."""
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        return handle.read(), Fingerprint.of(st)
+
+
+class Record:
+    """What hotswap knows about one watched module.
+
+    ``digest``/``text`` are None when the executed source is unknown (the module predates
+    tracking and its file changed before it was read). A *pending* record has not been read yet:
+    its baseline is the file as it was when it was registered, read on first use of ``text``
+    (see :meth:`Tracker.resolve`).
+    """
+
+    # Reads a pending baseline (the tracker's ``resolve``; set when the tracker is made).
+    resolver: Callable[[Record], None] | None = None
+
+    __slots__ = (
+        "_text", "digest", "failed_data", "failed_digest", "failure", "fingerprint", "gone",
+        "name", "parsed", "path", "pending", "racy",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        fingerprint: Fingerprint | None,
+        digest: bytes | None,
+        text: str | None,
+        parsed: ParsedSource | None = None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.fingerprint = fingerprint
+        self.digest = digest
+        self._text = text
+        self.parsed = parsed
+        self.racy = False
+        self.gone = False  # the file was missing at the last poll (said once)
+        self.pending = False  # baseline not read yet (see the module docstring)
+        self.failed_digest: bytes | None = None  # content that failed: not retried unchanged
+        self.failed_data: bytes | None = None  # ...but retried when a dependency changes
+        self.failure: Problem | None = None
+
+    def __repr__(self) -> str:
+        return f"<Record {self.name} {self.path}>"
+
+    @property
+    def text(self) -> str | None:
+        """The source the module executes (None if unknown or undecodable)."""
+        if self.pending and Record.resolver is not None:
+            Record.resolver(self)
+        return self._text
+
+    @text.setter
+    def text(self, value: str | None) -> None:
+        self._text = value
+
+    def seen(self, fingerprint: Fingerprint) -> None:
+        """The file at ``fingerprint`` has been looked at; stat it again only when it moves."""
+        self.fingerprint = fingerprint
+        self.racy = time.time_ns() - fingerprint.mtime_ns < RACY_NS
+        self.gone = False
+
+    def settle(self, data: bytes, fingerprint: Fingerprint, text: str | None) -> None:
+        """``data`` is now what the module executes."""
+        self.seen(fingerprint)
+        self.digest = digest(data)
+        self.failed_digest = self.failed_data = None
+        self.failure = None  # also when a broken save is undone back to the executing text
+        if text is not None:
+            self._text = text
+            self.parsed = None
+
+    def fail(self, data: bytes, fingerprint: Fingerprint) -> None:
+        self.seen(fingerprint)
+        self.failed_digest = digest(data)
+        self.failed_data = data
+
+
+class Changed(NamedTuple):
+    record: Record
+    data: bytes
+    fingerprint: Fingerprint
+
+
+class Unreadable(NamedTuple):
+    record: Record
+    reason: str
+
+
+def decode_or_none(data: bytes, path: str) -> str | None:
+    """The text of ``data`` as the import system would decode it, or None if it cannot."""
+    try:
+        return decode(data, path)
+    except SourceError:
+        return None
