@@ -286,3 +286,28 @@ def test_a_forked_child_that_checks_does_not_take_the_parents_events(
     os.close(go_read)
     os.close(go_write)
     assert reloader.check().reloaded == [name] and mod.f() == 2
+
+
+@linux_only
+def test_a_package_directory_that_is_gone_for_a_while_is_watched_again(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """A checkout that removes a package and restores it later: while it is gone the module keeps
+    its last version (said once); once it is back, the next edit is seen at once."""
+    TRACKER.set_watcher(Inotify())
+    package = workspace.name()
+    workspace.write(f"{package}/__init__.py", "")
+    path = workspace.write(f"{package}/mod.py", "def f():\n    return 1\n")
+    mod = importlib.import_module(f"{package}.mod")
+    reloader.check()
+    aside = path.parent.with_name(path.parent.name + "_aside")
+    path.parent.rename(aside)
+    gone = reloader.check()
+    assert {(w.module, w.message) for w in gone.warnings} == {
+        (name, "file was deleted; keeping the last version")
+        for name in (package, f"{package}.mod")
+    }
+    aside.rename(path.parent)
+    assert not reloader.check().reloaded and mod.f() == 1
+    path.write_text("def f():\n    return 2\n")
+    assert reloader.check().reloaded == [f"{package}.mod"] and mod.f() == 2

@@ -459,6 +459,7 @@ class Tracker:
             if not record.gone:
                 record.gone = True
                 unreadable.append(Unreadable(record, "file was deleted"))
+            self._poll_while_gone(record)
             return None
         except OSError as exc:
             unreadable.append(Unreadable(record, f"cannot stat: {exc.strerror or exc}"))
@@ -471,6 +472,7 @@ class Tracker:
             if not record.gone:
                 record.gone = True
                 unreadable.append(Unreadable(record, "the file was replaced by a directory"))
+            self._poll_while_gone(record)
             return None
         except OSError as exc:
             unreadable.append(Unreadable(record, f"cannot read: {exc.strerror or exc}"))
@@ -479,8 +481,10 @@ class Tracker:
             # Looked at because an event named it (watched: a save since registration, so the
             # baseline is unknown) or because it is polled (compare with the registration stat).
             self.resolve(record, data, fingerprint) if record.fingerprint else self._unknown(record)
-        if self._watcher is not None and record.name not in self._polled:
-            self._watch(record, verify=False)  # its directory may have been re-created
+        if self._watcher is not None:
+            # Watched again: its directory may have been re-created (a checkout), and a file
+            # polled while it was gone goes back to events.
+            self._watch(record, verify=False)
         current = digest(data)
         if current == record.digest:
             record.settle(data, fingerprint, None)  # touched, or a failed edit undone
@@ -489,6 +493,13 @@ class Tracker:
             record.seen(fingerprint)  # the same broken content: wait for the next edit
             return None
         return Changed(record, data, fingerprint)
+
+
+    def _poll_while_gone(self, record: Record) -> None:
+        """A missing file (or its whole directory, whose watch the kernel dropped) is stat-ed at
+        every checkpoint until it is back; then it is watched again."""
+        if self._watcher is not None:
+            self._polled.add(record.name)
 
 
 TRACKER = Tracker()
