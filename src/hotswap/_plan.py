@@ -20,7 +20,7 @@ from hotswap._source import STAR, ParsedSource, Statement, make_statement
 Status = Literal["same", "changed", "added"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per statement per reload: no __dict__ each
 class Step:
     new: Statement
     old: Statement | None
@@ -59,9 +59,10 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         return ModulePlan([Step(s, None, "added") for s in new.statements])
     # Pools of old statements by name (definitions) or by key (others), in source order. (A
     # list only when a name or key repeats: this runs over every statement at every reload.)
-    pools: dict[tuple[bool, str], Statement | list[Statement]] = {}
+    defs: dict[str, Statement | list[Statement]] = {}
+    others: dict[str, Statement | list[Statement]] = {}
     for stmt in old.statements:
-        label = (True, stmt.name) if stmt.name is not None else (False, stmt.key)
+        pools, label = (defs, stmt.name) if stmt.name is not None else (others, stmt.key)
         pooled = pools.get(label)
         if pooled is None:
             pools[label] = stmt
@@ -71,7 +72,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
             pools[label] = [pooled, stmt]
     steps = []
     for stmt in new.statements:
-        label = (True, stmt.name) if stmt.name is not None else (False, stmt.key)
+        pools, label = (defs, stmt.name) if stmt.name is not None else (others, stmt.key)
         pooled = pools.get(label)
         if pooled is None or (isinstance(pooled, list) and not pooled):
             steps.append(Step(stmt, None, "added"))
