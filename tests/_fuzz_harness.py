@@ -193,6 +193,7 @@ class Divergence:
     message: str
     report: str = ""
     probe: str | None = None  # the probe expression that differs, if it is a probe
+    warnings: tuple[str, ...] = ()  # every warning the reports gave up to this save
 
 
 def judge(story: Story, result: Result) -> list[Divergence]:
@@ -217,13 +218,16 @@ def judge(story: Story, result: Result) -> list[Divergence]:
         message = f"generator bug: the live setup raised:\n{setup[0]['error']}"
         problems.append(Divergence(None, message))
     oracles = {r["index"]: r for r in result.oracle if r["kind"] == "oracle"}
+    warnings: list[str] = []
     for record in result.live:
         if record["kind"] != "step":
             continue
         index = record["index"]
-        text = record.get("report", {}).get("text", "<no report>")
+        report = record.get("report", {})
+        text = report.get("text", "<no report>")
+        warnings += [w["message"] for w in report.get("warnings", [])]
         for probe, message in _judge_step(story.steps[index], record, oracles.get(index)):
-            problems.append(Divergence(index, message, text, probe))
+            problems.append(Divergence(index, message, text, probe, tuple(warnings)))
     return problems
 
 

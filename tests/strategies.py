@@ -54,7 +54,8 @@ T = TypeVar("T")
 # module constants computed by calling a function), "decorator removal", "cache dependencies"
 # (``lru_cache`` functions and ``cached_property`` getters that use other definitions),
 # "import-time attribute reads" (``K = m.K0`` while the module runs), "cached_property
-# replaced" (a cached_property removed or turned into another kind of member), "star imports".
+# replaced" (a cached_property removed or turned into another kind of member), "star imports",
+# "default changes" (a function's default argument edited).
 AVOID: set[str] = set()
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 Op = Callable[[Draw, Program, int], Program | None]
@@ -359,6 +360,8 @@ def change_func(draw: Draw, program: Program, index: int) -> Program | None:
     if what == "body":
         new = replace(func, body=_func_body(draw, program, index, func.serial, bool(func.default)))
     elif what == "default":
+        if "default changes" in AVOID:
+            return None
         consts = _refs(draw, program, index, Const)
         drop = func.default is not None and draw(st.booleans())
         default = None if drop else expression(draw, Env((), consts), 0)

@@ -53,37 +53,29 @@ class Known:
     avoid: frozenset[str] = frozenset()
 
 
-def _cached_property_line(story: Story, problem: Divergence) -> bool:
-    """A first-line probe of a ``cached_property`` getter."""
-    match = re.fullmatch(r"_line\(vars\((fz[a-d])\.\w+\)\['(\w+)'\]\)", problem.probe or "")
-    if match is None or problem.step is None:
-        return False
-    text = story.files_after(problem.step).get(f"{match.group(1)}.py", "")
-    source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-    return f"@functools.cached_property\n    def {match.group(2)}(" in source
-
-
-def _names_after_star_import(story: Story, problem: Divergence) -> bool:
-    """A module's names differ, and the module had a ``from ... import *`` at some point."""
-    match = re.fullmatch(r"sorted\(k for k in vars\((fz[a-d])\) .*", problem.probe or "")
-    if match is None or problem.step is None:
-        return False
-    path = f"{match.group(1)}.py"
-    versions = [story.before.get(path, "")] + [s.files.get(path, "") for s in story.steps]
-    return any(b"import *" in (v if isinstance(v, bytes) else v.encode()) for v in versions)
+def _holder_of_a_replaced_class(story: Story, problem: Divergence) -> bool:
+    """A documented limit: a reference the session took before the edit (an instance, a
+    subclass, a bound method, the class itself) to a class that a warning said could not be
+    updated in place (its bases, metaclass or layout changed in a way CPython refuses)."""
+    probe = problem.probe or ""
+    for warning in problem.warnings:
+        match = re.match(r"(\w+): (bases changed|metaclass changed|instance layout)", warning)
+        if match is None:
+            continue
+        name = match.group(1)
+        if re.search(rf"\b(I_{name}|S_{name}|B_{name}_\w+)\b|^{name} is ", probe):
+            return True
+    return False
 
 
 KNOWN: list[Known] = [
-    Known("test_moved_cached_property_lines.py", _cached_property_line),
     Known(
-        "test_removed_star_import_removes_its_names.py",
-        _names_after_star_import,
-        frozenset({"star imports"}),
-    ),
-    Known(
-        "test_star_import_keeps_names_the_importer_binds.py", avoid=frozenset({"star imports"})
+        "test_removed_star_import_removes_its_names.py", avoid=frozenset({"star imports"})
     ),
     Known("test_cached_property_kind_change.py", avoid=frozenset({"cached_property replaced"})),
+    Known("test_import_time_calls_see_changed_defaults.py", avoid=frozenset({"default changes"})),
+    # (test_decorator_changes_reach_decorated_functions.py[star import]: star imports are off.)
+    Known("documented limit (docs/safety.md, Limits): replaced class", _holder_of_a_replaced_class),
 ]
 strategies.AVOID.update(*(k.avoid for k in KNOWN))
 

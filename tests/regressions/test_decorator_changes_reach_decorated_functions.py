@@ -6,7 +6,8 @@ also in other modules: the name, docstring and ``__wrapped__`` of the wrapper, a
 Seen by the fuzzer: ``deco1`` in ``fza`` gained ``@functools.wraps(fn)`` on its inner
 function; ``fzb.f4`` (decorated with ``@fza.deco1``) kept ``__name__ == 'inner'`` and
 ``inspect.getsource`` showed the decorator's inner function, where a fresh run has ``'f4'`` and
-the source of ``f4``."""
+the source of ``f4``. Fixed for decorators reached through the module, a from-import or the same
+module; seen again (campaign seed 7000) with ``from fza import *``."""
 
 from __future__ import annotations
 
@@ -29,13 +30,14 @@ def deco(fn):
 """
 
 
-@pytest.mark.parametrize("style", ["attribute", "from-import", "same module"])
+@pytest.mark.parametrize("style", ["attribute", "from-import", "star import", "same module"])
 def test_a_decorator_that_starts_using_wraps(workspace: Workspace, style: str) -> None:
     """``f.__name__`` is ``'f'`` and ``f.__wrapped__`` exists after the decorator's edit."""
     a, b = workspace.name("a"), workspace.name("b")
     user = {
         "attribute": f"import {a}\n\n\n@{a}.deco\ndef f(x):\n    return x\n",
         "from-import": f"from {a} import deco\n\n\n@deco\ndef f(x):\n    return x\n",
+        "star import": f"from {a} import *\n\n\n@deco\ndef f(x):\n    return x\n",
         "same module": "\n\n@deco\ndef f(x):\n    return x\n",
     }[style]
     if style == "same module":
