@@ -67,3 +67,17 @@ def test_a_constant_computed_through_a_helper_that_calls_the_edited_function(
         workspace.write(f"{a}.py", source.format(tail=" * 10"))
         assert r.check().ok
     assert mod.V == 21
+
+
+def test_a_class_attribute_computed_by_a_star_imported_function(workspace: Workspace) -> None:
+    """``from a import *`` then ``class C: A = f(0)``: an edit of ``f`` in ``a`` reaches
+    ``C.A`` (fuzzer, campaign seed 7000: ``fzb.C11.A12`` stayed 0 where fresh has 1)."""
+    a, b = workspace.name("a"), workspace.name("b")
+    workspace.write(f"{a}.py", "def f(x):\n    return x\n")
+    workspace.write(f"{b}.py", f"from {a} import *\n\n\nclass C:\n    A = f(3)\n")
+    with hotswap.Reloader() as r:
+        importlib.import_module(a)
+        mod = importlib.import_module(b)
+        workspace.write(f"{a}.py", "def f(x):\n    return x * 10\n")
+        assert r.check().ok
+    assert mod.C.A == 30
