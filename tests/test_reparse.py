@@ -189,3 +189,19 @@ def test_a_moved_statement_that_re_runs_later_has_the_right_lines(workspace: Wor
         mod.h()
     except KeyError as exc:
         assert exc.args == (2,)
+
+
+def test_a_failed_reload_puts_moved_functions_back_on_their_lines(workspace: Workspace) -> None:
+    """Functions moved by an edit whose last statement then fails keep the lines of the code
+    that still runs (the rollback undoes the moves); the fix moves them for good."""
+    name = workspace.name()
+    source = "def boom():\n    raise KeyError(1)\n"
+    workspace.write(f"{name}.py", source)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        boom = mod.boom
+        assert _line_of(boom) == 2
+        workspace.write(f"{name}.py", "# a\n# b\n" + source + "X = 1 / 0\n")
+        assert not r.check().ok and _line_of(boom) == 2
+        workspace.write(f"{name}.py", "# a\n# b\n" + source + "X = 1\n")
+        assert r.check().ok and _line_of(boom) == 4 and mod.boom is boom

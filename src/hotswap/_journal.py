@@ -27,6 +27,7 @@ class Journal:
     def __init__(self) -> None:
         self._undo: list[Callable[[], None]] = []
         self._owned: set[int] = set()  # ids of the journal's own copies (never redirected)
+        self._moved: tuple[list[types.FunctionType], list[types.CodeType]] | None = None
 
     def owns(self, obj: object) -> bool:
         return id(obj) in self._owned
@@ -93,15 +94,36 @@ class Journal:
 
     # -- outcome ------------------------------------------------------------------------------
 
+    def move_code(self, func: types.FunctionType, code: types.CodeType) -> None:
+        """``func.__code__ = code`` for a function that only moved (line numbers shifted). An
+        edit near the top of a large module moves thousands: they share one undo record,
+        which restores them newest first at the place of the first one. (A later record about
+        the same function is undone before it, so the earliest code is restored last.)"""
+        moved = self._moved
+        if moved is None:
+            moved = self._moved = ([], [])
+            self._owned.update((id(moved[0]), id(moved[1])))  # not a holder to redirect
+            self._undo.append(functools.partial(_restore_codes, *moved))
+        moved[0].append(func)
+        moved[1].append(func.__code__)
+        func.__code__ = code
+
     def rollback(self) -> None:
         with _sigint_deferred():
             while self._undo:
                 self._undo.pop()()
         self._owned.clear()
+        self._moved = None
 
     def commit(self) -> None:
         self._undo.clear()
         self._owned.clear()
+        self._moved = None
+
+
+def _restore_codes(funcs: list[types.FunctionType], codes: list[types.CodeType]) -> None:
+    for func, code in zip(reversed(funcs), reversed(codes), strict=True):
+        func.__code__ = code
 
 
 def _own_attribute(obj: Any, name: str) -> Any:

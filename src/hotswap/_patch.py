@@ -484,8 +484,7 @@ def shift_object(
         if code.co_filename != path or not first <= code.co_firstlineno <= last:
             return 0
         if types.CodeType not in map(type, code.co_consts):
-            moved = code.replace(co_firstlineno=code.co_firstlineno + delta)
-            journal.setattr(obj, "__code__", moved)
+            journal.move_code(obj, code.replace(co_firstlineno=code.co_firstlineno + delta))
             return 1
     count = 0
     for func in functions_in(obj, path):
