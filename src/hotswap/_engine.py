@@ -464,18 +464,16 @@ class Transaction:
             current = getattr(current, "__wrapped__", None)
 
     def _shift(self, step: Step) -> None:
-        assert step.old is not None
+        old, new = step.old, step.new
+        assert old is not None
         namespace = self.module.__dict__
-        for name in step.new.binds:
+        span, delta = (old.first, old.last), new.first - old.first  # (hundreds per reload)
+        for name in new.binds:
             value = namespace.get(name, MISSING)
             if value is MISSING:
                 continue
-            span = (step.old.first, step.old.last)
-            nested = self.patcher.nested
-            if shift_object(value, self.path, span, step.delta, self.journal, nested):
-                self.outcome.changes.append(
-                    Change(self.name, name, "moved", self._where(step.new))
-                )
+            if shift_object(value, self.path, span, delta, self.journal, self.patcher.nested):
+                self.outcome.changes.append(Change(self.name, name, "moved", self._where(new)))
 
     # -- helpers ---------------------------------------------------------------------------------
 
