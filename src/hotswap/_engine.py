@@ -39,7 +39,7 @@ from typing import Any
 from hotswap._errors import HotswapError
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading
-from hotswap._patch import Patcher, functions_in, shift_object
+from hotswap._patch import Patcher, defaults_differ, functions_in, shift_object
 from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
 from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem
@@ -83,6 +83,7 @@ class Transaction:
         self.recoded: set[str] = set(recoded or ())
         self._affected_for: set[str] = set()
         self._affected_names: set[str] = set()
+        self._caches_cleared_for: set[str] = set()
         self.preset = preset or {}
         self.touched: set[str] = set()
         # A running script (``python -m hotswap run``): its top level is the program, which is
@@ -160,11 +161,11 @@ class Transaction:
             self.outcome.ran += 1
             if step.body_only and stmt.index not in forced and self._patch_body_only(step, new):
                 continue
+            if not stmt.is_def:
+                self._clear_caches(new)  # ``A = cached(0)`` must not get the old code's result
             self._run(step, new)
         self.patcher.retarget_closures()
-        if self.recoded or self.dirty:
-            names = self._affected(new) | self.dirty
-            clear_caches_reading(namespace, names, self.path, self.journal)
+        self._clear_caches(new)
         skip = self._skip_referrer(None)
         for old, replacement in self.patcher.replaced:
             redirect_references(old, replacement, self.journal, skip)
@@ -184,6 +185,17 @@ class Transaction:
             self.dirty.add(name)
             self.outcome.rebinds.append((name, value, MISSING))
             self.outcome.changes.append(Change(self.name, name, "removed", self.path))
+
+    def _clear_caches(self, new: ParsedSource) -> None:
+        """Drop what caches of this module hold from functions whose behaviour changed so far
+        (each set of such names once)."""
+        if not (self.recoded or self.dirty):
+            return
+        names = self._affected(new) | self.dirty
+        if names <= self._caches_cleared_for:
+            return
+        self._caches_cleared_for |= names
+        clear_caches_reading(self.module.__dict__, names, self.path, self.journal)
 
     def _star_sources(self, new: ParsedSource) -> list[types.ModuleType]:
         """Modules the new source star-imports (their names are bound, not removed)."""
@@ -437,7 +449,7 @@ class Transaction:
             fresh.__code__.co_freevars != target.__code__.co_freevars
         ):
             return False
-        if target.__code__ != fresh.__code__:
+        if target.__code__ != fresh.__code__ or defaults_differ(target, fresh):
             self.recoded.add(stmt.name)
         copied = {attr: getattr(target, attr, None) for attr in _WRAPPED_ATTRS}
         self.patcher.value(target, fresh, stmt.name)

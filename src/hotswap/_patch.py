@@ -162,9 +162,10 @@ class Patcher:
             if result is not current:
                 self.journal.set_cell(old_cell, result)
         previous = old.__code__
-        changed = previous != new.__code__
-        if changed or previous.co_firstlineno != new.__code__.co_firstlineno:
+        recoded = previous != new.__code__
+        if recoded or previous.co_firstlineno != new.__code__.co_firstlineno:
             self.journal.setattr(old, "__code__", new.__code__)
+        changed = recoded or defaults_differ(old, new)  # ``f(x, d=0)`` -> ``d=1`` changes f(0)
         for attr in _FUNCTION_ATTRS:
             incoming = getattr(new, attr)
             if getattr(old, attr) is not incoming:
@@ -174,8 +175,9 @@ class Patcher:
             result = incoming if current is MISSING else self.value(current, incoming, qualname)
             if result is not current:
                 self.journal.setitem(old.__dict__, name, result)
-        if changed:
+        if recoded:
             self._map_nested(previous, new.__code__)
+        if changed:
             self._change(qualname, "patched", old)
         return old
 
@@ -561,6 +563,20 @@ def _all_subclasses(cls: type) -> list[type]:
 
 
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
+
+
+def defaults_differ(old: types.FunctionType, new: types.FunctionType) -> bool:
+    """Whether calls that leave out arguments get other values from ``new`` than from ``old``."""
+    for attr in ("__defaults__", "__kwdefaults__"):
+        before, after = getattr(old, attr), getattr(new, attr)
+        if before is after:
+            continue
+        try:
+            if bool(before != after):
+                return True
+        except Exception:  # an array default compares elementwise: take it as changed
+            return True
+    return False
 
 
 def _same_definition(old: Any, new: Any) -> bool:

@@ -20,7 +20,13 @@ from hotswap._detect import TRACKER, Changed, Record, Unreadable, digest, read_f
 from hotswap._engine import Outcome, Transaction
 from hotswap._errors import HotswapError
 from hotswap._journal import MISSING
-from hotswap._plan import dependencies, dependency_order, from_imports, module_aliases
+from hotswap._plan import (
+    FromImport,
+    dependencies,
+    dependency_order,
+    from_imports,
+    module_aliases,
+)
 from hotswap._propagate import Observed, presets_for, sync_namespace
 from hotswap._report import Change, Problem, Report
 from hotswap._scope import Scope, parse_mode, source_file
@@ -381,13 +387,7 @@ def _propagate(
             own = parsed.bound_names()
             for name in [n for n, v in preset.items() if v is MISSING and n in own]:
                 del preset[name]
-            recoded = {
-                imp.alias
-                for imp in imports
-                if imp.source == source
-                and imp.name in result.recoded
-                and target.__dict__.get(imp.alias) is source_ns.get(imp.name)
-            }
+            recoded = _recoded_aliases(imports, source, source_ns, result.recoded, target.__dict__)
             dirty = set(preset)
             for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
                 if imp.source == source and imp.name != "*":
@@ -430,6 +430,26 @@ def _propagate(
             _record(report, follow)
             visited.add(record.name)
             queue.append((record.name, follow))
+
+
+def _recoded_aliases(
+    imports: list[FromImport],
+    source: str,
+    source_ns: dict[str, Any],
+    recoded: set[str],
+    target_ns: dict[str, Any],
+) -> set[str]:
+    """The importer's names that hold a function of ``source`` whose code changed: an alias of
+    ``from source import f`` or a name a ``from source import *`` brought in."""
+    out = set()
+    for imp in imports:
+        if imp.source != source:
+            continue
+        pairs = ((n, n) for n in recoded) if imp.name == "*" else [(imp.name, imp.alias)]
+        for name, alias in pairs:
+            if name in recoded and alias in target_ns and target_ns[alias] is source_ns.get(name):
+                out.add(alias)
+    return out
 
 
 @dataclass
