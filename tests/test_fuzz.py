@@ -69,12 +69,6 @@ def _holder_of_a_replaced_class(story: Story, problem: Divergence) -> bool:
 
 
 KNOWN: list[Known] = [
-    Known(
-        "test_removed_star_import_removes_its_names.py", avoid=frozenset({"star imports"})
-    ),
-    Known("test_cached_property_kind_change.py", avoid=frozenset({"cached_property replaced"})),
-    Known("test_import_time_calls_see_changed_defaults.py", avoid=frozenset({"default changes"})),
-    # (test_decorator_changes_reach_decorated_functions.py[star import]: star imports are off.)
     Known("documented limit (docs/safety.md, Limits): replaced class", _holder_of_a_replaced_class),
 ]
 strategies.AVOID.update(*(k.avoid for k in KNOWN))

@@ -10,9 +10,9 @@ adds or drops a function). After a warm-up of 300 cycles, ``make test`` measures
   the garbage collector tracks, at eight marks: the median growth per cycle between marks
   must stay below a few hundred bytes and one object (a leak of one AST, one code object or
   one module dict per reload is kilobytes per cycle, in every interval);
-- open file descriptors: the same number at the end as at the start;
-- CPU time of ``check()``: the median over the cycles after the traced ones is not more than
-  1.5 times the median over the last 100 warm-up cycles (relative: no wall-clock threshold);
+- open file descriptors: no more at the end than at the start;
+- CPU time of ``check()``, early (the last 100 warm-up cycles) and late (after the traced
+  ones), printed in the run's summary and not asserted (timings belong to benchmarks);
   tracemalloc runs only in the middle of the session, so it slows neither sample.
 """
 
@@ -112,7 +112,8 @@ def test_a_long_session_stays_bounded(
     workspace: Workspace, request: pytest.FixtureRequest
 ) -> None:
     """Hundreds of edit+reload cycles: memory, objects and descriptors do not grow with the
-    number of reloads, and a reload late in the session costs what one early in it cost."""
+    number of reloads. (The cost of an early and a late reload is reported in the summary for
+    the reader; timings are not asserted.)"""
     cycles = int(request.config.getoption("--soak-cycles"))
     total = WARMUP + cycles
     # Early timing: the last 100 warm-up cycles. Then tracemalloc (which makes every allocation
@@ -163,6 +164,7 @@ def test_a_long_session_stays_bounded(
     )
     assert memory_per_cycle < 256, f"traced memory grows {memory_per_cycle:.0f} B per reload"
     assert objects_per_cycle < 1, f"{objects_per_cycle:.1f} more objects per reload"
-    assert _open_fds() == fds_before
-    assert late <= early * 1.5, f"reloads got slower: {early:.4f} s -> {late:.4f} s of CPU"
+    # Other tests' files may be closed meanwhile (by the collector): fewer is not a leak.
+    assert (_open_fds() or 0) <= (fds_before or 0), f"fds {fds_before} -> {_open_fds()}"
+    # Early and late reload times are in the summary above: timings are not asserted here.
     assert name in sys.modules

@@ -41,6 +41,7 @@ from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_object
 from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
+from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem
 from hotswap._source import STAR, ParsedSource, SourceError, compile_statement, parse
@@ -180,11 +181,34 @@ class Transaction:
             value = namespace.get(name, MISSING)
             if value is MISSING or _is_submodule(value, self.name):
                 continue  # ``pkg.sub`` set by the import system stays
-            self.touched.add(name)
-            del namespace[name]
-            self.dirty.add(name)
-            self.outcome.rebinds.append((name, value, MISSING))
-            self.outcome.changes.append(Change(self.name, name, "removed", self.path))
+            self._remove(name, value)
+        self._remove_star_names(starred, new)
+
+    def _remove(self, name: str, value: Any) -> None:
+        self.touched.add(name)
+        del self.module.__dict__[name]
+        self.dirty.add(name)
+        self.outcome.rebinds.append((name, value, MISSING))
+        self.outcome.changes.append(Change(self.name, name, "removed", self.path))
+
+    def _remove_star_names(self, starred: list[types.ModuleType], new: ParsedSource) -> None:
+        """``from a import *`` left the source: the names it brought go, as a fresh run would
+        not have them, but for those the new source binds or another star import still brings."""
+        if self.old is None or self.definitions_only:
+            return
+        namespace = self.module.__dict__
+        own = new.bound_names()
+        for module in self._star_sources(self.old):
+            if any(module is m for m in starred):
+                continue
+            source_ns = vars(module)
+            for name in sorted(exports(set(source_ns), source_ns.get("__all__"))):
+                value = namespace.get(name, MISSING)
+                if name in own or value is MISSING or value is not source_ns.get(name):
+                    continue
+                if any(getattr(m, name, MISSING) is value for m in starred):
+                    continue
+                self._remove(name, value)
 
     def _clear_caches(self, new: ParsedSource) -> None:
         """Drop what caches of this module hold from functions whose behaviour changed so far
@@ -197,11 +221,11 @@ class Transaction:
         self._caches_cleared_for |= names
         clear_caches_reading(self.module.__dict__, names, self.path, self.journal)
 
-    def _star_sources(self, new: ParsedSource) -> list[types.ModuleType]:
-        """Modules the new source star-imports (their names are bound, not removed)."""
+    def _star_sources(self, parsed: ParsedSource) -> list[types.ModuleType]:
+        """Modules a source star-imports (their names are bound, not removed)."""
         out = []
         package = hasattr(self.module, "__path__")
-        for stmt in new.statements:
+        for stmt in parsed.statements:
             node = stmt.node
             if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
                 source = resolve(node.module, node.level, self.name, package)

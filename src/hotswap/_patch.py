@@ -200,6 +200,7 @@ class Patcher:
         if not self.nested:
             return 0
         count = 0
+        stuck: dict[types.CodeType, int] = {}
         for obj in gc.get_objects():
             if type(obj) is not types.FunctionType:
                 continue
@@ -209,6 +210,19 @@ class Patcher:
             if entry[1].co_freevars == obj.__code__.co_freevars:
                 self.journal.setattr(obj, "__code__", entry[1])
                 count += 1
+            else:  # its cells are fixed at creation: the new code cannot run with them
+                stuck[entry[1]] = stuck.get(entry[1], 0) + 1
+        for code, number in stuck.items():
+            self.warnings.append(
+                Problem(
+                    self.module,
+                    self.path,
+                    code.co_firstlineno,
+                    f"{code.co_qualname}: {number} function(s) made before the edit keep the old"
+                    " code (the variables it uses from the enclosing function changed);"
+                    " make them again",
+                )
+            )
         return count
 
     def _property(self, old: property, new: property, qualname: str) -> Any:
@@ -261,6 +275,16 @@ class Patcher:
 
     # -- classes -----------------------------------------------------------------------------
 
+    def _forget_cached(self, current: Any, result: Any) -> None:
+        """A ``cached_property`` that became something else or went away: what it cached in
+        instances' ``__dict__`` would shadow the new member (or keep a removed name alive)."""
+        if (
+            isinstance(current, functools.cached_property)
+            and current.attrname
+            and not isinstance(result, functools.cached_property)
+        ):
+            self.stale_cached.add(current.attrname)
+
     def _class(self, old: type, new: type, qualname: str) -> Any:
         if qualname in self.body_only:
             problem = None if _own_slots(old) == _own_slots(new) else "__slots__ changed"
@@ -307,6 +331,7 @@ class Patcher:
                 continue  # unchanged class-body statement: keep the live value (state)
             result = self.value(current, incoming, member)
             if result is not current:
+                self._forget_cached(current, result)
                 self.journal.setattr(old, name, result)
                 _set_name(result, old, name)
                 if not _is_code_like(incoming) and not name.startswith("__"):
@@ -323,6 +348,7 @@ class Patcher:
                 continue
             if isinstance(old.__dict__[name], types.MemberDescriptorType):
                 continue
+            self._forget_cached(old.__dict__[name], MISSING)
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True

@@ -1,8 +1,8 @@
 """A closure made before an edit (``inc = make(1)``) whose inner function now has other free
 variables cannot take the new code in place (a function's cells are fixed when it is made).
-The design says what cannot be done in place is *said*: one warning naming the object. Today
-the reload is reported as a plain "patched make" and ``inc`` silently keeps running the old
-code (4, where a fresh run gives 300).
+The design says what cannot be done in place is *said*: one warning naming the object. The
+report warns: ``make.<locals>.add: 1 function(s) made before the edit keep the old code``
+(``inc(3)`` still gives 4, where a fresh run gives 300).
 
 The fuzzer keeps the free variables of its factories stable for this reason (see
 tests/_fuzz_program.py); this test shows the case itself. It passes if hotswap either gives the
@@ -12,17 +12,10 @@ from __future__ import annotations
 
 import importlib
 
-import pytest
-
 import hotswap
 from conftest import Workspace
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known divergence (open): closures made by old code whose inner function gains or "
-    "loses a free variable keep the old code and no warning names them",
-)
 def test_an_old_closure_whose_free_variables_changed_is_updated_or_named(
     workspace: Workspace,
 ) -> None:

@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import importlib
 
-import pytest
-
 import hotswap
 from conftest import Workspace
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known divergence (open): names bound by a star import that the new source no "
-    "longer has stay in the module",
-)
 def test_names_of_a_removed_star_import_go_away(workspace: Workspace) -> None:
     """``helper`` and ``OTHER`` came from the star import; after the edit only ``f`` is left
     of them."""
