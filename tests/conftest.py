@@ -33,6 +33,17 @@ class Workspace:
         self.bump(path)
         return path
 
+    def replace(self, relpath: str, text: str) -> Path:
+        """Save a file the way editors that write a new file and rename it do: no reader ever
+        sees it half-written (in-place saves are the subject of their own tests)."""
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".saving")
+        partial.write_text(textwrap.dedent(text))
+        self.bump(partial)
+        os.replace(partial, path)
+        return path
+
     def bump(self, path: Path) -> None:
         self._tick += 1
         stamp = path.stat().st_mtime_ns + self._tick * 1_000_000_000

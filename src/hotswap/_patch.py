@@ -201,6 +201,7 @@ class Patcher:
             return 0
         count = 0
         stuck: dict[types.CodeType, int] = {}
+        followed = {id(old) for old, _new in self.replaced}  # their holders get the new object
         for obj in gc.get_objects():
             if type(obj) is not types.FunctionType:
                 continue
@@ -210,7 +211,7 @@ class Patcher:
             if entry[1].co_freevars == obj.__code__.co_freevars:
                 self.journal.setattr(obj, "__code__", entry[1])
                 count += 1
-            else:  # its cells are fixed at creation: the new code cannot run with them
+            elif id(obj) not in followed:  # cells are fixed at creation: the new code can't run
                 stuck[entry[1]] = stuck.get(entry[1], 0) + 1
         for code, number in stuck.items():
             self.warnings.append(

@@ -359,7 +359,9 @@ def _propagate(
 ) -> None:
     """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
     queue = [(name, outcome)]
-    visited = {name}
+    # An importer is followed once per module it imports from (``fzd`` star-imports ``fzb``,
+    # which star-imports ``fza``, and imports ``f4`` from ``fza`` itself: both reach it).
+    visited = {(name, name)}
     while queue:
         source, result = queue.pop(0)
         if not result.rebinds and not result.recoded:
@@ -374,7 +376,7 @@ def _propagate(
             ):
                 report.changes.append(Change(source, key, "rebound", "namespace"))
         for record in TRACKER.importers(source):  # not every watched module: see importers
-            if record.name in visited:
+            if record.name == name or (source, record.name) in visited:
                 continue
             target = sys.modules.get(record.name)
             parsed = parsed_of(record)
@@ -428,7 +430,7 @@ def _propagate(
                 report.failed.append(record.name)
                 continue
             _record(report, follow)
-            visited.add(record.name)
+            visited.add((source, record.name))
             queue.append((record.name, follow))
 
 
