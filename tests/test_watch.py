@@ -335,12 +335,6 @@ def test_failed_reload_keeps_writes_the_program_made_meanwhile(workspace: Worksp
     assert module.COUNT == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a class statement is executed in the module dict, so from its exec until "
-    "the patched old class is bound back, `module.C` is the new, temporary class; another "
-    "thread calling `module.C()` then makes an instance of a class that is thrown away",
-)
 def test_the_class_name_holds_the_kept_class_throughout_a_reload(workspace: Workspace) -> None:
     """While a reload patches a class, another thread reading the module's name for it gets
     the kept class, never the temporary one the new source made (observed at each in-place

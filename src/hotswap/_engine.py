@@ -266,8 +266,12 @@ class Transaction:
         # thread updates while the reload runs keeps its update (see Journal.snapshot_dict).
         self.touched.update(names)
         code = compile_statement(stmt, self.path, new.future_flags, self._class_node(step))
+        # A ``def`` or ``class`` binds its name in a scratch mapping (its functions still get
+        # the module's globals): until the patched old object is bound back, ``module.C`` never
+        # names the fresh, temporary one that another thread could call or instantiate.
+        made: dict[str, Any] | None = {} if stmt.is_def or stmt.is_class else None
         try:
-            exec(code, namespace)
+            exec(code, namespace, made)
         finally:
             if before_all is not None:  # ``from m import *``: whatever it bound
                 self.touched.update(
@@ -286,12 +290,15 @@ class Transaction:
             self.touched.add(name)
             if self._shadowed(name, step, new):
                 # A later ``def``/``class`` of the same name wins, as in a fresh run.
+                if made is not None:
+                    continue
                 if before[name] is MISSING:
                     namespace.pop(name, None)
                 else:
                     namespace[name] = before[name]
                 continue
-            self._bind(name, before[name], namespace.get(name, MISSING), step, kind_changed)
+            value = namespace.get(name, MISSING) if made is None else made.get(name, MISSING)
+            self._bind(name, before[name], value, step, kind_changed)
 
     def _shadowed(self, name: str, step: Step, new: ParsedSource) -> bool:
         stmt = step.new
@@ -344,6 +351,7 @@ class Transaction:
                 self.outcome.changes.append(Change(self.name, name, "removed", self._where(stmt)))
             return
         if old is MISSING:
+            namespace[name] = new
             self.dirty.add(name)
             self.outcome.rebinds.append((name, MISSING, new))
             self.outcome.changes.append(Change(self.name, name, "added", self._where(stmt)))
@@ -381,10 +389,10 @@ class Transaction:
             self.patcher.replaced.append((old, new))  # ``@deco`` removed: holders follow
         if _changes_behaviour_of_users(name, result, self.outcome.changes[patched_before:]):
             self.recoded.add(name)
-        if result is not new:
+        if namespace.get(name, MISSING) is not result:
             namespace[name] = result
-            if (stmt.is_class or bool(stmt.decorators_key)) and result is old:
-                redirect_references(new, old, self.journal, self._skip_referrer(new))
+        if result is old and result is not new and (stmt.is_class or bool(stmt.decorators_key)):
+            redirect_references(new, old, self.journal, self._skip_referrer(new))
         if result is not old:
             self.dirty.add(name)
             self.outcome.rebinds.append((name, old, result))
