@@ -492,7 +492,7 @@ class Tracker:
         if current == record.failed_digest:
             record.seen(fingerprint)  # the same broken content: wait for the next edit
             return None
-        return Changed(record, data, fingerprint)
+        return Changed(record, data, fingerprint, current)
 
 
     def _poll_while_gone(self, record: Record) -> None:

@@ -44,7 +44,14 @@ from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
 from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem
-from hotswap._source import STAR, ParsedSource, SourceError, compile_statement, parse
+from hotswap._source import (
+    STAR,
+    ParsedSource,
+    SourceError,
+    Statement,
+    compile_statement,
+    parse,
+)
 
 
 @dataclass
@@ -154,8 +161,8 @@ class Transaction:
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
             if not run:
-                if step.delta and step.old is not None:
-                    self._shift(step)
+                if step.old is not None and stmt.first != step.old.first:
+                    self._shift(step.old, stmt)
                 continue
             if stmt.is_docstring and stmt.index > 0:
                 continue  # a bare string: compiling it alone would make it the module docstring
@@ -174,8 +181,10 @@ class Transaction:
         for name in sorted(plan.removed):
             if any(getattr(m, name, MISSING) is namespace.get(name) for m in starred):
                 continue  # ``from a import X`` became ``from a import *``: X is still bound
-            if self.definitions_only and self.old is not None and not any(
-                _defines(s.node) for s in self.old.by_name.get(name, ())
+            if (
+                self.definitions_only
+                and self.old is not None
+                and not any(_defines(s.node) for s in self.old.by_name.get(name, ()))
             ):
                 continue
             value = namespace.get(name, MISSING)
@@ -225,7 +234,7 @@ class Transaction:
         """Modules a source star-imports (their names are bound, not removed)."""
         out = []
         package = hasattr(self.module, "__path__")
-        for stmt in parsed.statements:
+        for stmt in parsed.by_name.get(STAR, ()):  # the statements that bind ``*``
             node = stmt.node
             if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
                 source = resolve(node.module, node.level, self.name, package)
@@ -507,17 +516,15 @@ class Transaction:
                         self.journal.setattr(current, attr, getattr(inner, attr))
             current = getattr(current, "__wrapped__", None)
 
-    def _shift(self, step: Step) -> None:
-        old, new = step.old, step.new
-        assert old is not None
+    def _shift(self, old: Statement, new: Statement) -> None:
+        """New line numbers for what a statement that only moved made (hundreds per reload
+        when lines were added near the top of a large module)."""
         namespace = self.module.__dict__
-        span, delta = (old.first, old.last), new.first - old.first  # (hundreds per reload)
+        span, delta = (old.first, old.last), new.first - old.first
         for name in new.binds:
             value = namespace.get(name, MISSING)
-            if value is MISSING:
-                continue
-            if shift_object(value, self.path, span, delta, self.journal, self.patcher.nested):
-                self.outcome.changes.append(Change(self.name, name, "moved", self._where(new)))
+            if value is not MISSING:
+                shift_object(value, self.path, span, delta, self.journal, self.patcher.nested)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -621,8 +628,18 @@ def _changes_behaviour_of_users(name: str, value: Any, changes: list[Change]) ->
 # Packages whose class decorators build members from the class body: re-applied to a re-run
 # class even when the decorator line did not change.
 _GENERATORS = frozenset(
-    {"dataclasses", "functools", "typing", "typing_extensions", "enum", "abc", "attr", "attrs",
-     "pydantic", "msgspec"}
+    {
+        "dataclasses",
+        "functools",
+        "typing",
+        "typing_extensions",
+        "enum",
+        "abc",
+        "attr",
+        "attrs",
+        "pydantic",
+        "msgspec",
+    }
 )
 
 

@@ -19,6 +19,7 @@ import dataclasses
 import enum
 import functools
 import gc
+import types
 from typing import Any
 
 from hotswap._journal import MISSING, Journal
@@ -39,9 +40,7 @@ def is_enum_pair(old: type, new: type) -> bool:
     return isinstance(old, enum.EnumMeta) and isinstance(new, enum.EnumMeta)
 
 
-def patch_enum(
-    old: Any, new: Any, journal: Journal
-) -> tuple[set[str], list[tuple[str, Any, Any]]]:
+def patch_enum(old: Any, new: Any, journal: Journal) -> tuple[set[str], list[tuple[str, Any, Any]]]:
     """Move the members of ``new`` onto ``old``; return the names handled and the members
     re-created (name, old member, new member)."""
     immutable = old._member_type_ is not object
@@ -139,19 +138,41 @@ def tuple_fields(cls: type) -> tuple[str, ...] | None:
     return None
 
 
+_NEVER_CACHES = frozenset(
+    {
+        types.FunctionType,
+        types.ModuleType,
+        types.BuiltinFunctionType,
+        int,
+        float,
+        str,
+        bytes,
+        bool,
+        type(None),
+        tuple,
+        list,
+        dict,
+        set,
+        frozenset,
+    }
+)
+
+
 def clear_caches_reading(
     namespace: dict[str, Any], names: set[str], path: str, journal: Journal
 ) -> None:
     """Drop results cached by code that calls a function whose behaviour changed: an
     ``lru_cache``/``cache`` function of the module, or a ``cached_property`` of its classes."""
+    module = namespace.get("__name__")
     for value in list(namespace.values()):
+        kind = type(value)
+        if kind in _NEVER_CACHES:
+            continue  # most of a module: a failed attribute lookup on each would cost more
         if callable(getattr(value, "cache_clear", None)):
             inner = getattr(value, "__wrapped__", None)
             if _reads(inner, names, path):
                 value.cache_clear()
-        elif isinstance(value, type) and getattr(value, "__module__", None) == namespace.get(
-            "__name__"
-        ):
+        elif isinstance(value, type) and getattr(value, "__module__", None) == module:
             stale = [
                 attr.attrname
                 for attr in list(vars(value).values())

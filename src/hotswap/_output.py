@@ -1,9 +1,9 @@
 """How the IPython front-end shows a :class:`~hotswap.Report`: text, notebook HTML and log records.
 
-One checkpoint produces at most one output: a bundle with ``text/plain`` (terminal IPython,
-``jupyter console``) and ``text/html`` (notebooks). The terminal text is one dim line per
-reloaded module, a short block per failed module (module, ``File "path", line N``, the source
-line, the error, "kept the previous version") and one line per warning. The HTML is
+One checkpoint produces at most one output: printed text in a terminal shell, a bundle with
+``text/plain`` (``jupyter console``) and ``text/html`` (notebooks) in a kernel. The text is one
+dim line per reloaded module, a short block per failed module (module, ``File "path", line N``,
+the source line, the error, "kept the previous version") and one line per warning. The HTML is
 ``Report._repr_html_`` of the same, filtered, report, so both say the same thing.
 
 ``OutputOptions`` carries the ``%autoreload`` flags that decide what is shown; they are complete

@@ -54,14 +54,43 @@ class ModulePlan:
 
 
 def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
-    """Match new statements to old ones; with no old source, every statement is changed."""
+    """Match new statements to old ones; with no old source, every statement is changed.
+
+    Statements an incremental re-parse reused (the same AST object) before and after the edited
+    window pair up as they stand; only the window is matched by name or key."""
     if old is None:
         return ModulePlan([Step(s, None, "added") for s in new.statements])
-    # Pools of old statements by name (definitions) or by key (others), in source order. (A
-    # list only when a name or key repeats: this runs over every statement at every reload.)
+    olds, news = old.statements, new.statements
+    limit = min(len(olds), len(news))
+    head = 0
+    while head < limit and olds[head].node is news[head].node:
+        head += 1
+    tail = 0
+    while tail < limit - head and olds[-1 - tail].node is news[-1 - tail].node:
+        tail += 1
+    old_window = olds[head : len(olds) - tail]
+    new_window = news[head : len(news) - tail]
+    steps = [Step(n, o, "same") for o, n in zip(olds[:head], news[:head], strict=True)]
+    steps.extend(_match(old_window, new_window))
+    if tail:
+        pairs = zip(olds[len(olds) - tail :], news[len(news) - tail :], strict=True)
+        steps.extend(Step(n, o, "same") for o, n in pairs)
+    # Names bound outside the window are bound by the same statements on both sides.
+    removed = {
+        name
+        for stmt in old_window
+        for name in stmt.binds
+        if name != STAR and name not in new.by_name
+    }
+    return ModulePlan(steps, removed)
+
+
+def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:
+    """Pair statements by name (definitions) or by key (others), in source order."""
+    # Pools of old statements by name or key. (A list only when a name or key repeats.)
     defs: dict[str, Statement | list[Statement]] = {}
     others: dict[str, Statement | list[Statement]] = {}
-    for stmt in old.statements:
+    for stmt in olds:
         pools, label = (defs, stmt.name) if stmt.name is not None else (others, stmt.key)
         pooled = pools.get(label)
         if pooled is None:
@@ -71,7 +100,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         else:
             pools[label] = [pooled, stmt]
     steps = []
-    for stmt in new.statements:
+    for stmt in news:
         pools, label = (defs, stmt.name) if stmt.name is not None else (others, stmt.key)
         pooled = pools.get(label)
         if pooled is None or (isinstance(pooled, list) and not pooled):
@@ -85,8 +114,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         # The same AST object (a statement an incremental re-parse reused) has the same key.
         same = match.node is stmt.node or match.key == stmt.key
         steps.append(Step(stmt, match, "same" if same else "changed"))
-    removed = old.bound_names() - new.bound_names()
-    return ModulePlan(steps, removed)
+    return steps
 
 
 @dataclass

@@ -158,6 +158,8 @@ def sync_namespace(
     complete: bool,
 ) -> list[str]:
     """Bring a session namespace in step with a reloaded module; return the names changed."""
+    if not rebinds:
+        return []  # only code changed in place: every name still holds the right object
     imports = observed.inferred(module, _namespace_before(module_ns, rebinds), target)
     preset = presets_for(imports, module, module_ns, rebinds, target, add_new=complete)
     for name, old, new in rebinds:

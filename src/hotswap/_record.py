@@ -104,19 +104,21 @@ class Record:
         self.racy = time.time_ns() - fingerprint.mtime_ns < RACY_NS
         self.gone = False
 
-    def settle(self, data: bytes, fingerprint: Fingerprint, text: str | None) -> None:
-        """``data`` is now what the module executes."""
+    def settle(
+        self, data: bytes, fingerprint: Fingerprint, text: str | None, hashed: bytes = b""
+    ) -> None:
+        """``data`` is now what the module executes (``hashed``: its digest, if known)."""
         self.seen(fingerprint)
-        self.digest = digest(data)
+        self.digest = hashed or digest(data)
         self.failed_digest = self.failed_data = None
         self.failure = None  # also when a broken save is undone back to the executing text
         if text is not None:
             self._text = text
             self.parsed = None
 
-    def fail(self, data: bytes, fingerprint: Fingerprint) -> None:
+    def fail(self, data: bytes, fingerprint: Fingerprint, hashed: bytes = b"") -> None:
         self.seen(fingerprint)
-        self.failed_digest = digest(data)
+        self.failed_digest = hashed or digest(data)
         self.failed_data = data
 
 
@@ -124,6 +126,7 @@ class Changed(NamedTuple):
     record: Record
     data: bytes
     fingerprint: Fingerprint
+    hashed: bytes = b""  # digest of ``data`` when detection computed it
 
 
 class Unreadable(NamedTuple):

@@ -321,7 +321,7 @@ def _reload_one(
     if outcome.error is not None:
         _fail(record, item, outcome.error, report)
         return outcome
-    record.settle(item.data, item.fingerprint, text)
+    record.settle(item.data, item.fingerprint, text, item.hashed)
     record.parsed = outcome.parsed
     record.failure = None
     update_linecache(record.path, text)
@@ -330,7 +330,7 @@ def _reload_one(
 
 
 def _fail(record: Record, item: Changed, problem: Problem, report: Report) -> None:
-    record.fail(item.data, item.fingerprint)
+    record.fail(item.data, item.fingerprint, item.hashed)
     record.failure = problem
     if record.text is not None:
         update_linecache(record.path, record.text)  # tracebacks show the code that runs
@@ -342,8 +342,7 @@ def _fail(record: Record, item: Changed, problem: Problem, report: Report) -> No
 def _record(report: Report, outcome: Outcome) -> None:
     report.warnings.extend(outcome.warnings)
     report.changes.extend(outcome.changes)
-    visible = [c for c in outcome.changes if c.action != "moved"]
-    if (visible or outcome.ran) and outcome.module not in report.reloaded:
+    if (outcome.changes or outcome.ran) and outcome.module not in report.reloaded:
         report.reloaded.append(outcome.module)
 
 

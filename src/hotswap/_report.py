@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Literal
 
-Action = Literal["patched", "added", "removed", "replaced", "rerun", "rebound", "moved"]
+Action = Literal["patched", "added", "removed", "replaced", "rerun", "rebound"]
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,9 @@ class Change:
     ``action`` is one of ``patched`` (same object, new code), ``added``, ``removed``,
     ``replaced`` (a new object took the name: the old one could not be updated in place),
     ``rerun`` (a top-level statement ran again), ``rebound`` (a name elsewhere now points at the
-    new value) or ``moved`` (same code, new line numbers). ``where`` is ``path:line`` in the new
-    source, or the namespace that was rebound.
+    new value). Objects that only moved (same code, new line numbers) are not listed: their
+    line numbers follow the file. ``where`` is ``path:line`` in the new source, or the
+    namespace that was rebound.
     """
 
     __module__ = "hotswap"
@@ -115,7 +116,7 @@ class Report:
         for name in self.reloaded:
             items = []
             for change in self.changes_of(name):
-                if change.action in ("moved", "rerun"):
+                if change.action == "rerun":
                     continue
                 colour = colours.get(change.action, "#777")
                 items.append(
@@ -151,8 +152,6 @@ def _describe(changes: list[Change]) -> str:
     """`` (patched f, added g)``: the visible changes of one module, grouped by action."""
     groups: dict[str, list[str]] = {}
     for change in changes:
-        if change.action in ("moved",):
-            continue
         names = groups.setdefault(change.action, [])
         if change.qualname not in names:
             names.append(change.qualname)

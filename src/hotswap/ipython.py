@@ -180,7 +180,13 @@ class HotswapMagics(Magics):
         if self.output.log and report:
             _output.log(report, self.output)
         rendered = _output.render(report, self.output, color=self._shell.colors != "nocolor")
-        if rendered is not None:
+        if rendered is None:
+            return
+        if type(self._shell.display_pub).__module__.startswith("IPython."):
+            # A terminal shell shows only text; its display publisher would also keep every
+            # bundle in the session's output history (a notebook kernel's does not).
+            print(rendered.text)
+        else:
             _display({"text/plain": rendered.text, "text/html": rendered.html}, raw=True)
 
     # -- IPython's own autoreload ------------------------------------------------------------
