@@ -48,7 +48,6 @@ from hotswap._source import (
     STAR,
     ParsedSource,
     SourceError,
-    Statement,
     compile_statement,
     parse,
 )
@@ -149,7 +148,12 @@ class Transaction:
         namespace = self.module.__dict__
         full = self.strategy == "full" or self.old is None
         forced = self._rebuild_registries(plan)
-        for step in plan.steps:
+        steps = plan.steps
+        if not (full or forced or self.dirty or self.recoded):
+            # Nothing changed reaches the statements above the edit: none of them can run.
+            steps = steps[plan.head :]
+        moved: list[Step] = []  # statements that only moved, shifted in one go before a run
+        for step in steps:
             stmt = step.new
             run = (
                 full
@@ -162,8 +166,11 @@ class Transaction:
                 run = False
             if not run:
                 if step.old is not None and stmt.first != step.old.first:
-                    self._shift(step.old, stmt)
+                    moved.append(step)
                 continue
+            if moved:
+                self._shift(moved)
+                moved = []
             if stmt.is_docstring and stmt.index > 0:
                 continue  # a bare string: compiling it alone would make it the module docstring
             self.outcome.ran += 1
@@ -172,6 +179,8 @@ class Transaction:
             if not stmt.is_def:
                 self._clear_caches(new)  # ``A = cached(0)`` must not get the old code's result
             self._run(step, new)
+        if moved:
+            self._shift(moved)
         self.patcher.retarget_closures()
         self._clear_caches(new)
         skip = self._skip_referrer(None)
@@ -516,15 +525,20 @@ class Transaction:
                         self.journal.setattr(current, attr, getattr(inner, attr))
             current = getattr(current, "__wrapped__", None)
 
-    def _shift(self, old: Statement, new: Statement) -> None:
-        """New line numbers for what a statement that only moved made (hundreds per reload
-        when lines were added near the top of a large module)."""
+    def _shift(self, steps: list[Step]) -> None:
+        """New line numbers for what statements that only moved made (hundreds per reload when
+        lines were added near the top of a large module)."""
         namespace = self.module.__dict__
-        span, delta = (old.first, old.last), new.first - old.first
-        for name in new.binds:
-            value = namespace.get(name, MISSING)
-            if value is not MISSING:
-                shift_object(value, self.path, span, delta, self.journal, self.patcher.nested)
+        path, journal, nested = self.path, self.journal, self.patcher.nested
+        for step in steps:
+            old, new = step.old, step.new
+            assert old is not None
+            first, last = old.first, old.last
+            delta = new.first - first
+            for name in new.binds:
+                value = namespace.get(name, MISSING)
+                if value is not MISSING:
+                    shift_object(value, path, (first, last), delta, journal, nested)
 
     # -- helpers ---------------------------------------------------------------------------------
 

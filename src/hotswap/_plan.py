@@ -47,6 +47,7 @@ class Step:
 class ModulePlan:
     steps: list[Step]
     removed: set[str] = field(default_factory=set)  # bound by the old source only
+    head: int = 0  # leading statements that are the same objects, on the same lines
 
     @property
     def changed(self) -> list[Step]:
@@ -63,8 +64,8 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
     olds, news = old.statements, new.statements
     limit = min(len(olds), len(news))
     head = 0
-    while head < limit and olds[head].node is news[head].node:
-        head += 1
+    while head < limit and olds[head] is news[head]:
+        head += 1  # the re-parse keeps statements above the edit as they are
     tail = 0
     while tail < limit - head and olds[-1 - tail].node is news[-1 - tail].node:
         tail += 1
@@ -82,7 +83,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         for name in stmt.binds
         if name != STAR and name not in new.by_name
     }
-    return ModulePlan(steps, removed)
+    return ModulePlan(steps, removed, head)
 
 
 def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:
