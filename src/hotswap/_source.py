@@ -282,18 +282,21 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
 
 
 def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
-    """Every name read (``Load``) anywhere in ``body``: what ``ast.walk`` would find, without
-    its generators (a whole parse walks every function body of the module)."""
+    """Every name read (``Load``) anywhere in ``body``, and ``a.X`` for an attribute of a
+    name (``return a.K`` reads ``a.K``): what ``ast.walk`` would find, without its generators
+    (a whole parse walks every function body of the module)."""
     out = set()
     stack: list[ast.AST] = list(body)
     pop, push, extend = stack.pop, stack.append, stack.extend
-    name_type, load, node_type = ast.Name, ast.Load, ast.AST
+    name_type, attribute_type, load, node_type = ast.Name, ast.Attribute, ast.Load, ast.AST
     while stack:
         node = pop()
         if type(node) is name_type:
             if isinstance(node.ctx, load):  # type: ignore[attr-defined]
                 out.add(node.id)  # type: ignore[attr-defined]
             continue
+        if type(node) is attribute_type and type(node.value) is name_type:  # type: ignore[attr-defined]
+            out.add(f"{node.value.id}.{node.attr}")  # type: ignore[attr-defined]
         for attribute in node._fields:
             value = getattr(node, attribute, None)
             if type(value) is list:
