@@ -31,6 +31,7 @@ import ast
 import builtins
 import contextlib
 import copy
+import itertools
 import sys
 import types
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from typing import Any
 from hotswap._errors import HotswapError
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading
-from hotswap._patch import Patcher, defaults_differ, functions_in, shift_object
+from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
 from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
@@ -148,10 +149,9 @@ class Transaction:
         namespace = self.module.__dict__
         full = self.strategy == "full" or self.old is None
         forced = self._rebuild_registries(plan)
-        steps = plan.steps
-        if not (full or forced or self.dirty or self.recoded):
-            # Nothing changed reaches the statements above the edit: none of them can run.
-            steps = steps[plan.head :]
+        # When nothing changed reaches the statements above the edit, none of them can run.
+        steps = plan.steps if full or forced or self.dirty or self.recoded else plan.rest
+        dirty = self.dirty  # (grows in place as statements run)
         moved: list[Step] = []  # statements that only moved, shifted in one go before a run
         for step in steps:
             stmt = step.new
@@ -159,8 +159,8 @@ class Transaction:
                 full
                 or stmt.index in forced
                 or step.status != "same"
-                or bool(stmt.reads & self.dirty)
-                or bool(stmt.calls and stmt.calls & self._affected(new))
+                or not stmt.reads.isdisjoint(dirty)
+                or bool(stmt.calls and not stmt.calls.isdisjoint(self._affected(new)))
             )
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
@@ -422,7 +422,8 @@ class Transaction:
         them changed, appeared or went away, empty its registry (but for ``object``) and run
         them all again, so dispatch matches a fresh run. Returns the statement indexes to run."""
         groups: dict[str, list[Step]] = {}
-        for step in plan.steps:
+        kept = [Step(s, s, "same") for s in plan.kept if s.decorators_key]
+        for step in itertools.chain(kept, plan.rest):
             if not step.new.decorators_key:
                 continue  # only a decorated definition registers (cheap test: every reload)
             target = _registers_into(step.new.node)
@@ -529,16 +530,14 @@ class Transaction:
         """New line numbers for what statements that only moved made (hundreds per reload when
         lines were added near the top of a large module)."""
         namespace = self.module.__dict__
-        path, journal, nested = self.path, self.journal, self.patcher.nested
-        for step in steps:
-            old, new = step.old, step.new
-            assert old is not None
-            first, last = old.first, old.last
-            delta = new.first - first
-            for name in new.binds:
-                value = namespace.get(name, MISSING)
-                if value is not MISSING:
-                    shift_object(value, path, (first, last), delta, journal, nested)
+        items = (
+            (namespace[name], step.old.first, step.old.last, step.new.first - step.old.first)
+            for step in steps
+            if step.old is not None
+            for name in step.new.binds
+            if name in namespace
+        )
+        shift_objects(items, self.path, self.journal, self.patcher.nested)
 
     # -- helpers ---------------------------------------------------------------------------------
 

@@ -94,19 +94,18 @@ class Journal:
 
     # -- outcome ------------------------------------------------------------------------------
 
-    def move_code(self, func: types.FunctionType, code: types.CodeType) -> None:
-        """``func.__code__ = code`` for a function that only moved (line numbers shifted). An
-        edit near the top of a large module moves thousands: they share one undo record,
-        which restores them newest first at the place of the first one. (A later record about
-        the same function is undone before it, so the earliest code is restored last.)"""
+    def moved_codes(self) -> tuple[list[types.FunctionType], list[types.CodeType]]:
+        """The undo record of functions that only moved (line numbers shifted): append a function
+        and its current code to these lists, then give it the shifted code. An edit near the top
+        of a large module moves thousands: they share this one record, which restores them
+        newest first at the place of the first one. (A later record about the same function is
+        undone before it, so the earliest code is restored last.)"""
         moved = self._moved
         if moved is None:
             moved = self._moved = ([], [])
             self._owned.update((id(moved[0]), id(moved[1])))  # not a holder to redirect
             self._undo.append(functools.partial(_restore_codes, *moved))
-        moved[0].append(func)
-        moved[1].append(func.__code__)
-        func.__code__ = code
+        return moved
 
     def rollback(self) -> None:
         with _sigint_deferred():

@@ -29,7 +29,7 @@ import gc
 import inspect
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from hotswap._journal import MISSING, Journal
@@ -492,42 +492,41 @@ def shift_code(code: types.CodeType, delta: int) -> types.CodeType:
     return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
 
 
-def shift_object(
-    obj: Any,
+def shift_objects(
+    items: Iterable[tuple[Any, int, int, int]],
     path: str,
-    span: tuple[int, int],
-    delta: int,
     journal: Journal,
     nested: dict[int, tuple[types.CodeType, types.CodeType]],
-) -> int:
-    """Shift line numbers of functions from ``path`` defined in lines ``span``.
+) -> None:
+    """For each ``(obj, first, last, delta)``: shift line numbers of the functions from ``path``
+    in ``obj`` that were defined in lines ``first..last`` by ``delta``.
 
     Inner functions already made from the old code (``handler = make_handler()``) are listed in
     ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`.
     """
-    first, last = span
-    if type(obj) is types.FunctionType and obj.__closure__ is None and not obj.__dict__:
-        # The common case (a plain function moved by an edit above it), without the walk:
-        # nothing nested to pair, nothing wrapped, no class. Thousands move in a large module.
-        code = obj.__code__
-        if code.co_filename != path or not first <= code.co_firstlineno <= last:
-            return 0
-        if types.CodeType not in map(type, code.co_consts):
-            journal.move_code(obj, code.replace(co_firstlineno=code.co_firstlineno + delta))
-            return 1
-    count = 0
-    for func in functions_in(obj, path):
-        line = func.__code__.co_firstlineno
-        if first <= line <= last:
-            shifted = shift_code(func.__code__, delta)
-            _pair_nested(func.__code__, shifted, nested)
-            journal.setattr(func, "__code__", shifted)
-            count += 1
-    for cls in _classes_in(obj, path):
-        start = cls.__dict__.get("__firstlineno__")
-        if isinstance(start, int) and first <= start <= last:
-            journal.setattr(cls, "__firstlineno__", start + delta)
-    return count
+    funcs, codes = journal.moved_codes()
+    for obj, first, last, delta in items:
+        if type(obj) is types.FunctionType and obj.__closure__ is None and not obj.__dict__:
+            # The common case (a plain function moved by an edit above it), without the walk:
+            # nothing nested to pair, nothing wrapped, no class. Thousands move in a large module.
+            code = obj.__code__
+            if code.co_filename != path or not first <= code.co_firstlineno <= last:
+                continue
+            if types.CodeType not in map(type, code.co_consts):
+                funcs.append(obj)  # the undo record first, then the change
+                codes.append(code)
+                obj.__code__ = code.replace(co_firstlineno=code.co_firstlineno + delta)
+                continue
+        for func in functions_in(obj, path):
+            line = func.__code__.co_firstlineno
+            if first <= line <= last:
+                shifted = shift_code(func.__code__, delta)
+                _pair_nested(func.__code__, shifted, nested)
+                journal.setattr(func, "__code__", shifted)
+        for cls in _classes_in(obj, path):
+            start = cls.__dict__.get("__firstlineno__")
+            if isinstance(start, int) and first <= start <= last:
+                journal.setattr(cls, "__firstlineno__", start + delta)
 
 
 def _pair_nested(

@@ -45,13 +45,15 @@ class Step:
 
 @dataclass(eq=False)
 class ModulePlan:
-    steps: list[Step]
+    rest: list[Step]  # from the first statement the re-parse did not keep as it was
     removed: set[str] = field(default_factory=set)  # bound by the old source only
-    head: int = 0  # leading statements that are the same objects, on the same lines
+    # Leading statements the re-parse kept (same objects, same lines): no step is made for them
+    # unless something asks for every step.
+    kept: list[Statement] = field(default_factory=list)
 
     @property
-    def changed(self) -> list[Step]:
-        return [s for s in self.steps if s.status != "same"]
+    def steps(self) -> list[Step]:
+        return [Step(s, s, "same") for s in self.kept] + self.rest
 
 
 def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
@@ -71,8 +73,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         tail += 1
     old_window = olds[head : len(olds) - tail]
     new_window = news[head : len(news) - tail]
-    steps = [Step(n, o, "same") for o, n in zip(olds[:head], news[:head], strict=True)]
-    steps.extend(_match(old_window, new_window))
+    steps = _match(old_window, new_window)
     if tail:
         pairs = zip(olds[len(olds) - tail :], news[len(news) - tail :], strict=True)
         steps.extend(Step(n, o, "same") for o, n in pairs)
@@ -83,7 +84,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         for name in stmt.binds
         if name != STAR and name not in new.by_name
     }
-    return ModulePlan(steps, removed, head)
+    return ModulePlan(steps, removed, news[:head])
 
 
 def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:
