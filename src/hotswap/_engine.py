@@ -264,8 +264,9 @@ class Transaction:
         while grew:
             grew = False
             for stmt in new.statements:
-                if stmt.name and stmt.name not in affected and stmt.body_reads & affected:
-                    affected.add(stmt.name)
+                name = stmt.name
+                if name and name not in affected and not stmt.body_reads.isdisjoint(affected):
+                    affected.add(name)
                     grew = True
         affected -= self.dirty - self.recoded  # plain values are dirty, not "called"
         affected |= {n for n in self.recoded}

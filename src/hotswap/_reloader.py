@@ -14,10 +14,9 @@ import sys
 import threading
 import types
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotswap._detect import TRACKER, Changed, Record, Unreadable, digest, read_file
-from hotswap._engine import Outcome, Transaction
 from hotswap._errors import HotswapError
 from hotswap._journal import MISSING
 from hotswap._plan import (
@@ -31,6 +30,9 @@ from hotswap._propagate import Observed, presets_for, sync_namespace
 from hotswap._report import Change, Problem, Report
 from hotswap._scope import Scope, parse_mode, source_file
 from hotswap._source import ParsedSource, SourceError, decode, parse, update_linecache
+
+if TYPE_CHECKING:  # the engine is imported at the first reload: loading stays quick
+    from hotswap._engine import Outcome
 
 STRATEGIES = ("incremental", "full")
 _LOCK = threading.RLock()
@@ -307,6 +309,8 @@ def _reload_one(
         _fail(record, item, Problem(record.name, record.path, exc.line, str(exc)), report)
         return None
     old = parsed_of(record)
+    from hotswap._engine import Transaction
+
     transaction = Transaction(
         module,
         record.path,
@@ -357,6 +361,7 @@ def _propagate(
     definitions_only: frozenset[str] = frozenset(),
 ) -> None:
     """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
+    from hotswap._engine import Transaction
     queue = [(name, outcome)]
     # An importer is followed once per module it imports from (``fzd`` star-imports ``fzb``,
     # which star-imports ``fza``, and imports ``f4`` from ``fza`` itself: both reach it).
