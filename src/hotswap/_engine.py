@@ -403,6 +403,8 @@ class Transaction:
             self.dirty.add(dotted)
             self.outcome.rebinds.append((dotted, before, after))
         self.patcher.member_rebinds.clear()
+        self.dirty.update(self.patcher.changed_attributes)
+        self.patcher.changed_attributes.clear()
         ours = (stmt.is_def or stmt.is_class) and self._made_by(old, step)
         if ours and result is new and callable(old):
             self.patcher.replaced.append((old, new))  # ``@deco`` removed: holders follow

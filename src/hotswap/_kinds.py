@@ -173,15 +173,28 @@ def clear_caches_reading(
             if _reads(inner, names, path):
                 value.cache_clear()
         elif isinstance(value, type) and getattr(value, "__module__", None) == module:
+            # ``self.A`` reads ``C.A`` when ``C`` is the class or one of its bases.
+            inherited = _changed_class_attributes(value, names, namespace)
             stale = [
                 attr.attrname
                 for attr in list(vars(value).values())
                 if isinstance(attr, functools.cached_property)
                 and attr.attrname
-                and _reads(attr.func, names, path)
+                and (_reads(attr.func, names, path) or _reads(attr.func, inherited, path))
             ]
             if stale:
                 drop_cached_values(value, set(stale), journal)
+
+
+def _changed_class_attributes(cls: type, names: set[str], namespace: dict[str, Any]) -> set[str]:
+    """The attributes named ``C.A`` in ``names`` where ``C`` is ``cls`` or one of its bases."""
+    out = set()
+    for name in names:
+        owner, dot, attribute = name.partition(".")
+        base = namespace.get(owner) if dot else None
+        if isinstance(base, type) and issubclass(cls, base):
+            out.add(attribute)
+    return out
 
 
 def _reads(func: Any, names: set[str], path: str) -> bool:

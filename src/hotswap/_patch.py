@@ -82,6 +82,9 @@ class Patcher:
         # Attributes of kept classes that now hold another object (``Level.HIGH`` re-created):
         # (dotted name, old, new), read by the dataflow as ``Level.HIGH``.
         self.member_rebinds: list[tuple[str, Any, Any]] = []
+        # Other class attributes that now hold another value (``C.A = K`` re-run): read by the
+        # dataflow and by cache clearing as ``C.A``.
+        self.changed_attributes: list[str] = []
         # Classes whose fresh body was run without bases (see Transaction._class_node): keep
         # the bases, metaclass and layout of the kept class.
         self.body_only: set[str] = set()  # cached_property names whose getter changed
@@ -337,6 +340,7 @@ class Patcher:
                 _set_name(result, old, name)
                 if not _is_code_like(incoming) and not name.startswith("__"):
                     self._change(member, "rebound", result)
+                    self.changed_attributes.append(member)
                 touched = True
         removable = self.class_removed.get(qualname)
         for name in list(old.__dict__):

@@ -26,7 +26,7 @@ from hotswap._plan import (
     from_imports,
     module_aliases,
 )
-from hotswap._propagate import Observed, presets_for, sync_namespace
+from hotswap._propagate import Observed, exports, presets_for, sync_namespace
 from hotswap._report import Change, Problem, Report
 from hotswap._scope import Scope, parse_mode, source_file
 from hotswap._source import ParsedSource, SourceError, decode, parse, update_linecache
@@ -393,6 +393,14 @@ def _propagate(
             own = parsed.bound_names()
             for name in [n for n, v in preset.items() if v is MISSING and n in own]:
                 del preset[name]
+            # Another star import of the importer still brings the name (``functools`` from
+            # both ``from a import *`` and ``from b import *``): its value stays, or becomes it.
+            for name in [n for n, v in preset.items() if v is MISSING]:
+                still = _star_value(imports, source, name)
+                if still is target.__dict__.get(name, MISSING):
+                    del preset[name]
+                elif still is not MISSING:
+                    preset[name] = still
             recoded = _recoded_aliases(imports, source, source_ns, result.recoded, target.__dict__)
             dirty = set(preset)
             for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
@@ -436,6 +444,20 @@ def _propagate(
             _record(report, follow)
             visited.add((source, record.name))
             queue.append((record.name, follow))
+
+
+def _star_value(imports: list[FromImport], gone_from: str, name: str) -> Any:
+    """What the last star import of another module than ``gone_from`` binds ``name`` to."""
+    for imp in reversed(imports):
+        if imp.name != "*" or imp.source == gone_from:
+            continue
+        module = sys.modules.get(imp.source)
+        if module is None:
+            continue
+        namespace = vars(module)
+        if name in namespace and name in exports(set(namespace), namespace.get("__all__")):
+            return namespace[name]
+    return MISSING
 
 
 def _recoded_aliases(
