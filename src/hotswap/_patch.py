@@ -82,8 +82,8 @@ class Patcher:
         # Attributes of kept classes that now hold another object (``Level.HIGH`` re-created):
         # (dotted name, old, new), read by the dataflow as ``Level.HIGH``.
         self.member_rebinds: list[tuple[str, Any, Any]] = []
-        # Other class attributes that now hold another value (``C.A = K`` re-run): read by the
-        # dataflow and by cache clearing as ``C.A``.
+        # Other class attributes that now hold another value (``C.A = K`` re-run), run other
+        # code or went away: read by the dataflow and by cache clearing as ``C.A``.
         self.changed_attributes: list[str] = []
         # Classes whose fresh body was run without bases (see Transaction._class_node): keep
         # the bases, metaclass and layout of the kept class.
@@ -333,7 +333,10 @@ class Patcher:
                 continue
             if name in keep and not _is_code_like(current):
                 continue  # unchanged class-body statement: keep the live value (state)
+            before = len(self.changes)
             result = self.value(current, incoming, member)
+            if any(c.action in ("patched", "replaced") for c in self.changes[before:]):
+                self.changed_attributes.append(member)  # ``self.m()`` now runs other code
             if result is not current:
                 self._forget_cached(current, result)
                 self.journal.setattr(old, name, result)
@@ -354,6 +357,7 @@ class Patcher:
             if isinstance(old.__dict__[name], types.MemberDescriptorType):
                 continue
             self._forget_cached(old.__dict__[name], MISSING)
+            self.changed_attributes.append(f"{qualname}.{name}")
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True

@@ -41,6 +41,9 @@ RUNNING_GRACE = 0.1  # seconds a replaced function must keep running to be named
 _ENGINE = threading.RLock()  # check() and watched() from this module never overlap
 
 
+_EMPTIED_WAIT_MS = 1000  # how long a file that was emptied may take to fill
+
+
 def poll_from_environment() -> bool:
     """``HOTSWAP_POLL``: set and not ``0``/``false``/``no``/``off`` means poll."""
     value = os.environ.get("HOTSWAP_POLL", "").strip().lower()
@@ -320,9 +323,11 @@ class Watch:
 
     def _wait_while_truncated(self) -> None:
         """An in-place save truncates the file before writing it: a watched file that had
-        content and is empty now is given up to ``debounce_ms`` to fill, so a half-done save
-        does not empty the module (a writer descheduled between the two steps makes that gap
-        long). Files that were empty before (``__init__.py``) are not waited for."""
+        content and is empty now is given up to ``debounce_ms`` (and at least a second) to
+        fill, so a half-done save does not empty the module (a writer descheduled between the
+        two steps makes that gap long; the runner's debounce is short). Files that were empty
+        before (``__init__.py``) are not waited for."""
+        limit = max(self.debounce_ms, _EMPTIED_WAIT_MS) / 1000
         waited = 0.0
         while True:
             prints = self._fingerprints()
@@ -331,7 +336,7 @@ class Watch:
                 for path, fp in prints.items()
                 if fp is not None and fp[2] == 0 and self._sizes.get(path, 0) > 0
             ]
-            if not emptied or waited >= self.debounce_ms / 1000:
+            if not emptied or waited >= limit:
                 break
             if self._stop.wait(self.step_ms / 1000):
                 return
