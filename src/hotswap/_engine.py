@@ -39,7 +39,7 @@ from typing import Any
 
 from hotswap._errors import HotswapError
 from hotswap._journal import MISSING, Journal
-from hotswap._kinds import clear_caches_reading
+from hotswap._kinds import clear_caches_reading, clear_module_caches
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
 from hotswap._propagate import exports
@@ -134,6 +134,9 @@ class Transaction:
                 raise HotswapError(f"the module {what} itself in sys.modules while it ran")
         except BaseException as exc:
             self.journal.rollback()
+            # The new code may have filled caches before it failed (``V = f(3)`` with the new
+            # ``f``): what they hold is not what the restored code computes.
+            clear_module_caches(namespace, self.path)
             self.outcome.error = self._problem(exc)
             self.outcome.changes.clear()
             self.outcome.rebinds.clear()
@@ -519,6 +522,8 @@ class Transaction:
         for _ in range(8):
             if current is inner or current is None:
                 return
+            if getattr(current, "__wrapped__", None) is None:
+                return  # not made by ``functools.wraps``: its docstring and name are its own
             for attr, before in copied.items():
                 try:
                     value = getattr(current, attr)

@@ -186,6 +186,16 @@ def clear_caches_reading(
                 drop_cached_values(value, set(stale), journal)
 
 
+def clear_module_caches(namespace: dict[str, Any], path: str) -> None:
+    """Empty every ``lru_cache``/``cache`` of the module's functions (after a failed reload)."""
+    for value in list(namespace.values()):
+        if type(value) in _NEVER_CACHES or not callable(getattr(value, "cache_clear", None)):
+            continue
+        code = getattr(getattr(value, "__wrapped__", None), "__code__", None)
+        if code is not None and code.co_filename == path:
+            value.cache_clear()
+
+
 def _changed_class_attributes(cls: type, names: set[str], namespace: dict[str, Any]) -> set[str]:
     """The attributes named ``C.A`` in ``names`` where ``C`` is ``cls`` or one of its bases."""
     out = set()
