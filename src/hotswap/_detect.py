@@ -427,8 +427,12 @@ class Tracker:
         unreadable: list[Unreadable] = []
         dirty, records, stat = self._dirty, self.records, os.stat
         for name in names:
-            dirty.discard(name)
             record = records.get(name)
+            if record is not None and record.pending and record.fingerprint is None:
+                # An event named it before its baseline was read: once the name leaves the
+                # dirty set, the background reader could take the saved file for the baseline.
+                self._unknown(record)
+            dirty.discard(name)
             if record is None:
                 continue
             fingerprint = record.fingerprint
