@@ -63,10 +63,26 @@ class Running:
             except queue.Empty:
                 raise AssertionError(f"no such line; {name} so far: {kept!r}") from None
             if line is None:
-                raise AssertionError(f"{name} ended; so far: {kept!r}; stderr: {self.err!r}")
+                self.proc.wait(timeout=TIMEOUT)
+                raise AssertionError(
+                    f"{name} ended (exit {self.proc.returncode}); so far: {kept!r}; "
+                    f"stderr: {self.err + self._rest('err')!r}"
+                )
             kept.append(line)
             if predicate(line):
                 return line
+
+    def _rest(self, name: str) -> list[str]:
+        """Lines of a stream that nobody waited for yet (for a failure message)."""
+        rest = []
+        while True:
+            try:
+                line = self._queues[name].get(timeout=1.0)
+            except queue.Empty:
+                return rest
+            if line is None:
+                return rest
+            rest.append(line)
 
     def finish(self) -> int:
         code = self.proc.wait(timeout=TIMEOUT)
