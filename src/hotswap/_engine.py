@@ -177,7 +177,16 @@ class Transaction:
             if stmt.is_docstring and stmt.index > 0:
                 continue  # a bare string: compiling it alone would make it the module docstring
             self.outcome.ran += 1
-            if step.body_only and stmt.index not in forced and self._patch_body_only(step, new):
+            # Body-only keeps the decorators' result: not when a decorator itself changed.
+            reapply = not stmt.reads.isdisjoint(dirty) or bool(
+                stmt.calls and not stmt.calls.isdisjoint(self._affected(new))
+            )
+            if (
+                step.body_only
+                and stmt.index not in forced
+                and not reapply
+                and self._patch_body_only(step, new)
+            ):
                 continue
             if not stmt.is_def:
                 self._clear_caches(new)  # ``A = cached(0)`` must not get the old code's result
