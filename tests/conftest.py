@@ -36,11 +36,8 @@ class Workspace:
     def replace(self, relpath: str, text: str) -> Path:
         """Save a file the way editors that write a new file and rename it do: no reader ever
         sees it half-written (in-place saves are the subject of their own tests)."""
-        path = self.root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".saving")
-        partial.write_text(textwrap.dedent(text))
-        self.bump(partial)
+        partial = self.write(relpath + ".saving", text)
+        path = partial.with_name(partial.name.removesuffix(".saving"))
         os.replace(partial, path)
         return path
 

@@ -49,6 +49,7 @@ from hotswap._source import (
     STAR,
     ParsedSource,
     SourceError,
+    Statement,
     compile_statement,
     parse,
 )
@@ -154,7 +155,6 @@ class Transaction:
         forced = self._rebuild_registries(plan)
         # When nothing changed reaches the statements above the edit, none of them can run.
         steps = plan.steps if full or forced or self.dirty or self.recoded else plan.rest
-        dirty = self.dirty  # (grows in place as statements run)
         moved: list[Step] = []  # statements that only moved, shifted in one go before a run
         for step in steps:
             stmt = step.new
@@ -162,8 +162,7 @@ class Transaction:
                 full
                 or stmt.index in forced
                 or step.status != "same"
-                or not stmt.reads.isdisjoint(dirty)
-                or bool(stmt.calls and not stmt.calls.isdisjoint(self._affected(new)))
+                or self._reached(stmt, new)
             )
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
@@ -178,13 +177,10 @@ class Transaction:
                 continue  # a bare string: compiling it alone would make it the module docstring
             self.outcome.ran += 1
             # Body-only keeps the decorators' result: not when a decorator itself changed.
-            reapply = not stmt.reads.isdisjoint(dirty) or bool(
-                stmt.calls and not stmt.calls.isdisjoint(self._affected(new))
-            )
             if (
                 step.body_only
                 and stmt.index not in forced
-                and not reapply
+                and not self._reached(stmt, new)
                 and self._patch_body_only(step, new)
             ):
                 continue
@@ -200,7 +196,7 @@ class Transaction:
             redirect_references(old, replacement, self.journal, skip)
         starred = self._star_sources(new)
         for name in sorted(plan.removed):
-            if any(getattr(m, name, MISSING) is namespace.get(name) for m in starred):
+            if _star_bound(name, namespace.get(name), starred):
                 continue  # ``from a import X`` became ``from a import *``: X is still bound
             if (
                 self.definitions_only
@@ -236,7 +232,7 @@ class Transaction:
                 value = namespace.get(name, MISSING)
                 if name in own or value is MISSING or value is not source_ns.get(name):
                     continue
-                if any(getattr(m, name, MISSING) is value for m in starred):
+                if _star_bound(name, value, starred):
                     continue
                 self._remove(name, value)
 
@@ -263,6 +259,13 @@ class Transaction:
                 if module is not None:
                     out.append(module)
         return out
+
+    def _reached(self, stmt: Statement, new: ParsedSource) -> bool:
+        """Whether ``stmt`` reads a name a re-run rebound, or calls a function whose behaviour
+        changed (so it computes something else now)."""
+        return not stmt.reads.isdisjoint(self.dirty) or bool(
+            stmt.calls and not stmt.calls.isdisjoint(self._affected(new))
+        )
 
     def _affected(self, new: ParsedSource) -> set[str]:
         """Functions whose behaviour changed: recoded ones and, transitively, module functions
@@ -405,7 +408,8 @@ class Transaction:
                 for qualname in maps.removed:
                     self.patcher.class_removed.pop(qualname, None)
         patched_before = len(self.outcome.changes)
-        if (stmt.is_def or stmt.is_class) and not self._made_by(old, step):
+        ours = (stmt.is_def or stmt.is_class) and self._made_by(old, step)
+        if (stmt.is_def or stmt.is_class) and not ours:
             # The name held an object another statement made (``def _`` registered with
             # ``singledispatch`` several times): this statement's result is a new object.
             result = new
@@ -417,7 +421,6 @@ class Transaction:
         self.patcher.member_rebinds.clear()
         self.dirty.update(self.patcher.changed_attributes)
         self.patcher.changed_attributes.clear()
-        ours = (stmt.is_def or stmt.is_class) and self._made_by(old, step)
         if ours and result is new and callable(old):
             self.patcher.replaced.append((old, new))  # ``@deco`` removed: holders follow
         if _changes_behaviour_of_users(name, result, self.outcome.changes[patched_before:]):
@@ -637,6 +640,11 @@ def _dispatch_registry(func: Any) -> dict[Any, Any] | None:
 
 def _header(node: ast.ClassDef) -> str:
     return ast.dump(ast.Tuple(elts=[*node.bases, *(k.value for k in node.keywords)]))
+
+
+def _star_bound(name: str, value: Any, starred: list[types.ModuleType]) -> bool:
+    """Whether one of the star-imported modules still brings ``value`` under ``name``."""
+    return any(getattr(module, name, MISSING) is value for module in starred)
 
 
 def _changes_behaviour_of_users(name: str, value: Any, changes: list[Change]) -> bool:

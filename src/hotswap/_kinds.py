@@ -165,12 +165,10 @@ def clear_caches_reading(
     ``lru_cache``/``cache`` function of the module, or a ``cached_property`` of its classes."""
     module = namespace.get("__name__")
     for value in list(namespace.values()):
-        kind = type(value)
-        if kind in _NEVER_CACHES:
+        if type(value) in _NEVER_CACHES:
             continue  # most of a module: a failed attribute lookup on each would cost more
-        if callable(getattr(value, "cache_clear", None)):
-            inner = getattr(value, "__wrapped__", None)
-            if _reads(inner, names, path):
+        if _is_cache(value):
+            if _reads(getattr(value, "__wrapped__", None), names, path):
                 value.cache_clear()
         elif isinstance(value, type) and getattr(value, "__module__", None) == module:
             # ``self.A`` reads ``C.A`` when ``C`` is the class or one of its bases.
@@ -189,11 +187,16 @@ def clear_caches_reading(
 def clear_module_caches(namespace: dict[str, Any], path: str) -> None:
     """Empty every ``lru_cache``/``cache`` of the module's functions (after a failed reload)."""
     for value in list(namespace.values()):
-        if type(value) in _NEVER_CACHES or not callable(getattr(value, "cache_clear", None)):
+        if type(value) in _NEVER_CACHES or not _is_cache(value):
             continue
         code = getattr(getattr(value, "__wrapped__", None), "__code__", None)
         if code is not None and code.co_filename == path:
             value.cache_clear()
+
+
+def _is_cache(value: Any) -> bool:
+    """An ``lru_cache``/``cache`` wrapper (or anything else offering ``cache_clear``)."""
+    return callable(getattr(value, "cache_clear", None))
 
 
 def _changed_class_attributes(cls: type, names: set[str], namespace: dict[str, Any]) -> set[str]:

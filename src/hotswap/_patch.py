@@ -252,7 +252,7 @@ class Patcher:
         inner = self.value(old.func, new.func, q)
         if inner is not old.func:
             self.journal.setattr(old, "func", inner)
-        if any(c.action in ("patched", "replaced") for c in self.changes[before:]):
+        if self._code_changed_since(before):
             self.stale_cached.add(old.attrname or "")
         return old
 
@@ -335,7 +335,7 @@ class Patcher:
                 continue  # unchanged class-body statement: keep the live value (state)
             before = len(self.changes)
             result = self.value(current, incoming, member)
-            if any(c.action in ("patched", "replaced") for c in self.changes[before:]):
+            if self._code_changed_since(before):
                 self.changed_attributes.append(member)  # ``self.m()`` now runs other code
             if result is not current:
                 self._forget_cached(current, result)
@@ -409,6 +409,10 @@ class Patcher:
     def _drop_cached_values(self, cls: type) -> None:
         names, self.stale_cached = self.stale_cached, set()
         drop_cached_values(cls, names, self.journal)
+
+    def _code_changed_since(self, before: int) -> bool:
+        """Whether a change recorded after the first ``before`` gave something other code."""
+        return any(c.action in ("patched", "replaced") for c in self.changes[before:])
 
     def _warn(self, obj: Any, message: str) -> None:
         self.warnings.append(Problem(self.module, self.path, _first_line(obj), message))

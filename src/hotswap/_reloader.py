@@ -455,7 +455,7 @@ def _star_value(imports: list[FromImport], gone_from: str, name: str) -> Any:
         if module is None:
             continue
         namespace = vars(module)
-        if name in namespace and name in exports(set(namespace), namespace.get("__all__")):
+        if name in namespace and name in exports({name}, namespace.get("__all__")):
             return namespace[name]
     return MISSING
 
