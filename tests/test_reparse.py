@@ -39,6 +39,8 @@ BLOCKS = [
     "@a.b(1)\n@c\nclass D(B, metaclass=M):\n    pass\n",
     "import os\n",
     "del x\n",
+    "global g\ng = 1\n",
+    "from m import *\n",
     "while 1:\n    break\n",
     "with o as p:\n    q = p\n",
     "from __future__ import annotations\n",
@@ -77,7 +79,13 @@ def _signature(parsed: ParsedSource) -> list[Any]:
             ast.dump(s.positioned(), include_attributes=True),
         )
         for s in parsed.statements
-    ] + [parsed.future_flags]
+    ] + [parsed.future_flags, parsed.global_statements, _names(parsed)]
+
+
+def _names(parsed: ParsedSource) -> dict[str, list[int]]:
+    """Which statements bind each name (the index the engine asks: built anew by a whole
+    parse, updated from the base by a re-parse that kept the statement count)."""
+    return {name: [s.index for s in parsed.named(name)] for name in parsed.bound_names() | {"*"}}
 
 
 def _whole(text: str) -> ParsedSource | None:

@@ -401,12 +401,41 @@ class Tracker:
         dirty, polled = self._dirty, self._polled
         if not dirty and not polled:
             return []
+        # (a copy of the dirty set: names of modules that are gone leave it below)
+        names = dirty.union(self._stat_moved(polled)) if polled else list(dirty)
         out = []
         modules, records = sys.modules, self.records
-        for name in dirty | polled if dirty else polled:
+        for name in names:
             if name not in modules or name not in records:
                 dirty.discard(name)
             elif allowed is None or allowed(name):
+                out.append(name)
+        return out
+
+    def _stat_moved(self, polled: set[str]) -> list[str]:
+        """The polled records whose file's ``stat`` differs from their fingerprint, and those
+        that cannot be told by one (no fingerprint yet, saved too recently, missing): what
+        :meth:`poll` must look at. The stat fallback's hot loop, every file at every checkpoint,
+        so it does only this and compares the fields in place."""
+        out: list[str] = []
+        records, stat = self.records, os.stat
+        for name in polled:
+            record = records.get(name)
+            if record is None or record.fingerprint is None or record.racy or record.gone:
+                out.append(name)
+                continue
+            fingerprint = record.fingerprint
+            try:
+                st = stat(record.path)
+            except OSError:
+                out.append(name)
+                continue
+            if (
+                st.st_mtime_ns != fingerprint[0]
+                or st.st_ctime_ns != fingerprint[1]
+                or st.st_size != fingerprint[2]
+                or st.st_ino != fingerprint[3]
+            ):
                 out.append(name)
         return out
 
@@ -425,7 +454,7 @@ class Tracker:
         """The records among ``names`` whose file content differs from what is executing."""
         changed: list[Changed] = []
         unreadable: list[Unreadable] = []
-        dirty, records, stat = self._dirty, self.records, os.stat
+        dirty, records = self._dirty, self.records
         for name in names:
             record = records.get(name)
             if record is not None and record.pending and record.fingerprint is None:
@@ -435,22 +464,6 @@ class Tracker:
             dirty.discard(name)
             if record is None:
                 continue
-            fingerprint = record.fingerprint
-            if fingerprint is not None and not record.racy and not record.gone:
-                # The stat fallback's hot loop (every file, every checkpoint): compare the
-                # fields in place; a mismatch or an error takes the careful path below.
-                try:
-                    st = stat(record.path)
-                except OSError:
-                    pass
-                else:
-                    if (
-                        st.st_mtime_ns == fingerprint[0]
-                        and st.st_ctime_ns == fingerprint[1]
-                        and st.st_size == fingerprint[2]
-                        and st.st_ino == fingerprint[3]
-                    ):
-                        continue
             found = self._look(record, unreadable)
             if found is not None:
                 changed.append(found)
@@ -498,7 +511,6 @@ class Tracker:
             return None
         return Changed(record, data, fingerprint, current)
 
-
     def _poll_while_gone(self, record: Record) -> None:
         """A missing file (or its whole directory, whose watch the kernel dropped) is stat-ed at
         every checkpoint until it is back; then it is watched again."""
@@ -508,5 +520,3 @@ class Tracker:
 
 TRACKER = Tracker()
 Record.resolver = TRACKER.resolve
-
-

@@ -32,6 +32,7 @@ import builtins
 import contextlib
 import copy
 import itertools
+import operator
 import sys
 import types
 from dataclasses import dataclass, field
@@ -154,39 +155,16 @@ class Transaction:
         full = self.strategy == "full" or self.old is None
         forced = self._rebuild_registries(plan)
         # When nothing changed reaches the statements above the edit, none of them can run.
-        steps = plan.steps if full or forced or self.dirty or self.recoded else plan.rest
-        moved: list[Step] = []  # statements that only moved, shifted in one go before a run
-        for step in steps:
-            stmt = step.new
-            run = (
-                full
-                or stmt.index in forced
-                or step.status != "same"
-                or self._reached(stmt, new)
-            )
-            if run and self.definitions_only and not _defines(stmt.node):
-                run = False
-            if not run:
-                if step.old is not None and stmt.first != step.old.first:
-                    moved.append(step)
-                continue
-            if moved:
-                self._shift(moved)
-                moved = []
-            if stmt.is_docstring and stmt.index > 0:
-                continue  # a bare string: compiling it alone would make it the module docstring
-            self.outcome.ran += 1
-            # Body-only keeps the decorators' result: not when a decorator itself changed.
-            if (
-                step.body_only
-                and stmt.index not in forced
-                and not self._reached(stmt, new)
-                and self._patch_body_only(step, new)
-            ):
-                continue
-            if not stmt.is_def:
-                self._clear_caches(new)  # ``A = cached(0)`` must not get the old code's result
-            self._run(step, new)
+        every = bool(full or forced or self.dirty or self.recoded)
+        moved: list[tuple[Statement, Statement]] = []  # only moved: shifted in one go
+        self._walk(plan.steps if every else plan.rest, new, full, forced, moved)
+        if not every:
+            # The statements after the edit run only when the edit rebound a name they read or
+            # changed a function they call; otherwise they all moved by the same lines, or not.
+            if self._tail_reached(plan.tail_new, new):
+                self._walk(plan.tail_steps, new, full, forced, moved)
+            elif plan.tail_new and plan.tail_new[0].first != plan.tail_old[0].first:
+                moved.extend(zip(plan.tail_old, plan.tail_new, strict=True))
         if moved:
             self._shift(moved)
         self.patcher.retarget_closures()
@@ -201,7 +179,7 @@ class Transaction:
             if (
                 self.definitions_only
                 and self.old is not None
-                and not any(_defines(s.node) for s in self.old.by_name.get(name, ()))
+                and not any(_defines(s.node) for s in self.old.named(name))
             ):
                 continue
             value = namespace.get(name, MISSING)
@@ -209,6 +187,52 @@ class Transaction:
                 continue  # ``pkg.sub`` set by the import system stays
             self._remove(name, value)
         self._remove_star_names(starred, new)
+
+    def _walk(
+        self,
+        steps: list[Step],
+        new: ParsedSource,
+        full: bool,
+        forced: set[int],
+        moved: list[tuple[Statement, Statement]],
+    ) -> None:
+        """Run the steps that must run, in source order; collect those that only moved (shifted
+        before the next statement runs, so that it sees where its functions are)."""
+        for step in steps:
+            stmt = step.new
+            run = full or stmt.index in forced or step.status != "same" or self._reached(stmt, new)
+            if run and self.definitions_only and not _defines(stmt.node):
+                run = False
+            if not run:
+                if step.old is not None and stmt.first != step.old.first:
+                    moved.append((step.old, stmt))
+                continue
+            if moved:
+                self._shift(moved)
+                moved.clear()
+            if stmt.is_docstring and stmt.index > 0:
+                continue  # a bare string: compiling it alone would make it the module docstring
+            self.outcome.ran += 1
+            # Body-only keeps the decorators' result: not when a decorator itself changed.
+            if (
+                step.body_only
+                and stmt.index not in forced
+                and not self._reached(stmt, new)
+                and self._patch_body_only(step, new)
+            ):
+                continue
+            if not stmt.is_def:
+                self._clear_caches(new)  # ``A = cached(0)`` must not get the old code's result
+            self._run(step, new)
+
+    def _tail_reached(self, tail: list[Statement], new: ParsedSource) -> bool:
+        """Whether :meth:`_reached` holds for any of ``tail`` (one pass over their name sets)."""
+        if not tail or not (self.dirty or self.recoded):
+            return False
+        if not self.dirty.isdisjoint(frozenset().union(*[s.reads for s in tail])):
+            return True
+        calls = frozenset().union(*[s.calls for s in tail if s.calls])
+        return bool(calls) and not calls.isdisjoint(self._affected(new))
 
     def _remove(self, name: str, value: Any) -> None:
         self.touched.add(name)
@@ -251,7 +275,7 @@ class Transaction:
         """Modules a source star-imports (their names are bound, not removed)."""
         out = []
         package = hasattr(self.module, "__path__")
-        for stmt in parsed.by_name.get(STAR, ()):  # the statements that bind ``*``
+        for stmt in parsed.named(STAR):  # the statements that bind ``*``
             node = stmt.node
             if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
                 source = resolve(node.module, node.level, self.name, package)
@@ -275,14 +299,17 @@ class Transaction:
         if self._affected_for == seeds:
             return self._affected_names
         affected = set(seeds)
-        grew = bool(affected)
-        while grew:
-            grew = False
-            for stmt in new.statements:
-                name = stmt.name
-                if name and name not in affected and not stmt.body_reads.isdisjoint(affected):
-                    affected.add(name)
-                    grew = True
+        statements, bodies = new.statements, new.body_reads
+        while affected:
+            # The functions whose body reads an affected name (the test runs in C: this is a
+            # pass over every statement of the module, at every reload that changed code).
+            reading = itertools.compress(
+                statements, map(operator.not_, map(affected.isdisjoint, bodies))
+            )
+            more = {s.name for s in reading if s.name}
+            if more <= affected:
+                break
+            affected |= more
         affected -= self.dirty - self.recoded  # plain values are dirty, not "called"
         affected |= {n for n in self.recoded}
         self._affected_for = seeds
@@ -338,7 +365,7 @@ class Transaction:
         stmt = step.new
         if not (stmt.is_def or stmt.is_class):
             return False
-        later = [s for s in new.by_name.get(name, ()) if s.index > stmt.index]
+        later = [s for s in new.named(name) if s.index > stmt.index]
         return bool(later) and all(s.is_def or s.is_class for s in later)
 
     def _class_node(self, step: Step) -> ast.stmt | None:
@@ -441,7 +468,12 @@ class Transaction:
         them all again, so dispatch matches a fresh run. Returns the statement indexes to run."""
         groups: dict[str, list[Step]] = {}
         kept = [Step(s, s, "same") for s in plan.kept if s.decorators_key]
-        for step in itertools.chain(kept, plan.rest):
+        tail = [
+            Step(n, o, "same")
+            for o, n in zip(plan.tail_old, plan.tail_new, strict=True)
+            if n.decorators_key
+        ]
+        for step in itertools.chain(kept, plan.rest, tail):
             if not step.new.decorators_key:
                 continue  # only a decorated definition registers (cheap test: every reload)
             target = _registers_into(step.new.node)
@@ -546,15 +578,14 @@ class Transaction:
                         self.journal.setattr(current, attr, getattr(inner, attr))
             current = getattr(current, "__wrapped__", None)
 
-    def _shift(self, steps: list[Step]) -> None:
+    def _shift(self, moved: list[tuple[Statement, Statement]]) -> None:
         """New line numbers for what statements that only moved made (hundreds per reload when
-        lines were added near the top of a large module)."""
+        lines were added near the top of a large module); ``moved`` pairs old and new."""
         namespace = self.module.__dict__
         items = (
-            (namespace[name], step.old.first, step.old.last, step.new.first - step.old.first)
-            for step in steps
-            if step.old is not None
-            for name in step.new.binds
+            (namespace[name], old.first, old.last, new.first - old.first)
+            for old, new in moved
+            for name in new.binds
             if name in namespace
         )
         shift_objects(items, self.path, self.journal, self.patcher.nested)

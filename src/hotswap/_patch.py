@@ -517,17 +517,20 @@ def shift_objects(
     ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`.
     """
     funcs, codes = journal.moved_codes()
+    add_func, add_code = funcs.append, codes.append
+    function_type, code_type = types.FunctionType, types.CodeType
     for obj, first, last, delta in items:
-        if type(obj) is types.FunctionType and obj.__closure__ is None and not obj.__dict__:
+        if type(obj) is function_type and obj.__closure__ is None and not obj.__dict__:
             # The common case (a plain function moved by an edit above it), without the walk:
             # nothing nested to pair, nothing wrapped, no class. Thousands move in a large module.
             code = obj.__code__
-            if code.co_filename != path or not first <= code.co_firstlineno <= last:
+            line = code.co_firstlineno
+            if code.co_filename != path or not first <= line <= last:
                 continue
-            if types.CodeType not in map(type, code.co_consts):
-                funcs.append(obj)  # the undo record first, then the change
-                codes.append(code)
-                obj.__code__ = code.replace(co_firstlineno=code.co_firstlineno + delta)
+            if code_type not in map(type, code.co_consts):
+                add_func(obj)  # the undo record first, then the change
+                add_code(code)
+                obj.__code__ = code.replace(co_firstlineno=line + delta)
                 continue
         for func in functions_in(obj, path):
             line = func.__code__.co_firstlineno

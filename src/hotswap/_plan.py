@@ -45,15 +45,26 @@ class Step:
 
 @dataclass(eq=False)
 class ModulePlan:
-    rest: list[Step]  # from the first statement the re-parse did not keep as it was
+    """The statements of the new source, in three runs: ``kept`` (leading statements the
+    re-parse kept as they were: same objects, same lines), ``rest`` (the steps of the edited
+    window, matched by name or key), and the *tail* (the statements after the window, which the
+    re-parse reused: each the same as the old one in ``tail_old``, moved by the edit's change
+    in line count). Kept and tail statements get no :class:`Step` unless the walk asks for one:
+    a one-line edit of a large module walks only its window."""
+
+    rest: list[Step]
     removed: set[str] = field(default_factory=set)  # bound by the old source only
-    # Leading statements the re-parse kept (same objects, same lines): no step is made for them
-    # unless something asks for every step.
     kept: list[Statement] = field(default_factory=list)
+    tail_old: list[Statement] = field(default_factory=list)
+    tail_new: list[Statement] = field(default_factory=list)
 
     @property
     def steps(self) -> list[Step]:
-        return [Step(s, s, "same") for s in self.kept] + self.rest
+        return [Step(s, s, "same") for s in self.kept] + self.rest + self.tail_steps
+
+    @property
+    def tail_steps(self) -> list[Step]:
+        return [Step(n, o, "same") for o, n in zip(self.tail_old, self.tail_new, strict=True)]
 
 
 def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
@@ -73,18 +84,17 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         tail += 1
     old_window = olds[head : len(olds) - tail]
     new_window = news[head : len(news) - tail]
-    steps = _match(old_window, new_window)
-    if tail:
-        pairs = zip(olds[len(olds) - tail :], news[len(news) - tail :], strict=True)
-        steps.extend(Step(n, o, "same") for o, n in pairs)
     # Names bound outside the window are bound by the same statements on both sides.
     removed = {
-        name
-        for stmt in old_window
-        for name in stmt.binds
-        if name != STAR and name not in new.by_name
+        name for stmt in old_window for name in stmt.binds if name != STAR and not new.binds(name)
     }
-    return ModulePlan(steps, removed, news[:head])
+    return ModulePlan(
+        _match(old_window, new_window),
+        removed,
+        news[:head],
+        olds[len(olds) - tail :],
+        news[len(news) - tail :],
+    )
 
 
 def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:

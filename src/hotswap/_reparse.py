@@ -48,7 +48,7 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     equal to a whole parse (the caller then parses the whole text)."""
     old = base.text
     if text == old:
-        return ParsedSource(text, list(base.statements), base.future_flags)
+        return ParsedSource(text, list(base.statements), base.future_flags, (base, 0, 0))
     if "\r" in text or "\r" in old or base.future_flags & _BARRY:
         return None  # line counting below assumes "\n" line ends (decode_source makes them)
     edit = _Edit(old, text)
@@ -89,7 +89,9 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
         statements.extend(s.moved(delta, s.index + offset) for s in stmts[end:])
     else:
         statements.extend(stmts[end:])
-    return ParsedSource(text, statements, base.future_flags)
+    # With as many statements as before, every index outside the window is what it was.
+    reused = None if offset else (base, begin, end)
+    return ParsedSource(text, statements, base.future_flags, reused)
 
 
 def _futures_end(stmts: list[Statement]) -> int:

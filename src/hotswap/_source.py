@@ -141,23 +141,77 @@ class Statement:
 
 @dataclass(eq=False)
 class ParsedSource:
+    """A module source as top-level statements, with the statements that bind each name.
+
+    ``reused`` (from :func:`hotswap._reparse.reparse`): the source this one was re-parsed from
+    and the window of statement indexes ``begin..end`` whose statements were parsed again, when
+    that window kept its statement count. The statements outside it then have the indexes they
+    had, so the name index is the base's with the window's names updated, not built anew.
+    """
+
     text: str
     statements: list[Statement]
     future_flags: int = 0
-    by_name: dict[str, list[Statement]] = field(default_factory=dict)
+    reused: tuple[ParsedSource, int, int] | None = None
+    # name -> indexes of the statements that bind it, in source order
+    _by_name: dict[str, list[int]] = field(default_factory=dict, repr=False)
     global_statements: int = 0  # statements with a module-level ``global`` (see ``parse``)
 
     def __post_init__(self) -> None:
-        by_name = self.by_name
+        reused, self.reused = self.reused, None  # keep no chain of earlier sources alive
+        if reused is not None:
+            self._index_window(*reused)
+            return
+        by_name = self._by_name
         for stmt in self.statements:
             if stmt.declares_global:
                 self.global_statements += 1
             for name in stmt.binds:
                 bucket = by_name.get(name)
                 if bucket is None:
-                    by_name[name] = [stmt]
+                    by_name[name] = [stmt.index]
                 else:
-                    bucket.append(stmt)
+                    bucket.append(stmt.index)
+
+    def _index_window(self, base: ParsedSource, begin: int, end: int) -> None:
+        by_name = self._by_name = dict(base._by_name)  # buckets shared until one changes
+        copied: set[str] = set()
+        count = base.global_statements
+        window = zip(base.statements[begin:end], self.statements[begin:end], strict=True)
+        for before, after in window:
+            count += after.declares_global - before.declares_global
+            for stmt, adding in ((before, False), (after, True)):
+                for name in stmt.binds:
+                    if name not in copied:
+                        copied.add(name)
+                        by_name[name] = list(by_name.get(name, ()))
+                    bucket = by_name[name]
+                    if adding:
+                        bucket.append(stmt.index)
+                    else:
+                        bucket.remove(stmt.index)
+        for name in copied:
+            if by_name[name]:
+                by_name[name].sort()
+            else:
+                del by_name[name]
+        self.global_statements = count
+
+    def named(self, name: str) -> list[Statement]:
+        """The statements that bind ``name``, in source order."""
+        statements = self.statements
+        return [statements[i] for i in self._by_name.get(name, ())]
+
+    def binds(self, name: str) -> bool:
+        return name in self._by_name
+
+    @property
+    def body_reads(self) -> list[frozenset[str]]:
+        """``body_reads`` of each statement, in order (cached)."""
+        cached: list[frozenset[str]] | None = self.__dict__.get("_body_reads")
+        if cached is None:
+            cached = self.__dict__["_body_reads"] = [s.body_reads for s in self.statements]
+        return cached
 
     @property
     def all_reads(self) -> set[str]:
@@ -169,7 +223,7 @@ class ParsedSource:
         return cached
 
     def bound_names(self) -> set[str]:
-        return set(self.by_name) - {STAR}
+        return set(self._by_name) - {STAR}
 
 
 # The latest parsed source of each path that is still referenced (by a record or a running
@@ -237,8 +291,10 @@ def parse_whole(text: str, path: str) -> ParsedSource:
         if is_future and not leading:
             message = "SyntaxError: from __future__ imports must occur at the beginning of the file"
             raise SourceError(message, node.lineno)
-        docstring = index == 0 and isinstance(node, ast.Expr) and isinstance(
-            getattr(node, "value", None), ast.Constant
+        docstring = (
+            index == 0
+            and isinstance(node, ast.Expr)
+            and isinstance(getattr(node, "value", None), ast.Constant)
         )
         leading = leading and (is_future or docstring)
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
