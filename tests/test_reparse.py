@@ -213,3 +213,34 @@ def test_a_failed_reload_puts_moved_functions_back_on_their_lines(workspace: Wor
         assert not r.check().ok and _line_of(boom) == 2
         workspace.write(f"{name}.py", "# a\n# b\n" + source + "X = 1\n")
         assert r.check().ok and _line_of(boom) == 4 and mod.boom is boom
+
+
+def test_modules_saved_together_are_re_parsed_from_their_last_version(
+    workspace: Workspace, monkeypatch: Any
+) -> None:
+    """Several modules saved at once (a search-and-replace across files): from the second such
+    save on, each is re-parsed from the version before it, not parsed whole again (which made
+    every other batch save cost a whole parse and a key for every statement of each file)."""
+    import hotswap._source as source_module
+
+    names = [workspace.name() for _ in range(3)]
+    body = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(20))
+    for name in names:
+        workspace.write(f"{name}.py", body + "V = 0\n")
+    whole: list[str] = []
+    real = source_module.parse_whole
+
+    def counting(text: str, path: str) -> ParsedSource:
+        whole.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(source_module, "parse_whole", counting)
+    with hotswap.Reloader() as r:
+        modules = [importlib.import_module(name) for name in names]
+        for value in (1, 2, 3):
+            for name in names:
+                workspace.write(f"{name}.py", body + f"V = {value}\n")
+            whole.clear()
+            assert r.check().ok and [m.V for m in modules] == [value] * 3
+            if value > 1:
+                assert whole == [], f"save {value} parsed whole: {whole}"

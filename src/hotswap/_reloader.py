@@ -247,8 +247,11 @@ def apply(
     if len(pending) > 1:
         deps: dict[str, set[str]] = {}
         for name, item in pending.items():
+            # The executing source first: the new one is then re-parsed from it, and stays the
+            # base the next edit of the file is re-parsed from (see _source.parse).
+            executing = parsed_of(item.record)
             parsed_new[name] = _try_parse(item)
-            deps[name] = _dependencies(name, parsed_new[name] or parsed_of(item.record))
+            deps[name] = _dependencies(name, parsed_new[name] or executing)
         order = dependency_order(list(pending), deps)
     else:
         order = list(pending)
