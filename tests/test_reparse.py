@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib
 import traceback
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -14,7 +15,8 @@ from hypothesis import strategies as st
 import hotswap
 from conftest import Workspace
 from hotswap._reparse import reparse
-from hotswap._source import ParsedSource, SourceError, parse_whole
+from hotswap._source import ParsedSource, parse_whole
+from hotswap._text import SourceError
 
 # Whole statements (each parses alone), including the shapes that carry tokenizer state across
 # lines: brackets, continuations, triple-quoted strings, decorators, semicolons, blocks.
@@ -231,7 +233,8 @@ def test_modules_saved_together_are_re_parsed_from_their_last_version(
     real = source_module.parse_whole
 
     def counting(text: str, path: str) -> ParsedSource:
-        whole.append(path)
+        if Path(path).stem in names:  # (not modules other tests left failing)
+            whole.append(path)
         return real(text, path)
 
     monkeypatch.setattr(source_module, "parse_whole", counting)

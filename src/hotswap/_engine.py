@@ -49,11 +49,11 @@ from hotswap._report import Change, Problem
 from hotswap._source import (
     STAR,
     ParsedSource,
-    SourceError,
     Statement,
     compile_statement,
     parse,
 )
+from hotswap._text import SourceError
 
 
 @dataclass

@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from hotswap._report import Problem
-from hotswap._source import ParsedSource, SourceError, decode
+from hotswap._text import SourceError, decode
+
+if TYPE_CHECKING:
+    from hotswap._source import ParsedSource
 
 try:  # CPython's built-in BLAKE2: importing hashlib would also load OpenSSL (milliseconds)
     from _blake2 import blake2b as _blake2b

@@ -7,7 +7,6 @@ forms live here so that every front-end says the same thing.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -111,6 +110,8 @@ class Report:
         return "\n".join(lines) if lines else "hotswap: nothing changed"
 
     def _repr_html_(self) -> str:
+        import html  # (with html.entities, a tenth of what loading the extension imports)
+
         rows: list[str] = []
         colours = {"patched": "#2a7", "added": "#27a", "removed": "#a42", "replaced": "#a72"}
         for name in self.reloaded:

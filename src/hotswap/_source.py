@@ -14,53 +14,14 @@ import __future__
 import ast
 import copy
 import linecache
-import os
-import re
 import types
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib.util import decode_source
 
-from hotswap._errors import HotswapError
+from hotswap._text import SourceError
 
 STAR = "*"  # the bind of ``from m import *``: the names it binds are known only when it runs
-
-
-class SourceError(HotswapError):
-    """The new source cannot be read, decoded or parsed; ``line`` is 1-based when known."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def decode(data: bytes, path: str) -> str:
-    """Bytes to text as the import system does it (BOM, coding cookie, universal newlines)."""
-    if b"\0" in data:
-        at = data[: data.index(b"\0")].count(b"\n") + 1
-        raise SourceError("source code contains a null byte", at)
-    try:
-        return decode_source(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        line: int | None = getattr(exc, "lineno", None)
-        if isinstance(exc, UnicodeDecodeError):
-            line = data[: exc.start].count(b"\n") + 1
-        elif line is None:
-            line = _undecodable_line(data)
-        raise SourceError(f"cannot decode {os.path.basename(path)}: {exc}", line) from None
-
-
-def _undecodable_line(data: bytes) -> int:
-    """The line of a bad coding cookie, else of the first byte that is not UTF-8."""
-    for number, text in enumerate(data.splitlines()[:2], start=1):
-        if re.match(rb"^[ \t\f]*#.*?coding[:=]", text):
-            return number
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return data[: exc.start].count(b"\n") + 1
-    return 1
 
 
 @dataclass(eq=False)

@@ -1,0 +1,336 @@
+"""A checkpoint's work once files changed: order the changed modules so that a module comes after
+the modules it imports (``_plan.dependency_order``), run one transaction per module
+(``_engine``), push the values each committed module rebound to its importers and to the session
+namespace (``_propagate``), and retry modules that failed earlier when a module they import has
+just reloaded. Imported at the first change (see ``_reloader``): a session whose files never
+change never loads the parser, the planner or the engine.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from hotswap._detect import TRACKER, Changed, Record, Unreadable
+from hotswap._journal import MISSING
+from hotswap._plan import (
+    FromImport,
+    dependencies,
+    dependency_order,
+    from_imports,
+    module_aliases,
+)
+from hotswap._propagate import Observed, exports, presets_for, sync_namespace
+from hotswap._report import Change, Problem, Report
+from hotswap._scope import source_file
+from hotswap._source import ParsedSource, parse, update_linecache
+from hotswap._text import SourceError, decode
+
+if TYPE_CHECKING:  # the engine is imported at the first reload
+    from hotswap._engine import Outcome
+
+
+# -- orchestration ---------------------------------------------------------------------------------
+
+
+def apply(
+    changed: list[Changed],
+    unreadable: list[Unreadable],
+    strategy: str,
+    namespace: dict[str, Any] | None,
+    observed: Observed,
+    complete: bool = False,
+    definitions_only: frozenset[str] = frozenset(),
+) -> Report:
+    report = Report()
+    for bad in unreadable:
+        record = bad.record
+        if bad.reason == "file was deleted":
+            message = "file was deleted; keeping the last version"
+            report.warnings.append(Problem(record.name, record.path, None, message))
+        else:
+            problem = Problem(record.name, record.path, None, bad.reason)
+            record.failure = problem
+            if record.text is not None:
+                update_linecache(record.path, record.text)  # tracebacks show the code that runs
+            report.errors.append(problem)
+            report.failed.append(record.name)
+    pending = {c.record.name: c for c in changed}
+    parsed_new: dict[str, ParsedSource | None] = {}
+    if len(pending) > 1:
+        deps: dict[str, set[str]] = {}
+        for name, item in pending.items():
+            # The executing source first: the new one is then re-parsed from it, and stays the
+            # base the next edit of the file is re-parsed from (see _source.parse).
+            executing = parsed_of(item.record)
+            parsed_new[name] = _try_parse(item)
+            deps[name] = _dependencies(name, parsed_new[name] or executing)
+        order = dependency_order(list(pending), deps)
+    else:
+        order = list(pending)
+    succeeded: list[str] = []
+    # Values rebound by a module reloaded earlier in this batch, for modules later in it.
+    carry: dict[str, Carry] = {name: Carry() for name in order}
+    for name in order:
+        item = pending[name]
+        outcome = _reload_one(
+            item, strategy, report, parsed_new.get(name), carry.pop(name), definitions_only
+        )
+        if outcome is not None and outcome.error is None:
+            succeeded.append(name)
+            _propagate(
+                name, outcome, namespace, observed, complete, report, carry, definitions_only
+            )
+    # A module that failed because a dependency was broken is retried when the dependency changes.
+    if succeeded:
+        for record in list(TRACKER.records.values()):
+            data = record.failed_data
+            if data is None or record.name in pending or record.fingerprint is None:
+                continue
+            retry = Changed(record, data, record.fingerprint)
+            needs = _dependencies(record.name, parsed_of(record))
+            needs |= _dependencies(record.name, _try_parse(retry))
+            if needs & set(succeeded):
+                outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
+                if outcome is not None and outcome.error is None:
+                    _propagate(
+                        record.name,
+                        outcome,
+                        namespace,
+                        observed,
+                        complete,
+                        report,
+                        {},
+                        definitions_only,
+                    )
+    return report
+
+
+def _reload_one(
+    item: Changed,
+    strategy: str,
+    report: Report,
+    parsed: ParsedSource | None,
+    carry: Carry,
+    definitions_only: frozenset[str] = frozenset(),
+) -> Outcome | None:
+    record = item.record
+    module = sys.modules.get(record.name)
+    if module is None or source_file(module) != record.path:
+        TRACKER.forget(record.name)
+        return None
+    try:
+        text = decode(item.data, record.path)
+    except SourceError as exc:
+        _fail(record, item, Problem(record.name, record.path, exc.line, str(exc)), report)
+        return None
+    old = parsed_of(record)
+    from hotswap._engine import Transaction
+
+    transaction = Transaction(
+        module,
+        record.path,
+        old,
+        strategy,
+        set(carry.preset) | carry.dirty,
+        carry.preset,
+        carry.recoded,
+        record.name in definitions_only,
+    )
+    outcome = transaction.run(text, parsed)
+    if outcome.error is not None:
+        _fail(record, item, outcome.error, report)
+        return outcome
+    record.settle(item.data, item.fingerprint, text, item.hashed)
+    record.parsed = outcome.parsed
+    record.failure = None
+    update_linecache(record.path, text)
+    _record(report, outcome)
+    return outcome
+
+
+def _fail(record: Record, item: Changed, problem: Problem, report: Report) -> None:
+    record.fail(item.data, item.fingerprint, item.hashed)
+    record.failure = problem
+    if record.text is not None:
+        update_linecache(record.path, record.text)  # tracebacks show the code that runs
+    report.errors.append(problem)
+    if record.name not in report.failed:
+        report.failed.append(record.name)
+
+
+def _record(report: Report, outcome: Outcome) -> None:
+    report.warnings.extend(outcome.warnings)
+    report.changes.extend(outcome.changes)
+    if (outcome.changes or outcome.ran) and outcome.module not in report.reloaded:
+        report.reloaded.append(outcome.module)
+
+
+def _propagate(
+    name: str,
+    outcome: Outcome,
+    namespace: dict[str, Any] | None,
+    observed: Observed,
+    complete: bool,
+    report: Report,
+    carry: dict[str, Carry],
+    definitions_only: frozenset[str] = frozenset(),
+) -> None:
+    """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
+    from hotswap._engine import Transaction
+    queue = [(name, outcome)]
+    # An importer is followed once per module it imports from (``fzd`` star-imports ``fzb``,
+    # which star-imports ``fza``, and imports ``f4`` from ``fza`` itself: both reach it).
+    visited = {(name, name)}
+    while queue:
+        source, result = queue.pop(0)
+        if not result.rebinds and not result.recoded:
+            continue
+        module = sys.modules.get(source)
+        if module is None:
+            continue
+        source_ns = module.__dict__
+        if namespace is not None:
+            for key in sync_namespace(
+                namespace, source, source_ns, result.rebinds, observed, complete
+            ):
+                report.changes.append(Change(source, key, "rebound", "namespace"))
+        for record in TRACKER.importers(source):  # not every watched module: see importers
+            if record.name == name or (source, record.name) in visited:
+                continue
+            target = sys.modules.get(record.name)
+            parsed = parsed_of(record)
+            if target is None or parsed is None or record.text is None:
+                continue
+            imports = from_imports(parsed, record.name, _is_package(target))
+            preset = presets_for(imports, source, source_ns, result.rebinds, target.__dict__, True)
+            # A name the importer binds itself (``import functools`` next to a star import of a
+            # module that also had it) is its own: a star import does not take it away.
+            own = parsed.bound_names()
+            for name in [n for n, v in preset.items() if v is MISSING and n in own]:
+                del preset[name]
+            # Another star import of the importer still brings the name (``functools`` from
+            # both ``from a import *`` and ``from b import *``): its value stays, or becomes it.
+            for name in [n for n, v in preset.items() if v is MISSING]:
+                still = _star_value(imports, source, name)
+                if still is target.__dict__.get(name, MISSING):
+                    del preset[name]
+                elif still is not MISSING:
+                    preset[name] = still
+            recoded = _recoded_aliases(imports, source, source_ns, result.recoded, target.__dict__)
+            dirty = set(preset)
+            for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
+                if imp.source == source and imp.name != "*":
+                    prefix = imp.name + "."
+                    dirty.update(
+                        imp.alias + "." + name[len(prefix) :]
+                        for name, _old, _new in result.rebinds
+                        if name.startswith(prefix)
+                    )
+            # ``a.f(...)`` and ``a.X`` through ``import a``
+            aliases = module_aliases(parsed, record.name, _is_package(target))
+            for prefix, module_name in aliases.items():
+                if module_name == source:
+                    recoded.update(f"{prefix}.{name}" for name in result.recoded)
+                    dirty.update(f"{prefix}.{name}" for name, old, new in result.rebinds)
+            dotted = {n for n in dirty if "." in n}
+            if not preset and not recoded and not dirty & parsed.all_reads and not dotted:
+                continue
+            if record.name in carry:  # reloads later in this batch: hand the values over
+                carry[record.name].preset.update(preset)
+                carry[record.name].recoded.update(recoded)
+                carry[record.name].dirty.update(dirty)
+                continue
+            transaction = Transaction(
+                target,
+                record.path,
+                parsed,
+                "incremental",
+                dirty,
+                preset,
+                recoded,
+                record.name in definitions_only,
+            )
+            follow = transaction.run(record.text, parsed)
+            if follow.error is not None:
+                record.failure = follow.error
+                report.errors.append(follow.error)
+                report.failed.append(record.name)
+                continue
+            _record(report, follow)
+            visited.add((source, record.name))
+            queue.append((record.name, follow))
+
+
+def _star_value(imports: list[FromImport], gone_from: str, name: str) -> Any:
+    """What the last star import of another module than ``gone_from`` binds ``name`` to."""
+    for imp in reversed(imports):
+        if imp.name != "*" or imp.source == gone_from:
+            continue
+        module = sys.modules.get(imp.source)
+        if module is None:
+            continue
+        namespace = vars(module)
+        if name in namespace and name in exports({name}, namespace.get("__all__")):
+            return namespace[name]
+    return MISSING
+
+
+def _recoded_aliases(
+    imports: list[FromImport],
+    source: str,
+    source_ns: dict[str, Any],
+    recoded: set[str],
+    target_ns: dict[str, Any],
+) -> set[str]:
+    """The importer's names that hold a function of ``source`` whose code changed: an alias of
+    ``from source import f`` or a name a ``from source import *`` brought in."""
+    out = set()
+    for imp in imports:
+        if imp.source != source:
+            continue
+        pairs = ((n, n) for n in recoded) if imp.name == "*" else [(imp.name, imp.alias)]
+        for name, alias in pairs:
+            if name in recoded and alias in target_ns and target_ns[alias] is source_ns.get(name):
+                out.add(alias)
+    return out
+
+
+@dataclass
+class Carry:
+    """What modules reloaded earlier in a batch hand to a module reloaded later in it."""
+
+    preset: dict[str, Any] = field(default_factory=dict)
+    recoded: set[str] = field(default_factory=set)
+    dirty: set[str] = field(default_factory=set)
+
+
+def parsed_of(record: Record) -> ParsedSource | None:
+    """The parsed executing source of a record (parsed lazily, then cached)."""
+    if record.parsed is None and record.text is not None:
+        try:
+            record.parsed = parse(record.text, record.path)
+        except SourceError:
+            return None
+    return record.parsed
+
+
+def _try_parse(item: Changed) -> ParsedSource | None:
+    try:
+        return parse(decode(item.data, item.record.path), item.record.path)
+    except SourceError:
+        return None
+
+
+def _dependencies(name: str, parsed: ParsedSource | None) -> set[str]:
+    if parsed is None:
+        return set()
+    module = sys.modules.get(name)
+    return dependencies(parsed, name, _is_package(module))
+
+
+def _is_package(module: types.ModuleType | None) -> bool:
+    return module is not None and hasattr(module, "__path__")
+
