@@ -247,3 +247,35 @@ def test_modules_saved_together_are_re_parsed_from_their_last_version(
             assert r.check().ok and [m.V for m in modules] == [value] * 3
             if value > 1:
                 assert whole == [], f"save {value} parsed whole: {whole}"
+
+
+def test_a_module_left_failing_is_not_parsed_again_at_every_reload(
+    workspace: Workspace, monkeypatch: Any
+) -> None:
+    """A module whose last save failed waits for a module it imports to change (then it is
+    retried). Reloads of other modules meanwhile do not parse its broken text again each time:
+    a session with a failing module does not get slower with every edit elsewhere."""
+    import hotswap._source as source_module
+
+    broken, other = workspace.name(), workspace.name()
+    workspace.write(f"{broken}.py", "V = 1\n")
+    workspace.write(f"{other}.py", "count = 0\n")
+    parsed: list[str] = []
+    real = source_module.parse_whole
+
+    def counting(text: str, path: str) -> ParsedSource:
+        if Path(path).stem == broken:
+            parsed.append(text)
+        return real(text, path)
+
+    monkeypatch.setattr(source_module, "parse_whole", counting)
+    with hotswap.Reloader() as r:
+        importlib.import_module(broken)
+        mod = importlib.import_module(other)
+        workspace.write(f"{broken}.py", "V = 1 / 0\n")
+        assert not r.check().ok
+        parsed.clear()
+        for value in range(1, 6):
+            workspace.write(f"{other}.py", f"count = {value}\n")
+            assert r.check().ok and mod.count == value
+        assert len(parsed) <= 1, parsed

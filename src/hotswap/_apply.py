@@ -90,8 +90,11 @@ def apply(
             if data is None or record.name in pending or record.fingerprint is None:
                 continue
             retry = Changed(record, data, record.fingerprint)
-            needs = _dependencies(record.name, parsed_of(record))
-            needs |= _dependencies(record.name, _try_parse(retry))
+            needs = record.failed_needs
+            if needs is None:  # parsed once per failed content, not at every reload
+                needs = _dependencies(record.name, parsed_of(record))
+                needs |= _dependencies(record.name, _try_parse(retry))
+                record.failed_needs = needs
             if needs & set(succeeded):
                 outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
                 if outcome is not None and outcome.error is None:

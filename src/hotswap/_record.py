@@ -61,8 +61,8 @@ class Record:
     resolver: Callable[[Record], None] | None = None
 
     __slots__ = (
-        "_text", "digest", "failed_data", "failed_digest", "failure", "fingerprint", "gone",
-        "name", "parsed", "path", "pending", "racy",
+        "_text", "digest", "failed_data", "failed_digest", "failed_needs", "failure",
+        "fingerprint", "gone", "name", "parsed", "path", "pending", "racy",
     )
 
     def __init__(
@@ -85,6 +85,7 @@ class Record:
         self.pending = False  # baseline not read yet (see the module docstring)
         self.failed_digest: bytes | None = None  # content that failed: not retried unchanged
         self.failed_data: bytes | None = None  # ...but retried when a dependency changes
+        self.failed_needs: set[str] | None = None  # the modules it imports (once known)
         self.failure: Problem | None = None
 
     def __repr__(self) -> str:
@@ -113,7 +114,7 @@ class Record:
         """``data`` is now what the module executes (``hashed``: its digest, if known)."""
         self.seen(fingerprint)
         self.digest = hashed or digest(data)
-        self.failed_digest = self.failed_data = None
+        self.failed_digest = self.failed_data = self.failed_needs = None
         self.failure = None  # also when a broken save is undone back to the executing text
         if text is not None:
             self._text = text
@@ -123,6 +124,7 @@ class Record:
         self.seen(fingerprint)
         self.failed_digest = hashed or digest(data)
         self.failed_data = data
+        self.failed_needs = None
 
 
 class Changed(NamedTuple):
