@@ -47,6 +47,12 @@ class Workspace:
         os.utime(path, ns=(stamp, stamp))
 
 
+def _lives_in(module: object, root: Path) -> bool:
+    places = [getattr(module, "__file__", None), *(getattr(module, "__path__", None) or ())]
+    inside = str(root) + os.sep
+    return any(isinstance(p, str) and p.startswith(inside) for p in places)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     root = tmp_path / "src"
@@ -59,8 +65,12 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
         yield Workspace(root)
     finally:
         sys.path[:] = path
+        # The test's own modules go; modules it imported for the first time from elsewhere stay
+        # (dropping hotswap's lazily imported parts would give the next test a second copy of
+        # them, with a second tracker, beside the first).
         for name in set(sys.modules) - modules:
-            del sys.modules[name]
+            if _lives_in(sys.modules[name], root):
+                del sys.modules[name]
         linecache.cache.clear()
         linecache.cache.update(cache)
 
