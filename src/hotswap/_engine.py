@@ -200,7 +200,8 @@ class Transaction:
         before the next statement runs, so that it sees where its functions are)."""
         for step in steps:
             stmt = step.new
-            run = full or stmt.index in forced or step.status != "same" or self._reached(stmt, new)
+            reached = not full and step.status == "same" and self._reached(stmt, new)
+            run = full or stmt.index in forced or step.status != "same" or reached
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
             if not run:
@@ -224,6 +225,12 @@ class Transaction:
             if not stmt.is_def:
                 self._clear_caches(new)  # ``A = cached(0)`` must not get the old code's result
             self._run(step, new)
+            if reached and stmt.decorators_key:
+                # Decorated again because its decorator changed: what it makes behaves anew,
+                # even when patching found nothing left to change (patching the decorator
+                # already moved the wrappers it had made onto its new code), so what calls it
+                # at import time runs again.
+                self.recoded.update(n for n in stmt.binds if n != STAR)
 
     def _tail_reached(self, tail: list[Statement], new: ParsedSource) -> bool:
         """Whether :meth:`_reached` holds for any of ``tail`` (one pass over their name sets)."""
