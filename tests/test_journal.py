@@ -68,3 +68,39 @@ def test_commit_forgets() -> None:
     journal.commit()
     journal.rollback()
     assert C.a == 2 and len(journal) == 0
+
+
+def test_a_record_that_cannot_be_undone_does_not_stop_the_others() -> None:
+    """Rollback runs every undo record and returns the errors of those that failed, so one bad
+    record never leaves the rest of a failed reload applied."""
+
+    class C:
+        a = 1
+
+    journal = Journal()
+    journal.setattr(C, "a", 2)
+    journal._undo.append(lambda: 1 / 0)  # a record whose undo raises
+    journal.setattr(C, "b", 3)
+    failed = journal.rollback()
+    assert [type(e) for e in failed] == [ZeroDivisionError]
+    assert C.a == 1 and not hasattr(C, "b")
+
+
+def test_class_fields_outside_the_dict_are_restored() -> None:
+    """``__bases__``, ``__name__`` and a metaclass swap are undone by assignment (they live in
+    the type, not in its ``__dict__``)."""
+
+    class Base:
+        pass
+
+    class Other:
+        pass
+
+    class C(Base):
+        pass
+
+    journal = Journal()
+    journal.setattr(C, "__bases__", (Other,))
+    journal.setattr(C, "__name__", "D")
+    assert journal.rollback() == []
+    assert C.__bases__ == (Base,) and C.__name__ == "C"

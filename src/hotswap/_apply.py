@@ -145,6 +145,7 @@ def _reload_one(
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:
         _fail(record, item, outcome.error, report)
+        report.warnings.extend(outcome.warnings)  # (a rollback that could not undo something)
         return outcome
     record.settle(item.data, item.fingerprint, text, item.hashed)
     record.parsed = outcome.parsed
@@ -260,6 +261,7 @@ def _propagate(
             if follow.error is not None:
                 record.failure = follow.error
                 report.errors.append(follow.error)
+                report.warnings.extend(follow.warnings)
                 report.failed.append(record.name)
                 continue
             _record(report, follow)

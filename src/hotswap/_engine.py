@@ -135,13 +135,17 @@ class Transaction:
                 what = "removed" if self.name not in sys.modules else "replaced"
                 raise HotswapError(f"the module {what} itself in sys.modules while it ran")
         except BaseException as exc:
-            self.journal.rollback()
+            failures = self.journal.rollback()
             # The new code may have filled caches before it failed (``V = f(3)`` with the new
             # ``f``): what they hold is not what the restored code computes.
             clear_module_caches(namespace, self.path)
             self.outcome.error = self._problem(exc)
             self.outcome.changes.clear()
             self.outcome.rebinds.clear()
+            self.outcome.warnings.clear()  # about changes that were undone
+            for failure in failures:  # none expected: each is a bug in hotswap
+                message = f"could not undo everything the failed reload changed: {failure!r}"
+                self.outcome.warnings.append(Problem(self.name, self.path, None, message))
             return self.outcome
         self.journal.commit()
         # Importers re-run what calls any function whose behaviour changed here.

@@ -107,12 +107,20 @@ class Journal:
             self._undo.append(functools.partial(_restore_codes, *moved))
         return moved
 
-    def rollback(self) -> None:
+    def rollback(self) -> list[Exception]:
+        """Undo every record, newest first. A record that cannot be undone does not stop the
+        others: the errors are returned (none is expected; each one is a bug to report)."""
+        failed: list[Exception] = []
         with _sigint_deferred():
             while self._undo:
-                self._undo.pop()()
+                undo = self._undo.pop()
+                try:
+                    undo()
+                except Exception as exc:
+                    failed.append(exc)
         self._owned.clear()
         self._moved = None
+        return failed
 
     def commit(self) -> None:
         self._undo.clear()
@@ -125,9 +133,13 @@ def _restore_codes(funcs: list[types.FunctionType], codes: list[types.CodeType])
         func.__code__ = code
 
 
+# What a class holds in its type structure, not in its ``__dict__`` (restored by assignment).
+_TYPE_FIELDS = frozenset({"__bases__", "__class__", "__name__", "__qualname__"})
+
+
 def _own_attribute(obj: Any, name: str) -> Any:
     """The attribute as stored on ``obj`` itself (a class's own ``__dict__``, not inherited)."""
-    if isinstance(obj, type):
+    if isinstance(obj, type) and name not in _TYPE_FIELDS:
         return obj.__dict__.get(name, MISSING)
     try:
         return getattr(obj, name)
