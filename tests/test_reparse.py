@@ -133,6 +133,52 @@ def test_a_reparse_equals_a_whole_parse_or_declines(case: tuple[str, str]) -> No
     assert _signature(incremental) == _signature(whole)
 
 
+def _edit(draw: st.DrawFn, text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    at = draw(st.integers(0, len(lines)))
+    kind = draw(st.sampled_from(["insert", "delete", "replace"]))
+    if kind == "insert":
+        lines[at:at] = draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=3))
+    elif kind == "delete":
+        del lines[at : at + draw(st.integers(1, 3))]
+    elif lines:
+        lines[min(at, len(lines) - 1)] = draw(st.sampled_from(PIECES))
+    return "".join(lines)
+
+
+@st.composite
+def _edit_chain(draw: st.DrawFn) -> list[str]:
+    text = "".join(draw(st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=25)))
+    texts = [text]
+    for _ in range(draw(st.integers(2, 6))):
+        texts.append(_edit(draw, texts[-1]))
+    return texts
+
+
+@settings(max_examples=200, deadline=None)
+@given(_edit_chain())
+def test_successive_re_parses_equal_whole_parses(texts: list[str]) -> None:
+    """Saves in a row, each re-parsed from the one before (statements below an edit are reused
+    without a copy and recorded as lying some lines lower, by runs that edits in different
+    places stack up): every source has the statements, lines and names a whole parse gives."""
+    current = _whole(texts[0])
+    for text in texts[1:]:
+        if current is None:
+            current = _whole(text)
+            continue
+        incremental = reparse(current, text, "m.py")
+        whole = _whole(text)
+        if incremental is None:
+            current = whole
+            continue
+        assert whole is not None, "the re-parse accepted a text that does not parse"
+        assert _signature(incremental) == _signature(whole)
+        for i in range(len(whole.statements)):  # the cheap position queries agree too
+            stmt = whole.statements[i]
+            assert (incremental.first_of(i), incremental.last_of(i)) == (stmt.first, stmt.last)
+        current = incremental
+
+
 def test_statements_away_from_the_edit_are_reused_not_parsed_again() -> None:
     """One function edited in a large module: the other statements keep their AST objects
     (statements below are moved without being parsed)."""

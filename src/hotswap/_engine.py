@@ -162,15 +162,18 @@ class Transaction:
         every = bool(full or forced or self.dirty or self.recoded)
         moved: list[tuple[Statement, Statement]] = []  # only moved: shifted in one go
         self._walk(plan.steps if every else plan.rest, new, full, forced, moved)
+        shift_tail = False
         if not every:
             # The statements after the edit run only when the edit rebound a name they read or
             # changed a function they call; otherwise they all moved by the same lines, or not.
-            if self._tail_reached(plan.tail_new, new):
-                self._walk(plan.tail_steps, new, full, forced, moved)
-            elif plan.tail_new and plan.tail_new[0].first != plan.tail_old[0].first:
-                moved.extend(zip(plan.tail_old, plan.tail_new, strict=True))
+            if self._tail_reached(plan.tail_objects(), new):
+                self._walk(plan.tail_steps(), new, full, forced, moved)
+            else:
+                shift_tail = plan.tail_moved()
         if moved:
             self._shift(moved)
+        if shift_tail:
+            self._shift_tail(plan)
         self.patcher.retarget_closures()
         self._clear_caches(new)
         skip = self._skip_referrer(None)
@@ -310,7 +313,7 @@ class Transaction:
         if self._affected_for == seeds:
             return self._affected_names
         affected = set(seeds)
-        statements, bodies = new.statements, new.body_reads
+        statements, bodies = new.objects, new.body_reads
         while affected:
             # The functions whose body reads an affected name (the test runs in C: this is a
             # pass over every statement of the module, at every reload that changed code).
@@ -478,12 +481,8 @@ class Transaction:
         them changed, appeared or went away, empty its registry (but for ``object``) and run
         them all again, so dispatch matches a fresh run. Returns the statement indexes to run."""
         groups: dict[str, list[Step]] = {}
-        kept = [Step(s, s, "same") for s in plan.kept if s.decorators_key]
-        tail = [
-            Step(n, o, "same")
-            for o, n in zip(plan.tail_old, plan.tail_new, strict=True)
-            if n.decorators_key
-        ]
+        kept = plan.kept_steps(decorated_only=True)
+        tail = plan.tail_steps(decorated_only=True)
         for step in itertools.chain(kept, plan.rest, tail):
             if not step.new.decorators_key:
                 continue  # only a decorated definition registers (cheap test: every reload)
@@ -491,7 +490,7 @@ class Transaction:
             if target is not None:
                 groups.setdefault(target, []).append(step)
         old_counts: dict[str, int] = {}
-        for stmt in self.old.statements if self.old is not None else ():
+        for stmt in self.old.objects if self.old is not None else ():
             if not stmt.decorators_key:
                 continue
             target = _registers_into(stmt.node)
@@ -597,6 +596,28 @@ class Transaction:
             (namespace[name], old.first, old.last, new.first - old.first)
             for old, new in moved
             for name in new.binds
+            if name in namespace
+        )
+        shift_objects(items, self.path, self.journal, self.patcher.nested)
+
+    def _shift_tail(self, plan: ModulePlan) -> None:
+        """:meth:`_shift` for the statements after the edit, without a copy of each: their
+        lines, old and new, come from the two sources' runs (see ``ParsedSource.behind``)."""
+        old, new = plan.old, plan.new
+        assert old is not None and new is not None
+        namespace = self.module.__dict__
+        at_old, at_new = plan.tail_pairs()
+        pairs = zip(
+            old.objects[at_old:],
+            new.objects[at_new:],
+            old.lines_from(at_old, plan.tail),
+            new.lines_from(at_new, plan.tail),
+            strict=True,
+        )
+        items = (
+            (namespace[name], o.first + a, o.last + a, n.first + b - o.first - a)
+            for o, n, a, b in pairs
+            for name in n.binds
             if name in namespace
         )
         shift_objects(items, self.path, self.journal, self.patcher.nested)

@@ -45,26 +45,64 @@ class Step:
 
 @dataclass(eq=False)
 class ModulePlan:
-    """The statements of the new source, in three runs: ``kept`` (leading statements the
-    re-parse kept as they were: same objects, same lines), ``rest`` (the steps of the edited
-    window, matched by name or key), and the *tail* (the statements after the window, which the
-    re-parse reused: each the same as the old one in ``tail_old``, moved by the edit's change
-    in line count). Kept and tail statements get no :class:`Step` unless the walk asks for one:
-    a one-line edit of a large module walks only its window."""
+    """The statements of the new source, in three runs: the *kept* ones (the first ``head``
+    statements, which the re-parse kept as they were: same objects, same lines), ``rest`` (the
+    steps of the edited window, matched by name or key), and the *tail* (the last ``tail``
+    statements of both sources, which the re-parse reused: each the same as the old one,
+    possibly moved by the edit's change in line count). Kept and tail statements get no
+    :class:`Step`, and no copy with their real lines, unless the walk asks for one: a one-line
+    edit of a large module walks only its window."""
 
     rest: list[Step]
     removed: set[str] = field(default_factory=set)  # bound by the old source only
-    kept: list[Statement] = field(default_factory=list)
-    tail_old: list[Statement] = field(default_factory=list)
-    tail_new: list[Statement] = field(default_factory=list)
+    old: ParsedSource | None = None
+    new: ParsedSource | None = None
+    head: int = 0
+    tail: int = 0
 
     @property
     def steps(self) -> list[Step]:
-        return [Step(s, s, "same") for s in self.kept] + self.rest + self.tail_steps
+        return self.kept_steps() + self.rest + self.tail_steps()
 
-    @property
-    def tail_steps(self) -> list[Step]:
-        return [Step(n, o, "same") for o, n in zip(self.tail_old, self.tail_new, strict=True)]
+    def kept_steps(self, decorated_only: bool = False) -> list[Step]:
+        new = self.new
+        if new is None:
+            return []
+        objects = new.objects
+        return [
+            Step(new.statement(i), new.statement(i), "same")
+            for i in range(self.head)
+            if objects[i].decorators_key or not decorated_only
+        ]
+
+    def tail_pairs(self) -> tuple[int, int]:
+        """Where the tail starts in the old and in the new source."""
+        assert self.old is not None and self.new is not None
+        return len(self.old.objects) - self.tail, len(self.new.objects) - self.tail
+
+    def tail_objects(self) -> list[Statement]:
+        """The tail's statements as stored (their names and reads; not their lines)."""
+        if self.new is None or not self.tail:
+            return []
+        return self.new.objects[len(self.new.objects) - self.tail :]
+
+    def tail_steps(self, decorated_only: bool = False) -> list[Step]:
+        if not self.tail or self.old is None or self.new is None:
+            return []
+        old, new = self.old, self.new
+        at_old, at_new = self.tail_pairs()
+        return [
+            Step(new.statement(at_new + k), old.statement(at_old + k), "same")
+            for k in range(self.tail)
+            if new.objects[at_new + k].decorators_key or not decorated_only
+        ]
+
+    def tail_moved(self) -> bool:
+        """Whether the tail moved (all of it by the same lines: the edit's change in count)."""
+        if not self.tail or self.old is None or self.new is None:
+            return False
+        at_old, at_new = self.tail_pairs()
+        return self.new.first_of(at_new) != self.old.first_of(at_old)
 
 
 def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
@@ -74,27 +112,32 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
     window pair up as they stand; only the window is matched by name or key."""
     if old is None:
         return ModulePlan([Step(s, None, "added") for s in new.statements])
-    olds, news = old.statements, new.statements
+    olds, news = old.objects, new.objects
     limit = min(len(olds), len(news))
     head = 0
     while head < limit and olds[head] is news[head]:
         head += 1  # the re-parse keeps statements above the edit as they are
+    if _runs(old, head) != _runs(new, head):  # the same objects, but not on the same lines
+        head = next(
+            (i for i in range(head) if old.lines_behind(i) != new.lines_behind(i)), head
+        )
     tail = 0
     while tail < limit - head and olds[-1 - tail].node is news[-1 - tail].node:
         tail += 1
-    old_window = olds[head : len(olds) - tail]
-    new_window = news[head : len(news) - tail]
+    old_window = [old.statement(i) for i in range(head, len(olds) - tail)]
+    new_window = [new.statement(i) for i in range(head, len(news) - tail)]
     # Names bound outside the window are bound by the same statements on both sides.
     removed = {
-        name for stmt in old_window for name in stmt.binds if name != STAR and not new.binds(name)
+        name
+        for stmt in old_window
+        for name in stmt.binds
+        if name != STAR and not new.binds(name)
     }
-    return ModulePlan(
-        _match(old_window, new_window),
-        removed,
-        news[:head],
-        olds[len(olds) - tail :],
-        news[len(news) - tail :],
-    )
+    return ModulePlan(_match(old_window, new_window), removed, old, new, head, tail)
+
+
+def _runs(parsed: ParsedSource, stop: int) -> list[tuple[int, int | None]]:
+    return [run for run in parsed.behind if run[0] < stop]
 
 
 def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:
@@ -214,7 +257,7 @@ def resolve(module: str | None, level: int, importer: str, is_package: bool) -> 
 def from_imports(parsed: ParsedSource, importer: str, is_package: bool) -> list[FromImport]:
     """Top-level ``from x import y`` statements of a module, with ``x`` resolved."""
     out = []
-    for stmt in parsed.statements:
+    for stmt in parsed.objects:
         for node in _top_level_imports(stmt.node):
             if not isinstance(node, ast.ImportFrom):
                 continue
@@ -230,7 +273,7 @@ def module_aliases(parsed: ParsedSource, importer: str, is_package: bool) -> dic
     """How code in a module names other modules: ``import a.b`` -> {"a.b": "a.b", "a": "a"},
     ``import a.b as x`` -> {"x": "a.b"}, ``from p import s`` -> {"s": "p.s"} (if a module)."""
     out: dict[str, str] = {}
-    for stmt in parsed.statements:
+    for stmt in parsed.objects:
         for node in _top_level_imports(stmt.node):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -254,7 +297,7 @@ def module_aliases(parsed: ParsedSource, importer: str, is_package: bool) -> dic
 def dependencies(parsed: ParsedSource, importer: str, is_package: bool) -> set[str]:
     """Module names this module imports at top level (``from p import s`` counts ``p.s`` too)."""
     out: set[str] = set()
-    for stmt in parsed.statements:
+    for stmt in parsed.objects:
         for node in _top_level_imports(stmt.node):
             if isinstance(node, ast.Import):
                 out.update(alias.name for alias in node.names)

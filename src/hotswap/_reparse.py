@@ -15,9 +15,10 @@ top-level statements the edit touched and reuses the others:
    positions are those of the whole file. If it does not parse as whole statements (an
    unterminated string or bracket that runs past the window, a decorator left without its
    ``def``), :func:`reparse` declines and the caller parses the whole file.
-4. Statements before the window are reused as they are; statements after it are reused moved
-   by the change in line count (:meth:`Statement.moved`: their AST is shared and positioned
-   lazily).
+4. Statements before the window are reused as they are; statements after it are reused as
+   they are too, recorded as lying behind by the change in line count (``ParsedSource.behind``:
+   nothing is copied; :meth:`ParsedSource.statement` gives one with its real lines, and its AST
+   is positioned only if something compiles it).
 
 Why the result equals a whole parse: Python's tokenizer carries state from line to line only
 through open brackets, open strings, backslash continuations and the indentation stack. At a
@@ -47,21 +48,22 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     """``text`` parsed by reusing ``base``'s statements, or None when that cannot be proven
     equal to a whole parse (the caller then parses the whole text)."""
     old = base.text
+    objects = base.objects
     if text == old:
-        return ParsedSource(text, list(base.statements), base.future_flags, (base, 0, 0))
+        return ParsedSource(text, list(objects), base.future_flags, (base, 0, 0), base.behind)
     if "\r" in text or "\r" in old or base.future_flags & _BARRY:
         return None  # line counting below assumes "\n" line ends (decode_source makes them)
     edit = _Edit(old, text)
-    stmts = base.statements
+    count = len(objects)
     first_changed, last_changed = edit.head + 1, edit.old_lines - edit.tail
-    begin = _boundary_before(stmts, first_changed)
-    end = _boundary_after(stmts, last_changed)
-    top = stmts[begin].first if begin >= 0 else 1  # the lines before statement 0 too
-    if first_changed <= _futures_end(stmts):
+    begin = _boundary_before(base, first_changed)
+    end = _boundary_after(base, last_changed)
+    top = base.first_of(begin) if begin >= 0 else 1  # the lines before statement 0 too
+    if first_changed <= _futures_end(base):
         return None  # an edit above a __future__ import may move it out of the leading block
     tree = None
     for _attempt in range(2):
-        bottom_old = stmts[end].first - 1 if end < len(stmts) else edit.old_lines
+        bottom_old = base.first_of(end) - 1 if end < count else edit.old_lines
         window = edit.new_window(top, bottom_old)
         if window is None or "__future__" in window or "__future__" in edit.old_window:
             return None
@@ -71,65 +73,103 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             # A decorator added above an unchanged ``def`` leaves the window without its
             # ``def``: try once more with the next statement inside the window.
-            if end >= len(stmts):
+            if end >= count:
                 return None
-            end = _boundary_after(stmts, stmts[end].first)
+            end = _boundary_after(base, base.first_of(end))
     if tree is None:
         return None
     begin = max(begin, 0)
     # ``from __future__ import annotations`` postpones annotations of the statements after it;
     # it sits in the leading block, above the window (checked above).
     postponed = bool(base.future_flags & _ANNOTATIONS)
-    statements = stmts[:begin]
+    statements = objects[:begin]
     for node in tree.body:
         statements.append(make_statement(node, len(statements), postponed))
-    delta = edit.new_lines - edit.old_lines
-    offset = len(statements) - end
-    if delta or offset:
-        statements.extend(s.moved(delta, s.index + offset) for s in stmts[end:])
-    else:
-        statements.extend(stmts[end:])
-    # With as many statements as before, every index outside the window is what it was.
-    reused = None if offset else (base, begin, end)
-    return ParsedSource(text, statements, base.future_flags, reused)
+    window_end = len(statements)
+    statements.extend(objects[end:])  # not copied: they are behind by the edit's line change
+    behind = _behind(base, begin, window_end, end, edit.new_lines - edit.old_lines)
+    if len(behind) > _MAX_RUNS:  # edits all over the file: make every statement exact again
+        statements = [_exact(statements, behind, i) for i in range(len(statements))]
+        behind = []
+    # With as many statements as before, every position outside the window is what it was.
+    reused = None if window_end != end else (base, begin, end)
+    return ParsedSource(text, statements, base.future_flags, reused, behind)
 
 
-def _futures_end(stmts: list[Statement]) -> int:
+_MAX_RUNS = 8  # runs of statements behind by different amounts, before they are made exact
+
+
+def _behind(
+    base: ParsedSource, begin: int, window_end: int, end: int, delta: int
+) -> list[tuple[int, int | None]]:
+    """``behind`` of the re-parsed source (see :class:`ParsedSource`): the base's runs before
+    the window, the window exact, and the base's runs from ``end`` on, moved to their new
+    positions and ``delta`` more lines behind."""
+    offset = window_end - end
+    runs = [run for run in base.behind if run[0] < begin]
+    if runs and runs[-1][1] is not None:
+        runs.append((begin, None))
+
+    def moved(lines: int | None) -> int | None:
+        if lines is None and not delta and not offset:
+            return None  # fields and index still exact
+        return (lines or 0) + delta
+
+    if end < len(base.objects):
+        runs.append((window_end, moved(base.lines_behind(end))))
+        runs.extend((start + offset, moved(lines)) for start, lines in base.behind if start > end)
+    out: list[tuple[int, int | None]] = []
+    for start, lines in runs:  # drop runs that say what the run before them says
+        if out and out[-1][0] == start:
+            out.pop()  # (an empty window: the tail starts where it did)
+        if (out and out[-1][1] == lines) or (not out and lines is None):
+            continue
+        out.append((start, lines))
+    return out
+
+
+def _exact(objects: list[Statement], behind: list[tuple[int, int | None]], i: int) -> Statement:
+    lines = None
+    for start, run in behind:
+        if start > i:
+            break
+        lines = run
+    return objects[i] if lines is None else objects[i].moved(lines, i)
+
+
+def _futures_end(base: ParsedSource) -> int:
     """The last line of the ``from __future__`` imports (0 if none). A source that parsed has
     them only in its leading block (after an optional docstring), so the scan stops there."""
     end = 0
-    for stmt in stmts:
+    for position, stmt in enumerate(base.objects):
         node = stmt.node
         if type(node) is ast.ImportFrom and node.module == "__future__":
-            end = stmt.last
-        elif not (stmt.index == 0 and stmt.is_docstring):
+            end = base.last_of(position)
+        elif not (position == 0 and stmt.is_docstring):
             break
     return end
 
 
-def _starts_line(stmts: list[Statement], k: int) -> bool:
+def _starts_line(base: ParsedSource, k: int) -> bool:
     """Whether statement ``k`` is the first on its line (not ``b`` in ``a = 1; b = 2``)."""
-    return k == 0 or stmts[k - 1].last < stmts[k].first
+    return k == 0 or base.last_of(k - 1) < base.first_of(k)
 
 
-def _boundary_before(stmts: list[Statement], line: int) -> int:
+def _boundary_before(base: ParsedSource, line: int) -> int:
     """The last statement starting a line before ``line`` (-1 if none)."""
-    k = bisect.bisect_left(stmts, line, key=_first) - 1
-    while k > 0 and not _starts_line(stmts, k):
+    k = bisect.bisect_left(range(len(base.objects)), line, key=base.first_of) - 1
+    while k > 0 and not _starts_line(base, k):
         k -= 1
     return k
 
 
-def _boundary_after(stmts: list[Statement], line: int) -> int:
+def _boundary_after(base: ParsedSource, line: int) -> int:
     """The first statement starting a line after ``line`` (``len(stmts)`` if none)."""
-    k = bisect.bisect_right(stmts, line, key=_first)
-    while k < len(stmts) and not _starts_line(stmts, k):
+    count = len(base.objects)
+    k = bisect.bisect_right(range(count), line, key=base.first_of)
+    while k < count and not _starts_line(base, k):
         k += 1
     return k
-
-
-def _first(stmt: Statement) -> int:
-    return stmt.first
 
 
 class _Edit:

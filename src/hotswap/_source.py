@@ -12,6 +12,7 @@ from __future__ import annotations
 import __future__
 
 import ast
+import bisect
 import copy
 import linecache
 import types
@@ -104,17 +105,25 @@ class Statement:
 class ParsedSource:
     """A module source as top-level statements, with the statements that bind each name.
 
-    ``reused`` (from :func:`hotswap._reparse.reparse`): the source this one was re-parsed from
-    and the window of statement indexes ``begin..end`` whose statements were parsed again, when
-    that window kept its statement count. The statements outside it then have the indexes they
-    had, so the name index is the base's with the window's names updated, not built anew.
+    ``objects`` are the statements in source order, as stored. A re-parse
+    (:mod:`hotswap._reparse`) reuses the statements after an edit without copying them: there
+    they are *behind*, and ``behind`` says by how much, as ``(start, lines)`` pairs in ascending
+    ``start``: the statements from position ``start`` on (to the next pair) are ``lines`` lines
+    further down than their fields say, and their index is their position (``lines`` None: as
+    stored). :meth:`statement` and :attr:`statements` give statements with their real lines;
+    what looks only at names, keys or the AST uses ``objects`` at no cost.
+
+    ``reused`` (from the re-parse): the source this one was re-parsed from and the window of
+    positions ``begin..end`` parsed again, when the window kept its statement count; the name
+    index is then the base's with the window's names updated, not built anew.
     """
 
     text: str
-    statements: list[Statement]
+    objects: list[Statement]
     future_flags: int = 0
     reused: tuple[ParsedSource, int, int] | None = None
-    # name -> indexes of the statements that bind it, in source order
+    behind: list[tuple[int, int | None]] = field(default_factory=list)
+    # name -> positions of the statements that bind it, in source order
     _by_name: dict[str, list[int]] = field(default_factory=dict, repr=False)
     global_statements: int = 0  # statements with a module-level ``global`` (see ``parse``)
 
@@ -124,22 +133,22 @@ class ParsedSource:
             self._index_window(*reused)
             return
         by_name = self._by_name
-        for stmt in self.statements:
+        for position, stmt in enumerate(self.objects):
             if stmt.declares_global:
                 self.global_statements += 1
             for name in stmt.binds:
                 bucket = by_name.get(name)
                 if bucket is None:
-                    by_name[name] = [stmt.index]
+                    by_name[name] = [position]
                 else:
-                    bucket.append(stmt.index)
+                    bucket.append(position)
 
     def _index_window(self, base: ParsedSource, begin: int, end: int) -> None:
         by_name = self._by_name = dict(base._by_name)  # buckets shared until one changes
         copied: set[str] = set()
         count = base.global_statements
-        window = zip(base.statements[begin:end], self.statements[begin:end], strict=True)
-        for before, after in window:
+        window = zip(base.objects[begin:end], self.objects[begin:end], strict=True)
+        for position, (before, after) in enumerate(window, begin):
             count += after.declares_global - before.declares_global
             for stmt, adding in ((before, False), (after, True)):
                 for name in stmt.binds:
@@ -148,9 +157,9 @@ class ParsedSource:
                         by_name[name] = list(by_name.get(name, ()))
                     bucket = by_name[name]
                     if adding:
-                        bucket.append(stmt.index)
+                        bucket.append(position)
                     else:
-                        bucket.remove(stmt.index)
+                        bucket.remove(position)
         for name in copied:
             if by_name[name]:
                 by_name[name].sort()
@@ -158,10 +167,60 @@ class ParsedSource:
                 del by_name[name]
         self.global_statements = count
 
+    # -- positions -----------------------------------------------------------------------------
+
+    def lines_behind(self, position: int) -> int | None:
+        """How many lines the statement at ``position`` lies below its fields (None: none, and
+        its fields are exact)."""
+        behind = self.behind
+        if not behind or position < behind[0][0]:
+            return None
+        return behind[bisect.bisect_right(behind, position, key=_start) - 1][1]
+
+    def statement(self, position: int) -> Statement:
+        """The statement at ``position``, with its real lines and index."""
+        stmt = self.objects[position]
+        lines = self.lines_behind(position)
+        return stmt if lines is None else stmt.moved(lines, position)
+
+    def first_of(self, position: int) -> int:
+        return self.objects[position].first + (self.lines_behind(position) or 0)
+
+    def last_of(self, position: int) -> int:
+        return self.objects[position].last + (self.lines_behind(position) or 0)
+
+    def lines_from(self, position: int, count: int) -> list[int]:
+        """How many lines each of the ``count`` statements from ``position`` on lies below its
+        fields (0 where exact): one pass over the runs, not a search per statement."""
+        out: list[int] = []
+        behind, stop = self.behind, position + count
+        k = bisect.bisect_right(behind, position, key=_start)
+        lines = (behind[k - 1][1] or 0) if k else 0
+        while position < stop:
+            end = min(behind[k][0], stop) if k < len(behind) else stop
+            out.extend([lines] * (end - position))
+            position = end
+            if k < len(behind):
+                lines = behind[k][1] or 0
+                k += 1
+        return out
+
+    @property
+    def statements(self) -> list[Statement]:
+        """Every statement with its real lines and index (made once, when first asked)."""
+        if not self.behind:
+            return self.objects
+        cached: list[Statement] | None = self.__dict__.get("_statements")
+        if cached is None:
+            cached = [self.statement(i) for i in range(len(self.objects))]
+            self.__dict__["_statements"] = cached
+        return cached
+
+    # -- names ----------------------------------------------------------------------------------
+
     def named(self, name: str) -> list[Statement]:
         """The statements that bind ``name``, in source order."""
-        statements = self.statements
-        return [statements[i] for i in self._by_name.get(name, ())]
+        return [self.statement(i) for i in self._by_name.get(name, ())]
 
     def binds(self, name: str) -> bool:
         return name in self._by_name
@@ -171,7 +230,7 @@ class ParsedSource:
         """``body_reads`` of each statement, in order (cached)."""
         cached: list[frozenset[str]] | None = self.__dict__.get("_body_reads")
         if cached is None:
-            cached = self.__dict__["_body_reads"] = [s.body_reads for s in self.statements]
+            cached = self.__dict__["_body_reads"] = [s.body_reads for s in self.objects]
         return cached
 
     @property
@@ -179,12 +238,16 @@ class ParsedSource:
         """Every name any statement reads at import time (cached)."""
         cached: set[str] | None = self.__dict__.get("_all_reads")
         if cached is None:
-            cached = set().union(*(s.reads for s in self.statements))
+            cached = set().union(*(s.reads for s in self.objects))
             self.__dict__["_all_reads"] = cached
         return cached
 
     def bound_names(self) -> set[str]:
         return set(self._by_name) - {STAR}
+
+
+def _start(pair: tuple[int, int | None]) -> int:
+    return pair[0]
 
 
 # The latest parsed source of each path that is still referenced (by a record or a running
