@@ -85,3 +85,31 @@ def _exc(func: object) -> BaseException:
     except Exception as exc:
         return exc
     raise AssertionError("did not raise")
+
+
+def test_linecache_holds_every_line_of_each_save(workspace: Workspace) -> None:
+    """After each of a run of edits (lines added, removed, changed, a failed save between,
+    a last line without a newline), the source lines tracebacks and ``inspect`` read are
+    exactly the file's: the lines around an edit are reused from the previous entry, never
+    stale."""
+    name = workspace.name()
+    base = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(30))
+    path = workspace.write(f"{name}.py", base)
+    saves = [
+        base.replace("return x + 3\n", "y = x\n    return y + 3\n"),
+        base.replace("return x + 3\n", "return x + 33\n"),
+        base.replace("def f10(x):\n    return x + 10\n\n\n", ""),
+        base + "raise RuntimeError('broken')\n",
+        base.replace("return x + 29\n", "return x + 29"),
+        "# top\n" + base,
+        base,
+    ]
+    with hotswap.Reloader() as r:
+        importlib.import_module(name)
+        for text in saves:
+            workspace.write(f"{name}.py", text)
+            report = r.check()
+            if report.ok:
+                expected = text.splitlines(keepends=True)
+                expected[-1] = expected[-1] if expected[-1].endswith("\n") else expected[-1] + "\n"
+                assert linecache.getlines(str(path)) == expected

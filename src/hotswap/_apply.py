@@ -150,7 +150,7 @@ def _reload_one(
     record.settle(item.data, item.fingerprint, text, item.hashed)
     record.parsed = outcome.parsed
     record.failure = None
-    update_linecache(record.path, text)
+    update_linecache(record.path, text, outcome.parsed)
     _record(report, outcome)
     return outcome
 

@@ -93,7 +93,8 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
         behind = []
     # With as many statements as before, every position outside the window is what it was.
     reused = None if window_end != end else (base, begin, end)
-    return ParsedSource(text, statements, base.future_flags, reused, behind)
+    line_edit = (edit.head, edit.tail, edit.head_end, edit.tail_start + len(text) - len(old))
+    return ParsedSource(text, statements, base.future_flags, reused, behind, line_edit)
 
 
 _MAX_RUNS = 8  # runs of statements behind by different amounts, before they are made exact
@@ -182,13 +183,13 @@ class _Edit:
         p = _common_prefix(old, new, n)
         s = _common_suffix(old, new, n - p)
         self.head = old.count("\n", 0, p)  # lines that end (newline included) before ``p``
-        self._head_end = old.rfind("\n", 0, p) + 1  # where line ``head + 1`` starts
+        self.head_end = old.rfind("\n", 0, p) + 1  # where line ``head + 1`` starts
         so, sn = len(old) - s, len(new) - s
         # A line lies in the common suffix when it starts after a newline inside the suffix,
         # or at the suffix's start when that is a line start in both texts.
         tail = old.count("\n", so, len(old) - 1) if s else 0
         at_start = s > 0 and (so == 0 or old[so - 1] == "\n") and (sn == 0 or new[sn - 1] == "\n")
-        self._tail_start = so if at_start else old.find("\n", so) + 1  # in ``old``
+        self.tail_start = so if at_start else old.find("\n", so) + 1  # in ``old``
         self.tail = tail + (1 if at_start else 0)
         self.old_lines = _count_lines(old)
         self.new_lines = _count_lines(new)
@@ -198,14 +199,14 @@ class _Edit:
         """New text of old lines ``top..bottom_old`` widened by the edit (None if the line
         arithmetic does not check out, which would be a bug: the caller parses whole)."""
         old, new = self.old, self.new
-        start = self._head_end
+        start = self.head_end
         for _ in range(self.head + 1 - top):  # walk back from line head + 1 to line top
             start = old.rfind("\n", 0, start - 1) + 1
         first_tail = self.old_lines - self.tail + 1
         if bottom_old >= self.old_lines:
             stop_old = len(old)
         else:
-            stop_old = self._tail_start
+            stop_old = self.tail_start
             for _ in range(bottom_old + 1 - first_tail):
                 stop_old = old.find("\n", stop_old) + 1
         stop_new = stop_old + len(new) - len(old)

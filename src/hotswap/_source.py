@@ -123,6 +123,9 @@ class ParsedSource:
     future_flags: int = 0
     reused: tuple[ParsedSource, int, int] | None = None
     behind: list[tuple[int, int | None]] = field(default_factory=list)
+    # From a re-parse: lines kept before and after the edit, and where they end and start in
+    # ``text`` (characters), for :func:`update_linecache`.
+    line_edit: tuple[int, int, int, int] | None = None
     # name -> positions of the statements that bind it, in source order
     _by_name: dict[str, list[int]] = field(default_factory=dict, repr=False)
     global_statements: int = 0  # statements with a module-level ``global`` (see ``parse``)
@@ -518,14 +521,28 @@ def compile_statement(
     return code
 
 
-def update_linecache(path: str, text: str) -> None:
+def update_linecache(path: str, text: str, parsed: ParsedSource | None = None) -> None:
     """Make ``linecache`` (tracebacks, ``inspect.getsource``) hold the source that is executing.
 
     The entry's mtime is None, which ``linecache.checkcache`` leaves alone: after a failed
     reload the file on disk holds code that is not running, and tracebacks must show the
-    lines of the code that is.
+    lines of the code that is. When ``parsed`` was re-parsed from an edit, the entry's lines
+    around the edit are reused (and checked to make up ``text`` exactly) instead of splitting
+    the whole text again.
     """
-    lines = text.splitlines(keepends=True)
+    lines = None
+    edit = parsed.line_edit if parsed is not None else None
+    entry = linecache.cache.get(path)
+    if edit is not None and entry is not None and len(entry) == 4 and entry[1] is None:
+        head, tail, head_end, tail_start = edit
+        before: list[str] = entry[2]
+        if head + tail <= len(before):
+            middle = text[head_end:tail_start].splitlines(keepends=True)
+            candidate = before[:head] + middle + before[len(before) - tail :]
+            if "".join(candidate) == text:
+                lines = candidate
+    if lines is None:
+        lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     linecache.cache[path] = (len(text), None, lines, path)
