@@ -102,7 +102,10 @@ class Tracker:
         # watched file -> the name of its record (a set of names when several share a file)
         self._by_path: dict[str, str | set[str]] = {}
         self._dirty: set[str] = set()  # records the next checkpoint looks at
-        self._polled: set[str] = set()  # records without events: looked at every checkpoint
+        # Records without events, looked at every checkpoint, in the order they were registered
+        # (a dict used as an ordered set): the stat fallback then walks the files directory by
+        # directory, as imports met them, which the kernel's caches favour over hash order.
+        self._polled: dict[str, None] = {}
         self._unread: list[Record] = []  # pending baselines for the background reader
         self._events = threading.RLock()  # draining events and resolving baselines
         self._reader: threading.Thread | None = None
@@ -164,16 +167,16 @@ class Tracker:
         self._route(record.path, name)
         watcher = self._watcher
         if watcher is None or not watcher.watch(record.path):
-            self._polled.add(name)
+            self._polled[name] = None
             return
-        self._polled.discard(name)
+        self._polled.pop(name, None)
         if link is None:
             link = os.path.islink(record.path)
         if link:  # edits land in the target's directory
             target = os.path.realpath(record.path)
             self._route(target, name)
             if not watcher.watch(target):
-                self._polled.add(name)
+                self._polled[name] = None
         if verify:
             self._dirty.add(name)
 
@@ -251,7 +254,7 @@ class Tracker:
                 if watcher is not None and watcher.watch(path):
                     unread.append(record)
                     continue
-                polled.add(name)
+                polled[name] = None
             if name in polled:
                 try:
                     st = os.stat(path)
@@ -321,7 +324,7 @@ class Tracker:
         if record is not None:
             self._unroute(record)
         self._dirty.discard(name)
-        self._polled.discard(name)
+        self._polled.pop(name, None)
 
     def _unroute(self, record: Record) -> None:
         for path in {record.path, os.path.realpath(record.path)}:
@@ -412,7 +415,7 @@ class Tracker:
                 out.append(name)
         return out
 
-    def _stat_moved(self, polled: set[str]) -> list[str]:
+    def _stat_moved(self, polled: dict[str, None]) -> list[str]:
         """The polled records whose file's ``stat`` differs from their fingerprint, and those
         that cannot be told by one (no fingerprint yet, saved too recently, missing): what
         :meth:`poll` must look at. The stat fallback's hot loop, every file at every checkpoint,
@@ -515,7 +518,7 @@ class Tracker:
         """A missing file (or its whole directory, whose watch the kernel dropped) is stat-ed at
         every checkpoint until it is back; then it is watched again."""
         if self._watcher is not None:
-            self._polled.add(record.name)
+            self._polled[record.name] = None
 
 
 TRACKER = Tracker()
