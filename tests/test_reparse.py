@@ -325,3 +325,17 @@ def test_a_module_left_failing_is_not_parsed_again_at_every_reload(
             workspace.write(f"{other}.py", f"count = {value}\n")
             assert r.check().ok and mod.count == value
         assert len(parsed) <= 1, parsed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(BLOCKS), st.sampled_from(BLOCKS), st.integers(0, 5))
+def test_same_ast_says_what_comparing_dumps_says(a: str, b: str, lines: int) -> None:
+    """The diff's structural comparison of two statements (which stops at the first difference)
+    agrees with comparing their position-free dumps, wherever each statement sits."""
+    from hotswap._plan import same_ast
+
+    first = ast.parse(a + "\nx = 1.0\ny = (1, True)\n")
+    second = ast.parse("\n" * lines + b + "\nx = 1\ny = (True, 1)\n")
+    for left in first.body:
+        for right in second.body:
+            assert same_ast(left, right) == (ast.dump(left) == ast.dump(right))

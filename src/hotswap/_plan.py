@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from hotswap._source import STAR, ParsedSource, Statement, make_statement
 
@@ -167,9 +167,30 @@ def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:
             match = pooled
             del pools[label]
         # The same AST object (a statement an incremental re-parse reused) has the same key.
-        same = match.node is stmt.node or match.key == stmt.key
+        same = match.node is stmt.node or same_ast(match.node, stmt.node)
         steps.append(Step(stmt, match, "same" if same else "changed"))
     return steps
+
+
+def same_ast(a: ast.AST, b: ast.AST) -> bool:
+    """Whether two trees are equal but for positions (what comparing their ``ast.dump`` says,
+    without building either dump: it stops at the first difference)."""
+    stack: list[tuple[Any, Any]] = [(a, b)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        x, y = pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, ast.AST):
+            for name in x._fields:
+                push((getattr(x, name, None), getattr(y, name, None)))
+        elif type(x) is list:
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y, strict=True))
+        elif x != y:
+            return False
+    return True
 
 
 @dataclass
