@@ -239,8 +239,13 @@ class Runner:
         for count in self.sizes.load_counts:
             root = str(self.tree(count))
             row: dict[str, Any] = {"count": count}
-            for tool in ("hotswap", "ipython"):
-                row[tool] = self.run({"kind": "load", "tool": tool, "count": count, "root": root})
+            runs: dict[str, list[dict[str, Any]]] = {}
+            # One sample per process: several processes, in alternation, and their median.
+            for tool in ("hotswap", "ipython") * self.sizes.rounds:
+                spec = {"kind": "load", "tool": tool, "count": count, "root": root}
+                runs.setdefault(tool, []).append(self.run(spec))
+            for tool, results in runs.items():
+                row[tool] = median_of(results, ("ms", "cpu_ms", "first_cell_ms"))
             loads.append(row)
         out["load"] = loads
         return out
@@ -279,6 +284,19 @@ def pooled_latency(results: list[dict[str, Any]]) -> dict[str, Any]:
     out["cpu_ms"] = statistics.median(r["cpu_ms"] for r in good)
     out["runs"] = len(good)
     out["verified"] = all(r.get("verified") for r in good)
+    return out
+
+
+def median_of(results: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Runs of one tool (one sample each) as one result: the median of each of ``keys``."""
+    good = [r for r in results if all(k in r for k in keys)]
+    if not good:
+        return results[0]
+    out = dict(good[-1])
+    for key in keys:
+        out[key] = statistics.median(r[key] for r in good)
+        out[f"samples_{key}"] = [r[key] for r in good]
+    out["runs"] = len(good)
     return out
 
 
