@@ -178,7 +178,7 @@ class Runner:
                 spec["budget"] = self.sizes.budget
                 runs.setdefault(tool, []).append(self.run(spec))
             for tool, results in runs.items():
-                row[tool] = pooled(results)
+                row[tool] = combined(results, "us", ("cpu_us",))
             rows.append(row)
         return rows
 
@@ -204,7 +204,7 @@ class Runner:
                 }
                 runs.setdefault(tool, []).append(self.run(spec))
             for tool, results in runs.items():
-                row[tool] = pooled_latency(results)
+                row[tool] = combined(results, "ms", ("first_ms", "cpu_ms"))
             rows.append(row)
         return rows
 
@@ -245,7 +245,7 @@ class Runner:
                 spec = {"kind": "load", "tool": tool, "count": count, "root": root}
                 runs.setdefault(tool, []).append(self.run(spec))
             for tool, results in runs.items():
-                row[tool] = median_of(results, ("ms", "cpu_ms", "first_cell_ms"))
+                row[tool] = combined(results, None, ("ms", "cpu_ms", "first_cell_ms"))
             loads.append(row)
         out["load"] = loads
         return out
@@ -254,49 +254,31 @@ class Runner:
         return iter(range(self.sizes.import_runs))
 
 
-def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-cell runs of one tool as one result: medians over the samples of every run."""
-    good = [r for r in results if "samples_us" in r]
+def combined(
+    results: list[dict[str, Any]], value: str | None, medians: tuple[str, ...]
+) -> dict[str, Any]:
+    """Runs of one tool, taken in alternation with the other tools, as one result.
+
+    ``value``: the median over the samples of every run (``samples_<value>``, pooled); for the
+    latency, each session's first edit stays among them, as in one run. ``medians``: the
+    median over the runs of each of these numbers (one per run). A failed run is left out.
+    """
+    needed = (f"samples_{value}",) if value else medians
+    good = [r for r in results if all(k in r for k in needed)]
     if not good:
         return results[0]
     out = dict(good[-1])
-    samples = [s for r in good for s in r["samples_us"]]
-    out["samples_us"] = samples
-    out["us"] = statistics.median(samples)
-    out["cpu_us"] = statistics.median(r["cpu_us"] for r in good)
-    out["runs"] = len(good)
-    out["verified"] = all(r.get("verified") for r in good)
-    return out
-
-
-def pooled_latency(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Latency runs of one tool as one result: the median over every timed edit of every run
-    (as in one run, each session's first edit is among them; it is also shown apart, as the
-    median of the runs' first edits)."""
-    good = [r for r in results if "samples_ms" in r]
-    if not good:
-        return results[0]
-    out = dict(good[-1])
-    samples = [s for r in good for s in r["samples_ms"]]
-    out["samples_ms"] = samples
-    out["ms"] = statistics.median(samples)
-    out["first_ms"] = statistics.median(r["first_ms"] for r in good)
-    out["cpu_ms"] = statistics.median(r["cpu_ms"] for r in good)
-    out["runs"] = len(good)
-    out["verified"] = all(r.get("verified") for r in good)
-    return out
-
-
-def median_of(results: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Runs of one tool (one sample each) as one result: the median of each of ``keys``."""
-    good = [r for r in results if all(k in r for k in keys)]
-    if not good:
-        return results[0]
-    out = dict(good[-1])
-    for key in keys:
+    if value:
+        samples = [s for r in good for s in r[f"samples_{value}"]]
+        out[f"samples_{value}"] = samples
+        out[value] = statistics.median(samples)
+    for key in medians:
         out[key] = statistics.median(r[key] for r in good)
-        out[f"samples_{key}"] = [r[key] for r in good]
+        if not value:
+            out[f"samples_{key}"] = [r[key] for r in good]
     out["runs"] = len(good)
+    if "verified" in out:
+        out["verified"] = all(r.get("verified") for r in good)
     return out
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 import types
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hotswap._detect import TRACKER, Changed, Record, Unreadable
+from hotswap._engine import Outcome, Transaction
 from hotswap._journal import MISSING
 from hotswap._plan import (
     FromImport,
@@ -27,10 +28,6 @@ from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
 from hotswap._text import SourceError, decode
-
-if TYPE_CHECKING:  # the engine is imported at the first reload
-    from hotswap._engine import Outcome
-
 
 # -- orchestration ---------------------------------------------------------------------------------
 
@@ -130,8 +127,6 @@ def _reload_one(
         _fail(record, item, Problem(record.name, record.path, exc.line, str(exc)), report)
         return None
     old = parsed_of(record)
-    from hotswap._engine import Transaction
-
     transaction = Transaction(
         module,
         record.path,
@@ -183,7 +178,6 @@ def _propagate(
     definitions_only: frozenset[str] = frozenset(),
 ) -> None:
     """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
-    from hotswap._engine import Transaction
     queue = [(name, outcome)]
     # An importer is followed once per module it imports from (``fzd`` star-imports ``fzb``,
     # which star-imports ``fza``, and imports ``f4`` from ``fza`` itself: both reach it).

@@ -35,6 +35,7 @@ import itertools
 import operator
 import sys
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,7 +172,7 @@ class Transaction:
             else:
                 shift_tail = plan.tail_moved()
         if moved:
-            self._shift(moved)
+            self._shift((o, n, 0, 0) for o, n in moved)
         if shift_tail:
             self._shift_tail(plan)
         self.patcher.retarget_closures()
@@ -216,7 +217,7 @@ class Transaction:
                     moved.append((step.old, stmt))
                 continue
             if moved:
-                self._shift(moved)
+                self._shift((o, n, 0, 0) for o, n in moved)
                 moved.clear()
             if stmt.is_docstring and stmt.index > 0:
                 continue  # a bare string: compiling it alone would make it the module docstring
@@ -243,10 +244,8 @@ class Transaction:
         """Whether :meth:`_reached` holds for any of ``tail`` (one pass over their name sets)."""
         if not tail or not (self.dirty or self.recoded):
             return False
-        if not self.dirty.isdisjoint(frozenset().union(*[s.reads for s in tail])):
-            return True
-        calls = frozenset().union(*[s.calls for s in tail if s.calls])
-        return bool(calls) and not calls.isdisjoint(self._affected(new))
+        reads = frozenset().union(*[s.reads for s in tail])
+        return self._sees_change(reads, frozenset().union(*[s.calls for s in tail]), new)
 
     def _remove(self, name: str, value: Any) -> None:
         self.touched.add(name)
@@ -301,8 +300,14 @@ class Transaction:
     def _reached(self, stmt: Statement, new: ParsedSource) -> bool:
         """Whether ``stmt`` reads a name a re-run rebound, or calls a function whose behaviour
         changed (so it computes something else now)."""
-        return not stmt.reads.isdisjoint(self.dirty) or bool(
-            stmt.calls and not stmt.calls.isdisjoint(self._affected(new))
+        return self._sees_change(stmt.reads, stmt.calls, new)
+
+    def _sees_change(
+        self, reads: frozenset[str], calls: frozenset[str], new: ParsedSource
+    ) -> bool:
+        """Whether code reading ``reads`` and calling ``calls`` computes something else now."""
+        return not reads.isdisjoint(self.dirty) or bool(
+            calls and not calls.isdisjoint(self._affected(new))
         )
 
     def _affected(self, new: ParsedSource) -> set[str]:
@@ -588,39 +593,32 @@ class Transaction:
                         self.journal.setattr(current, attr, getattr(inner, attr))
             current = getattr(current, "__wrapped__", None)
 
-    def _shift(self, moved: list[tuple[Statement, Statement]]) -> None:
+    def _shift(self, moved: Iterable[tuple[Statement, Statement, int, int]]) -> None:
         """New line numbers for what statements that only moved made (hundreds per reload when
-        lines were added near the top of a large module); ``moved`` pairs old and new."""
+        lines were added near the top of a large module). ``moved`` gives each statement, old
+        and new, with how many lines each lies below its fields (see ``ParsedSource.behind``)."""
         namespace = self.module.__dict__
         items = (
-            (namespace[name], old.first, old.last, new.first - old.first)
-            for old, new in moved
-            for name in new.binds
+            (namespace[name], o.first + a, o.last + a, n.first + b - o.first - a)
+            for o, n, a, b in moved
+            for name in n.binds
             if name in namespace
         )
         shift_objects(items, self.path, self.journal, self.patcher.nested)
 
     def _shift_tail(self, plan: ModulePlan) -> None:
-        """:meth:`_shift` for the statements after the edit, without a copy of each: their
-        lines, old and new, come from the two sources' runs (see ``ParsedSource.behind``)."""
+        """:meth:`_shift` for the statements after the edit, without an exact copy of each."""
         old, new = plan.old, plan.new
         assert old is not None and new is not None
-        namespace = self.module.__dict__
         at_old, at_new = plan.tail_pairs()
-        pairs = zip(
+        moved = zip(
             old.objects[at_old:],
             new.objects[at_new:],
             old.lines_from(at_old, plan.tail),
             new.lines_from(at_new, plan.tail),
             strict=True,
         )
-        items = (
-            (namespace[name], o.first + a, o.last + a, n.first + b - o.first - a)
-            for o, n, a, b in pairs
-            for name in n.binds
-            if name in namespace
-        )
-        shift_objects(items, self.path, self.journal, self.patcher.nested)
+        self._shift(moved)
 
     # -- helpers ---------------------------------------------------------------------------------
 

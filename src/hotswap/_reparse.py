@@ -38,7 +38,7 @@ import __future__
 import ast
 import bisect
 
-from hotswap._source import ParsedSource, Statement, make_statement
+from hotswap._source import ParsedSource, exact, make_statement
 
 _BARRY = __future__.barry_as_FLUFL.compiler_flag
 _ANNOTATIONS = __future__.annotations.compiler_flag
@@ -89,7 +89,7 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     statements.extend(objects[end:])  # not copied: they are behind by the edit's line change
     behind = _behind(base, begin, window_end, end, edit.new_lines - edit.old_lines)
     if len(behind) > _MAX_RUNS:  # edits all over the file: make every statement exact again
-        statements = [_exact(statements, behind, i) for i in range(len(statements))]
+        statements = [exact(statements, behind, i) for i in range(len(statements))]
         behind = []
     # With as many statements as before, every position outside the window is what it was.
     reused = None if window_end != end else (base, begin, end)
@@ -127,15 +127,6 @@ def _behind(
             continue
         out.append((start, lines))
     return out
-
-
-def _exact(objects: list[Statement], behind: list[tuple[int, int | None]], i: int) -> Statement:
-    lines = None
-    for start, run in behind:
-        if start > i:
-            break
-        lines = run
-    return objects[i] if lines is None else objects[i].moved(lines, i)
 
 
 def _futures_end(base: ParsedSource) -> int:

@@ -175,16 +175,11 @@ class ParsedSource:
     def lines_behind(self, position: int) -> int | None:
         """How many lines the statement at ``position`` lies below its fields (None: none, and
         its fields are exact)."""
-        behind = self.behind
-        if not behind or position < behind[0][0]:
-            return None
-        return behind[bisect.bisect_right(behind, position, key=_start) - 1][1]
+        return lines_behind(self.behind, position)
 
     def statement(self, position: int) -> Statement:
         """The statement at ``position``, with its real lines and index."""
-        stmt = self.objects[position]
-        lines = self.lines_behind(position)
-        return stmt if lines is None else stmt.moved(lines, position)
+        return exact(self.objects, self.behind, position)
 
     def first_of(self, position: int) -> int:
         return self.objects[position].first + (self.lines_behind(position) or 0)
@@ -247,6 +242,23 @@ class ParsedSource:
 
     def bound_names(self) -> set[str]:
         return set(self._by_name) - {STAR}
+
+
+def lines_behind(behind: list[tuple[int, int | None]], position: int) -> int | None:
+    """:meth:`ParsedSource.lines_behind` for the runs ``behind``."""
+    if not behind or position < behind[0][0]:
+        return None
+    return behind[bisect.bisect_right(behind, position, key=_start) - 1][1]
+
+
+def exact(
+    objects: list[Statement], behind: list[tuple[int, int | None]], position: int
+) -> Statement:
+    """The statement at ``position`` of ``objects`` with its real lines and index, given the
+    runs ``behind`` (see :class:`ParsedSource`): itself where it is exact, else a moved copy."""
+    stmt = objects[position]
+    lines = lines_behind(behind, position)
+    return stmt if lines is None else stmt.moved(lines, position)
 
 
 def _start(pair: tuple[int, int | None]) -> int:
