@@ -192,6 +192,9 @@ class Watch:
         """Reload what changed now and show the report."""
         with self._apply_lock:
             self._pending.clear()
+            # Right before the reloader reads the files (not when the change was noticed: a
+            # save can start in between, while ``on_change`` runs, and be read half-done).
+            self._wait_while_truncated()
             try:
                 with _ENGINE:
                     self.patterns.apply(self.reloader)
@@ -258,7 +261,6 @@ class Watch:
             note(["hotswap: the file watcher stopped:", traceback.format_exc().rstrip()])
 
     def _changed(self) -> None:
-        self._wait_while_truncated()
         if self.on_change is not None:
             self.on_change()
         if self.at_checkpoint:
