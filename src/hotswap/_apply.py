@@ -15,7 +15,8 @@ from typing import Any
 
 from hotswap._detect import TRACKER, Changed, Record, Unreadable
 from hotswap._engine import Outcome, Transaction
-from hotswap._journal import MISSING
+from hotswap._journal import MISSING, Journal
+from hotswap._kinds import clear_caches_reading
 from hotswap._plan import (
     FromImport,
     dependencies,
@@ -23,7 +24,13 @@ from hotswap._plan import (
     from_imports,
     module_aliases,
 )
-from hotswap._propagate import Observed, exports, presets_for, sync_namespace
+from hotswap._propagate import (
+    Observed,
+    affected_functions,
+    exports,
+    presets_for,
+    sync_namespace,
+)
 from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
@@ -144,6 +151,8 @@ def _reload_one(
         return outcome
     record.settle(item.data, item.fingerprint, text, item.hashed)
     record.parsed = outcome.parsed
+    record.reads = None  # the parse tells from now on
+    TRACKER.changed_text(record)
     record.failure = None
     update_linecache(record.path, text, outcome.parsed)
     _record(report, outcome)
@@ -195,29 +204,44 @@ def _propagate(
                 namespace, source, source_ns, result.rebinds, observed, complete
             ):
                 report.changes.append(Change(source, key, "rebound", "namespace"))
-        for record in TRACKER.importers(source):  # not every watched module: see importers
+        for record in TRACKER.importers(source):  # the index: not every watched module
             if record.name == name or (source, record.name) in visited:
                 continue
             target = sys.modules.get(record.name)
-            parsed = parsed_of(record)
-            if target is None or parsed is None or record.text is None:
-                continue
-            imports = from_imports(parsed, record.name, _is_package(target))
-            preset = presets_for(imports, source, source_ns, result.rebinds, target.__dict__, True)
-            # A name the importer binds itself (``import functools`` next to a star import of a
-            # module that also had it) is its own: a star import does not take it away.
-            own = parsed.bound_names()
-            for name in [n for n, v in preset.items() if v is MISSING and n in own]:
-                del preset[name]
-            # Another star import of the importer still brings the name (``functools`` from
-            # both ``from a import *`` and ``from b import *``): its value stays, or becomes it.
-            for name in [n for n, v in preset.items() if v is MISSING]:
-                still = _star_value(imports, source, name)
-                if still is target.__dict__.get(name, MISSING):
+            indexed = TRACKER.imports_of(record)
+            if target is None or indexed is None:
+                continue  # not loaded, or its executed text is unknown
+            is_package = _is_package(target)
+            imports = [FromImport(*item) for item in indexed.froms]
+            parsed: ParsedSource | None = None
+            if any(i.name == "*" and i.source == source for i in imports):
+                # A star import moves names in and out: only the parse says it is real (the
+                # scan also finds ``from a import *`` written in a docstring).
+                parsed = parsed_of(record)
+                if parsed is None:
+                    continue
+                imports = from_imports(parsed, record.name, is_package)
+            target_ns = target.__dict__
+            preset = presets_for(imports, source, source_ns, result.rebinds, target_ns, True)
+            if any(v is MISSING for v in preset.values()):
+                parsed = parsed or parsed_of(record)
+                if parsed is None:
+                    continue
+                # A name the importer binds itself (``import functools`` next to a star import
+                # of a module that also had it) is its own: a star import does not take it away.
+                own = parsed.bound_names()
+                for name in [n for n, v in preset.items() if v is MISSING and n in own]:
                     del preset[name]
-                elif still is not MISSING:
-                    preset[name] = still
-            recoded = _recoded_aliases(imports, source, source_ns, result.recoded, target.__dict__)
+                # Another star import of the importer still brings the name (``functools`` from
+                # both ``from a import *`` and ``from b import *``): its value stays, or becomes
+                # it.
+                for name in [n for n, v in preset.items() if v is MISSING]:
+                    still = _star_value(imports, source, name)
+                    if still is target_ns.get(name, MISSING):
+                        del preset[name]
+                    elif still is not MISSING:
+                        preset[name] = still
+            recoded = _recoded_aliases(imports, source, source_ns, result.recoded, target_ns)
             dirty = set(preset)
             for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
                 if imp.source == source and imp.name != "*":
@@ -228,30 +252,43 @@ def _propagate(
                         if name.startswith(prefix)
                     )
             # ``a.f(...)`` and ``a.X`` through ``import a``
-            aliases = module_aliases(parsed, record.name, _is_package(target))
+            aliases = (
+                module_aliases(parsed, record.name, is_package)
+                if parsed is not None
+                else indexed.aliases()
+            )
             for prefix, module_name in aliases.items():
                 if module_name == source:
                     recoded.update(f"{prefix}.{name}" for name in result.recoded)
                     dirty.update(f"{prefix}.{name}" for name, old, new in result.rebinds)
-            dotted = {n for n in dirty if "." in n}
-            if not preset and not recoded and not dirty & parsed.all_reads and not dotted:
+            if not preset and not recoded and not dirty:
                 continue
             if record.name in carry:  # reloads later in this batch: hand the values over
                 carry[record.name].preset.update(preset)
                 carry[record.name].recoded.update(recoded)
                 carry[record.name].dirty.update(dirty)
                 continue
-            transaction = Transaction(
-                target,
-                record.path,
-                parsed,
-                "incremental",
-                dirty,
-                preset,
-                recoded,
-                record.name in definitions_only,
-            )
-            follow = transaction.run(record.text, parsed)
+            reads = _import_time_reads(record)
+            affected: set[str] | None = None
+            if reads is not None:
+                # The importer's functions whose behaviour changed (calling a recoded function,
+                # reading a rebound name), from its live code objects.
+                affected = affected_functions(target_ns, record.name, recoded | dirty)
+            if affected is not None and reads is not None and reads.isdisjoint(
+                {n.partition(".")[0] for n in affected}
+            ):
+                # Nothing the importer ran at import time reads what changed: no statement of
+                # it re-runs, so no parse and no transaction; the bindings follow, caches that
+                # hold results of changed code are dropped, and its own importers are told
+                # which of its functions behave differently now.
+                follow = _follow_without_running(record, target, preset, recoded, dirty, affected)
+            else:
+                parsed = parsed or parsed_of(record)
+                text = record.text
+                if parsed is None or text is None:
+                    continue
+                follow = _run_importer(record, target, parsed, text, dirty, preset, recoded,
+                                       definitions_only)
             if follow.error is not None:
                 record.failure = follow.error
                 report.errors.append(follow.error)
@@ -261,6 +298,72 @@ def _propagate(
             _record(report, follow)
             visited.add((source, record.name))
             queue.append((record.name, follow))
+
+
+def _run_importer(
+    record: Record,
+    target: types.ModuleType,
+    parsed: ParsedSource,
+    text: str,
+    dirty: set[str],
+    preset: dict[str, Any],
+    recoded: set[str],
+    definitions_only: frozenset[str],
+) -> Outcome:
+    """An importer's transaction with no source change: what read the changed names at
+    import time re-runs by the dataflow rule."""
+    transaction = Transaction(
+        target,
+        record.path,
+        parsed,
+        "incremental",
+        dirty,
+        preset,
+        recoded,
+        record.name in definitions_only,
+    )
+    return transaction.run(text, parsed)
+
+
+def _follow_without_running(
+    record: Record,
+    target: types.ModuleType,
+    preset: dict[str, Any],
+    recoded: set[str],
+    dirty: set[str],
+    affected: set[str],
+) -> Outcome:
+    """What a transaction of the importer would do when none of its statements re-runs:
+    bind the new values, drop cached results of code whose behaviour changed, and say which
+    of its functions behave differently (for its own importers)."""
+    namespace = target.__dict__
+    outcome = Outcome(record.name)
+    for alias, value in preset.items():
+        before = namespace.get(alias, MISSING)
+        if value is MISSING:
+            namespace.pop(alias, None)
+        else:
+            namespace[alias] = value
+        outcome.rebinds.append((alias, before, value))
+        outcome.changes.append(Change(record.name, alias, "rebound", record.path))
+    affected = affected - (dirty - recoded)  # plain values are dirty, not "called"
+    affected |= recoded
+    journal = Journal()
+    clear_caches_reading(namespace, affected | dirty, record.path, journal)
+    journal.commit()
+    outcome.recoded = affected
+    return outcome
+
+
+def _import_time_reads(record: Record) -> frozenset[str] | None:
+    """The names ``record``'s import-time code reads (first parts of dotted names): from the
+    code object the import hook saw, else from the parse. None when neither is known."""
+    if record.parsed is None and record.reads is not None:
+        return record.reads
+    parsed = parsed_of(record)
+    if parsed is None:
+        return None
+    return frozenset(n.partition(".")[0] for n in parsed.all_reads)
 
 
 def _star_value(imports: list[FromImport], gone_from: str, name: str) -> Any:

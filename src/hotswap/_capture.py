@@ -1,10 +1,25 @@
-"""The import hook: user modules execute exactly the bytes hotswap records as their baseline.
+"""The import hook: user modules run at native speed, and hotswap knows exactly what they run.
 
 A meta-path finder, first on ``sys.meta_path`` while a :class:`hotswap.Reloader` exists, asks the
-other finders for a spec and wraps the plain ``SourceFileLoader`` of user modules: its
-``get_code`` reads the file once, hands those bytes and their fingerprint to a sink (the
-tracker), and compiles exactly them. An edit made right after an import is therefore never
-mistaken for the baseline.
+other finders for a spec and wraps the plain ``SourceFileLoader`` of user modules. The wrapped
+loader is the standard one (cached bytecode in ``__pycache__`` is used and written as Python
+does); it only reports to a sink (the tracker), for each module, what it executed:
+
+- compiled from source (no valid cached bytecode, or a file saved less than two seconds ago):
+  the exact bytes it compiled and the fingerprint of that read;
+- loaded from cached bytecode: the fingerprint of the ``stat`` that validated the cache, and no
+  bytes. The tracker reads them later, off the import path, and takes them for the baseline only
+  if the file still has that fingerprint (a save in between moves ctime at least).
+
+Cached bytecode is trusted only for a file last written more than two seconds before the
+import: the cache is validated by the source's mtime in whole seconds and its size, so a second
+save within the same second could leave a stale cache valid. Such a file is compiled from the
+bytes read, so that what runs is what hotswap records, exactly. An edit made right after an
+import is therefore never mistaken for the baseline.
+
+The sink also gets the names the module's top-level code reads while it is imported (module
+body, class bodies, comprehensions; not function bodies), from its code object: what the
+importer index needs to tell whether a value that changed elsewhere was read at import time.
 """
 
 from __future__ import annotations
@@ -12,26 +27,64 @@ from __future__ import annotations
 import importlib.machinery
 import os
 import sys
+import time
 from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
-from hotswap._record import Fingerprint, read_file
+from hotswap._imports import import_time_reads
+from hotswap._record import RACY_NS, Fingerprint, read_file
 from hotswap._scope import is_user_file
 
-Sink = Callable[[str, str, Fingerprint, bytes], None]  # (module name, path, fingerprint, bytes)
+# (module name, path, fingerprint, bytes or None when cached bytecode ran, import-time reads)
+Sink = Callable[[str, str, Fingerprint, bytes | None, frozenset[str] | None], None]
 
 
 class _CapturingLoader(importlib.machinery.SourceFileLoader):
-    """Executes exactly the bytes it read, and hands them to the sink."""
+    """The standard loader, reporting what it executed to the sink."""
 
     sink: Sink
 
-    def get_code(self, fullname: str) -> CodeType:
-        path = self.get_filename(fullname)
+    def __init__(self, fullname: str, path: str) -> None:
+        super().__init__(fullname, path)
+        self._stat: os.stat_result | None = None
+        self._read: tuple[bytes, Fingerprint] | None = None
+
+    def path_stats(self, path: str) -> dict[str, Any]:
+        st = os.stat(path)
+        if path == self.path:
+            self._stat = st
+        return {"mtime": st.st_mtime, "size": st.st_size}
+
+    def get_data(self, path: str) -> bytes:
+        if path != self.path:  # the cached bytecode
+            return super().get_data(path)
         data, fingerprint = read_file(path)
-        self.sink(fullname, os.path.abspath(path), fingerprint, data)
-        code: CodeType = self.source_to_code(data, path)
+        self._read = (data, fingerprint)
+        return data
+
+    def get_code(self, fullname: str) -> CodeType:
+        self._stat = self._read = None
+        code: CodeType | None = super().get_code(fullname)
+        path = self.path
+        stat = self._stat
+        if self._read is None and (
+            stat is None or time.time_ns() - stat.st_mtime_ns < RACY_NS
+        ):
+            # Cached bytecode of a file saved just now: its validation (mtime in whole seconds,
+            # size) cannot tell two saves within one second apart. Compile what is on disk.
+            data, fingerprint = read_file(path)
+            self._read = (data, fingerprint)
+            code = self.source_to_code(data, path)
+        assert code is not None
+        reads = import_time_reads(code)
+        if self._read is not None:
+            data, fingerprint = self._read
+            self.sink(fullname, os.path.abspath(path), fingerprint, data, reads)
+        else:
+            assert stat is not None
+            self.sink(fullname, os.path.abspath(path), Fingerprint.of(stat), None, reads)
+        self._stat = self._read = None
         return code
 
 

@@ -47,6 +47,7 @@ from types import ModuleType
 
 from hotswap._capture import CaptureFinder
 from hotswap._events import Watcher, default_watcher, forks
+from hotswap._imports import ImportIndex, Imports, scan
 from hotswap._record import (
     RACY_NS,
     Changed,
@@ -92,7 +93,15 @@ class Tracker:
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = _Records(self)
-        self.captured: dict[str, tuple[str, Fingerprint, bytes]] = {}
+        # What the import hook saw executed since the last ``discover``: (path, fingerprint,
+        # bytes or None when cached bytecode ran, import-time reads).
+        self.captured: dict[
+            str, tuple[str, Fingerprint, bytes | None, frozenset[str] | None]
+        ] = {}
+        # Who imports what (see _imports); records whose text changed since they were last
+        # scanned wait in ``_unindexed`` (the background reader scans them, else the next query).
+        self.index = ImportIndex()
+        self._unindexed: dict[str, None] = {}
         self._lock = threading.Lock()
         self._users = 0
         self._finder: CaptureFinder | None = None
@@ -108,6 +117,7 @@ class Tracker:
         self._polled: dict[str, None] = {}
         self._unread: list[Record] = []  # pending baselines for the background reader
         self._events = threading.RLock()  # draining events and resolving baselines
+        self._index_lock = threading.Lock()
         self._reader: threading.Thread | None = None
 
     # -- the import hook and the event source --------------------------------------------------
@@ -202,24 +212,45 @@ class Tracker:
         if not self._scanned:
             self.scan()
 
-    def _capture(self, name: str, path: str, fingerprint: Fingerprint, data: bytes) -> None:
-        """The import hook's sink: bytes a module is about to execute (any thread)."""
+    def _capture(
+        self,
+        name: str,
+        path: str,
+        fingerprint: Fingerprint,
+        data: bytes | None,
+        reads: frozenset[str] | None,
+    ) -> None:
+        """The import hook's sink: what a module is about to execute (any thread); ``data``
+        None: cached bytecode of the file at ``fingerprint``, whose bytes are read later."""
         with self._lock:
-            self.captured[name] = (path, fingerprint, data)
+            self.captured[name] = (path, fingerprint, data, reads)
 
     def discover(self) -> None:
-        """Register modules the import hook saw being executed since the last call."""
+        """Register modules the import hook saw being executed since the last call.
+
+        Modules run from cached bytecode become pending records with the fingerprint that
+        validated the cache; the background reader reads their bytes, and keeps them as the
+        baseline only if the file still has that fingerprint (see :meth:`resolve`). Either way
+        the reader then indexes their imports and compresses the bytes it holds."""
         if not self.captured:
             return
         with self._lock:
             captured, self.captured = self.captured, {}
-        for name, (path, fingerprint, data) in captured.items():
+        for name, (path, fingerprint, data, reads) in captured.items():
             module = sys.modules.get(name)
             if module is None or source_file(module) != path:
                 continue  # the import failed, or the module replaced itself
             record = Record(name, path, None, None, None)
-            record.settle(data, fingerprint, decode_or_none(data, path))
+            record.reads = reads
+            if data is None:
+                record.seen(fingerprint)
+                record.pending = True
+            else:
+                record.keep(data, fingerprint)
+                self._unindexed[name] = None
             self.records[name] = record  # watched and looked at once: the bytes may be stale
+            self._unread.append(record)
+        self._start_reader()
 
     def register(self, name: str, module: ModuleType | None, path: str) -> Record:
         """Track a module imported without the hook: its file now is taken as the baseline."""
@@ -231,6 +262,7 @@ class Tracker:
             self._dirty.add(name)
         else:
             record.settle(data, fingerprint, decode_or_none(data, path))
+            self._unindexed[name] = None
         return record
 
     def _register_lazily(self, entries: list[tuple[str, str]]) -> None:
@@ -295,7 +327,8 @@ class Tracker:
             else:
                 unchanged = fingerprint == record.fingerprint
             if unchanged:
-                record.settle(data, fingerprint, decode_or_none(data, record.path))
+                record.keep(data, fingerprint)
+                self._unindexed[name] = None
             record.pending = False  # last: a reader that sees it False sees the baseline too
 
     def _unknown(self, record: Record) -> None:
@@ -320,6 +353,9 @@ class Tracker:
         self._watch(record, verify=False, link=link)
 
     def forget(self, name: str) -> None:
+        with self._index_lock:
+            self.index.forget(name)
+            self._unindexed.pop(name, None)
         record = self.records.pop(name, None)
         if record is not None:
             self._unroute(record)
@@ -359,6 +395,8 @@ class Tracker:
                 record = self._unread.pop()
             if record.pending:
                 self.resolve(record)
+            self._index(record.name)
+            record.pack()
             time.sleep(0)  # yield the GIL after each file: the session's own work comes first
 
     def baselines_read(self, timeout: float | None = None) -> bool:
@@ -370,22 +408,37 @@ class Tracker:
         return True
 
     def importers(self, source: str) -> list[Record]:
-        """Records whose source may import from module ``source`` (a superset; the caller
-        reads their imports). An import of ``source`` names its last component, except a
-        relative import made of dots alone, which names an ancestor package of the importer:
-        so a record qualifies when its text contains that component or it lies inside
-        ``source``. A substring search is far cheaper than parsing every watched module."""
-        last = source.rpartition(".")[2]
-        inside = source + "."
-        out = []
-        for record in list(self.records.values()):
-            if record.name.startswith(inside):
-                out.append(record)
-                continue
-            text = record.text
-            if text is not None and last in text:
-                out.append(record)
-        return out
+        """Records whose text imports from module ``source`` (or names it by ``import``): a
+        superset of those a parse would say; the caller checks their live bindings. An index
+        lookup (records whose text changed since they were scanned are scanned first)."""
+        if self._unindexed:
+            for name in list(self._unindexed):
+                self._index(name)
+        records = self.records
+        return [records[n] for n in sorted(self.index.importers(source)) if n in records]
+
+    def imports_of(self, record: Record) -> Imports | None:
+        """What ``record``'s text imports (None when its text is unknown)."""
+        if record.name in self._unindexed:
+            self._index(record.name)
+        return self.index.of.get(record.name)
+
+    def changed_text(self, record: Record) -> None:
+        """``record`` executes a new text now (a reload): its imports are scanned again when
+        the index is next asked."""
+        self._unindexed[record.name] = None
+
+    def _index(self, name: str) -> None:
+        """Scan the imports of record ``name`` into the index (any thread)."""
+        with self._index_lock:
+            if self._unindexed.pop(name, False) is False and name in self.index.of:
+                return
+            record = self.records.get(name)
+            text = record.text if record is not None and not record.pending else None
+            if text is None or record is None:
+                self.index.forget(name)
+            else:
+                self.index.update(name, scan(text, name, record.path.endswith("__init__.py")))
 
     # -- the checkpoint ------------------------------------------------------------------------
 

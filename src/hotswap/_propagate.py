@@ -190,3 +190,55 @@ def _namespace_before(namespace: dict[str, Any], rebinds: list[Rebind]) -> dict[
         else:
             before[name] = old
     return before
+
+
+def affected_functions(namespace: dict[str, Any], module: str, seeds: set[str]) -> set[str]:
+    """The module's functions and classes whose code reads a name in ``seeds`` (``a.X``: both
+    parts), transitively through each other: what the engine's dataflow calls *affected*,
+    told from the live code objects instead of a parse (the names a code object and the code
+    nested in it use; a superset of what its body reads)."""
+    affected = set(seeds)
+    plain = {s for s in seeds if "." not in s}
+    dotted = [tuple(s.split(".")) for s in seeds if "." in s]
+    candidates = [
+        (name, _code_names(value))
+        for name, value in namespace.items()
+        if getattr(value, "__module__", None) == module
+        and (isinstance(value, types.FunctionType | type) or hasattr(value, "__wrapped__"))
+    ]
+    while True:
+        more = {
+            name
+            for name, used in candidates
+            if name not in affected
+            and (not used.isdisjoint(plain) or any(used.issuperset(d) for d in dotted))
+        }
+        if not more:
+            return affected
+        affected |= more
+        plain |= more
+
+
+def _code_names(value: Any) -> frozenset[str]:
+    """Every name the code of a function (or of a class's functions) uses, nested code too."""
+    codes = []
+    if isinstance(value, type):
+        for member in list(vars(value).values()):
+            for part in (member, getattr(member, "__func__", None), getattr(member, "fget", None),
+                         getattr(member, "fset", None), getattr(member, "func", None)):
+                code = getattr(part, "__code__", None)
+                if isinstance(code, types.CodeType):
+                    codes.append(code)
+    else:
+        while hasattr(value, "__wrapped__"):
+            value = value.__wrapped__
+        code = getattr(value, "__code__", None)
+        if isinstance(code, types.CodeType):
+            codes.append(code)
+    names: set[str] = set()
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        names.update(code.co_freevars)
+        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return frozenset(names)

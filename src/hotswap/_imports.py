@@ -1,0 +1,233 @@
+"""Who imports what, known without parsing: the importer index and import-time reads.
+
+When module ``a`` rebinds a name or changes a function's code, the modules that hold its values
+(``from a import X``) or reach it through ``import a`` must follow (:mod:`hotswap._propagate`).
+Finding them must cost what they number, not what the project holds, so the tracker keeps an
+:class:`ImportIndex`: for each watched module, the imports its text contains, and for each
+module, which watched modules import from it. A module's entry is made from a scan of its text
+with regular expressions when its baseline is read (off the import path) and again when a reload
+gives it a new text; the scan finds every import statement the parser would find (and possibly
+more: imports inside strings or functions, which the caller checks against the module's live
+names), so the index is a superset of what a parse would give.
+
+:func:`import_time_reads` gives the names a module's top-level code reads while it is imported
+(module body, class bodies, comprehensions; not function bodies), from its code object: the
+capturing import hook computes it, so that an importer whose import-time code never reads a
+changed name needs neither a parse nor a transaction.
+"""
+
+from __future__ import annotations
+
+import opcode
+import re
+import sys
+from types import CodeType
+from typing import NamedTuple
+
+__all__ = ["ImportIndex", "Imports", "import_time_reads", "resolve", "scan"]
+
+STAR = "*"
+
+
+class Imports(NamedTuple):
+    """The imports a module's text contains (sources resolved to absolute module names)."""
+
+    froms: tuple[tuple[str, str, str], ...]  # (source, name, alias); name "*" for a star import
+    # ``import a.b as x``: ("x", "a.b"); ``import a.b``: ("a.b", "a.b")
+    modules: tuple[tuple[str, str], ...]
+
+    def sources(self) -> set[str]:
+        """Every module this one imports from (``from p import s`` counts ``p.s`` too, and
+        ``import a.b`` counts ``a``)."""
+        out = set()
+        for source, name, _alias in self.froms:
+            out.add(source)
+            if name != STAR:
+                out.add(f"{source}.{name}")
+        for _alias, module in self.modules:
+            parts = module.split(".")
+            out.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+        return out
+
+    def aliases(self) -> dict[str, str]:
+        """How code in the module names other modules (``_plan.module_aliases``' meaning):
+        ``import a.b`` -> {"a": "a", "a.b": "a.b"}, ``import a.b as x`` -> {"x": "a.b"},
+        ``from p import s`` -> {"s": "p.s"}."""
+        out: dict[str, str] = {}
+        for alias, module in self.modules:
+            if alias != module:
+                out[alias] = module
+            else:
+                parts = module.split(".")
+                for end in range(1, len(parts) + 1):
+                    prefix = ".".join(parts[:end])
+                    out[prefix] = prefix
+        for source, name, alias in self.froms:
+            if name != STAR:
+                out.setdefault(alias, f"{source}.{name}")
+        return out
+
+
+def resolve(module: str | None, level: int, importer: str, is_package: bool) -> str | None:
+    """The absolute name ``from <dots><module> import`` names in ``importer`` (None: outside)."""
+    if level == 0:
+        return module
+    parts = importer.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        if level - 1 > len(parts):
+            return None
+        parts = parts[: len(parts) - (level - 1)]
+    base = ".".join(parts)
+    if module:
+        return f"{base}.{module}" if base else module
+    return base or None
+
+
+# Blanks between tokens: spaces, tabs, form feeds, and backslash-newline continuations. A
+# parenthesised name list may also hold newlines and comments.
+_B = r"(?:[ \t\f]|\\\r?\n)"
+_NAME = r"[^\W\d]\w*"
+_DOTTED = rf"{_NAME}(?:{_B}*\.{_B}*{_NAME})*"
+_FROM = re.compile(  # starts with a literal: the engine skips to each "from" at C speed
+    rf"from\b{_B}*(?P<dots>(?:\.{_B}*)*)(?P<module>{_DOTTED})?{_B}*\bimport\b{_B}*"
+    rf"(?:\((?P<paren>[^)]*)\)|(?P<plain>(?:[^\n;#\\]|\\\r?\n)*))"
+)
+_IMPORT = re.compile(r"import\b(?P<plain>(?:[^\n;#\\]|\\\r?\n)*)")
+_BLANKS = re.compile(rf"{_B}+")
+_COMMENT = re.compile(r"#[^\n]*")
+_ITEM = re.compile(rf"^(?P<name>{_DOTTED}|\*)(?:\s+as\s+(?P<alias>{_NAME}))?$")
+
+
+def _items(text: str) -> list[tuple[str, str]]:
+    """``a as b, c`` -> [("a", "b"), ("c", "c")] (dotted names kept, blanks removed)."""
+    out = []
+    for part in _COMMENT.sub("", text).replace("\\\n", " ").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        match = _ITEM.match(" ".join(part.split()))
+        if match is None:
+            continue
+        name = re.sub(r"\s+", "", match["name"])
+        out.append((name, match["alias"] or name))
+    return out
+
+
+def scan(text: str, importer: str, is_package: bool) -> Imports:
+    """The imports in ``text`` (a superset of the top-level ones a parse would find)."""
+    intern = sys.intern
+    froms: list[tuple[str, str, str]] = []
+    if "from" in text:
+        for match in _FROM.finditer(text):
+            start = match.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] in "_."):
+                continue  # ``datafrom import``, ``x.from``: not the keyword
+            level = match["dots"].count(".")
+            module = _BLANKS.sub("", match["module"]) if match["module"] else None
+            if not level and not module:
+                continue
+            source = resolve(module, level, importer, is_package)
+            if source is None:
+                continue
+            names = match["paren"] if match["paren"] is not None else match["plain"]
+            for name, alias in _items(names):
+                if "." in name:
+                    continue
+                froms.append((intern(source), intern(name), intern(alias)))
+    modules: list[tuple[str, str]] = []
+    for match in _IMPORT.finditer(text):
+        # ``import`` starts a statement: only blanks since the line start, ``;`` or ``:``.
+        start = match.start()
+        before = start - 1
+        while before >= 0 and text[before] in " \t\f":
+            before -= 1
+        if before >= 0 and text[before] not in "\n;:":
+            continue
+        for name, alias in _items(match["plain"]):
+            if name != STAR:
+                modules.append((intern(alias), intern(name)))
+    return Imports(tuple(dict.fromkeys(froms)), tuple(dict.fromkeys(modules)))
+
+
+class ImportIndex:
+    """For each watched module, what it imports; for each module, who imports from it."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, Imports] = {}
+        self._by_source: dict[str, set[str]] = {}
+
+    def update(self, importer: str, imports: Imports) -> None:
+        old = self.of.get(importer)
+        if old == imports:
+            return
+        if old is not None:
+            self._unlink(importer, old)
+        self.of[importer] = imports
+        by_source = self._by_source
+        for source in imports.sources():
+            users = by_source.get(source)
+            if users is None:
+                by_source[source] = {importer}
+            else:
+                users.add(importer)
+
+    def forget(self, importer: str) -> None:
+        old = self.of.pop(importer, None)
+        if old is not None:
+            self._unlink(importer, old)
+
+    def _unlink(self, importer: str, imports: Imports) -> None:
+        for source in imports.sources():
+            users = self._by_source.get(source)
+            if users is not None:
+                users.discard(importer)
+                if not users:
+                    del self._by_source[source]
+
+    def importers(self, source: str) -> set[str]:
+        """The modules whose text imports from ``source`` (or names it with ``import``)."""
+        return set(self._by_source.get(source, ()))
+
+
+# -- import-time reads ---------------------------------------------------------------------------
+
+_OPS = opcode.opmap
+_EXTENDED = bytes([_OPS["EXTENDED_ARG"]])
+# (opcode, shift of its argument to get the index into co_names)
+_LOADS = [(bytes([_OPS["LOAD_NAME"]]), 0), (bytes([_OPS["LOAD_GLOBAL"]]), 1)]
+if "LOAD_FROM_DICT_OR_GLOBALS" in _OPS:  # 3.12+: class bodies reading a global
+    _LOADS.append((bytes([_OPS["LOAD_FROM_DICT_OR_GLOBALS"]]), 0))
+_CO_OPTIMIZED = 0x1
+_RUN_AT_ONCE = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
+
+
+def import_time_reads(code: CodeType) -> frozenset[str]:
+    """Names read by the code that runs when the module is imported: the module body, class
+    bodies (not the functions they define) and comprehensions (3.11 makes them functions)."""
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        raw = current.co_code
+        ops = raw[::2]  # 3.11+: every code unit is (opcode, arg); caches read as opcode 0
+        co_names = current.co_names
+        for op, shift in _LOADS:
+            at = ops.find(op)
+            while at >= 0:
+                arg = raw[2 * at + 1]
+                back, bits = at - 1, 8
+                while back >= 0 and ops[back : back + 1] == _EXTENDED:
+                    arg |= raw[2 * back + 1] << bits
+                    back, bits = back - 1, bits + 8
+                index = arg >> shift
+                if index < len(co_names):
+                    names.add(co_names[index])
+                at = ops.find(op, at + 1)
+        for const in current.co_consts:
+            if type(const) is CodeType and (
+                not const.co_flags & _CO_OPTIMIZED or const.co_name in _RUN_AT_ONCE
+            ):
+                stack.append(const)
+    return frozenset(names)
