@@ -212,9 +212,10 @@ def _propagate(
             if target is None or indexed is None:
                 continue  # not loaded, or its executed text is unknown
             is_package = _is_package(target)
-            imports = [FromImport(*item) for item in indexed.froms]
+            # Only the imports from ``source`` matter here (all of them: see _star_value).
+            imports = [FromImport(*item) for item in indexed.from_items() if item[0] == source]
             parsed: ParsedSource | None = None
-            if any(i.name == "*" and i.source == source for i in imports):
+            if any(i.name == "*" for i in imports):
                 # A star import moves names in and out: only the parse says it is real (the
                 # scan also finds ``from a import *`` written in a docstring).
                 parsed = parsed_of(record)
@@ -235,8 +236,11 @@ def _propagate(
                 # Another star import of the importer still brings the name (``functools`` from
                 # both ``from a import *`` and ``from b import *``): its value stays, or becomes
                 # it.
+                every = [FromImport(*item) for item in indexed.from_items()]
+                if parsed is not None:
+                    every = from_imports(parsed, record.name, is_package)
                 for name in [n for n, v in preset.items() if v is MISSING]:
-                    still = _star_value(imports, source, name)
+                    still = _star_value(every, source, name)
                     if still is target_ns.get(name, MISSING):
                         del preset[name]
                     elif still is not MISSING:

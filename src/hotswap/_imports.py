@@ -18,6 +18,7 @@ changed name needs neither a parse nor a transaction.
 
 from __future__ import annotations
 
+import contextlib
 import opcode
 import re
 import sys
@@ -30,31 +31,43 @@ STAR = "*"
 
 
 class Imports(NamedTuple):
-    """The imports a module's text contains (sources resolved to absolute module names)."""
+    """The imports a module's text contains (sources resolved to absolute module names), held
+    flat to stay small: a project's modules hold tens of thousands of imported names."""
 
-    froms: tuple[tuple[str, str, str], ...]  # (source, name, alias); name "*" for a star import
-    # ``import a.b as x``: ("x", "a.b"); ``import a.b``: ("a.b", "a.b")
-    modules: tuple[tuple[str, str], ...]
+    froms: tuple[str, ...]  # (source, name, alias) triples, flat; name "*" for a star import
+    # ``import a.b as x``: ("x", "a.b"); ``import a.b``: ("a.b", "a.b"), flat pairs
+    modules: tuple[str, ...]
+
+    def from_items(self) -> list[tuple[str, str, str]]:
+        flat = self.froms
+        return list(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
+
+    def module_items(self) -> list[tuple[str, str]]:
+        flat = self.modules
+        return list(zip(flat[0::2], flat[1::2], strict=True))
 
     def sources(self) -> set[str]:
-        """Every module this one imports from (``from p import s`` counts ``p.s`` too, and
-        ``import a.b`` counts ``a``)."""
-        out = set()
-        for source, name, _alias in self.froms:
-            out.add(source)
-            if name != STAR:
-                out.add(f"{source}.{name}")
-        for _alias, module in self.modules:
+        """The modules this one imports from or names (``import a.b`` names ``a`` and
+        ``a.b``); ``from p import s`` names ``p`` only: see :meth:`ImportIndex.importers`."""
+        out = set(self.froms[0::3])
+        for module in self.modules[1::2]:
             parts = module.split(".")
             out.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
         return out
+
+    def names_from(self, source: str, name: str) -> bool:
+        """Whether it has ``from source import name``."""
+        flat = self.froms
+        return any(
+            flat[i] == source and flat[i + 1] == name for i in range(0, len(flat), 3)
+        )
 
     def aliases(self) -> dict[str, str]:
         """How code in the module names other modules (``_plan.module_aliases``' meaning):
         ``import a.b`` -> {"a": "a", "a.b": "a.b"}, ``import a.b as x`` -> {"x": "a.b"},
         ``from p import s`` -> {"s": "p.s"}."""
         out: dict[str, str] = {}
-        for alias, module in self.modules:
+        for alias, module in self.module_items():
             if alias != module:
                 out[alias] = module
             else:
@@ -62,7 +75,7 @@ class Imports(NamedTuple):
                 for end in range(1, len(parts) + 1):
                     prefix = ".".join(parts[:end])
                     out[prefix] = prefix
-        for source, name, alias in self.froms:
+        for source, name, alias in self.from_items():
             if name != STAR:
                 out.setdefault(alias, f"{source}.{name}")
         return out
@@ -92,7 +105,7 @@ _NAME = r"[^\W\d]\w*"
 _DOTTED = rf"{_NAME}(?:{_B}*\.{_B}*{_NAME})*"
 _FROM = re.compile(  # starts with a literal: the engine skips to each "from" at C speed
     rf"from\b{_B}*(?P<dots>(?:\.{_B}*)*)(?P<module>{_DOTTED})?{_B}*\bimport\b{_B}*"
-    rf"(?:\((?P<paren>[^)]*)\)|(?P<plain>(?:[^\n;#\\]|\\\r?\n)*))"
+    rf"(?:\((?P<paren>(?:[^)#]|#[^\n]*)*)\)|(?P<plain>(?:[^\n;#\\]|\\\r?\n)*))"
 )
 _IMPORT = re.compile(r"import\b(?P<plain>(?:[^\n;#\\]|\\\r?\n)*)")
 _BLANKS = re.compile(rf"{_B}+")
@@ -118,7 +131,7 @@ def _items(text: str) -> list[tuple[str, str]]:
 def scan(text: str, importer: str, is_package: bool) -> Imports:
     """The imports in ``text`` (a superset of the top-level ones a parse would find)."""
     intern = sys.intern
-    froms: list[tuple[str, str, str]] = []
+    froms: dict[tuple[str, str, str], None] = {}
     if "from" in text:
         for match in _FROM.finditer(text):
             start = match.start()
@@ -135,8 +148,8 @@ def scan(text: str, importer: str, is_package: bool) -> Imports:
             for name, alias in _items(names):
                 if "." in name:
                     continue
-                froms.append((intern(source), intern(name), intern(alias)))
-    modules: list[tuple[str, str]] = []
+                froms[intern(source), intern(name), intern(alias)] = None
+    modules: dict[tuple[str, str], None] = {}
     for match in _IMPORT.finditer(text):
         # ``import`` starts a statement: only blanks since the line start, ``;`` or ``:``.
         start = match.start()
@@ -147,8 +160,11 @@ def scan(text: str, importer: str, is_package: bool) -> Imports:
             continue
         for name, alias in _items(match["plain"]):
             if name != STAR:
-                modules.append((intern(alias), intern(name)))
-    return Imports(tuple(dict.fromkeys(froms)), tuple(dict.fromkeys(modules)))
+                modules[intern(alias), intern(name)] = None
+    return Imports(
+        tuple(part for item in froms for part in item),
+        tuple(part for item in modules for part in item),
+    )
 
 
 class ImportIndex:
@@ -156,7 +172,7 @@ class ImportIndex:
 
     def __init__(self) -> None:
         self.of: dict[str, Imports] = {}
-        self._by_source: dict[str, set[str]] = {}
+        self._by_source: dict[str, list[str]] = {}
 
     def update(self, importer: str, imports: Imports) -> None:
         old = self.of.get(importer)
@@ -169,9 +185,9 @@ class ImportIndex:
         for source in imports.sources():
             users = by_source.get(source)
             if users is None:
-                by_source[source] = {importer}
+                by_source[source] = [importer]
             else:
-                users.add(importer)
+                users.append(importer)
 
     def forget(self, importer: str) -> None:
         old = self.of.pop(importer, None)
@@ -182,13 +198,24 @@ class ImportIndex:
         for source in imports.sources():
             users = self._by_source.get(source)
             if users is not None:
-                users.discard(importer)
+                with contextlib.suppress(ValueError):
+                    users.remove(importer)
                 if not users:
                     del self._by_source[source]
 
     def importers(self, source: str) -> set[str]:
-        """The modules whose text imports from ``source`` (or names it with ``import``)."""
-        return set(self._by_source.get(source, ()))
+        """The modules whose text imports from ``source`` or names it with ``import``, or
+        imports it from its package (``from p import s`` for ``p.s``)."""
+        out = set(self._by_source.get(source, ()))
+        parent, dot, last = source.rpartition(".")
+        if dot:
+            of = self.of
+            out.update(
+                name
+                for name in self._by_source.get(parent, ())
+                if name in of and of[name].names_from(parent, last)
+            )
+        return out
 
 
 # -- import-time reads ---------------------------------------------------------------------------

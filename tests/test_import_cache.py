@@ -1,0 +1,201 @@
+"""Importing with hotswap on runs at native speed: cached bytecode is used, and hotswap still
+knows exactly what each module executes (the import hook and the importer index, issue 11)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import py_compile
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import hotswap
+from conftest import Workspace
+from hotswap._detect import TRACKER
+from hotswap._imports import import_time_reads, scan
+from hotswap._plan import from_imports, module_aliases
+from hotswap._source import parse
+
+
+def _old_with_cache(path: Path, age_s: int = 60) -> None:
+    """Make ``path`` look like a file of a project last edited a while ago, with its
+    ``__pycache__`` entry written (as the first import of a project leaves it)."""
+    stamp = time.time_ns() - age_s * 1_000_000_000
+    os.utime(path, ns=(stamp, stamp))
+    py_compile.compile(str(path), doraise=True)
+
+
+def test_a_module_run_from_cached_bytecode_reloads_only_what_changed(
+    workspace: Workspace,
+) -> None:
+    """A project imported from its ``__pycache__`` (no recompiling): the first edit after the
+    import patches the edited function, and the state made at import time stays."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 1\n")
+    _old_with_cache(path)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        r.check()
+        TRACKER.baselines_read(30)
+        workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert mod.f() == 2
+    assert mod.LOADS == [1]  # nothing but f ran: the cached module's baseline was known
+    assert [(c.qualname, c.action) for c in report.changes] == [("f", "patched")]
+
+
+def test_a_save_before_the_baseline_is_read_is_not_taken_for_it(workspace: Workspace) -> None:
+    """Imported from cached bytecode, then saved before hotswap read the file: the save is an
+    edit (applied), never the baseline (which would leave the old code running)."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    _old_with_cache(path)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.write(f"{name}.py", "def f():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert mod.f() == 2
+
+
+def test_a_cache_that_looks_valid_for_a_file_saved_just_now_is_not_trusted(
+    workspace: Workspace,
+) -> None:
+    """Python validates cached bytecode by whole-second mtime and size, so a second save of
+    the same size within the same second leaves a stale cache looking valid. hotswap compiles
+    such a file from its bytes: what runs is what is on disk (and what hotswap records)."""
+    name = workspace.name()
+    path = workspace.root / f"{name}.py"
+    path.write_text("def f():\n    return 1\n")
+    stamp = time.time_ns()
+    os.utime(path, ns=(stamp, stamp))
+    py_compile.compile(str(path), doraise=True)
+    path.write_text("def f():\n    return 2\n")  # same size
+    os.utime(path, ns=(stamp, stamp))  # same mtime
+    with hotswap.Reloader():
+        mod = importlib.import_module(name)
+    assert mod.f() == 2
+
+
+def test_an_importer_that_reads_a_value_only_in_functions_follows_without_a_parse(
+    workspace: Workspace,
+) -> None:
+    """``from a import X`` read only inside functions: when X changes, the importer's binding
+    follows and its functions see the new value; nothing of it re-runs and it is not parsed."""
+    a, b = workspace.name(), workspace.name()
+    pa = workspace.write(f"{a}.py", "X = 1\n")
+    pb = workspace.write(f"{b}.py", f"from {a} import X\nCALLS = []\ndef g():\n    return X\n")
+    _old_with_cache(pa)
+    _old_with_cache(pb)
+    with hotswap.Reloader() as r:
+        mod_b = importlib.import_module(b)
+        r.check()
+        TRACKER.baselines_read(30)
+        workspace.write(f"{a}.py", "X = 2\n")
+        report = r.check()
+        record = TRACKER.records[b]
+        assert record.parsed is None
+    assert report.ok, report
+    assert mod_b.X == 2 and mod_b.g() == 2
+
+
+def test_an_importer_that_reads_a_value_at_import_time_re_runs_what_reads_it(
+    workspace: Workspace,
+) -> None:
+    """``from a import X`` then ``Y = X + 1`` at import time: Y follows, as a fresh run."""
+    a, b = workspace.name(), workspace.name()
+    pa = workspace.write(f"{a}.py", "X = 1\n")
+    pb = workspace.write(f"{b}.py", f"from {a} import X\nY = X + 1\n")
+    _old_with_cache(pa)
+    _old_with_cache(pb)
+    with hotswap.Reloader() as r:
+        mod_b = importlib.import_module(b)
+        r.check()
+        workspace.write(f"{a}.py", "X = 10\n")
+        report = r.check()
+    assert report.ok, report
+    assert mod_b.Y == 11
+
+
+TRICKY = '''\
+"""Docs mention from nowhere import thing, which is no import."""
+from __future__ import annotations
+import os, sys as system
+import a.b.c
+import a.b.d as d
+from . import sibling
+from .. import cousin as c2
+from .pkg.mod import (
+    one,   # a comment with ) in it
+    two as deux,
+)
+from x.y import \\
+    z
+from  spaced . module  import  w
+try: from opt import maybe
+except ImportError: maybe = None
+if system: import late; from late2 import lt
+class K:
+    from inside import ignored_by_parse
+def f():
+    from infunc import local
+from star import *
+'''
+
+
+def test_the_import_scan_finds_every_import_a_parse_finds() -> None:
+    """The importer index is made from a scan of the text, not a parse: it must find at least
+    every top-level import the parse finds, however it is written."""
+    for importer, package in (("p.q.m", False), ("p.q", True)):
+        parsed = parse(TRICKY, "<tricky>")
+        found = scan(TRICKY, importer, package)
+        want = {(i.source, i.name, i.alias) for i in from_imports(parsed, importer, package)}
+        assert want <= set(found.from_items())
+        aliases = found.aliases()
+        for alias, module in module_aliases(parsed, importer, package).items():
+            assert aliases.get(alias) == module, alias
+
+
+def test_import_time_reads_cover_what_a_parse_says_runs_at_import() -> None:
+    """The names read at import time, read off the code object, include every name the parse
+    says a top-level statement reads (decorators, defaults, bases, class bodies), and not the
+    names only function bodies read."""
+    source = (
+        "import functools\n"
+        "from m import A, B, C, D, E\n"
+        "@functools.cache\n"
+        "def f(x=A):\n"
+        "    return E\n"
+        "class K(B):\n"
+        "    V = C + 1\n"
+        "    def g(self):\n"
+        "        return E\n"
+        "Y = [D for _ in range(2)]\n"
+    )
+    reads = import_time_reads(compile(source, "<m>", "exec"))
+    assert {"functools", "A", "B", "C", "D"} <= reads
+    assert "E" not in reads
+    parsed = parse(source, "<m>")
+    roots = {n.partition(".")[0] for n in parsed.all_reads}
+    assert roots - {"_"} <= reads | {n for n in dir(__builtins__)}
+
+
+@pytest.mark.parametrize("root", [os.path.dirname(ast.__file__) + "/json"])
+def test_the_import_scan_agrees_with_the_parse_on_real_modules(root: str) -> None:
+    """(On real code: the standard library's json package.)"""
+    for file in sorted(Path(root).glob("*.py")):
+        text = file.read_text(encoding="utf-8")
+        importer = "json" if file.name == "__init__.py" else f"json.{file.stem}"
+        package = file.name == "__init__.py"
+        parsed = parse(text, str(file))
+        found = set(scan(text, importer, package).from_items())
+        want = {(i.source, i.name, i.alias) for i in from_imports(parsed, importer, package)}
+        assert want <= found, file
+        code = compile(text, str(file), "exec")
+        reads = import_time_reads(code)
+        assert {n.partition(".")[0] for n in parsed.all_reads} <= reads | set(dir(sys)), file
