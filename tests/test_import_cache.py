@@ -177,7 +177,7 @@ def test_import_time_reads_cover_what_a_parse_says_runs_at_import() -> None:
         "        return E\n"
         "Y = [D for _ in range(2)]\n"
     )
-    reads = import_time_reads(compile(source, "<m>", "exec"))
+    reads = import_time_reads(compile(source, "<m>", "exec")).names
     assert {"functools", "A", "B", "C", "D"} <= reads
     assert "E" not in reads
     parsed = parse(source, "<m>")
@@ -197,5 +197,92 @@ def test_the_import_scan_agrees_with_the_parse_on_real_modules(root: str) -> Non
         want = {(i.source, i.name, i.alias) for i in from_imports(parsed, importer, package)}
         assert want <= found, file
         code = compile(text, str(file), "exec")
-        reads = import_time_reads(code)
+        reads = import_time_reads(code).names
         assert {n.partition(".")[0] for n in parsed.all_reads} <= reads | set(dir(sys)), file
+
+
+def _project(workspace: Workspace, files: dict[str, str]) -> dict[str, str]:
+    """Write modules named by their keys (unique names substituted for ``{a}``, ``{b}``...)
+    as an old project with cached bytecode; return the names."""
+    names = {key: workspace.name() for key in files}
+    for key, text in files.items():
+        path = workspace.write(f"{names[key]}.py", text.format(**names))
+        _old_with_cache(path)
+    return names
+
+
+def test_a_subclass_is_not_made_again_when_a_method_of_its_base_changes_behaviour(
+    workspace: Workspace,
+) -> None:
+    """``class D(B)`` elsewhere, and a helper that only B's methods call is edited: making D
+    runs no code of B's but ``__init_subclass__``, so D is not made again (its registration
+    stays single) and D's instances use the new helper."""
+    files = {
+        "a": "def h():\n    return 1\n",
+        "b": (
+            "from {a} import h\nMADE = []\n"
+            "class B:\n"
+            "    def __init_subclass__(cls):\n        MADE.append(cls.__name__)\n"
+            "    def m(self):\n        return h()\n"
+        ),
+        "c": "from {b} import B\nclass D(B):\n    pass\n",
+    }
+    names = _project(workspace, files)
+    with hotswap.Reloader() as r:
+        b = importlib.import_module(names["b"])
+        c = importlib.import_module(names["c"])
+        r.check()
+        TRACKER.baselines_read(30)
+        workspace.write(f"{names['a']}.py", "def h():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert c.D().m() == 2
+    assert b.MADE == ["D"]
+
+
+def test_a_subclass_is_made_again_when_init_subclass_of_its_base_changes_behaviour(
+    workspace: Workspace,
+) -> None:
+    """``B.__init_subclass__`` calls the edited helper: a fresh run makes ``D`` with the new
+    helper's result, and so does the session."""
+    files = {
+        "a": "def h():\n    return 1\n",
+        "b": (
+            "from {a} import h\n"
+            "class B:\n"
+            "    def __init_subclass__(cls):\n        cls.TAG = h()\n"
+        ),
+        "c": "from {b} import B\nclass D(B):\n    pass\n",
+    }
+    names = _project(workspace, files)
+    with hotswap.Reloader() as r:
+        c = importlib.import_module(names["c"])
+        r.check()
+        TRACKER.baselines_read(30)
+        workspace.write(f"{names['a']}.py", "def h():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert c.D.TAG == 2
+
+
+def test_import_time_reads_tell_calls_from_values() -> None:
+    """Annotations, arguments, stored values and plain bases are not calls; calls, method
+    calls, decorators and metaclasses are."""
+    source = (
+        "import functools\n"
+        "from m import A, B, C, D, E, F, G, M, N, deco\n"
+        "@deco\n"
+        "def f(x: A = B, *, k=C) -> A:\n"
+        "    pass\n"
+        "class K(D):\n"
+        "    pass\n"
+        "class L(D, metaclass=M):\n"
+        "    pass\n"
+        "Y = E()\n"
+        "Z = F.build(G)\n"
+        "W = functools.partial(print, N)\n"
+    )
+    reads = import_time_reads(compile(source, "<m>", "exec"))
+    assert {"deco", "E", "F", "M", "functools"} <= reads.called
+    assert not {"A", "B", "C", "G", "N"} & reads.called
+    assert "D" in reads.bases

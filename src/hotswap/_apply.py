@@ -15,6 +15,7 @@ from typing import Any
 
 from hotswap._detect import TRACKER, Changed, Record, Unreadable
 from hotswap._engine import Outcome, Transaction
+from hotswap._imports import Reads
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading
 from hotswap._plan import (
@@ -25,6 +26,7 @@ from hotswap._plan import (
     module_aliases,
 )
 from hotswap._propagate import (
+    SUBCLASS_HOOK,
     Observed,
     affected_functions,
     exports,
@@ -199,6 +201,22 @@ def _propagate(
         if module is None:
             continue
         source_ns = module.__dict__
+        if result.recoded and not isinstance(result, _Followed):
+            # A transaction says which names behave differently, not whether subclassing
+            # them does. It does for a class whose own statement changed here (its fields,
+            # hooks, decorators: a subclass elsewhere is made again), and for one whose
+            # ``__init_subclass__`` reads a name that behaves differently.
+            defined = {c.qualname.partition(".")[0] for c in result.changes if c.module == source}
+            result.recoded |= {
+                n + SUBCLASS_HOOK
+                for n in result.recoded
+                if n in defined and isinstance(source_ns.get(n), type)
+            }
+            result.recoded |= {
+                n
+                for n in affected_functions(source_ns, source, result.recoded)
+                if n.endswith(SUBCLASS_HOOK)
+            }
         if namespace is not None:
             for key in sync_namespace(
                 namespace, source, source_ns, result.rebinds, observed, complete
@@ -278,8 +296,10 @@ def _propagate(
                 # The importer's functions whose behaviour changed (calling a recoded function,
                 # reading a rebound name), from its live code objects.
                 affected = affected_functions(target_ns, record.name, recoded | dirty)
-            if affected is not None and reads is not None and reads.isdisjoint(
-                {n.partition(".")[0] for n in affected}
+            if (
+                affected is not None
+                and reads is not None
+                and not _runs_again(reads, affected, dirty, target_ns)
             ):
                 # Nothing the importer ran at import time reads what changed: no statement of
                 # it re-runs, so no parse and no transaction; the bindings follow, caches that
@@ -341,7 +361,7 @@ def _follow_without_running(
     bind the new values, drop cached results of code whose behaviour changed, and say which
     of its functions behave differently (for its own importers)."""
     namespace = target.__dict__
-    outcome = Outcome(record.name)
+    outcome = _Followed(record.name)
     for alias, value in preset.items():
         before = namespace.get(alias, MISSING)
         if value is MISSING:
@@ -359,15 +379,43 @@ def _follow_without_running(
     return outcome
 
 
-def _import_time_reads(record: Record) -> frozenset[str] | None:
-    """The names ``record``'s import-time code reads (first parts of dotted names): from the
-    code object the import hook saw, else from the parse. None when neither is known."""
+class _Followed(Outcome):
+    """The outcome of an importer that followed without running (its ``recoded`` already
+    holds the ``C.__init_subclass__`` names)."""
+
+
+def _import_time_reads(record: Record) -> Reads | None:
+    """What ``record``'s import-time code reads (first parts of dotted names): from the code
+    object the import hook saw, else from the parse. None when neither is known."""
     if record.parsed is None and record.reads is not None:
         return record.reads
     parsed = parsed_of(record)
     if parsed is None:
         return None
-    return frozenset(n.partition(".")[0] for n in parsed.all_reads)
+    names = frozenset(n.partition(".")[0] for n in parsed.all_reads)
+    return Reads(names, names, frozenset())
+
+
+def _runs_again(
+    reads: Reads, affected: set[str], dirty: set[str], namespace: dict[str, Any]
+) -> bool:
+    """Whether a statement of the importer could compute something else now: its import-time
+    code reads a rebound name, may call a name whose behaviour changed, or makes a class on a
+    base whose ``__init_subclass__`` changed, or whose metaclass is user code (a base is not
+    called otherwise)."""
+    if not reads.names.isdisjoint({n.partition(".")[0] for n in dirty}):
+        return True
+    changed = {n.partition(".")[0] for n in affected if not n.endswith(SUBCLASS_HOOK)}
+    if not reads.called.isdisjoint(changed):
+        return True
+    for base in reads.bases:
+        if base + SUBCLASS_HOOK in affected:
+            return True
+        if base in changed:
+            meta = type(namespace.get(base))
+            if meta is not type and getattr(meta, "__module__", None) in TRACKER.records:
+                return True  # making the class runs its metaclass, whose code may differ
+    return False
 
 
 def _star_value(imports: list[FromImport], gone_from: str, name: str) -> Any:
@@ -392,15 +440,22 @@ def _recoded_aliases(
     target_ns: dict[str, Any],
 ) -> set[str]:
     """The importer's names that hold a function of ``source`` whose code changed: an alias of
-    ``from source import f`` or a name a ``from source import *`` brought in."""
+    ``from source import f`` or a name a ``from source import *`` brought in (``C.attr`` for
+    a recoded ``C.attr`` of a class ``C`` it holds)."""
     out = set()
     for imp in imports:
         if imp.source != source:
             continue
-        pairs = ((n, n) for n in recoded) if imp.name == "*" else [(imp.name, imp.alias)]
-        for name, alias in pairs:
-            if name in recoded and alias in target_ns and target_ns[alias] is source_ns.get(name):
-                out.add(alias)
+        for name in recoded:
+            head, dot, rest = name.partition(".")
+            if imp.name == "*":
+                alias = head
+            elif imp.name == head:
+                alias = imp.alias
+            else:
+                continue
+            if alias in target_ns and target_ns[alias] is source_ns.get(head):
+                out.add(alias + dot + rest)
     return out
 
 

@@ -32,12 +32,12 @@ from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
-from hotswap._imports import import_time_reads
+from hotswap._imports import Reads, import_time_reads
 from hotswap._record import RACY_NS, Fingerprint, read_file
 from hotswap._scope import is_user_file
 
 # (module name, path, fingerprint, bytes or None when cached bytecode ran, import-time reads)
-Sink = Callable[[str, str, Fingerprint, bytes | None, frozenset[str] | None], None]
+Sink = Callable[[str, str, Fingerprint, bytes | None, Reads | None], None]
 
 
 class _CapturingLoader(importlib.machinery.SourceFileLoader):

@@ -47,7 +47,7 @@ from types import ModuleType
 
 from hotswap._capture import CaptureFinder
 from hotswap._events import Watcher, default_watcher, forks
-from hotswap._imports import ImportIndex, Imports, scan
+from hotswap._imports import ImportIndex, Imports, Reads, scan
 from hotswap._record import (
     RACY_NS,
     Changed,
@@ -96,7 +96,7 @@ class Tracker:
         # What the import hook saw executed since the last ``discover``: (path, fingerprint,
         # bytes or None when cached bytecode ran, import-time reads).
         self.captured: dict[
-            str, tuple[str, Fingerprint, bytes | None, frozenset[str] | None]
+            str, tuple[str, Fingerprint, bytes | None, Reads | None]
         ] = {}
         # Who imports what (see _imports); records whose text changed since they were last
         # scanned wait in ``_unindexed`` (the background reader scans them, else the next query).
@@ -218,7 +218,7 @@ class Tracker:
         path: str,
         fingerprint: Fingerprint,
         data: bytes | None,
-        reads: frozenset[str] | None,
+        reads: Reads | None,
     ) -> None:
         """The import hook's sink: what a module is about to execute (any thread); ``data``
         None: cached bytecode of the file at ``fingerprint``, whose bytes are read later."""
@@ -247,7 +247,7 @@ class Tracker:
                 record.pending = True
             else:
                 record.keep(data, fingerprint)
-                self._unindexed[name] = None
+            self._unindexed[name] = None  # indexed by the reader, or by the first query
             self.records[name] = record  # watched and looked at once: the bytes may be stale
             self._unread.append(record)
         self._start_reader()
@@ -275,6 +275,7 @@ class Tracker:
         for name, path in entries:
             record = Record(name, path, None, None, None)
             record.pending = True
+            self._unindexed[name] = None
             if name in records:
                 self._store(record, link=False)
             else:  # the usual case, inlined: thousands of modules at once
@@ -410,7 +411,8 @@ class Tracker:
     def importers(self, source: str) -> list[Record]:
         """Records whose text imports from module ``source`` (or names it by ``import``): a
         superset of those a parse would say; the caller checks their live bindings. An index
-        lookup (records whose text changed since they were scanned are scanned first)."""
+        lookup; records not scanned yet (their text changed, or the background reader has not
+        reached them) are scanned first, their baselines read here if need be."""
         if self._unindexed:
             for name in list(self._unindexed):
                 self._index(name)
@@ -434,7 +436,7 @@ class Tracker:
             if self._unindexed.pop(name, False) is False and name in self.index.of:
                 return
             record = self.records.get(name)
-            text = record.text if record is not None and not record.pending else None
+            text = record.text if record is not None else None  # (reads a pending baseline)
             if text is None or record is None:
                 self.index.forget(name)
             else:

@@ -192,31 +192,48 @@ def _namespace_before(namespace: dict[str, Any], rebinds: list[Rebind]) -> dict[
     return before
 
 
+SUBCLASS_HOOK = ".__init_subclass__"  # ``C.__init_subclass__`` affected: subclassing C changed
+
+
 def affected_functions(namespace: dict[str, Any], module: str, seeds: set[str]) -> set[str]:
     """The module's functions and classes whose code reads a name in ``seeds`` (``a.X``: both
     parts), transitively through each other: what the engine's dataflow calls *affected*,
     told from the live code objects instead of a parse (the names a code object and the code
-    nested in it use; a superset of what its body reads)."""
+    nested in it use; a superset of what its body reads). A class whose ``__init_subclass__``
+    (its own, or a base's found affected) is affected also gives ``C.__init_subclass__``."""
     affected = set(seeds)
     plain = {s for s in seeds if "." not in s}
     dotted = [tuple(s.split(".")) for s in seeds if "." in s]
     candidates = [
-        (name, _code_names(value))
+        (name, value, _code_names(value))
         for name, value in namespace.items()
         if getattr(value, "__module__", None) == module
         and (isinstance(value, types.FunctionType | type) or hasattr(value, "__wrapped__"))
     ]
+    classes = [(name, value) for name, value, _used in candidates if isinstance(value, type)]
+    names_of = {id(value): name for name, value in namespace.items() if isinstance(value, type)}
     while True:
         more = {
             name
-            for name, used in candidates
+            for name, _value, used in candidates
             if name not in affected
             and (not used.isdisjoint(plain) or any(used.issuperset(d) for d in dotted))
         }
+        for name, cls in classes:
+            hook = name + SUBCLASS_HOOK
+            if hook in affected:
+                continue
+            own = vars(cls).get("__init_subclass__")
+            if (own is not None and not _code_names(getattr(own, "__func__", own)).isdisjoint(
+                plain
+            )) or any(
+                names_of.get(id(base), "") + SUBCLASS_HOOK in affected for base in cls.__mro__[1:]
+            ):
+                more.add(hook)
         if not more:
             return affected
         affected |= more
-        plain |= more
+        plain |= {n for n in more if "." not in n}
 
 
 def _code_names(value: Any) -> frozenset[str]:

@@ -22,6 +22,7 @@ from hotswap._report import Problem
 from hotswap._text import SourceError, decode
 
 if TYPE_CHECKING:
+    from hotswap._imports import Reads
     from hotswap._source import ParsedSource
 
 try:  # CPython's built-in BLAKE2: importing hashlib would also load OpenSSL (milliseconds)
@@ -91,7 +92,7 @@ class Record:
         self.parsed = parsed
         # Names the module's import-time code reads (from the code object the import hook saw);
         # None when unknown (then the parse tells, see ``_apply``).
-        self.reads: frozenset[str] | None = None
+        self.reads: Reads | None = None
         self.racy = False
         self.gone = False  # the file was missing at the last poll (said once)
         self.pending = False  # baseline not read yet (see the module docstring)
