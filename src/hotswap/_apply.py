@@ -27,6 +27,7 @@ from hotswap._plan import (
 )
 from hotswap._propagate import (
     SUBCLASS_HOOK,
+    Analysis,
     Observed,
     affected_functions,
     exports,
@@ -193,6 +194,15 @@ def _propagate(
     # An importer is followed once per module it imports from (``fzd`` star-imports ``fzb``,
     # which star-imports ``fza``, and imports ``f4`` from ``fza`` itself: both reach it).
     visited = {(name, name)}
+    analyses: dict[str, Analysis] = {}  # read once per module, again after it ran code
+    index = TRACKER.index
+
+    def analysis(module_name: str, module_ns: dict[str, Any]) -> Analysis:
+        found = analyses.get(module_name)
+        if found is None:
+            found = analyses[module_name] = Analysis(module_ns, module_name)
+        return found
+
     while queue:
         source, result = queue.pop(0)
         if not result.rebinds and not result.recoded:
@@ -212,9 +222,12 @@ def _propagate(
                 for n in result.recoded
                 if n in defined and isinstance(source_ns.get(n), type)
             }
+            analyses.pop(source, None)  # it ran code: its functions may be new objects
             result.recoded |= {
                 n
-                for n in affected_functions(source_ns, source, result.recoded)
+                for n in affected_functions(
+                    source_ns, source, result.recoded, analysis(source, source_ns)
+                )
                 if n.endswith(SUBCLASS_HOOK)
             }
         if namespace is not None:
@@ -222,6 +235,10 @@ def _propagate(
                 namespace, source, source_ns, result.rebinds, observed, complete
             ):
                 report.changes.append(Change(source, key, "rebound", "namespace"))
+        # What of ``source`` changed, by first name: an importer holding none of it (and not
+        # naming the module itself) has nothing to follow.
+        heads = {n.partition(".")[0] for n in result.recoded}
+        heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
         for record in TRACKER.importers(source):  # the index: not every watched module
             if record.name == name or (source, record.name) in visited:
                 continue
@@ -229,6 +246,10 @@ def _propagate(
             indexed = TRACKER.imports_of(record)
             if target is None or indexed is None:
                 continue  # not loaded, or its executed text is unknown
+            if not any(
+                n == "*" or n in heads for n, _alias in index.from_source(record.name, source)
+            ) and source not in index.aliases(record.name).values():
+                continue
             is_package = _is_package(target)
             # Only the imports from ``source`` matter here (all of them: see _star_value).
             imports = [FromImport(*item) for item in indexed.from_items() if item[0] == source]
@@ -277,7 +298,7 @@ def _propagate(
             aliases = (
                 module_aliases(parsed, record.name, is_package)
                 if parsed is not None
-                else indexed.aliases()
+                else index.aliases(record.name)
             )
             for prefix, module_name in aliases.items():
                 if module_name == source:
@@ -295,7 +316,9 @@ def _propagate(
             if reads is not None:
                 # The importer's functions whose behaviour changed (calling a recoded function,
                 # reading a rebound name), from its live code objects.
-                affected = affected_functions(target_ns, record.name, recoded | dirty)
+                affected = affected_functions(
+                    target_ns, record.name, recoded | dirty, analysis(record.name, target_ns)
+                )
             if (
                 affected is not None
                 and reads is not None
@@ -305,7 +328,9 @@ def _propagate(
                 # it re-runs, so no parse and no transaction; the bindings follow, caches that
                 # hold results of changed code are dropped, and its own importers are told
                 # which of its functions behave differently now.
-                follow = _follow_without_running(record, target, preset, recoded, dirty, affected)
+                follow = _follow_without_running(
+                    record, target, preset, recoded, dirty, affected, analyses[record.name]
+                )
             else:
                 parsed = parsed or parsed_of(record)
                 text = record.text
@@ -322,6 +347,7 @@ def _propagate(
             _record(report, follow)
             visited.add((source, record.name))
             queue.append((record.name, follow))
+    index.trim()
 
 
 def _run_importer(
@@ -335,7 +361,11 @@ def _run_importer(
     definitions_only: frozenset[str],
 ) -> Outcome:
     """An importer's transaction with no source change: what read the changed names at
-    import time re-runs by the dataflow rule."""
+    import time re-runs by the dataflow rule. (The engine re-makes a class when a base is
+    among the recoded names: a base whose ``__init_subclass__`` behaves differently is.)"""
+    recoded = recoded | {
+        n.removesuffix(SUBCLASS_HOOK) for n in recoded if n.endswith(SUBCLASS_HOOK)
+    }
     transaction = Transaction(
         target,
         record.path,
@@ -356,6 +386,7 @@ def _follow_without_running(
     recoded: set[str],
     dirty: set[str],
     affected: set[str],
+    analysis: Analysis,
 ) -> Outcome:
     """What a transaction of the importer would do when none of its statements re-runs:
     bind the new values, drop cached results of code whose behaviour changed, and say which
@@ -372,9 +403,10 @@ def _follow_without_running(
         outcome.changes.append(Change(record.name, alias, "rebound", record.path))
     affected = affected - (dirty - recoded)  # plain values are dirty, not "called"
     affected |= recoded
-    journal = Journal()
-    clear_caches_reading(namespace, affected | dirty, record.path, journal)
-    journal.commit()
+    if analysis.caches:
+        journal = Journal()
+        clear_caches_reading(namespace, affected | dirty, record.path, journal)
+        journal.commit()
     outcome.recoded = affected
     return outcome
 
@@ -400,21 +432,24 @@ def _runs_again(
     reads: Reads, affected: set[str], dirty: set[str], namespace: dict[str, Any]
 ) -> bool:
     """Whether a statement of the importer could compute something else now: its import-time
-    code reads a rebound name, may call a name whose behaviour changed, or makes a class on a
-    base whose ``__init_subclass__`` changed, or whose metaclass is user code (a base is not
-    called otherwise)."""
+    code reads a rebound name, may call something that behaves differently (see
+    ``affected_functions``), or makes a class on a base whose ``__init_subclass__`` or
+    metaclass does (a base is not called otherwise)."""
     if not reads.names.isdisjoint({n.partition(".")[0] for n in dirty}):
         return True
-    changed = {n.partition(".")[0] for n in affected if not n.endswith(SUBCLASS_HOOK)}
-    if not reads.called.isdisjoint(changed):
-        return True
+    for called in reads.called:  # ``f``, ``K.m``: it, or what it is an attribute of
+        while True:
+            if called in affected:
+                return True
+            called, dot, _attr = called.rpartition(".")
+            if not dot:
+                break
     for base in reads.bases:
         if base + SUBCLASS_HOOK in affected:
             return True
-        if base in changed:
-            meta = type(namespace.get(base))
-            if meta is not type and getattr(meta, "__module__", None) in TRACKER.records:
-                return True  # making the class runs its metaclass, whose code may differ
+        meta = type(namespace.get(base))
+        if meta is not type and meta.__name__ in affected and namespace.get(meta.__name__) is meta:
+            return True  # making the class runs its metaclass, which behaves differently
     return False
 
 
@@ -442,20 +477,20 @@ def _recoded_aliases(
     """The importer's names that hold a function of ``source`` whose code changed: an alias of
     ``from source import f`` or a name a ``from source import *`` brought in (``C.attr`` for
     a recoded ``C.attr`` of a class ``C`` it holds)."""
-    out = set()
-    for imp in imports:
-        if imp.source != source:
-            continue
-        for name in recoded:
-            head, dot, rest = name.partition(".")
-            if imp.name == "*":
-                alias = head
-            elif imp.name == head:
-                alias = imp.alias
-            else:
-                continue
-            if alias in target_ns and target_ns[alias] is source_ns.get(head):
-                out.add(alias + dot + rest)
+    mine = [imp for imp in imports if imp.source == source]
+    if not mine:
+        return set()
+    by_head: dict[str, list[str]] = {}
+    for name in recoded:
+        head, dot, rest = name.partition(".")
+        by_head.setdefault(head, []).append(dot + rest)
+    out: set[str] = set()
+    for imp in mine:
+        pairs = ((h, h) for h in by_head) if imp.name == "*" else [(imp.name, imp.alias)]
+        for head, alias in pairs:
+            tails = by_head.get(head)
+            if tails and alias in target_ns and target_ns[alias] is source_ns.get(head):
+                out.update(alias + tail for tail in tails)
     return out
 
 

@@ -173,6 +173,9 @@ class ImportIndex:
     def __init__(self) -> None:
         self.of: dict[str, Imports] = {}
         self._by_source: dict[str, list[str]] = {}
+        self._memo: dict[str, frozenset[str]] = {}  # answers, until the index changes
+        self._aliases: dict[str, dict[str, str]] = {}
+        self._grouped: dict[str, dict[str, list[tuple[str, str]]]] = {}
 
     def update(self, importer: str, imports: Imports) -> None:
         old = self.of.get(importer)
@@ -180,6 +183,9 @@ class ImportIndex:
             return
         if old is not None:
             self._unlink(importer, old)
+        self._memo.clear()
+        self._aliases.pop(importer, None)
+        self._grouped.pop(importer, None)
         self.of[importer] = imports
         by_source = self._by_source
         for source in imports.sources():
@@ -193,6 +199,9 @@ class ImportIndex:
         old = self.of.pop(importer, None)
         if old is not None:
             self._unlink(importer, old)
+            self._memo.clear()
+            self._aliases.pop(importer, None)
+            self._grouped.pop(importer, None)
 
     def _unlink(self, importer: str, imports: Imports) -> None:
         for source in imports.sources():
@@ -203,9 +212,37 @@ class ImportIndex:
                 if not users:
                     del self._by_source[source]
 
-    def importers(self, source: str) -> set[str]:
+    def from_source(self, importer: str, source: str) -> list[tuple[str, str]]:
+        """``(name, alias)`` of the from-imports of ``source`` in ``importer`` (kept until its
+        entry changes or :meth:`trim`)."""
+        grouped = self._grouped.get(importer)
+        if grouped is None:
+            grouped = self._grouped[importer] = {}
+            for src, name, alias in self.of[importer].from_items():
+                grouped.setdefault(src, []).append((name, alias))
+        return grouped.get(source, [])
+
+    def trim(self) -> None:
+        """Drop what queries kept (a propagation is over: the session holds the index only)."""
+        self._grouped.clear()
+        self._aliases.clear()
+
+    def aliases(self, importer: str) -> dict[str, str]:
+        """:meth:`Imports.aliases` of ``importer`` (kept until its entry changes)."""
+        found = self._aliases.get(importer)
+        if found is None:
+            found = self._aliases[importer] = self.of[importer].aliases()
+        return found
+
+    def importers(self, source: str) -> frozenset[str]:
         """The modules whose text imports from ``source`` or names it with ``import``, or
         imports it from its package (``from p import s`` for ``p.s``)."""
+        found = self._memo.get(source)
+        if found is None:
+            found = self._memo[source] = frozenset(self._importers(source))
+        return found
+
+    def _importers(self, source: str) -> set[str]:
         out = set(self._by_source.get(source, ()))
         parent, dot, last = source.rpartition(".")
         if dot:
@@ -258,8 +295,9 @@ _RUN_AT_ONCE = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
 
 class Reads(NamedTuple):
     """What a module's import-time code reads: ``names``, every name it loads; ``called``,
-    those it may call (every load but those it provably uses as a value: an annotation, an
-    argument, an item of a tuple, list or dict, a value stored away); and ``bases``, the names
+    what it may call, a name or an attribute chain from one (``K.m``): every load but those
+    it provably uses as a value (an annotation, an argument, an item of a tuple, list or
+    dict, a value stored away); and ``bases``, the names
     it uses as plain base classes (``class D(B):``), which run code of theirs while a class
     is made only through ``__init_subclass__``."""
 
@@ -314,42 +352,67 @@ def _next_instruction(ops: bytes, unit: int) -> int:
     return unit
 
 
-def _is_value_use(code: CodeType, raw: bytes, ops: bytes, at: int, load: int) -> bool:
-    """Whether the name load at code unit ``at`` provably uses the value (see :class:`Reads`).
-    A callee is told by its NULL (``PUSH_NULL`` beside it, ``LOAD_GLOBAL``'s low bit) or a
-    method load after it; a decorator is never followed by what ``_VALUE_NEXT`` holds nor
-    preceded by a string constant (an annotation's or a keyword's name)."""
+def _chain(code: CodeType, raw: bytes, ops: bytes, at: int, name: str) -> str:
+    """``a.b.c`` for a load of ``a`` at code unit ``at`` followed by reads of ``b``, ``c``."""
+    after = _next_instruction(ops, at)
+    while after < len(ops) and (ops[after] == _LOAD_ATTR or ops[after] in _METHOD_LOADS):
+        arg = _arg(raw, ops, after)
+        name += "." + code.co_names[arg >> 1 if _METHOD_ATTR and ops[after] == _LOAD_ATTR else arg]
+        after = _next_instruction(ops, after)
+    return name
+
+
+def _called_as(code: CodeType, raw: bytes, ops: bytes, at: int, load: int) -> str | None:
+    """What the name load at code unit ``at`` may call: None when it provably uses the value
+    (see :class:`Reads`), else the name, or the attribute chain read from it (``K.m`` for
+    ``K.m(...)`` or ``@K.m``). A callee is told by its NULL (``PUSH_NULL`` beside it,
+    ``LOAD_GLOBAL``'s low bit) or a method load after it; a decorator is never followed by
+    what ``_VALUE_NEXT`` holds nor by a run of loads ending in a call."""
+    name = code.co_names[_arg(raw, ops, at) >> (1 if load == _LOAD_GLOBAL else 0)]
     if load == _LOAD_GLOBAL and _arg(raw, ops, at) & 1:
-        return False
+        return name
     start = at
     while start > 0 and ops[start - 1] == _EXTENDED:
         start -= 1
     before = start - 1
     while before >= 0 and ops[before] == _CACHE:
         before -= 1
-    after = at + 1
-    while after < len(ops) and ops[after] in _SKIPPED:
-        after += 1
+    after = _next_instruction(ops, at)
     following = ops[after] if after < len(ops) else -1
-    if (not _NULL_AFTER and before >= 0 and ops[before] == _PUSH_NULL) or (
-        _NULL_AFTER and following == _PUSH_NULL
-    ):
-        return False
-    # ``x.a.b``: what follows the attribute chain decides (``x.m(...)`` calls through x).
-    while following == _LOAD_ATTR:
-        if _METHOD_ATTR and _arg(raw, ops, after) & 1:
-            return False
-        after += 1
-        while after < len(ops) and ops[after] in _SKIPPED:
-            after += 1
+    if _NULL_AFTER and following == _PUSH_NULL:
+        return name
+    # A NULL before it: the call is of it, or of the end of the attribute chain read from it
+    # (``PUSH_NULL; LOAD_NAME a; LOAD_ATTR f; ...; CALL`` for ``a.f(...)``).
+    called = not _NULL_AFTER and before >= 0 and ops[before] == _PUSH_NULL
+    # ``x.a.b``: what follows the attribute chain decides (``x.m(...)`` calls x.m).
+    chain = name
+    while following == _LOAD_ATTR or following in _METHOD_LOADS:
+        arg = _arg(raw, ops, after)
+        method = following in _METHOD_LOADS or (_METHOD_ATTR and arg & 1)
+        chain += "." + code.co_names[arg >> 1 if _METHOD_ATTR else arg]
+        if method:
+            return chain
+        after = _next_instruction(ops, after)
         following = ops[after] if after < len(ops) else -1
-    if following in _METHOD_LOADS:
-        return False
+    if called:
+        return chain
     if following in _VALUE_NEXT:
-        return True
+        return None
     if following == _LOAD_CONST or following in _NAME_LOADS:
         # ``f(a, b)``: a run of name loads, then the call; ``def f(*, k=A)``: the keyword
         # names, then the dict (a decorator's run ends in the function or class it makes).
+        if following in _NAME_LOADS and chain == name:
+            index = _arg(raw, ops, after) >> (1 if following == _LOAD_GLOBAL else 0)
+            if code.co_names[index] == "__annotations__":
+                return None  # ``x: T`` at module or class level
+        if (
+            following == _LOAD_CONST
+            and before >= 0
+            and ops[before] == _LOAD_CONST
+            and isinstance(code.co_consts[_arg(raw, ops, before)], str)
+            and isinstance(code.co_consts[_arg(raw, ops, after)], str)
+        ):
+            return None  # an annotation of a def: ``'x', T, 'return', T``, then a tuple
         last = following
         while following in _NAME_LOADS or following == _LOAD_CONST:
             last = following
@@ -357,21 +420,9 @@ def _is_value_use(code: CodeType, raw: bytes, ops: bytes, at: int, load: int) ->
             following = ops[after] if after < len(ops) else -1
             if last == _LOAD_CONST:
                 break
-        if last == _LOAD_CONST:
-            return following in _KEYWORD_USES
-        return following in _CALLS or following in _KEYWORD_USES
-    if following in _NAME_LOADS and code.co_names[_arg(raw, ops, after)
-                                                   >> (1 if following == _LOAD_GLOBAL else 0)
-                                                   ] == "__annotations__":
-        return True  # ``x: T`` at module or class level
-    # An annotation of a def: ``'x', T, 'return', T`` and a tuple (the tuple is above).
-    return (
-        following == _LOAD_CONST
-        and before >= 0
-        and ops[before] == _LOAD_CONST
-        and isinstance(code.co_consts[_arg(raw, ops, before)], str)
-        and isinstance(code.co_consts[_arg(raw, ops, after)], str)
-    )
+        if following in _KEYWORD_USES or (last != _LOAD_CONST and following in _CALLS):
+            return None
+    return chain
 
 
 def import_time_reads(code: CodeType) -> Reads:
@@ -399,10 +450,12 @@ def import_time_reads(code: CodeType) -> Reads:
                         as_base.add(name)
                     else:
                         names.add(name)
-                        if at in class_args or not _is_value_use(
-                            current, raw, ops, at, op[0]
-                        ):
-                            called.add(name)
+                        if at in class_args:  # a metaclass, a dotted base: called
+                            called.add(_chain(current, raw, ops, at, name))
+                        else:
+                            target = _called_as(current, raw, ops, at, op[0])
+                            if target is not None:
+                                called.add(target)
                 at = ops.find(op, at + 1)
         for const in current.co_consts:
             if type(const) is CodeType and (

@@ -16,6 +16,7 @@ that appeared or disappeared) are pushed to
 from __future__ import annotations
 
 import ast
+import functools
 import types
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,63 +196,157 @@ def _namespace_before(namespace: dict[str, Any], rebinds: list[Rebind]) -> dict[
 SUBCLASS_HOOK = ".__init_subclass__"  # ``C.__init_subclass__`` affected: subclassing C changed
 
 
-def affected_functions(namespace: dict[str, Any], module: str, seeds: set[str]) -> set[str]:
-    """The module's functions and classes whose code reads a name in ``seeds`` (``a.X``: both
-    parts), transitively through each other: what the engine's dataflow calls *affected*,
-    told from the live code objects instead of a parse (the names a code object and the code
-    nested in it use; a superset of what its body reads). A class whose ``__init_subclass__``
-    (its own, or a base's found affected) is affected also gives ``C.__init_subclass__``."""
+# What a class runs when it is called (``K()``) or made a metaclass (``class A(metaclass=K)``).
+_ENTRIES = ("__new__", "__init__", "__call__", "__prepare__")
+
+
+class Analysis:
+    """The code of a module's functions and classes, read once per checkpoint (see
+    :func:`affected_functions`): the names each function uses, and each class's members."""
+
+    def __init__(self, namespace: dict[str, Any], module: str) -> None:
+        self.functions: list[tuple[str, frozenset[str]]] = []
+        self.classes: list[tuple[str, type, dict[str, frozenset[str]]]] = []
+        # Whether it holds caches that changed code could have filled (``lru_cache`` functions,
+        # ``cached_property`` members; see ``_kinds.clear_caches_reading``).
+        self.caches = False
+        for name, value in list(namespace.items()):
+            if getattr(value, "__module__", None) != module:
+                continue
+            if isinstance(value, type):
+                members = {}
+                for attr, member in list(vars(value).items()):
+                    used = _member_names(member)
+                    if used is not None:
+                        members[attr] = used
+                    if isinstance(member, functools.cached_property):
+                        self.caches = True
+                self.classes.append((name, value, members))
+                continue
+            if callable(getattr(value, "cache_clear", None)):
+                self.caches = True
+            if isinstance(value, types.FunctionType) or hasattr(value, "__wrapped__"):
+                self.functions.append((name, _code_names(value)))
+        self.names_of = {
+            id(value): name for name, value in namespace.items() if isinstance(value, type)
+        }
+        # Every name some code of the module uses, and its classes' bases: seeds outside it
+        # reach nothing.
+        every: set[str] = set()
+        for _name, cls, _members in self.classes:
+            every.update(filter(None, (self.names_of.get(id(b)) for b in cls.__mro__)))
+        for _name, names in self.functions:
+            every |= names
+        for name, _cls, members in self.classes:
+            every.add(name)
+            for names in members.values():
+                every |= names
+        self.used = frozenset(every)
+
+
+def affected_functions(
+    namespace: dict[str, Any], module: str, seeds: set[str], analysis: Analysis | None = None
+) -> set[str]:
+    """What behaves differently in a module when the names in ``seeds`` do (``a.X``: an
+    attribute ``X`` of ``a``), told from its live code objects (the names a code object and
+    the code nested in it use: a superset of what its body reads), transitively:
+
+    - a function of the module whose code uses such a name;
+    - ``K.m`` for a method (or property...) ``m`` of a class ``K`` of the module whose code
+      uses such a name or another such method of ``K`` (``self.n()``), or that ``K`` inherits
+      unchanged from a base ``B`` with ``B.m`` among them; so ``K.__init_subclass__`` says
+      that subclassing ``K`` behaves differently;
+    - ``K`` itself when calling it does (its ``__new__``, ``__init__``, ``__call__`` or
+      ``__prepare__`` is among them, or a base's class is), not merely because some method
+      changed: ``K()`` and ``class A(metaclass=K)`` then compute something else.
+    """
+    if analysis is None:
+        analysis = Analysis(namespace, module)
     affected = set(seeds)
-    plain = {s for s in seeds if "." not in s}
-    dotted = [tuple(s.split(".")) for s in seeds if "." in s]
-    candidates = [
-        (name, value, _code_names(value))
-        for name, value in namespace.items()
-        if getattr(value, "__module__", None) == module
-        and (isinstance(value, types.FunctionType | type) or hasattr(value, "__wrapped__"))
-    ]
-    classes = [(name, value) for name, value, _used in candidates if isinstance(value, type)]
-    names_of = {id(value): name for name, value in namespace.items() if isinstance(value, type)}
+    if all(n.partition(".")[0] not in analysis.used for n in seeds):
+        return affected  # no code of the module uses any of them
+    names_of = analysis.names_of
     while True:
+        plain = {n for n in affected if "." not in n}
+        # ``K.m`` by ``m``: code using ``m`` is then checked for ``K`` too.
+        by_attr: dict[str, list[list[str]]] = {}
+        for n in affected:
+            head, dot, attr = n.rpartition(".")
+            if dot:
+                by_attr.setdefault(attr, []).append(head.split("."))
+        attrs = frozenset(by_attr)
         more = {
             name
-            for name, _value, used in candidates
-            if name not in affected
-            and (not used.isdisjoint(plain) or any(used.issuperset(d) for d in dotted))
+            for name, used in analysis.functions
+            if name not in affected and _reaches(used, plain, attrs, by_attr)
         }
-        for name, cls in classes:
-            hook = name + SUBCLASS_HOOK
-            if hook in affected:
-                continue
-            own = vars(cls).get("__init_subclass__")
-            if (own is not None and not _code_names(getattr(own, "__func__", own)).isdisjoint(
-                plain
-            )) or any(
-                names_of.get(id(base), "") + SUBCLASS_HOOK in affected for base in cls.__mro__[1:]
+        for name, cls, members in analysis.classes:
+            bases = [names_of.get(id(base)) for base in cls.__mro__[1:]]
+            inherited = {
+                attr
+                for base in bases
+                if base
+                for attr, heads in by_attr.items()
+                if [base] in heads and attr not in members
+            }
+            own = {a for a in members if f"{name}.{a}" in affected} | inherited
+            for attr, used in members.items():
+                if attr not in own and (
+                    _reaches(used, plain, attrs, by_attr) or not used.isdisjoint(own)
+                ):
+                    own.add(attr)
+                    more.add(f"{name}.{attr}")
+            more.update(f"{name}.{attr}" for attr in inherited)
+            if name not in affected and (
+                any(e in own for e in _ENTRIES) or any(b in plain for b in bases if b)
             ):
-                more.add(hook)
+                more.add(name)
+        more -= affected
         if not more:
             return affected
         affected |= more
-        plain |= {n for n in more if "." not in n}
+
+
+def _reaches(
+    used: frozenset[str],
+    plain: set[str],
+    attrs: frozenset[str],
+    by_attr: dict[str, list[list[str]]],
+) -> bool:
+    """Whether code using the names ``used`` uses a name in ``plain`` or every part of a
+    dotted one (``K.m``: both ``K`` and ``m``)."""
+    if not used.isdisjoint(plain):
+        return True
+    return any(used.issuperset(head) for attr in used & attrs for head in by_attr[attr])
+
+
+def _member_names(member: Any) -> frozenset[str] | None:
+    """Names the code of a class member uses (a function, a static or class method, a
+    property's accessors, a cached property), or None when it has no code."""
+    codes = []
+    for part in (
+        member,
+        getattr(member, "__func__", None),
+        getattr(member, "fget", None),
+        getattr(member, "fset", None),
+        getattr(member, "fdel", None),
+        getattr(member, "func", None),
+    ):
+        code = getattr(part, "__code__", None)
+        if isinstance(code, types.CodeType):
+            codes.append(code)
+    return _names_in(codes) if codes else None
 
 
 def _code_names(value: Any) -> frozenset[str]:
-    """Every name the code of a function (or of a class's functions) uses, nested code too."""
-    codes = []
-    if isinstance(value, type):
-        for member in list(vars(value).values()):
-            for part in (member, getattr(member, "__func__", None), getattr(member, "fget", None),
-                         getattr(member, "fset", None), getattr(member, "func", None)):
-                code = getattr(part, "__code__", None)
-                if isinstance(code, types.CodeType):
-                    codes.append(code)
-    else:
-        while hasattr(value, "__wrapped__"):
-            value = value.__wrapped__
-        code = getattr(value, "__code__", None)
-        if isinstance(code, types.CodeType):
-            codes.append(code)
+    """Every name the code of a function uses, nested code too."""
+    while hasattr(value, "__wrapped__"):
+        value = value.__wrapped__
+    code = getattr(value, "__code__", None)
+    return _names_in([code]) if isinstance(code, types.CodeType) else frozenset()
+
+
+def _names_in(codes: list[types.CodeType]) -> frozenset[str]:
     names: set[str] = set()
     while codes:
         code = codes.pop()
