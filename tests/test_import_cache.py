@@ -286,3 +286,31 @@ def test_import_time_reads_tell_calls_from_values() -> None:
     assert {"deco", "E", "F.build", "M", "functools.partial"} <= reads.called
     assert not {"A", "B", "C", "G", "N"} & reads.called
     assert "D" in reads.bases
+
+
+def test_an_object_made_at_import_is_kept_when_only_its_methods_behave_differently(
+    workspace: Workspace,
+) -> None:
+    """``HANDLER = Handler()`` in an importer, where only ``Handler.__call__`` calls the edited
+    helper: making a Handler computes the same as before, so the object (and whatever holds
+    it) is kept, and calling it runs the new helper."""
+    files = {
+        "a": "def h():\n    return 1\n",
+        "b": (
+            "from {a} import h\n"
+            "class Handler:\n"
+            "    def __call__(self):\n        return h()\n"
+        ),
+        "c": "from {b} import Handler\nHANDLER = Handler()\nHELD = [HANDLER]\n",
+    }
+    names = _project(workspace, files)
+    with hotswap.Reloader() as r:
+        c = importlib.import_module(names["c"])
+        held = c.HANDLER
+        r.check()
+        TRACKER.baselines_read(30)
+        workspace.write(f"{names['a']}.py", "def h():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert c.HANDLER is held and c.HELD == [held]
+    assert c.HANDLER() == 2

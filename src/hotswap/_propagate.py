@@ -196,8 +196,9 @@ def _namespace_before(namespace: dict[str, Any], rebinds: list[Rebind]) -> dict[
 SUBCLASS_HOOK = ".__init_subclass__"  # ``C.__init_subclass__`` affected: subclassing C changed
 
 
-# What a class runs when it is called (``K()``) or made a metaclass (``class A(metaclass=K)``).
-_ENTRIES = ("__new__", "__init__", "__call__", "__prepare__")
+# What a class runs when it is called (``K()``) or made a metaclass (``class A(metaclass=K)``);
+# ``__call__`` of its metaclass too (see affected_functions).
+_ENTRIES = ("__new__", "__init__", "__prepare__")
 
 
 class Analysis:
@@ -256,9 +257,9 @@ def affected_functions(
       uses such a name or another such method of ``K`` (``self.n()``), or that ``K`` inherits
       unchanged from a base ``B`` with ``B.m`` among them; so ``K.__init_subclass__`` says
       that subclassing ``K`` behaves differently;
-    - ``K`` itself when calling it does (its ``__new__``, ``__init__``, ``__call__`` or
-      ``__prepare__`` is among them, or a base's class is), not merely because some method
-      changed: ``K()`` and ``class A(metaclass=K)`` then compute something else.
+    - ``K`` itself when calling it does (its ``__new__``, ``__init__`` or ``__prepare__`` is
+      among them, or its metaclass's ``__call__``, or a base is), not merely because some
+      method changed: ``K()`` and ``class A(metaclass=K)`` then compute something else.
     """
     if analysis is None:
         analysis = Analysis(namespace, module)
@@ -297,8 +298,11 @@ def affected_functions(
                     own.add(attr)
                     more.add(f"{name}.{attr}")
             more.update(f"{name}.{attr}" for attr in inherited)
+            meta = names_of.get(id(type(cls)))
             if name not in affected and (
-                any(e in own for e in _ENTRIES) or any(b in plain for b in bases if b)
+                any(e in own for e in _ENTRIES)
+                or any(b in plain for b in bases if b)
+                or (meta is not None and f"{meta}.__call__" in affected)
             ):
                 more.add(name)
         more -= affected
