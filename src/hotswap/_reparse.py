@@ -38,7 +38,8 @@ import __future__
 import ast
 import bisect
 
-from hotswap._source import ParsedSource, exact, make_statement
+from hotswap._nested import reparse_class
+from hotswap._source import ParsedSource, Statement, exact, make_statement
 
 _BARRY = __future__.barry_as_FLUFL.compiler_flag
 _ANNOTATIONS = __future__.annotations.compiler_flag
@@ -61,6 +62,14 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     top = base.first_of(begin) if begin >= 0 else 1  # the lines before statement 0 too
     if first_changed <= _futures_end(base):
         return None  # an edit above a __future__ import may move it out of the leading block
+    # ``from __future__ import annotations`` postpones annotations of the statements after it;
+    # it sits in the leading block, above the window (checked above).
+    postponed = bool(base.future_flags & _ANNOTATIONS)
+    if begin >= 0 and end == begin + 1 and objects[begin].is_class:
+        # One class: re-parse the members the edit touched, not the class (see _nested).
+        member = reparse_class(base, begin, edit, path, postponed)
+        if member is not None:
+            return _assemble(base, text, edit, begin, end, [member])
     tree = None
     for _attempt in range(2):
         bottom_old = base.first_of(end) - 1 if end < count else edit.old_lines
@@ -79,12 +88,17 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     if tree is None:
         return None
     begin = max(begin, 0)
-    # ``from __future__ import annotations`` postpones annotations of the statements after it;
-    # it sits in the leading block, above the window (checked above).
-    postponed = bool(base.future_flags & _ANNOTATIONS)
-    statements = objects[:begin]
-    for node in tree.body:
-        statements.append(make_statement(node, len(statements), postponed))
+    made = [make_statement(node, begin + i, postponed) for i, node in enumerate(tree.body)]
+    return _assemble(base, text, edit, begin, end, made)
+
+
+def _assemble(
+    base: ParsedSource, text: str, edit: _Edit, begin: int, end: int, made: list[Statement]
+) -> ParsedSource:
+    """The re-parsed source: ``base``'s statements with those from ``begin`` to ``end``
+    replaced by ``made`` (exact: at their real lines)."""
+    objects, old = base.objects, base.text
+    statements = objects[:begin] + made
     window_end = len(statements)
     statements.extend(objects[end:])  # not copied: they are behind by the edit's line change
     behind = _behind(base, begin, window_end, end, edit.new_lines - edit.old_lines)
