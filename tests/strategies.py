@@ -189,5 +189,8 @@ def class_edit_chains(draw: st.DrawFn) -> list[str]:
     """A module with a large class, then 1-6 saves each editing the one before."""
     texts = [draw(class_sources())]
     for _ in range(draw(st.integers(1, 6))):
-        texts.append(edit_lines(draw, texts[-1]))
+        text = texts[-1]
+        for _place in range(draw(st.integers(1, 3))):  # one save may edit several places
+            text = edit_lines(draw, text)
+        texts.append(text)
     return texts

@@ -378,3 +378,46 @@ def test_one_method_edited_in_a_large_class_re_parses_that_method_only() -> None
     shared = sum(a is b for a, b in zip(before.body, after.body, strict=True))
     assert shared >= 298
     assert _signature(incremental) == _signature(parse_whole(new, "m.py"))
+
+
+@st.composite
+def _edited_in_places(draw: st.DrawFn) -> tuple[str, str]:
+    text = "".join(draw(st.lists(st.sampled_from(BLOCKS), min_size=3, max_size=30)))
+    edited = text
+    for _ in range(draw(st.integers(2, 4))):
+        edited = _edit(draw, edited)
+    return text, edited
+
+
+@settings(max_examples=300, deadline=None)
+@given(_edited_in_places())
+def test_a_save_that_edits_several_places_re_parses_to_a_whole_parse(case: tuple[str, str]) -> None:
+    """A save that changed several places apart (re-parsed one place at a time, reusing what
+    lies between) gives what a whole parse gives, or declines."""
+    old, new = case
+    base = _whole(old)
+    if base is None:
+        return
+    incremental = reparse(base, new, "m.py")
+    if incremental is None:
+        return
+    whole = _whole(new)
+    assert whole is not None, "the re-parse accepted a text that does not parse"
+    assert _signature(incremental) == _signature(whole)
+    assert incremental.line_edit is not None or old == new
+
+
+def test_a_line_added_at_the_top_and_a_method_edited_below_share_the_class() -> None:
+    """An import added at the top and one method changed in a large class below it, in one
+    save: the class is re-parsed member by member, its other members shared."""
+    methods = [f"    def m{i}(self, x):\n        return x + {i}\n\n" for i in range(100)]
+    old = "import os\n\n\nclass Big:\n" + "".join(methods)
+    methods[50] = "    def m50(self, x):\n        return x * 50\n\n"
+    new = "import os\nimport sys\n\n\nclass Big:\n" + "".join(methods)
+    base = parse_whole(old, "m.py")
+    incremental = reparse(base, new, "m.py")
+    assert incremental is not None
+    before, after = base.objects[1].node, incremental.objects[2].node
+    assert isinstance(before, ast.ClassDef) and isinstance(after, ast.ClassDef)
+    assert sum(a is b for a, b in zip(before.body, after.body, strict=True)) >= 98
+    assert _signature(incremental) == _signature(parse_whole(new, "m.py"))

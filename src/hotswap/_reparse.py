@@ -55,6 +55,86 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     if "\r" in text or "\r" in old or base.future_flags & _BARRY:
         return None  # line counting below assumes "\n" line ends (decode_source makes them)
     edit = _Edit(old, text)
+    steps = _steps(edit)
+    if steps:
+        # Edits in several places (a line added at the top, a method changed further down):
+        # one at a time, so that what lies between them is reused, not parsed again.
+        parsed: ParsedSource | None = base
+        for step in steps:
+            assert parsed is not None
+            parsed = _reparse_one(parsed, step, _Edit(parsed.text, step), path)
+            if parsed is None:
+                break
+        if parsed is not None:
+            parsed.line_edit = _line_edit(edit, text, old)
+            return parsed
+    return _reparse_one(base, text, edit, path)
+
+
+_MAX_HUNKS = 8  # places edited in one save, beyond which the edit is parsed as one window
+
+
+def _steps(edit: _Edit) -> list[str]:
+    """The texts on the way from the old text to the new one, one edited place (hunk) at a
+    time, when the edit touched several places apart; [] when it touched one."""
+    old_lines = edit.old[edit.head_end : edit.tail_start].splitlines(keepends=True)
+    stop = edit.tail_start + len(edit.new) - len(edit.old)
+    new_lines = edit.new[edit.head_end : stop].splitlines(keepends=True)
+    if len(old_lines) < 3 or len(new_lines) < 3:
+        return []
+    hunks = _hunks(old_lines, new_lines)
+    if not 2 <= len(hunks) <= _MAX_HUNKS:
+        return []
+    prefix, suffix = edit.old[: edit.head_end], edit.old[edit.tail_start :]
+    steps = []
+    for _i, end_old, _j, end_new in hunks:
+        steps.append(prefix + "".join(new_lines[:end_new] + old_lines[end_old:]) + suffix)
+    return steps if steps[-1] == edit.new else []
+
+
+def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """Where two line lists differ, as ``(old start, old end, new start, new end)`` hunks in
+    order; what lies between two hunks is the same in both. A hunk ends at the next line that
+    occurs once in each list (an anchor, as in patience diff), less the lines before the anchor
+    that are the same in both."""
+    seen_old: dict[str, int] = {}
+    for i, line in enumerate(old):
+        seen_old[line] = -1 if line in seen_old else i
+    seen_new: dict[str, int] = {}
+    for line in new:
+        seen_new[line] = seen_new.get(line, 0) + 1
+    hunks: list[tuple[int, int, int, int]] = []
+    i = j = 0
+    while True:
+        while i < len(old) and j < len(new) and old[i] == new[j]:
+            i, j = i + 1, j + 1
+        if i == len(old) and j == len(new):
+            return hunks
+        anchor = next(
+            (
+                (seen_old[new[k]], k)
+                for k in range(j, len(new))
+                if seen_new[new[k]] == 1 and seen_old.get(new[k], -1) >= i
+            ),
+            None,
+        )
+        if anchor is None:
+            hunks.append((i, len(old), j, len(new)))
+            return hunks
+        end_i, end_j = anchor
+        while end_i > i and end_j > j and old[end_i - 1] == new[end_j - 1]:
+            end_i, end_j = end_i - 1, end_j - 1
+        hunks.append((i, end_i, j, end_j))
+        if len(hunks) > _MAX_HUNKS:
+            return hunks
+        i, j = anchor
+
+
+def _reparse_one(base: ParsedSource, text: str, edit: _Edit, path: str) -> ParsedSource | None:
+    """:func:`reparse` of an edit in one place (the lines between ``edit``'s head and tail)."""
+    if text == base.text:
+        return ParsedSource(text, list(base.objects), base.future_flags, (base, 0, 0), base.behind)
+    objects = base.objects
     count = len(objects)
     first_changed, last_changed = edit.head + 1, edit.old_lines - edit.tail
     begin = _boundary_before(base, first_changed)
@@ -107,8 +187,13 @@ def _assemble(
         behind = []
     # With as many statements as before, every position outside the window is what it was.
     reused = None if window_end != end else (base, begin, end)
-    line_edit = (edit.head, edit.tail, edit.head_end, edit.tail_start + len(text) - len(old))
+    line_edit = _line_edit(edit, text, old)
     return ParsedSource(text, statements, base.future_flags, reused, behind, line_edit)
+
+
+def _line_edit(edit: _Edit, text: str, old: str) -> tuple[int, int, int, int]:
+    """``ParsedSource.line_edit`` of an edit (for :func:`hotswap._source.update_linecache`)."""
+    return (edit.head, edit.tail, edit.head_end, edit.tail_start + len(text) - len(old))
 
 
 _MAX_RUNS = 8  # runs of statements behind by different amounts, before they are made exact

@@ -98,6 +98,18 @@ class Statement:
         assert isinstance(self.node, ast.ClassDef)
         return node_first(self.node.body[position]) + self.shift + self.member_extra(position)
 
+    def member_positioned(self, position: int) -> ast.stmt:
+        """Member ``position`` of a class with the lines of where it is now (a moved copy when
+        it lies behind: the AST may be shared)."""
+        assert isinstance(self.node, ast.ClassDef)
+        member = self.node.body[position]
+        lines = self.shift + self.member_extra(position)
+        if not lines:
+            return member
+        moved = copy.deepcopy(member)
+        ast.increment_lineno(moved, lines)
+        return moved
+
     def member_last(self, position: int) -> int:
         assert isinstance(self.node, ast.ClassDef)
         member = self.node.body[position]

@@ -1,0 +1,127 @@
+"""Which members of an edited class changed, when only its methods did.
+
+An edit inside a class re-ran the whole class statement: every method compiled again, every
+member patched (and reported), class-body values compared by dumping each statement, the fresh
+class looked up on the heap. When the class's header and its other statements are unchanged and
+only ``def`` members changed, were added or went away, the engine instead runs just those
+``def`` statements (in a stand-in class of the same name, so names mangle and ``__qualname__``
+reads as in the real class) and patches them onto the kept class (see
+``Transaction._patch_members``). :func:`member_edit` says whether that is the same as re-running
+the class, and which members it concerns:
+
+- each changed, added or removed ``def`` binds a name that no other statement of the class body
+  binds (no ``@x.setter`` pairs, no ``m = other``), before or after the edit;
+- no other class-body statement reads such a name (``p = property(get)`` captures ``get``);
+- its decorators, defaults and annotations read no name the class body binds (they run in the
+  stand-in class, which binds nothing else);
+- every statement that is not such a ``def`` is unchanged, in the same order.
+
+Members the edit did not touch are found by identity first (a nested re-parse shares them, see
+:mod:`hotswap._nested`), so the comparison costs what the edit touched, not the class.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from hotswap._plan import same_ast
+from hotswap._source import Statement, make_statement
+
+_DEFS = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class MemberEdit:
+    """What an edit did to a class's members, in new positions (``run``) and old names."""
+
+    run: list[int] = field(default_factory=list)  # changed or added defs, in source order
+    removed: list[str] = field(default_factory=list)
+    # Members that did not change but moved: (names they bind, old first, old last, lines).
+    moved: list[tuple[frozenset[str], int, int, int]] = field(default_factory=list)
+
+
+def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit | None:
+    """The members of the ``class`` statement ``new`` to run again, or None when only running
+    the whole class statement again is the same as a fresh run."""
+    old_node, new_node = old.node, new.node
+    if not isinstance(old_node, ast.ClassDef) or not isinstance(new_node, ast.ClassDef):
+        return None
+    before, after = old_node.body, new_node.body
+    limit = min(len(before), len(after))
+    head = 0
+    while head < limit and before[head] is after[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and before[-1 - tail] is after[-1 - tail]:
+        tail += 1
+    old_window = range(head, len(before) - tail)
+    new_window = range(head, len(after) - tail)
+    old_defs = {before[i].name: i for i in old_window if isinstance(before[i], _DEFS)}  # type: ignore[attr-defined]
+    new_defs = {after[i].name: i for i in new_window if isinstance(after[i], _DEFS)}  # type: ignore[attr-defined]
+    old_others = [i for i in old_window if not isinstance(before[i], _DEFS)]
+    new_others = [i for i in new_window if not isinstance(after[i], _DEFS)]
+    if len(old_others) != len(new_others) or not all(
+        same_ast(before[i], after[j]) for i, j in zip(old_others, new_others, strict=True)
+    ):
+        return None  # a class-body statement other than a def changed
+    edit = MemberEdit()
+    touched: set[str] = set()
+    # Members that did not change: (old position, new position).
+    pairs = [(i, i) for i in range(head)]
+    pairs.extend(zip(old_others, new_others, strict=True))
+    for name, j in new_defs.items():
+        i = old_defs.get(name)
+        if i is not None and (before[i] is after[j] or same_ast(before[i], after[j])):
+            pairs.append((i, j))
+        else:
+            edit.run.append(j)
+            touched.add(name)
+    offset = len(after) - len(before)
+    pairs.extend((i, i + offset) for i in range(len(before) - tail, len(before)))
+    edit.run.sort()
+    edit.removed = [name for name in old_defs if name not in new_defs]
+    touched.update(edit.removed)
+    if touched:
+        old_binds, _old_reads = _body_names(before)
+        new_binds, new_reads = _body_names(after)
+        for name in touched:
+            if old_binds.get(name, 0) > 1 or new_binds.get(name, 0) > 1:
+                return None  # bound twice: which binding wins is for the class body to say
+        if not touched.isdisjoint(new_reads):
+            return None  # another class-body statement holds one of them
+        bound = set(old_binds) | set(new_binds)
+        for j in edit.run:
+            header = make_statement(after[j], 0, postponed).reads
+            if any(name.partition(".")[0] in bound for name in header):
+                return None  # a decorator or default reads a class-body name
+    # Members that kept their AST but not their lines (below an edit that added lines).
+    for i, j in pairs:
+        shift = new.member_first(j) - old.member_first(i)
+        if shift:
+            edit.moved.append(
+                (_binds(before[i]), old.member_first(i), old.member_last(i), shift)
+            )
+    return edit
+
+
+def _binds(node: ast.stmt) -> frozenset[str]:
+    if isinstance(node, _DEFS | ast.ClassDef):
+        return frozenset({node.name})
+    return make_statement(node, 0).binds
+
+
+def _body_names(body: list[ast.stmt]) -> tuple[dict[str, int], set[str]]:
+    """How many class-body statements bind each name, and the names the statements other than
+    ``def``s read while the class body runs."""
+    binds: dict[str, int] = {}
+    reads: set[str] = set()
+    for node in body:
+        if isinstance(node, _DEFS):
+            binds[node.name] = binds.get(node.name, 0) + 1
+            continue
+        info = make_statement(node, 0)
+        for name in info.binds:
+            binds[name] = binds.get(name, 0) + 1
+        reads.update(name.partition(".")[0] for name in info.reads)
+    return binds, reads
