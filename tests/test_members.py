@@ -194,3 +194,102 @@ def test_an_edited_method_that_fails_to_decorate_rolls_back(workspace: Workspace
         )
         assert not r.check().ok
         assert mod.C.m is m and mod.C().m() == 1
+
+
+_MODULE = """\
+import functools
+
+LIMIT = 3
+
+
+def helper(x):
+    return x + LIMIT
+
+
+@functools.lru_cache
+def cached(x):
+    return x * 2
+
+
+class Big:
+    SIZE = 10
+
+    def m(self, x):
+        return helper(x) + self.SIZE
+"""
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "probe", "expected"),
+    [
+        ("return x + LIMIT", "return x - LIMIT", "helper(5)", 2),
+        ("return x * 2", "return x * 3", "cached(2)", 6),
+        ("LIMIT = 3", "LIMIT = 4", "helper(1)", 5),
+        ("SIZE = 10", "SIZE = 20", "Big().m(0)", 23),
+        ("return helper(x) + self.SIZE", "return self.SIZE", "Big().m(0)", 10),
+    ],
+    ids=["function body", "cached function body", "constant", "class constant", "method body"],
+)
+def test_common_edits_run_no_heap_scan(
+    workspace: Workspace,
+    no_heap_scans: list[str],
+    before: str,
+    after: str,
+    probe: str,
+    expected: int,
+) -> None:
+    """A function or method body edit, a module or class constant changed: the reload takes
+    effect without walking the heap (``gc.get_objects``/``gc.get_referrers``)."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", _MODULE)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        assert mod.cached(2) == 4
+        workspace.write(f"{name}.py", _MODULE.replace(before, after))
+        no_heap_scans.clear()
+        assert r.check().ok
+        assert no_heap_scans == []
+        assert eval(probe, vars(mod)) == expected
+
+
+def test_a_class_constant_change_is_reported_as_that_constant(workspace: Workspace) -> None:
+    """``SIZE = 10`` -> ``SIZE = 20`` in a class reports ``rebound Big.SIZE`` only, and methods
+    reading ``self.SIZE`` see it."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", _MODULE)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.write(f"{name}.py", _MODULE.replace("SIZE = 10", "SIZE = 20"))
+        report = r.check()
+        assert report.ok and _changes(report) == [("Big.SIZE", "rebound")]
+        assert mod.Big().m(0) == 23
+
+
+def test_a_class_constant_read_by_the_class_body_re_runs_what_reads_it(
+    workspace: Workspace,
+) -> None:
+    """``B = A * 2`` in the class body follows a change of ``A``, as in a fresh run."""
+    name = workspace.name()
+    source = "class K:\n    A = 1\n    B = A * 2\n"
+    workspace.write(f"{name}.py", source)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.write(f"{name}.py", source.replace("A = 1", "A = 5"))
+        assert r.check().ok and (mod.K.A, mod.K.B) == (5, 10)
+
+
+def test_methods_that_only_moved_are_not_reported_when_the_class_runs_again(
+    workspace: Workspace,
+) -> None:
+    """A class whose body must run again (a class-body statement changed that the methods'
+    patching cannot express) reports what changed, not the methods that merely moved."""
+    name = workspace.name()
+    source = "class K:\n    A = 1\n    B = A * 2\n\n    def m(self):\n        return self.B\n"
+    workspace.write(f"{name}.py", source)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        assert mod.K().m() == 2
+        workspace.write(f"{name}.py", source.replace("A = 1\n", "A = 2\n    # note\n"))
+        report = r.check()
+        assert report.ok and mod.K().m() == 4
+        assert ("K.m", "patched") not in _changes(report)

@@ -44,7 +44,7 @@ from typing import Any
 from hotswap._errors import HotswapError
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
-from hotswap._members import member_edit
+from hotswap._members import member_edit, member_name
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
 from hotswap._propagate import exports
@@ -614,7 +614,7 @@ class Transaction:
         if edit is None:
             return False
         members = [node.body[j] for j in edit.run]
-        names = [m.name for m in members if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)]
+        names = [member_name(m) for m in members]
         if not _CREATION_EFFECTS.isdisjoint(names) or not _CREATION_EFFECTS.isdisjoint(
             edit.removed
         ):

@@ -3,18 +3,20 @@
 An edit inside a class re-ran the whole class statement: every method compiled again, every
 member patched (and reported), class-body values compared by dumping each statement, the fresh
 class looked up on the heap. When the class's header and its other statements are unchanged and
-only ``def`` members changed, were added or went away, the engine instead runs just those
-``def`` statements (in a stand-in class of the same name, so names mangle and ``__qualname__``
-reads as in the real class) and patches them onto the kept class (see
-``Transaction._patch_members``). :func:`member_edit` says whether that is the same as re-running
-the class, and which members it concerns:
+only ``def`` members (or plain ``NAME = value`` assignments) changed, were added or went away,
+the engine instead runs just those statements (in a stand-in class of the same name, so names
+mangle and ``__qualname__`` reads as in the real class) and patches them onto the kept class
+(see ``Transaction._patch_members``). :func:`member_edit` says whether that is the same as
+re-running the class, and which members it concerns:
 
 - each changed, added or removed ``def`` binds a name that no other statement of the class body
   binds (no ``@x.setter`` pairs, no ``m = other``), before or after the edit;
 - no other class-body statement reads such a name (``p = property(get)`` captures ``get``);
 - its decorators, defaults and annotations read no name the class body binds (they run in the
   stand-in class, which binds nothing else);
-- every statement that is not such a ``def`` is unchanged, in the same order.
+- every other statement is unchanged, in the same order; a changed assignment keeps its one
+  target name (``SIZE = 10`` -> ``SIZE = 20``; not a dunder, which class creation reads);
+- an assignment that changed reads no name the class body binds (``B = A * 2``).
 
 Members the edit did not touch are found by identity first (a nested re-parse shares them, see
 :mod:`hotswap._nested`), so the comparison costs what the edit touched, not the class.
@@ -35,7 +37,7 @@ _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
 class MemberEdit:
     """What an edit did to a class's members, in new positions (``run``) and old names."""
 
-    run: list[int] = field(default_factory=list)  # changed or added defs, in source order
+    run: list[int] = field(default_factory=list)  # changed or added members, in source order
     removed: list[str] = field(default_factory=list)
     # Members that did not change but moved: (names they bind, old first, old last, lines).
     moved: list[tuple[frozenset[str], int, int, int]] = field(default_factory=list)
@@ -61,19 +63,25 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
     new_defs = {after[i].name: i for i in new_window if isinstance(after[i], _DEFS)}  # type: ignore[attr-defined]
     old_others = [i for i in old_window if not isinstance(before[i], _DEFS)]
     new_others = [i for i in new_window if not isinstance(after[i], _DEFS)]
-    if len(old_others) != len(new_others) or not all(
-        same_ast(before[i], after[j]) for i, j in zip(old_others, new_others, strict=True)
-    ):
-        return None  # a class-body statement other than a def changed
+    if len(old_others) != len(new_others):
+        return None  # a class-body statement other than a def came or went
     edit = MemberEdit()
     touched: set[str] = set()
     # Members that did not change: (old position, new position).
     pairs = [(i, i) for i in range(head)]
-    pairs.extend(zip(old_others, new_others, strict=True))
-    for name, j in new_defs.items():
-        i = old_defs.get(name)
-        if i is not None and (before[i] is after[j] or same_ast(before[i], after[j])):
+    for i, j in zip(old_others, new_others, strict=True):
+        if before[i] is after[j] or same_ast(before[i], after[j]):
             pairs.append((i, j))
+            continue
+        target = _plain_assignment(before[i])
+        if target is None or target != _plain_assignment(after[j]):
+            return None  # another kind of class-body statement changed
+        edit.run.append(j)  # ``SIZE = 10`` -> ``SIZE = 20``
+        touched.add(target)
+    for name, j in new_defs.items():
+        k = old_defs.get(name)
+        if k is not None and (before[k] is after[j] or same_ast(before[k], after[j])):
+            pairs.append((k, j))
         else:
             edit.run.append(j)
             touched.add(name)
@@ -103,6 +111,28 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
                 (_binds(before[i]), old.member_first(i), old.member_last(i), shift)
             )
     return edit
+
+
+def member_name(node: ast.stmt) -> str:
+    """The name a member that :func:`member_edit` runs binds (a def, or a plain assignment)."""
+    if isinstance(node, _DEFS):
+        return node.name
+    name = _plain_assignment(node)
+    assert name is not None
+    return name
+
+
+def _plain_assignment(node: ast.stmt) -> str | None:
+    """``NAME = value`` (one target, not a dunder such as ``__slots__`` or ``__hash__``,
+    which class creation reads): its name."""
+    if (
+        type(node) is ast.Assign
+        and len(node.targets) == 1
+        and type(node.targets[0]) is ast.Name
+        and not node.targets[0].id.startswith("__")
+    ):
+        return node.targets[0].id
+    return None
 
 
 def _binds(node: ast.stmt) -> frozenset[str]:

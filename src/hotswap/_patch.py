@@ -165,9 +165,11 @@ class Patcher:
             if result is not current:
                 self.journal.set_cell(old_cell, result)
         previous = old.__code__
-        recoded = previous != new.__code__
-        if recoded or previous.co_firstlineno != new.__code__.co_firstlineno:
+        differs = previous != new.__code__
+        if differs or previous.co_firstlineno != new.__code__.co_firstlineno:
             self.journal.setattr(old, "__code__", new.__code__)
+        # Code that only moved (a line added above it) runs as before: not "patched".
+        recoded = differs and not _moved_only(previous, new.__code__)
         changed = recoded or defaults_differ(old, new)  # ``f(x, d=0)`` -> ``d=1`` changes f(0)
         for attr in _FUNCTION_ATTRS:
             incoming = getattr(new, attr)
@@ -178,7 +180,7 @@ class Patcher:
             result = incoming if current is MISSING else self.value(current, incoming, qualname)
             if result is not current:
                 self.journal.setitem(old.__dict__, name, result)
-        if recoded:
+        if differs:
             self._map_nested(previous, new.__code__)
         if changed:
             self._change(qualname, "patched", old)
@@ -628,6 +630,12 @@ def _unused_count() -> int:
         _pair_nested(outer, shift_code(outer, 1), nested)
         _UNUSED.append(_reference_counts(nested)[0])
     return _UNUSED[0]
+
+
+def _moved_only(old: types.CodeType, new: types.CodeType) -> bool:
+    """Whether ``new`` is ``old`` moved by whole lines (code objects compare their lines)."""
+    delta = new.co_firstlineno - old.co_firstlineno
+    return bool(delta) and shift_code(old, delta) == new
 
 
 def _pair_nested(
