@@ -13,7 +13,11 @@ Algorithm (one module, one new source):
    place from the new one (:class:`hotswap._patch.Patcher`) and the name is bound back to the
    old object, so the next statement already sees the kept identity. A changed decorated ``def``
    whose decorator lines are unchanged is compiled without its decorators and only the innermost
-   function is patched: the decorator (and whatever it registered) does not run again.
+   function is patched: the decorator (and whatever it registered) does not run again. A
+   changed class whose header and other statements are unchanged, where only methods (or plain
+   ``NAME = value`` members) changed, came or went, runs just those members in a stand-in class
+   of the same name and patches them onto the kept class (:mod:`hotswap._members`); the report
+   then names exactly them.
 4. A statement that did not run but moved gets its functions' line numbers shifted. Names bound
    only by the old source are deleted.
 5. Any exception (``SyntaxError``, errors raised by module code, ``SystemExit``,
@@ -622,6 +626,9 @@ class Transaction:
         own = vars(current)
         if any(isinstance(own.get(n), types.MemberDescriptorType) for n in names):
             return False  # a ``__slots__`` name: class creation would refuse it
+        recorded = own.get("__static_attributes__")
+        if isinstance(recorded, tuple) and not edit.old_stores <= edit.stores:
+            return False  # ``self.y = ...`` went from a method: others may still store it
         before = len(self.outcome.changes)
         fresh: type | None = None
         if members:
@@ -634,6 +641,13 @@ class Transaction:
             exec(code, namespace, made)
             fresh = made[node.name]
         self.patcher.patch_members(current, fresh, names, edit.removed, node.name)
+        # What class creation records (3.13): where the class starts, what ``self.X`` stores.
+        if isinstance(recorded, tuple) and not edit.stores <= set(recorded):
+            stores = tuple(sorted(set(recorded) | edit.stores))
+            self.journal.setattr(current, "__static_attributes__", stores)
+        start = own.get("__firstlineno__")
+        if isinstance(start, int) and start != stmt.first:
+            self.journal.setattr(current, "__firstlineno__", stmt.first)
         if edit.moved:
             self._shift_members(current, edit.moved)
         for dotted, old_value, new_value in self.patcher.member_rebinds:

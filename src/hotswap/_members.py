@@ -39,6 +39,10 @@ class MemberEdit:
 
     run: list[int] = field(default_factory=list)  # changed or added members, in source order
     removed: list[str] = field(default_factory=list)
+    # Attributes that ``self.NAME = ...`` stores in the members run, and in their old versions
+    # and the removed ones (what class creation records as ``__static_attributes__``, 3.13).
+    stores: set[str] = field(default_factory=set)
+    old_stores: set[str] = field(default_factory=set)
     # Members that did not change but moved: (names they bind, old first, old last, lines).
     moved: list[tuple[frozenset[str], int, int, int]] = field(default_factory=list)
 
@@ -77,6 +81,7 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
         if target is None or target != _plain_assignment(after[j]):
             return None  # another kind of class-body statement changed
         edit.run.append(j)  # ``SIZE = 10`` -> ``SIZE = 20``
+        edit.old_stores |= self_stores(before[i])
         touched.add(target)
     for name, j in new_defs.items():
         k = old_defs.get(name)
@@ -85,10 +90,16 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
         else:
             edit.run.append(j)
             touched.add(name)
+            if k is not None:
+                edit.old_stores |= self_stores(before[k])
     offset = len(after) - len(before)
     pairs.extend((i, i + offset) for i in range(len(before) - tail, len(before)))
     edit.run.sort()
     edit.removed = [name for name in old_defs if name not in new_defs]
+    for name in edit.removed:
+        edit.old_stores |= self_stores(before[old_defs[name]])
+    for j in edit.run:
+        edit.stores |= self_stores(after[j])
     touched.update(edit.removed)
     if touched:
         old_binds, _old_reads = _body_names(before)
@@ -111,6 +122,26 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
                 (_binds(before[i]), old.member_first(i), old.member_last(i), shift)
             )
     return edit
+
+
+def self_stores(node: ast.stmt) -> set[str]:
+    """``NAME`` of every ``self.NAME = ...`` (or ``+=``) in a member, nested functions included,
+    nested classes not: what the compiler adds to the class's ``__static_attributes__``."""
+    out: set[str] = set()
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if (
+            type(current) is ast.Attribute
+            and type(current.ctx) is ast.Store
+            and type(current.value) is ast.Name
+            and current.value.id == "self"
+        ):
+            out.add(current.attr)
+        if current is not node and isinstance(current, ast.ClassDef):
+            continue  # its stores are its own class's
+        stack.extend(ast.iter_child_nodes(current))
+    return out
 
 
 def member_name(node: ast.stmt) -> str:

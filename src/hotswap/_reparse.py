@@ -19,6 +19,13 @@ top-level statements the edit touched and reuses the others:
    they are too, recorded as lying behind by the change in line count (``ParsedSource.behind``:
    nothing is copied; :meth:`ParsedSource.statement` gives one with its real lines, and its AST
    is positioned only if something compiles it).
+5. When the window is one ``class`` statement, only the members of the class that the edit
+   touched are parsed again (:mod:`hotswap._nested`, the same steps one level down).
+6. A save that edited several places apart (a line added at the top, a method changed further
+   down) is taken one place at a time (*hunks*, found from lines that occur once in each text,
+   as in patience diff): the text with the first hunk applied is re-parsed from the old source,
+   the text with the second one too from that, and so on; what lies between the hunks is
+   reused. Each step is one edit as above, so the result is what a whole parse gives.
 
 Why the result equals a whole parse: Python's tokenizer carries state from line to line only
 through open brackets, open strings, backslash continuations and the indentation stack. At a
