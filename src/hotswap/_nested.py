@@ -37,7 +37,7 @@ import bisect
 import copy
 from typing import TYPE_CHECKING
 
-from hotswap._source import ParsedSource, Statement, make_statement
+from hotswap._source import ParsedSource, Statement, make_statement, scan_member
 
 if TYPE_CHECKING:
     from hotswap._reparse import _Edit
@@ -98,7 +98,17 @@ def reparse_class(
     extra = _extra(runs, len(new_body) - 1)
     fresh.end_lineno = (last.end_lineno or last.lineno) + extra
     fresh.end_col_offset = last.end_col_offset
-    made = make_statement(fresh, k, postponed)
+    scans = stmt.member_scans
+    if scans is None:  # the first nested re-parse of this class: scan each member once
+        scans = tuple(scan_member(member, postponed) for member in body)
+    scans = scans[:begin] + tuple(scan_member(m, postponed) for m in parsed) + scans[end:]
+    header = copy.copy(fresh)  # what the header reads and binds, then each member's part
+    header.body = []
+    made = make_statement(header, k, postponed)
+    made.node = fresh
+    made.reads = made.reads.union(*(reads for reads, _calls in scans))
+    made.calls = made.calls.union(*(calls for _reads, calls in scans))
+    made.member_scans = scans
     made.first, made.last = stmt.first, fresh.end_lineno + stmt.shift
     made.shift = stmt.shift
     made.members_behind = runs

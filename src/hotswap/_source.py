@@ -54,6 +54,9 @@ class Statement:
     # the edit did not touch, which lie further behind than the header: ``(start, lines)`` runs
     # in ascending ``start``, members from ``start`` on (to the next run) ``lines`` more.
     members_behind: tuple[tuple[int, int], ...] = ()
+    # A class: what each member reads and calls while the class body runs (``scan_member``),
+    # kept by the nested re-parse so that the next one scans only the members it parses.
+    member_scans: tuple[tuple[frozenset[str], frozenset[str]], ...] | None = None
     _key: str = ""  # the key, once something asked for it (see ``key``)
 
     @property
@@ -437,6 +440,16 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         body_reads=body_reads,
         declares_global=_declares_global(node),
     )
+
+
+def scan_member(
+    node: ast.stmt, postponed_annotations: bool = False
+) -> tuple[frozenset[str], frozenset[str]]:
+    """What a member of a top-level class reads and calls while the class body runs: its
+    part of the class statement's ``reads`` and ``calls``."""
+    scan = _Scan(postponed_annotations)
+    scan.statement(node, module_scope=False)
+    return frozenset(scan.reads), frozenset(scan.calls)
 
 
 def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
