@@ -115,3 +115,82 @@ def stories(draw: Draw, max_steps: int = 8) -> Story:
         reloader=pick(draw, ["before", "after"]),
         strategy=pick(draw, ["incremental", "full"]),
     )
+
+
+# -- sources with a large class, and edits inside it (the nested re-parse) ----------------------
+
+# Members of a class body at column 4, including the shapes that carry tokenizer state across
+# lines (brackets, continuations, triple-quoted strings with lines at column 0, decorators).
+MEMBERS = [
+    "    def m(self):\n        return 1\n",
+    "    x = 1\n",
+    "    @property\n    def p(self):\n        return self.x\n",
+    "    @staticmethod\n    def s(a,\n          b):\n        return a\n",
+    '    """doc\nat column 0\n    """\n',
+    "    def q(self):\n        s = '''\ndef fake():\n    pass\n'''\n        return s\n",
+    "    t = (1,\n2)\n",
+    "    y = x \\\n        + 1\n",
+    "    a = 1; b = 2\n",
+    "    # comment\n",
+    "\n",
+    "    class Inner:\n        z = 3\n",
+    "    async def g(self):\n        await h()\n",
+    "    def k(self, v: T = D) -> R:\n        return v\n",
+    "    if x:\n        w = 1\n    else:\n        w = 2\n",
+]
+# Lines an edit inserts into a class: some complete, some that open or close something, some
+# that leave the class (column 0) or indent oddly.
+MEMBER_PIECES = [
+    *MEMBERS,
+    "    @dec\n",
+    "        u = 5\n",
+    "      v = 6\n",
+    "def outside():\n    pass\n",
+    "x = 0\n",
+    '    """\n',
+    "'''\n",
+    "    t = (\n",
+    ")\n",
+    "    y = 1 \\\n",
+    "        return 5\n",
+    "    else:\n",
+]
+
+
+@st.composite
+def class_sources(draw: st.DrawFn) -> str:
+    """A module with statements around a class of many members."""
+    members = draw(st.lists(st.sampled_from(MEMBERS), min_size=1, max_size=20))
+    before = draw(st.sampled_from(["", "import os\n\n", "@deco\n", "x = 1\n\n\n"]))
+    after = draw(st.sampled_from(["", "\n\ny = 2\n", "\n# tail\n", "\n\nclass D:\n    pass\n"]))
+    return before + "class C(B):\n" + "".join(members) + after
+
+
+def edit_lines(draw: st.DrawFn, text: str) -> str:
+    """One edit: lines inserted, deleted or replaced, or one character typed."""
+    lines = text.splitlines(keepends=True)
+    at = draw(st.integers(0, len(lines)))
+    kind = draw(st.sampled_from(["insert", "delete", "replace", "character"]))
+    if kind == "insert":
+        lines[at:at] = draw(st.lists(st.sampled_from(MEMBER_PIECES), min_size=1, max_size=3))
+    elif kind == "delete":
+        del lines[at : at + draw(st.integers(1, 3))]
+    elif kind == "replace" and lines:
+        lines[min(at, len(lines) - 1)] = draw(st.sampled_from(MEMBER_PIECES))
+    else:
+        position = draw(st.integers(0, len(text)))
+        char = draw(st.sampled_from(["x", " ", "\n", "(", ")", '"', "#", ":", "@", "\\"]))
+        return text[:position] + char + text[position:]
+    return "".join(lines)
+
+
+@st.composite
+def class_edit_chains(draw: st.DrawFn) -> list[str]:
+    """A module with a large class, then 1-6 saves each editing the one before."""
+    texts = [draw(class_sources())]
+    for _ in range(draw(st.integers(1, 6))):
+        text = texts[-1]
+        for _place in range(draw(st.integers(1, 3))):  # one save may edit several places
+            text = edit_lines(draw, text)
+        texts.append(text)
+    return texts

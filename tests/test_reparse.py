@@ -17,6 +17,7 @@ from conftest import Workspace
 from hotswap._reparse import reparse
 from hotswap._source import ParsedSource, parse_whole
 from hotswap._text import SourceError
+from strategies import class_edit_chains
 
 # Whole statements (each parses alone), including the shapes that carry tokenizer state across
 # lines: brackets, continuations, triple-quoted strings, decorators, semicolons, blocks.
@@ -339,3 +340,84 @@ def test_same_ast_says_what_comparing_dumps_says(a: str, b: str, lines: int) -> 
     for left in first.body:
         for right in second.body:
             assert same_ast(left, right) == (ast.dump(left) == ast.dump(right))
+
+
+@settings(max_examples=400, deadline=None)
+@given(class_edit_chains())
+def test_edits_inside_a_class_re_parse_to_what_a_whole_parse_gives(texts: list[str]) -> None:
+    """Saves that edit members of a class (re-parsed member by member, the members away from
+    the edit shared and moved, the moves stacking up over saves) give, each time, the
+    statements, positions and names a whole parse gives, or decline."""
+    current = _whole(texts[0])
+    for text in texts[1:]:
+        if current is None:
+            current = _whole(text)
+            continue
+        incremental = reparse(current, text, "m.py")
+        whole = _whole(text)
+        if incremental is None:
+            current = whole
+            continue
+        assert whole is not None, "the re-parse accepted a text that does not parse"
+        assert _signature(incremental) == _signature(whole)
+        current = incremental
+
+
+def test_one_method_edited_in_a_large_class_re_parses_that_method_only() -> None:
+    """A one-line change in one method of a 300-method class parses that method again (and the
+    one before it: an edit may extend it); every other member keeps its AST object."""
+    methods = [f"    def m{i}(self, x):\n        return x + {i}\n\n" for i in range(300)]
+    old = "import os\n\n\nclass Big:\n" + "".join(methods) + "\nX = 1\n"
+    methods[150] = "    def m150(self, x):\n        return x * 150\n\n"
+    new = "import os\n\n\nclass Big:\n" + "".join(methods) + "\nX = 1\n"
+    base = parse_whole(old, "m.py")
+    incremental = reparse(base, new, "m.py")
+    assert incremental is not None
+    before, after = base.objects[1].node, incremental.objects[1].node
+    assert isinstance(before, ast.ClassDef) and isinstance(after, ast.ClassDef)
+    shared = sum(a is b for a, b in zip(before.body, after.body, strict=True))
+    assert shared >= 298
+    assert _signature(incremental) == _signature(parse_whole(new, "m.py"))
+
+
+@st.composite
+def _edited_in_places(draw: st.DrawFn) -> tuple[str, str]:
+    text = "".join(draw(st.lists(st.sampled_from(BLOCKS), min_size=3, max_size=30)))
+    edited = text
+    for _ in range(draw(st.integers(2, 4))):
+        edited = _edit(draw, edited)
+    return text, edited
+
+
+@settings(max_examples=300, deadline=None)
+@given(_edited_in_places())
+def test_a_save_that_edits_several_places_re_parses_to_a_whole_parse(case: tuple[str, str]) -> None:
+    """A save that changed several places apart (re-parsed one place at a time, reusing what
+    lies between) gives what a whole parse gives, or declines."""
+    old, new = case
+    base = _whole(old)
+    if base is None:
+        return
+    incremental = reparse(base, new, "m.py")
+    if incremental is None:
+        return
+    whole = _whole(new)
+    assert whole is not None, "the re-parse accepted a text that does not parse"
+    assert _signature(incremental) == _signature(whole)
+    assert incremental.line_edit is not None or old == new
+
+
+def test_a_line_added_at_the_top_and_a_method_edited_below_share_the_class() -> None:
+    """An import added at the top and one method changed in a large class below it, in one
+    save: the class is re-parsed member by member, its other members shared."""
+    methods = [f"    def m{i}(self, x):\n        return x + {i}\n\n" for i in range(100)]
+    old = "import os\n\n\nclass Big:\n" + "".join(methods)
+    methods[50] = "    def m50(self, x):\n        return x * 50\n\n"
+    new = "import os\nimport sys\n\n\nclass Big:\n" + "".join(methods)
+    base = parse_whole(old, "m.py")
+    incremental = reparse(base, new, "m.py")
+    assert incremental is not None
+    before, after = base.objects[1].node, incremental.objects[2].node
+    assert isinstance(before, ast.ClassDef) and isinstance(after, ast.ClassDef)
+    assert sum(a is b for a, b in zip(before.body, after.body, strict=True)) >= 98
+    assert _signature(incremental) == _signature(parse_whole(new, "m.py"))

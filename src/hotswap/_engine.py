@@ -13,7 +13,11 @@ Algorithm (one module, one new source):
    place from the new one (:class:`hotswap._patch.Patcher`) and the name is bound back to the
    old object, so the next statement already sees the kept identity. A changed decorated ``def``
    whose decorator lines are unchanged is compiled without its decorators and only the innermost
-   function is patched: the decorator (and whatever it registered) does not run again.
+   function is patched: the decorator (and whatever it registered) does not run again. A
+   changed class whose header and other statements are unchanged, where only methods (or plain
+   ``NAME = value`` members) changed, came or went, runs just those members in a stand-in class
+   of the same name and patches them onto the kept class (:mod:`hotswap._members`); the report
+   then names exactly them.
 4. A statement that did not run but moved gets its functions' line numbers shifted. Names bound
    only by the old source are deleted.
 5. Any exception (``SyntaxError``, errors raised by module code, ``SystemExit``,
@@ -26,7 +30,9 @@ in-place update (reported as ``replaced``); nothing references the old source af
 """
 
 from __future__ import annotations
+import __future__
 
+import abc
 import ast
 import builtins
 import contextlib
@@ -42,6 +48,7 @@ from typing import Any
 from hotswap._errors import HotswapError
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
+from hotswap._members import member_edit, member_name
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
 from hotswap._propagate import exports
@@ -232,6 +239,15 @@ class Transaction:
                 continue
             if not stmt.is_def:
                 self._clear_caches(new)  # ``A = cached(0)`` must not get the old code's result
+            if (
+                not full
+                and step.status == "changed"
+                and stmt.is_class
+                and stmt.index not in forced
+                and not self._reached(stmt, new)
+                and self._patch_members(step, new)
+            ):
+                continue
             self._run(step, new)
             if reached and stmt.decorators_key:
                 # Decorated again because its decorator changed: what it makes behaves anew,
@@ -523,14 +539,16 @@ class Transaction:
         if step.old is None:
             return self.old is None  # no old source known: every binding is taken as ours
         first, last = step.old.first, step.old.last
-        lines = [f.__code__.co_firstlineno for f in functions_in(obj, self.path)]
         if isinstance(obj, type):
             start = obj.__dict__.get("__firstlineno__")
             if isinstance(start, int):
                 return first <= start <= last
-        if not lines:
-            return True  # nothing to tell by (a class without methods): assume it is
-        return any(first <= line <= last for line in lines)
+        found = False
+        for func in functions_in(obj, self.path):  # (the first one usually tells)
+            if first <= func.__code__.co_firstlineno <= last:
+                return True
+            found = True
+        return not found  # nothing to tell by (a class without methods): assume it is
 
     def _patch_body_only(self, step: Step, new: ParsedSource) -> bool:
         """Patch the innermost function of a decorated ``def`` without re-running decorators."""
@@ -573,6 +591,87 @@ class Transaction:
         for wrapper in _wrappers_of(current):
             wrapper.cache_clear()
         return True
+
+    def _patch_members(self, step: Step, new: ParsedSource) -> bool:
+        """Run only the changed, added or removed methods of a changed class and patch them
+        onto the kept class, when that is what re-running the class would do (see
+        :mod:`hotswap._members`); False (nothing done) when the class must run whole."""
+        stmt, old_stmt = step.new, step.old
+        node = stmt.node
+        if old_stmt is None or not isinstance(node, ast.ClassDef):
+            return False
+        old_node = old_stmt.node
+        if not isinstance(old_node, ast.ClassDef) or old_stmt.decorators_key != (
+            stmt.decorators_key
+        ):
+            return False
+        namespace = self.module.__dict__
+        current = namespace.get(node.name)
+        if not isinstance(current, type) or type(current) not in (type, abc.ABCMeta):
+            return False  # a metaclass may make members from the body (enums, ...)
+        if _header(old_node) != _header(node) or not self._made_by(current, step):
+            return False
+        if any(_generates_members(d, namespace) for d in node.decorator_list):
+            return False
+        postponed = bool(new.future_flags & __future__.annotations.compiler_flag)
+        edit = member_edit(old_stmt, stmt, postponed)
+        if edit is None:
+            return False
+        members = [node.body[j] for j in edit.run]
+        names = [member_name(m) for m in members]
+        if not _CREATION_EFFECTS.isdisjoint(names) or not _CREATION_EFFECTS.isdisjoint(
+            edit.removed
+        ):
+            return False  # class creation derives other members from them: run the class
+        own = vars(current)
+        if any(isinstance(own.get(n), types.MemberDescriptorType) for n in names):
+            return False  # a ``__slots__`` name: class creation would refuse it
+        recorded = own.get("__static_attributes__")
+        if isinstance(recorded, tuple) and not edit.old_stores <= edit.stores:
+            return False  # ``self.y = ...`` went from a method: others may still store it
+        before = len(self.outcome.changes)
+        fresh: type | None = None
+        if members:
+            stand_in = copy.copy(node)  # same name (mangling, __qualname__) and type params
+            stand_in.bases, stand_in.keywords, stand_in.decorator_list = [], [], []
+            stand_in.body = [stmt.member_positioned(j) for j in edit.run]
+            module = ast.Module(body=[stand_in], type_ignores=[])
+            code = compile(module, self.path, "exec", flags=new.future_flags, dont_inherit=True)
+            made: dict[str, Any] = {}
+            exec(code, namespace, made)
+            fresh = made[node.name]
+        self.patcher.patch_members(current, fresh, names, edit.removed, node.name)
+        # What class creation records (3.13): where the class starts, what ``self.X`` stores.
+        if isinstance(recorded, tuple) and not edit.stores <= set(recorded):
+            stores = tuple(sorted(set(recorded) | edit.stores))
+            self.journal.setattr(current, "__static_attributes__", stores)
+        start = own.get("__firstlineno__")
+        if isinstance(start, int) and start != stmt.first:
+            self.journal.setattr(current, "__firstlineno__", stmt.first)
+        if edit.moved:
+            self._shift_members(current, edit.moved)
+        for dotted, old_value, new_value in self.patcher.member_rebinds:
+            self.dirty.add(dotted)
+            self.outcome.rebinds.append((dotted, old_value, new_value))
+        self.patcher.member_rebinds.clear()
+        self.dirty.update(self.patcher.changed_attributes)
+        self.patcher.changed_attributes.clear()
+        if _changes_behaviour_of_users(node.name, current, self.outcome.changes[before:]):
+            self.recoded.add(node.name)
+        return True
+
+    def _shift_members(
+        self, cls: type, moved: list[tuple[frozenset[str], int, int, int]]
+    ) -> None:
+        """New line numbers for the members of ``cls`` that only moved."""
+        own = vars(cls)
+        items = (
+            (own[name], first, last, lines)
+            for names, first, last, lines in moved
+            for name in names
+            if name in own
+        )
+        shift_objects(items, self.path, self.journal, self.patcher.nested)
 
     def _refresh_wrapper_metadata(self, outer: Any, inner: Any, copied: dict[str, Any]) -> None:
         """``functools.wraps`` copied the inner function's docstring, name and annotations onto
@@ -658,6 +757,9 @@ class Transaction:
 
 
 _IDENTITY = "__hotswap_identity__"
+# Methods from which class creation derives other members (``__eq__`` without ``__hash__``
+# makes ``__hash__`` None): a class that gains or loses one is made anew, whole.
+_CREATION_EFFECTS = frozenset({"__eq__", "__hash__"})
 
 
 def _identity(value: Any) -> Any:

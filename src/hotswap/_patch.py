@@ -165,9 +165,11 @@ class Patcher:
             if result is not current:
                 self.journal.set_cell(old_cell, result)
         previous = old.__code__
-        recoded = previous != new.__code__
-        if recoded or previous.co_firstlineno != new.__code__.co_firstlineno:
+        differs = previous != new.__code__
+        if differs or previous.co_firstlineno != new.__code__.co_firstlineno:
             self.journal.setattr(old, "__code__", new.__code__)
+        # Code that only moved (a line added above it) runs as before: not "patched".
+        recoded = differs and not _moved_only(previous, new.__code__)
         changed = recoded or defaults_differ(old, new)  # ``f(x, d=0)`` -> ``d=1`` changes f(0)
         for attr in _FUNCTION_ATTRS:
             incoming = getattr(new, attr)
@@ -178,7 +180,7 @@ class Patcher:
             result = incoming if current is MISSING else self.value(current, incoming, qualname)
             if result is not current:
                 self.journal.setitem(old.__dict__, name, result)
-        if recoded:
+        if differs:
             self._map_nested(previous, new.__code__)
         if changed:
             self._change(qualname, "patched", old)
@@ -200,7 +202,7 @@ class Patcher:
     def retarget_closures(self) -> int:
         """Give closures made by old code before the edit (``inc = make_adder(1)``) the new
         inner code, as a fresh run would have made them. One pass over the gc heap."""
-        if not self.nested:
+        if not self.nested or not _may_be_in_use(self.nested):
             return 0
         count = 0
         stuck: dict[types.CodeType, int] = {}
@@ -323,28 +325,9 @@ class Patcher:
             if isinstance(incoming, types.MemberDescriptorType):
                 continue
             current = old.__dict__.get(name, MISSING)
-            member = f"{qualname}.{name}"
-            if current is MISSING:
-                self.journal.setattr(old, name, incoming)
-                _set_name(incoming, old, name)
-                if not name.startswith("__"):
-                    self._change(member, "added", incoming)
-                touched = True
-                continue
-            if name in keep and not _is_code_like(current):
+            if current is not MISSING and name in keep and not _is_code_like(current):
                 continue  # unchanged class-body statement: keep the live value (state)
-            before = len(self.changes)
-            result = self.value(current, incoming, member)
-            if self._code_changed_since(before):
-                self.changed_attributes.append(member)  # ``self.m()`` now runs other code
-            if result is not current:
-                self._forget_cached(current, result)
-                self.journal.setattr(old, name, result)
-                _set_name(result, old, name)
-                if not _is_code_like(incoming) and not name.startswith("__"):
-                    self._change(member, "rebound", result)
-                    self.changed_attributes.append(member)
-                touched = True
+            touched = self._member(old, name, incoming, qualname) or touched
         removable = self.class_removed.get(qualname)
         for name in list(old.__dict__):
             if name in new.__dict__ or name in _CLASS_INTERNALS or name in handled:
@@ -383,6 +366,60 @@ class Patcher:
             self._change(qualname, "patched", old)
             invalidate_abc_negative_caches()
         return old
+
+    def _member(self, old: type, name: str, incoming: Any, qualname: str) -> bool:
+        """Make member ``name`` of the kept class ``old`` the fresh ``incoming`` (patched in
+        place where it can be); whether anything changed."""
+        current = old.__dict__.get(name, MISSING)
+        member = f"{qualname}.{name}"
+        if current is MISSING:
+            self.journal.setattr(old, name, incoming)
+            _set_name(incoming, old, name)
+            if not name.startswith("__") or any(functions_in(incoming, self.path)):
+                self._change(member, "added", incoming)  # ``__repr__`` too; not ``__hash__``
+            return True
+        before = len(self.changes)
+        result = self.value(current, incoming, member)
+        if self._code_changed_since(before):
+            self.changed_attributes.append(member)  # ``self.m()`` now runs other code
+        if result is current:
+            return False
+        self._forget_cached(current, result)
+        self.journal.setattr(old, name, result)
+        _set_name(result, old, name)
+        if not _is_code_like(incoming) and not name.startswith("__"):
+            self._change(member, "rebound", result)
+            self.changed_attributes.append(member)
+        return True
+
+    def patch_members(
+        self, old: type, fresh: type | None, names: list[str], removed: list[str], qualname: str
+    ) -> None:
+        """What :meth:`_class` does for the members ``names`` only: ``fresh`` is a stand-in
+        class in which only the edited ``def`` statements ran; ``removed`` went from the body."""
+        touched = False
+        if fresh is not None:
+            redirect_class_cells(fresh, old)
+            for name in names:
+                incoming = fresh.__dict__.get(name, MISSING)
+                if incoming is not MISSING:
+                    touched = self._member(old, name, incoming, qualname) or touched
+        for name in removed:
+            value = old.__dict__.get(name, MISSING)
+            if name in names or value is MISSING:
+                continue
+            self._forget_cached(value, MISSING)
+            self.changed_attributes.append(f"{qualname}.{name}")
+            self.journal.delattr(old, name)
+            self._change(f"{qualname}.{name}", "removed", None)
+            touched = True
+        if self.stale_cached:
+            self._drop_cached_values(old)
+        if names or removed:  # (a hook patched in place leaves ``touched`` False)
+            if isinstance(old, abc.ABCMeta):
+                self._refresh_abc(old)  # ``__subclasshook__`` or abstract methods changed
+            if touched:
+                invalidate_abc_negative_caches()
 
     def _swap_type_links(self, old: type, new: type) -> str | None:
         """Give ``old`` the bases and metaclass of ``new``; say why not if the runtime refuses."""
@@ -444,8 +481,17 @@ class Patcher:
 # -- helpers used by the engine ------------------------------------------------------------
 
 
-def functions_in(obj: Any, path: str | None = None, depth: int = 0) -> Iterator[types.FunctionType]:
-    """Functions reachable from ``obj`` the way decorators nest them (optionally from ``path``)."""
+def functions_in(
+    obj: Any, path: str | None = None, depth: int = 0, nested_only: bool = False
+) -> Iterator[types.FunctionType]:
+    """Functions reachable from ``obj`` the way decorators nest them (optionally from ``path``).
+
+    ``nested_only``: a class reached through a function (a decorator's closure holding the
+    class its method belongs to) is entered only when it is defined inside ``obj`` (its
+    qualified name says so): the functions *defined in* ``obj``'s lines, for shifting them,
+    without walking the whole class from each of its methods.
+    """
+    root = getattr(obj, "__qualname__", None) if nested_only else None
     seen: set[int] = set()
     stack: list[tuple[Any, int]] = [(obj, depth)]
     while stack:
@@ -469,6 +515,8 @@ def functions_in(obj: Any, path: str | None = None, depth: int = 0) -> Iterator[
         elif isinstance(current, type):
             # A class's own members; classes it refers to only when they come from ``path``.
             if level == depth or path is None or _defined_in(current, path):
+                if nested_only and level != depth and not _nested_in(current, root):
+                    continue
                 stack.extend((v, level + 1) for v in list(vars(current).values()))
         elif isinstance(current, functools.partial | functools.cached_property):
             stack.append((current.func, level + 1))
@@ -476,6 +524,12 @@ def functions_in(obj: Any, path: str | None = None, depth: int = 0) -> Iterator[
             wrapped = getattr(current, "__wrapped__", None) if _is_code_like(current) else None
             if wrapped is not None:
                 stack.append((wrapped, level + 1))
+
+
+def _nested_in(cls: type, root: str | None) -> bool:
+    """Whether ``cls`` was defined inside the object named ``root`` (or inside a function)."""
+    qualname = cls.__qualname__
+    return "<locals>" in qualname or (root is not None and qualname.startswith(root + "."))
 
 
 def redirect_class_cells(new: type, old: type) -> None:
@@ -532,7 +586,7 @@ def shift_objects(
                 add_code(code)
                 obj.__code__ = code.replace(co_firstlineno=line + delta)
                 continue
-        for func in functions_in(obj, path):
+        for func in functions_in(obj, path, nested_only=True):
             line = func.__code__.co_firstlineno
             if first <= line <= last:
                 shifted = shift_code(func.__code__, delta)
@@ -542,6 +596,46 @@ def shift_objects(
             start = cls.__dict__.get("__firstlineno__")
             if isinstance(start, int) and first <= start <= last:
                 journal.setattr(cls, "__firstlineno__", start + delta)
+
+
+def _may_be_in_use(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> bool:
+    """Whether any function made before the edit may still run one of the old inner codes.
+
+    Every function object holds a reference to its code. An old inner code held only by the
+    constants of its old outer code and by ``nested`` has the reference count of a code that
+    no function uses (measured once, the same way, by :func:`_unused_count`): then no closure
+    made from it is alive and the heap need not be searched for one. Anything else holding it
+    (a function, a running frame, a tracer) makes the count higher, and the search runs.
+    """
+    if getattr(sys, "_is_gil_enabled", lambda: True)() is False:
+        return True  # free-threaded builds defer reference counts of code objects
+    unused = _unused_count()
+    return any(count > unused for count in _reference_counts(nested))
+
+
+def _reference_counts(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> list[int]:
+    return [sys.getrefcount(old) for old, _new in nested.values()]
+
+
+_UNUSED: list[int] = []
+
+
+def _unused_count() -> int:
+    """The reference count :func:`_reference_counts` gives for an inner code that only its
+    outer code's constants and the ``nested`` map hold (what ``_pair_nested`` leaves)."""
+    if not _UNUSED:
+        module = compile("def outer():\n    def inner():\n        pass\n", "<hotswap>", "exec")
+        outer = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        nested: dict[int, tuple[types.CodeType, types.CodeType]] = {}
+        _pair_nested(outer, shift_code(outer, 1), nested)
+        _UNUSED.append(_reference_counts(nested)[0])
+    return _UNUSED[0]
+
+
+def _moved_only(old: types.CodeType, new: types.CodeType) -> bool:
+    """Whether ``new`` is ``old`` moved by whole lines (code objects compare their lines)."""
+    delta = new.co_firstlineno - old.co_firstlineno
+    return bool(delta) and shift_code(old, delta) == new
 
 
 def _pair_nested(

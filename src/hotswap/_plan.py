@@ -179,6 +179,8 @@ def same_ast(a: ast.AST, b: ast.AST) -> bool:
     pop, push = stack.pop, stack.append
     while stack:
         x, y = pop()
+        if x is y:
+            continue  # a member a nested re-parse shared (see _nested): the same subtree
         if type(x) is not type(y):
             return False
         if isinstance(x, ast.AST):

@@ -19,6 +19,13 @@ top-level statements the edit touched and reuses the others:
    they are too, recorded as lying behind by the change in line count (``ParsedSource.behind``:
    nothing is copied; :meth:`ParsedSource.statement` gives one with its real lines, and its AST
    is positioned only if something compiles it).
+5. When the window is one ``class`` statement, only the members of the class that the edit
+   touched are parsed again (:mod:`hotswap._nested`, the same steps one level down).
+6. A save that edited several places apart (a line added at the top, a method changed further
+   down) is taken one place at a time (*hunks*, found from lines that occur once in each text,
+   as in patience diff): the text with the first hunk applied is re-parsed from the old source,
+   the text with the second one too from that, and so on; what lies between the hunks is
+   reused. Each step is one edit as above, so the result is what a whole parse gives.
 
 Why the result equals a whole parse: Python's tokenizer carries state from line to line only
 through open brackets, open strings, backslash continuations and the indentation stack. At a
@@ -38,7 +45,8 @@ import __future__
 import ast
 import bisect
 
-from hotswap._source import ParsedSource, exact, make_statement
+from hotswap._nested import reparse_class
+from hotswap._source import ParsedSource, Statement, exact, make_statement
 
 _BARRY = __future__.barry_as_FLUFL.compiler_flag
 _ANNOTATIONS = __future__.annotations.compiler_flag
@@ -54,6 +62,86 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     if "\r" in text or "\r" in old or base.future_flags & _BARRY:
         return None  # line counting below assumes "\n" line ends (decode_source makes them)
     edit = _Edit(old, text)
+    steps = _steps(edit)
+    if steps:
+        # Edits in several places (a line added at the top, a method changed further down):
+        # one at a time, so that what lies between them is reused, not parsed again.
+        parsed: ParsedSource | None = base
+        for step in steps:
+            assert parsed is not None
+            parsed = _reparse_one(parsed, step, _Edit(parsed.text, step), path)
+            if parsed is None:
+                break
+        if parsed is not None:
+            parsed.line_edit = _line_edit(edit, text, old)
+            return parsed
+    return _reparse_one(base, text, edit, path)
+
+
+_MAX_HUNKS = 8  # places edited in one save, beyond which the edit is parsed as one window
+
+
+def _steps(edit: _Edit) -> list[str]:
+    """The texts on the way from the old text to the new one, one edited place (hunk) at a
+    time, when the edit touched several places apart; [] when it touched one."""
+    old_lines = edit.old[edit.head_end : edit.tail_start].splitlines(keepends=True)
+    stop = edit.tail_start + len(edit.new) - len(edit.old)
+    new_lines = edit.new[edit.head_end : stop].splitlines(keepends=True)
+    if len(old_lines) < 3 or len(new_lines) < 3:
+        return []
+    hunks = _hunks(old_lines, new_lines)
+    if not 2 <= len(hunks) <= _MAX_HUNKS:
+        return []
+    prefix, suffix = edit.old[: edit.head_end], edit.old[edit.tail_start :]
+    steps = []
+    for _i, end_old, _j, end_new in hunks:
+        steps.append(prefix + "".join(new_lines[:end_new] + old_lines[end_old:]) + suffix)
+    return steps if steps[-1] == edit.new else []
+
+
+def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """Where two line lists differ, as ``(old start, old end, new start, new end)`` hunks in
+    order; what lies between two hunks is the same in both. A hunk ends at the next line that
+    occurs once in each list (an anchor, as in patience diff), less the lines before the anchor
+    that are the same in both."""
+    seen_old: dict[str, int] = {}
+    for i, line in enumerate(old):
+        seen_old[line] = -1 if line in seen_old else i
+    seen_new: dict[str, int] = {}
+    for line in new:
+        seen_new[line] = seen_new.get(line, 0) + 1
+    hunks: list[tuple[int, int, int, int]] = []
+    i = j = 0
+    while True:
+        while i < len(old) and j < len(new) and old[i] == new[j]:
+            i, j = i + 1, j + 1
+        if i == len(old) and j == len(new):
+            return hunks
+        anchor = next(
+            (
+                (seen_old[new[k]], k)
+                for k in range(j, len(new))
+                if seen_new[new[k]] == 1 and seen_old.get(new[k], -1) >= i
+            ),
+            None,
+        )
+        if anchor is None:
+            hunks.append((i, len(old), j, len(new)))
+            return hunks
+        end_i, end_j = anchor
+        while end_i > i and end_j > j and old[end_i - 1] == new[end_j - 1]:
+            end_i, end_j = end_i - 1, end_j - 1
+        hunks.append((i, end_i, j, end_j))
+        if len(hunks) > _MAX_HUNKS:
+            return hunks
+        i, j = anchor
+
+
+def _reparse_one(base: ParsedSource, text: str, edit: _Edit, path: str) -> ParsedSource | None:
+    """:func:`reparse` of an edit in one place (the lines between ``edit``'s head and tail)."""
+    if text == base.text:
+        return ParsedSource(text, list(base.objects), base.future_flags, (base, 0, 0), base.behind)
+    objects = base.objects
     count = len(objects)
     first_changed, last_changed = edit.head + 1, edit.old_lines - edit.tail
     begin = _boundary_before(base, first_changed)
@@ -61,6 +149,14 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     top = base.first_of(begin) if begin >= 0 else 1  # the lines before statement 0 too
     if first_changed <= _futures_end(base):
         return None  # an edit above a __future__ import may move it out of the leading block
+    # ``from __future__ import annotations`` postpones annotations of the statements after it;
+    # it sits in the leading block, above the window (checked above).
+    postponed = bool(base.future_flags & _ANNOTATIONS)
+    if begin >= 0 and end == begin + 1 and objects[begin].is_class:
+        # One class: re-parse the members the edit touched, not the class (see _nested).
+        member = reparse_class(base, begin, edit, path, postponed)
+        if member is not None:
+            return _assemble(base, text, edit, begin, end, [member])
     tree = None
     for _attempt in range(2):
         bottom_old = base.first_of(end) - 1 if end < count else edit.old_lines
@@ -79,12 +175,17 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     if tree is None:
         return None
     begin = max(begin, 0)
-    # ``from __future__ import annotations`` postpones annotations of the statements after it;
-    # it sits in the leading block, above the window (checked above).
-    postponed = bool(base.future_flags & _ANNOTATIONS)
-    statements = objects[:begin]
-    for node in tree.body:
-        statements.append(make_statement(node, len(statements), postponed))
+    made = [make_statement(node, begin + i, postponed) for i, node in enumerate(tree.body)]
+    return _assemble(base, text, edit, begin, end, made)
+
+
+def _assemble(
+    base: ParsedSource, text: str, edit: _Edit, begin: int, end: int, made: list[Statement]
+) -> ParsedSource:
+    """The re-parsed source: ``base``'s statements with those from ``begin`` to ``end``
+    replaced by ``made`` (exact: at their real lines)."""
+    objects, old = base.objects, base.text
+    statements = objects[:begin] + made
     window_end = len(statements)
     statements.extend(objects[end:])  # not copied: they are behind by the edit's line change
     behind = _behind(base, begin, window_end, end, edit.new_lines - edit.old_lines)
@@ -93,8 +194,13 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
         behind = []
     # With as many statements as before, every position outside the window is what it was.
     reused = None if window_end != end else (base, begin, end)
-    line_edit = (edit.head, edit.tail, edit.head_end, edit.tail_start + len(text) - len(old))
+    line_edit = _line_edit(edit, text, old)
     return ParsedSource(text, statements, base.future_flags, reused, behind, line_edit)
+
+
+def _line_edit(edit: _Edit, text: str, old: str) -> tuple[int, int, int, int]:
+    """``ParsedSource.line_edit`` of an edit (for :func:`hotswap._source.update_linecache`)."""
+    return (edit.head, edit.tail, edit.head_end, edit.tail_start + len(text) - len(old))
 
 
 _MAX_RUNS = 8  # runs of statements behind by different amounts, before they are made exact

@@ -50,6 +50,13 @@ class Statement:
     declares_global: bool = False  # a ``global`` statement at module level in it
 
     shift: int = 0  # lines between ``node``'s positions and where the statement is now
+    # A class re-parsed member by member (:mod:`hotswap._nested`): its body shares the members
+    # the edit did not touch, which lie further behind than the header: ``(start, lines)`` runs
+    # in ascending ``start``, members from ``start`` on (to the next run) ``lines`` more.
+    members_behind: tuple[tuple[int, int], ...] = ()
+    # A class: what each member reads and calls while the class body runs (``scan_member``),
+    # kept by the nested re-parse so that the next one scans only the members it parses.
+    member_scans: tuple[tuple[frozenset[str], frozenset[str]], ...] | None = None
     _key: str = ""  # the key, once something asked for it (see ``key``)
 
     @property
@@ -66,11 +73,51 @@ class Statement:
         """``node`` (or a variant of it, such as a copy without decorators) with the line
         numbers of where the statement is now: a moved copy, as the AST may be shared."""
         node = self.node if node is None else node
+        if self.members_behind and isinstance(node, ast.ClassDef):
+            node = copy.copy(node)  # the members moved apart from the header: each by its run
+            body = node.body = list(node.body)
+            for start, stop, lines in member_runs(self.members_behind, len(body)):
+                for i in range(start, stop):
+                    body[i] = copy.deepcopy(body[i])
+                    ast.increment_lineno(body[i], lines)
         if not self.shift:
             return node
         moved = copy.deepcopy(node)
         ast.increment_lineno(moved, self.shift)
         return moved
+
+    def member_extra(self, position: int) -> int:
+        """How many lines member ``position`` of a class lies behind its header (see
+        ``members_behind``)."""
+        extra = 0
+        for start, lines in self.members_behind:
+            if start > position:
+                break
+            extra = lines
+        return extra
+
+    def member_first(self, position: int) -> int:
+        """Where member ``position`` of a class starts now (its decorators included)."""
+        assert isinstance(self.node, ast.ClassDef)
+        return node_first(self.node.body[position]) + self.shift + self.member_extra(position)
+
+    def member_positioned(self, position: int) -> ast.stmt:
+        """Member ``position`` of a class with the lines of where it is now (a moved copy when
+        it lies behind: the AST may be shared)."""
+        assert isinstance(self.node, ast.ClassDef)
+        member = self.node.body[position]
+        lines = self.shift + self.member_extra(position)
+        if not lines:
+            return member
+        moved = copy.deepcopy(member)
+        ast.increment_lineno(moved, lines)
+        return moved
+
+    def member_last(self, position: int) -> int:
+        assert isinstance(self.node, ast.ClassDef)
+        member = self.node.body[position]
+        end = member.end_lineno or member.lineno
+        return end + self.shift + self.member_extra(position)
 
     def moved(self, lines: int, index: int) -> Statement:
         """This statement ``lines`` further down, as statement ``index``: same AST, shared."""
@@ -244,6 +291,25 @@ class ParsedSource:
         return set(self._by_name) - {STAR}
 
 
+def node_first(node: ast.stmt) -> int:
+    """The first line of a statement as parsed, its decorators included."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
+        node.decorator_list
+    ):
+        return min(node.lineno, *(d.lineno for d in node.decorator_list))
+    return node.lineno
+
+
+def member_runs(
+    runs: tuple[tuple[int, int], ...], count: int
+) -> Iterator[tuple[int, int, int]]:
+    """``(start, stop, lines)`` for each run of ``members_behind`` that moves members."""
+    for k, (start, lines) in enumerate(runs):
+        stop = runs[k + 1][0] if k + 1 < len(runs) else count
+        if lines:
+            yield start, min(stop, count), lines
+
+
 def lines_behind(behind: list[tuple[int, int | None]], position: int) -> int | None:
     """:meth:`ParsedSource.lines_behind` for the runs ``behind``."""
     if not behind or position < behind[0][0]:
@@ -374,6 +440,16 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         body_reads=body_reads,
         declares_global=_declares_global(node),
     )
+
+
+def scan_member(
+    node: ast.stmt, postponed_annotations: bool = False
+) -> tuple[frozenset[str], frozenset[str]]:
+    """What a member of a top-level class reads and calls while the class body runs: its
+    part of the class statement's ``reads`` and ``calls``."""
+    scan = _Scan(postponed_annotations)
+    scan.statement(node, module_scope=False)
+    return frozenset(scan.reads), frozenset(scan.calls)
 
 
 def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:

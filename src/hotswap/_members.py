@@ -1,0 +1,188 @@
+"""Which members of an edited class changed, when only its methods did.
+
+An edit inside a class re-ran the whole class statement: every method compiled again, every
+member patched (and reported), class-body values compared by dumping each statement, the fresh
+class looked up on the heap. When the class's header and its other statements are unchanged and
+only ``def`` members (or plain ``NAME = value`` assignments) changed, were added or went away,
+the engine instead runs just those statements (in a stand-in class of the same name, so names
+mangle and ``__qualname__`` reads as in the real class) and patches them onto the kept class
+(see ``Transaction._patch_members``). :func:`member_edit` says whether that is the same as
+re-running the class, and which members it concerns:
+
+- each changed, added or removed ``def`` binds a name that no other statement of the class body
+  binds (no ``@x.setter`` pairs, no ``m = other``), before or after the edit;
+- no other class-body statement reads such a name (``p = property(get)`` captures ``get``);
+- its decorators, defaults and annotations read no name the class body binds (they run in the
+  stand-in class, which binds nothing else);
+- every other statement is unchanged, in the same order; a changed assignment keeps its one
+  target name (``SIZE = 10`` -> ``SIZE = 20``; not a dunder, which class creation reads);
+- an assignment that changed reads no name the class body binds (``B = A * 2``).
+
+Members the edit did not touch are found by identity first (a nested re-parse shares them, see
+:mod:`hotswap._nested`), so the comparison costs what the edit touched, not the class.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from hotswap._plan import same_ast
+from hotswap._source import Statement, make_statement
+
+_DEFS = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class MemberEdit:
+    """What an edit did to a class's members, in new positions (``run``) and old names."""
+
+    run: list[int] = field(default_factory=list)  # changed or added members, in source order
+    removed: list[str] = field(default_factory=list)
+    # Attributes that ``self.NAME = ...`` stores in the members run, and in their old versions
+    # and the removed ones (what class creation records as ``__static_attributes__``, 3.13).
+    stores: set[str] = field(default_factory=set)
+    old_stores: set[str] = field(default_factory=set)
+    # Members that did not change but moved: (names they bind, old first, old last, lines).
+    moved: list[tuple[frozenset[str], int, int, int]] = field(default_factory=list)
+
+
+def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit | None:
+    """The members of the ``class`` statement ``new`` to run again, or None when only running
+    the whole class statement again is the same as a fresh run."""
+    old_node, new_node = old.node, new.node
+    if not isinstance(old_node, ast.ClassDef) or not isinstance(new_node, ast.ClassDef):
+        return None
+    before, after = old_node.body, new_node.body
+    limit = min(len(before), len(after))
+    head = 0
+    while head < limit and before[head] is after[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and before[-1 - tail] is after[-1 - tail]:
+        tail += 1
+    old_window = range(head, len(before) - tail)
+    new_window = range(head, len(after) - tail)
+    old_defs = {before[i].name: i for i in old_window if isinstance(before[i], _DEFS)}  # type: ignore[attr-defined]
+    new_defs = {after[i].name: i for i in new_window if isinstance(after[i], _DEFS)}  # type: ignore[attr-defined]
+    old_others = [i for i in old_window if not isinstance(before[i], _DEFS)]
+    new_others = [i for i in new_window if not isinstance(after[i], _DEFS)]
+    if len(old_others) != len(new_others):
+        return None  # a class-body statement other than a def came or went
+    edit = MemberEdit()
+    touched: set[str] = set()
+    # Members that did not change: (old position, new position).
+    pairs = [(i, i) for i in range(head)]
+    for i, j in zip(old_others, new_others, strict=True):
+        if before[i] is after[j] or same_ast(before[i], after[j]):
+            pairs.append((i, j))
+            continue
+        target = _plain_assignment(before[i])
+        if target is None or target != _plain_assignment(after[j]):
+            return None  # another kind of class-body statement changed
+        edit.run.append(j)  # ``SIZE = 10`` -> ``SIZE = 20``
+        edit.old_stores |= self_stores(before[i])
+        touched.add(target)
+    for name, j in new_defs.items():
+        k = old_defs.get(name)
+        if k is not None and (before[k] is after[j] or same_ast(before[k], after[j])):
+            pairs.append((k, j))
+        else:
+            edit.run.append(j)
+            touched.add(name)
+            if k is not None:
+                edit.old_stores |= self_stores(before[k])
+    offset = len(after) - len(before)
+    pairs.extend((i, i + offset) for i in range(len(before) - tail, len(before)))
+    edit.run.sort()
+    edit.removed = [name for name in old_defs if name not in new_defs]
+    for name in edit.removed:
+        edit.old_stores |= self_stores(before[old_defs[name]])
+    for j in edit.run:
+        edit.stores |= self_stores(after[j])
+    touched.update(edit.removed)
+    if touched:
+        old_binds, _old_reads = _body_names(before)
+        new_binds, new_reads = _body_names(after)
+        for name in touched:
+            if old_binds.get(name, 0) > 1 or new_binds.get(name, 0) > 1:
+                return None  # bound twice: which binding wins is for the class body to say
+        if not touched.isdisjoint(new_reads):
+            return None  # another class-body statement holds one of them
+        bound = set(old_binds) | set(new_binds)
+        for j in edit.run:
+            header = make_statement(after[j], 0, postponed).reads
+            if any(name.partition(".")[0] in bound for name in header):
+                return None  # a decorator or default reads a class-body name
+    # Members that kept their AST but not their lines (below an edit that added lines).
+    for i, j in pairs:
+        shift = new.member_first(j) - old.member_first(i)
+        if shift:
+            edit.moved.append(
+                (_binds(before[i]), old.member_first(i), old.member_last(i), shift)
+            )
+    return edit
+
+
+def self_stores(node: ast.stmt) -> set[str]:
+    """``NAME`` of every ``self.NAME = ...`` (or ``+=``) in a member, nested functions included,
+    nested classes not: what the compiler adds to the class's ``__static_attributes__``."""
+    out: set[str] = set()
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if (
+            type(current) is ast.Attribute
+            and type(current.ctx) is ast.Store
+            and type(current.value) is ast.Name
+            and current.value.id == "self"
+        ):
+            out.add(current.attr)
+        if current is not node and isinstance(current, ast.ClassDef):
+            continue  # its stores are its own class's
+        stack.extend(ast.iter_child_nodes(current))
+    return out
+
+
+def member_name(node: ast.stmt) -> str:
+    """The name a member that :func:`member_edit` runs binds (a def, or a plain assignment)."""
+    if isinstance(node, _DEFS):
+        return node.name
+    name = _plain_assignment(node)
+    assert name is not None
+    return name
+
+
+def _plain_assignment(node: ast.stmt) -> str | None:
+    """``NAME = value`` (one target, not a dunder such as ``__slots__`` or ``__hash__``,
+    which class creation reads): its name."""
+    if (
+        type(node) is ast.Assign
+        and len(node.targets) == 1
+        and type(node.targets[0]) is ast.Name
+        and not node.targets[0].id.startswith("__")
+    ):
+        return node.targets[0].id
+    return None
+
+
+def _binds(node: ast.stmt) -> frozenset[str]:
+    if isinstance(node, _DEFS | ast.ClassDef):
+        return frozenset({node.name})
+    return make_statement(node, 0).binds
+
+
+def _body_names(body: list[ast.stmt]) -> tuple[dict[str, int], set[str]]:
+    """How many class-body statements bind each name, and the names the statements other than
+    ``def``s read while the class body runs."""
+    binds: dict[str, int] = {}
+    reads: set[str] = set()
+    for node in body:
+        if isinstance(node, _DEFS):
+            binds[node.name] = binds.get(node.name, 0) + 1
+            continue
+        info = make_statement(node, 0)
+        for name in info.binds:
+            binds[name] = binds.get(name, 0) + 1
+        reads.update(name.partition(".")[0] for name in info.reads)
+    return binds, reads
