@@ -103,3 +103,38 @@ def test_modules_outside_user_code_are_not_watched() -> None:
     with hotswap.Reloader() as r:
         watched = r.watched()
     assert "json" not in watched and "hotswap" not in watched and "pytest" not in watched
+
+
+def test_a_file_caught_empty_in_the_middle_of_a_save_is_not_applied(
+    workspace: Workspace,
+) -> None:
+    """An in-place save truncates the file, then writes it: a checkpoint that lands in between
+    sees an empty file. It applies nothing (no name is removed); the next checkpoint applies
+    the saved text."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def value():\n    return 'old'\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text("")  # the truncation, seen by a checkpoint before the write
+        workspace.bump(path)
+        report = r.check()
+        assert not report.reloaded and report.ok
+        assert mod.value() == "old"
+        workspace.write(f"{name}.py", "def value():\n    return 'new'\n")
+        report = r.check()
+    assert report.ok and mod.value() == "new"
+
+
+def test_a_file_really_emptied_is_applied_at_the_next_checkpoint(workspace: Workspace) -> None:
+    """A file the user empties on purpose: the checkpoint that first sees it waits (it may be a
+    save caught half-written); the next one, seeing it still empty, applies it."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "X = 1\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text("")
+        workspace.bump(path)
+        assert not r.check().reloaded
+        report = r.check()
+    assert report.ok and name in report.reloaded
+    assert not hasattr(mod, "X")

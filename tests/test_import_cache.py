@@ -312,5 +312,5 @@ def test_an_object_made_at_import_is_kept_when_only_its_methods_behave_different
         workspace.write(f"{names['a']}.py", "def h():\n    return 2\n")
         report = r.check()
     assert report.ok, report
-    assert c.HANDLER is held and c.HELD == [held]
+    assert c.HANDLER is held and [held] == c.HELD
     assert c.HANDLER() == 2

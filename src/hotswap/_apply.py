@@ -54,9 +54,8 @@ def apply(
     report = Report()
     for bad in unreadable:
         record = bad.record
-        if bad.reason == "file was deleted":
-            message = "file was deleted; keeping the last version"
-            report.warnings.append(Problem(record.name, record.path, None, message))
+        if bad.waiting:
+            report.warnings.append(Problem(record.name, record.path, None, bad.reason))
         else:
             problem = Problem(record.name, record.path, None, bad.reason)
             record.failure = problem

@@ -533,7 +533,9 @@ class Tracker:
         except FileNotFoundError:
             if not record.gone:
                 record.gone = True
-                unreadable.append(Unreadable(record, "file was deleted"))
+                unreadable.append(
+                    Unreadable(record, "file was deleted; keeping the last version", True)
+                )
             self._poll_while_gone(record)
             return None
         except OSError as exc:
@@ -560,6 +562,27 @@ class Tracker:
             # Watched again: its directory may have been re-created (a checkout), and a file
             # polled while it was gone goes back to events.
             self._watch(record, verify=False)
+        if (
+            not data.strip()
+            and record.fingerprint is not None
+            and record.fingerprint.size
+            and record.emptied != fingerprint
+        ):
+            # Emptied: most likely an in-place save (truncate, then write) caught in between.
+            # Its write raises another event; a file really emptied is still so at a later
+            # checkpoint, and is applied then.
+            record.emptied = fingerprint
+            self._dirty.add(record.name)
+            unreadable.append(
+                Unreadable(
+                    record,
+                    "file is empty: taken for a save still being written; "
+                    "applied at the next check if it stays empty",
+                    True,
+                )
+            )
+            return None
+        record.emptied = None
         current = digest(data)
         if current == record.digest:
             record.settle(data, fingerprint, None)  # touched, or a failed edit undone

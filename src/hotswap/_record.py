@@ -68,8 +68,8 @@ class Record:
     resolver: Callable[[Record], None] | None = None
 
     __slots__ = (
-        "_bytes", "_text", "digest", "failed_data", "failed_digest", "failed_needs", "failure",
-        "fingerprint", "gone", "name", "parsed", "path", "pending", "racy", "reads",
+        "_bytes", "_text", "digest", "emptied", "failed_data", "failed_digest", "failed_needs",
+        "failure", "fingerprint", "gone", "name", "parsed", "path", "pending", "racy", "reads",
     )
 
     def __init__(
@@ -94,6 +94,9 @@ class Record:
         # None when unknown (then the parse tells, see ``_apply``).
         self.reads: Reads | None = None
         self.racy = False
+        # The empty file last seen in place of a non-empty one (an in-place save caught between
+        # its truncation and its write): applied only if a later checkpoint sees it again.
+        self.emptied: Fingerprint | None = None
         self.gone = False  # the file was missing at the last poll (said once)
         self.pending = False  # baseline not read yet (see the module docstring)
         self.failed_digest: bytes | None = None  # content that failed: not retried unchanged
@@ -176,8 +179,11 @@ class Changed(NamedTuple):
 
 
 class Unreadable(NamedTuple):
+    """A watched file that could not be taken as the module's new source now."""
+
     record: Record
     reason: str
+    waiting: bool = False  # nothing failed: the file is kept, and looked at again later
 
 
 def decode_or_none(data: bytes, path: str) -> str | None:
