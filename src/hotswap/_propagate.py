@@ -15,12 +15,12 @@ that appeared or disappeared) are pushed to
 
 from __future__ import annotations
 
-import ast
 import functools
 import types
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._imports import scan
 from hotswap._journal import MISSING
 from hotswap._plan import FromImport
 
@@ -122,18 +122,12 @@ class Observed:
     imports: list[FromImport] = field(default_factory=list)
 
     def add_source(self, source: str) -> None:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            return
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                continue
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                for alias in node.names:
-                    item = FromImport(node.module, alias.name, alias.asname or alias.name)
-                    if item not in self.imports:
-                        self.imports.append(item)
+        """Record the ``from m import x`` statements of code the user ran (a scan of its text,
+        not a parse: it runs after every cell that mentions ``import``)."""
+        for source_module, name, alias in scan(source, "__main__", False).from_items():
+            item = FromImport(source_module, name, alias)
+            if item not in self.imports:
+                self.imports.append(item)
 
     def inferred(
         self, module: str, module_ns: dict[str, Any], target: dict[str, Any]

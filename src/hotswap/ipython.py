@@ -172,7 +172,8 @@ class HotswapMagics(Magics):
                 file=sys.stderr,
             )
             return None
-        self.show(report)
+        if report:
+            self.show(report)
         return report
 
     def show(self, report: Report) -> None:
