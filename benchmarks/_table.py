@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import _realtable
+
 IPY = "IPython %autoreload 2"
 
 
@@ -22,6 +24,8 @@ def render(results: dict[str, Any]) -> str:
         out += ["", *_memory(results["memory"])]
     if "startup" in results:
         out += ["", *_startup(results["startup"])]
+    if "real" in results:
+        out += ["", *_realtable.render(results["real"], _grid)]
     verdicts = results.get("targets")
     if verdicts:
         met = sum(1 for t in verdicts if t["met"])
@@ -233,6 +237,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     ms is not None and ms <= 50,
                     f"%load_ext hotswap with 5,000 modules <= 50 ms: {_f(ms)} ms",
                 )
+    real = results.get("real")
+    if real:
+        _realtable.targets(real, target)
     return out
 
 

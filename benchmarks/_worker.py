@@ -31,8 +31,23 @@ Spec = dict[str, Any]
 
 
 def main() -> None:
-    spec: Spec = json.loads(sys.argv[1])
+    argument = sys.argv[1]
+    if argument.startswith("@"):
+        argument = Path(argument[1:]).read_text(encoding="utf-8")
+    spec: Spec = json.loads(argument)
     kind = spec["kind"]
+    if kind.startswith("real_"):
+        import _realwork
+
+        real = {
+            "real_probe": _realwork.probe,
+            "real_load": _realwork.measure_load,
+            "real_edit": _realwork.measure_edit,
+            "real_oracle": _realwork.oracle,
+            "real_checkout": _realwork.measure_checkout,
+        }
+        print(json.dumps(real[kind](spec)))
+        return
     result = {"import": measure_import, "load": measure_load}.get(kind)
     if result is not None:
         print(json.dumps(result(spec)))
