@@ -95,6 +95,14 @@ def _project(project: dict[str, Any], grid: Any) -> list[str]:
             _x(_ratio(ip, hs, "cell_us")),
         ),
         (
+            "per cell with an import statement, in run_cell (us)",
+            _span(_get(hs, "import_cell_us"), 1),
+            "",
+            _span(_get(ip, "import_cell_us"), 1),
+            "",
+            _x(_ratio(ip, hs, "import_cell_us")),
+        ),
+        (
             "per cell: the callbacks alone (us)",
             _span(_get(hs, "callbacks_us"), 1),
             "",

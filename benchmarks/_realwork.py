@@ -68,7 +68,7 @@ def probe(spec: Spec) -> dict[str, Any]:
         trees = {n: _tree(n) for n in modules}
         trees = {n: t for n, t in trees.items() if t is not None}
         out["method"] = largest_class(trees, spec.get("klass"))
-        out["helper"], out["constant"] = most_imported(trees, spec["package"])
+        out["helper"], out["constant"] = most_imported(trees, spec.get("helper"))
     return out
 
 
@@ -138,10 +138,11 @@ def _source_module(importer: str, node: ast.ImportFrom, is_package: bool) -> str
 
 
 def most_imported(
-    trees: dict[str, ast.Module], package: str
+    trees: dict[str, ast.Module], helper: list[str] | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The plain function and the literal constant that the most loaded modules bind by
-    ``from m import name`` at their top level (what they executed, read back from the AST)."""
+    """A plain function imported by name (a top-level ``from m import f``) in 40 or more
+    loaded modules, and a literal constant imported by name in 10 or more (what they executed,
+    read back from the AST; see ``pick``)."""
     functions: dict[tuple[str, str], set[str]] = {}
     constants: dict[tuple[str, str], set[str]] = {}
     literal: dict[tuple[str, str], ast.Assign] = {}
@@ -173,13 +174,23 @@ def most_imported(
                 elif source is not None and (source, alias.name) in literal:
                     constants.setdefault((source, alias.name), set()).add(name)
 
-    def pick(found: dict[tuple[str, str], set[str]]) -> dict[str, Any] | None:
-        if not found:
+    def pick(
+        found: dict[tuple[str, str], set[str]], need: int, named: list[str] | None
+    ) -> dict[str, Any] | None:
+        """The named one, else the one with the fewest importers that still has ``need``
+        (bounded run time), else the one with the most."""
+        if named and tuple(named) in found:
+            key = (named[0], named[1])
+        elif not found:
             return None
-        (module, name), importers = max(found.items(), key=lambda kv: (len(kv[1]), kv[0]))
-        return {"module": module, "name": name, "importers": sorted(importers)}
+        else:
+            enough = [k for k, v in found.items() if len(v) >= need]
+            key = min(enough, key=lambda k: (len(found[k]), k)) if enough else None
+            if key is None:
+                key = max(found, key=lambda k: (len(found[k]), k))
+        return {"module": key[0], "name": key[1], "importers": sorted(found[key])}
 
-    return pick(functions), pick(constants)
+    return pick(functions, 40, helper), pick(constants, 10, None)
 
 
 # -- edits -------------------------------------------------------------------------------------
@@ -368,28 +379,37 @@ def measure_load(spec: Spec) -> dict[str, Any]:
     if tool != "none":
         samples, _ = per_call(session.cell, budget, repeats)
         out["callbacks_us"] = statistics.median(samples) * 1e6
+    for key, source in (("", "pass"), ("import_", "from os import path")):
+        on, off = _share(session, source, budget, repeats, tool != "none")
+        out[f"{key}run_cell_us"] = statistics.median(on) * 1e6
+        if off:
+            out[f"{key}run_cell_off_us"] = statistics.median(off) * 1e6
+            out[f"{key}us"] = out[f"{key}run_cell_us"] - out[f"{key}run_cell_off_us"]
+            out[f"samples_{key}us"] = [(a - b) * 1e6 for a, b in zip(on, off, strict=True)]
+    return out
+
+
+def _share(
+    session: Session, source: str, budget: float, repeats: int, tool: bool
+) -> tuple[list[float], list[float]]:
+    """Seconds per ``run_cell(source)``: batches with the tool's callbacks registered and with
+    them taken off the shell (same process, same heap), in alternation."""
     shell = session.shell
 
     def cell() -> None:
-        shell.run_cell("pass", store_history=True)
+        shell.run_cell(source, store_history=True)
 
+    on: list[float] = []
+    off: list[float] = []
     with quiet():
         cell()
-        on, off = [], []
-        # The tool's share of a real cell: batches with its callbacks registered and with them
-        # taken off the shell (same process, same heap), in alternation.
         for _ in range(repeats):
-            on += per_call(cell, budget / repeats / 2, 1)[0]
-            if tool != "none":
+            on += per_call(cell, budget / repeats / 4, 1)[0]
+            if tool:
                 _detach(session, True)
-                off += per_call(cell, budget / repeats / 2, 1)[0]
+                off += per_call(cell, budget / repeats / 4, 1)[0]
                 _detach(session, False)
-    out["run_cell_us"] = statistics.median(on) * 1e6
-    if off:
-        out["run_cell_off_us"] = statistics.median(off) * 1e6
-        out["us"] = out["run_cell_us"] - out["run_cell_off_us"]
-        out["samples_us"] = [(a - b) * 1e6 for a, b in zip(on, off, strict=True)]
-    return out
+    return on, off
 
 
 def _detach(session: Session, off: bool) -> None:
@@ -509,7 +529,11 @@ def measure_checkout(spec: Spec) -> dict[str, Any]:
             continue
         bad = sorted(k for k in set(values) | set(mine) if values.get(k) != mine.get(k))
         if bad:
-            wrong.append(f"{name}: {', '.join(bad[:4])}" + (" ..." if len(bad) > 4 else ""))
+            first = bad[0]
+            wrong.append(
+                f"{name}: {len(bad)} names ({', '.join(bad[:4])}); {first}: fresh "
+                f"{values.get(first, 'missing')!r}, session {mine.get(first, 'missing')!r}"
+            )
     return {
         "ms": seconds * 1e3,
         "cpu_ms": cpu * 1e3,

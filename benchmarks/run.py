@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = Sizes.smoke() if args.smoke else Sizes.full()
     sizes.projects = args.project
     if args.rounds:
-        sizes.rounds = sizes.checkout_rounds = args.rounds
+        sizes.rounds = sizes.checkout_rounds = sizes.real_rounds = args.rounds
     groups = args.only or ["percell", "latency", "memory", "startup", "real"]
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
@@ -92,6 +92,8 @@ class Sizes:
         self.scale: list[int] = values["scale"]
         self.standin: int = values.get("standin", 0)
         self.projects: list[str] | None = None
+        self.real_rounds: int = values["real_rounds"]
+        self.checkout_timeout: int = values["checkout_timeout"]
 
     @classmethod
     def full(cls) -> Sizes:
@@ -109,6 +111,8 @@ class Sizes:
             real_edits=5,
             checkout_rounds=2,
             scale=[100, 1500, 10000],
+            real_rounds=2,
+            checkout_timeout=300,
         )
 
     @classmethod
@@ -128,6 +132,8 @@ class Sizes:
             real_edits=2,
             checkout_rounds=1,
             scale=[30, 60],
+            real_rounds=1,
+            checkout_timeout=300,
             standin=60,
         )
 
@@ -181,11 +187,11 @@ class Runner:
                 capture_output=True,
                 text=True,
                 env=env,
-                timeout=1800,
+                timeout=spec.get("timeout", 1800),
                 cwd=str(self.tmp),
             )
         except subprocess.TimeoutExpired:
-            return {"error": "timed out"}
+            return {"error": f"timed out after {spec.get('timeout', 1800)} s"}
         lines = done.stdout.strip().splitlines()
         if done.returncode != 0 or not lines:
             return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
