@@ -380,7 +380,7 @@ def measure_load(spec: Spec) -> dict[str, Any]:
         samples, _ = per_call(session.cell, budget, repeats)
         out["callbacks_us"] = statistics.median(samples) * 1e6
     for key, source in (("", "pass"), ("import_", "from os import path")):
-        on, off = _share(session, source, budget, repeats, tool != "none")
+        on, off = cell_share(session, source, budget, repeats, tool != "none")
         out[f"{key}run_cell_us"] = statistics.median(on) * 1e6
         if off:
             out[f"{key}run_cell_off_us"] = statistics.median(off) * 1e6
@@ -389,7 +389,7 @@ def measure_load(spec: Spec) -> dict[str, Any]:
     return out
 
 
-def _share(
+def cell_share(
     session: Session, source: str, budget: float, repeats: int, tool: bool
 ) -> tuple[list[float], list[float]]:
     """Seconds per ``run_cell(source)``: batches with the tool's callbacks registered and with
