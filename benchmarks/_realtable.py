@@ -51,6 +51,8 @@ def render(real: dict[str, Any], grid: Any) -> list[str]:
 
 def _project(project: dict[str, Any], grid: Any) -> list[str]:
     name = f"{project['name']} {project['version']}"
+    if project["version"] == "generated":
+        name = f"{project['name']} project ({project.get('modules', '?')} modules)"
     if "error" in project:
         return [f"  {name}: error: {project['error']}"]
     targets = project["targets"]
@@ -263,6 +265,8 @@ def _digits(s: dict[str, float] | None) -> int:
 
 def _checked(result: dict[str, Any], key: str) -> str:
     s = _get(result, key)
+    if s is None and _get(result, "errors"):
+        return str(result["errors"][0])[:40]
     text = _span(s, _digits(s))
     if s is not None and not result.get("verified"):
         text = "WRONG " + text

@@ -91,7 +91,25 @@ def _plain(node: ast.stmt, first: str | None) -> bool:
         return False
     required = len(params) - len(node.args.defaults)
     kwonly_ok = all(d is not None for d in node.args.kw_defaults)
-    return required == 1 and kwonly_ok and node.lineno != node.body[0].lineno
+    one_line = node.lineno == node.body[0].lineno
+    return required == 1 and kwonly_ok and not one_line and not _generator(node)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _generator(node: ast.FunctionDef) -> bool:
+    """Whether the function yields (a probe's ``return N`` would not return ``N``)."""
+    todo: list[ast.AST] = list(node.body)
+    while todo:
+        child = todo.pop()
+        if isinstance(child, ast.Yield | ast.YieldFrom):
+            return True
+        if not isinstance(
+            child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+        ):
+            todo.extend(ast.iter_child_nodes(child))
+    return False
 
 
 def largest_class(trees: dict[str, ast.Module], wanted: list[str] | None) -> dict[str, Any] | None:
