@@ -192,7 +192,8 @@ def targets(real: dict[str, Any], target: Any) -> None:
             target(
                 r is not None and r >= 3 and h["verified"],
                 f"{name}: checkout of {checkout['files']} files <= 1/3 of IPython and every "
-                f"module right: {_x(r)}, {_right(h)}",
+                f"module right: "
+                + (f"{_x(r)}, {_right(h)}" if h.get("ms") else f"hotswap {h['errors'][:1]}"),
             )
         elif checkout:
             target(False, f"{name}: checkout: {checkout['error']}")

@@ -8,9 +8,11 @@ also warms ``__pycache__`` (a user's project has cached bytecode).
 Edits are made on the text of one file and checked after the cell that reloads them: the
 edited function is *called* (through the class, or through every module that imported it by
 name) and must return the edit's value; a constant must have the new value in every importer.
-A probe line, ``if type(x) is str ...: return N``, is put in the edited function before the
-project is imported (so the first timed save only changes ``N``: a body edit that keeps the
-line count). Normal calls never take it.
+The tool is loaded before the project is imported, as a profile or a notebook's first cell
+does (IPython 9.19's autoreload gets a method's line wrong, line 2, when it reloads a module
+imported before it was loaded). A probe line, ``if type(x) is str ...: return N``, is put in
+the edited function before the project is imported (so the first timed save only changes
+``N``: a body edit that keeps the line count). Normal calls never take it.
 """
 
 from __future__ import annotations
@@ -280,9 +282,9 @@ def measure_edit(spec: Spec) -> dict[str, Any]:
         if not path.exists():
             path = Path(root, *module.split("."), "__init__.py")
         add_probe(path, klass, name)
-    failed = import_modules(root, spec["modules"])
     session = Session(spec["tool"])
-    session.load()
+    session.load()  # first, as a profile or a notebook's first cell loads it
+    failed = import_modules(root, spec["modules"])
     session.settle()
     path = _file(module)
     stamps = _synth.Stamps()
@@ -516,10 +518,10 @@ def measure_checkout(spec: Spec) -> dict[str, Any]:
     """Swap the files of a branch checkout at once; the first cell after; then every module
     compared with a fresh interpreter's import of the new tree."""
     root, new_root = Path(spec["root"]), Path(spec["new_root"])
-    failed = import_modules(str(root), spec["modules"])
-    loaded = {n for n in spec["modules"] if n in sys.modules}
     session = Session(spec["tool"])
     session.load()
+    failed = import_modules(str(root), spec["modules"])
+    loaded = {n for n in spec["modules"] if n in sys.modules}
     session.settle()
     stamp = time.time_ns() + 1_000_000_000
     loaded_files = {os.path.realpath(getattr(sys.modules[n], "__file__", "") or "") for n in loaded}
