@@ -31,8 +31,23 @@ Spec = dict[str, Any]
 
 
 def main() -> None:
-    spec: Spec = json.loads(sys.argv[1])
+    argument = sys.argv[1]
+    if argument.startswith("@"):
+        argument = Path(argument[1:]).read_text(encoding="utf-8")
+    spec: Spec = json.loads(argument)
     kind = spec["kind"]
+    if kind.startswith("real_"):
+        import _realwork
+
+        real = {
+            "real_probe": _realwork.probe,
+            "real_load": _realwork.measure_load,
+            "real_edit": _realwork.measure_edit,
+            "real_oracle": _realwork.oracle,
+            "real_checkout": _realwork.measure_checkout,
+        }
+        print(json.dumps(real[kind](spec)))
+        return
     result = {"import": measure_import, "load": measure_load}.get(kind)
     if result is not None:
         print(json.dumps(result(spec)))
@@ -154,6 +169,14 @@ def measure_percell(spec: Spec) -> dict[str, Any]:
     session.settle()
     gc.collect()
     samples, cpu = per_call(session.cell, spec.get("budget", 1.0), spec.get("repeats", 7))
+    # The same inside real cells (IPython's run_cell), with the callbacks on and taken off in
+    # alternating batches: cold caches, and a cell with an import statement, which hotswap parses.
+    import _realwork
+
+    shares = {}
+    for key, source in (("cell_us", "pass"), ("import_cell_us", "from os import path")):
+        on, off = _realwork.cell_share(session, source, spec.get("budget", 1.0) / 2, 7, True)
+        shares[key] = (statistics.median(on) - statistics.median(off)) * 1e6
     # The fast path must still see an edit: change one module, the next cell reloads it.
     probe = sys.modules[next(n for n in names if "." in n)]
     path = Path(probe.__file__ or "")
@@ -166,6 +189,7 @@ def measure_percell(spec: Spec) -> dict[str, Any]:
         "samples_us": [s * 1e6 for s in samples],
         "modules": len(sys.modules),
         "verified": probe.get() == -1,
+        **shares,
     }
 
 

@@ -26,11 +26,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _projects
 import _synth
 import _table
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_worker.py"
+LONG = ("root", "new_root", "modules", "candidates", "changed", "expected", "target")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,13 +41,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (tests)")
     parser.add_argument(
         "--only",
-        choices=("percell", "latency", "memory", "startup"),
+        choices=("percell", "latency", "memory", "startup", "real"),
         action="append",
         help="run only these groups (repeatable)",
     )
+    parser.add_argument(
+        "--project",
+        action="append",
+        help="real projects: only these (repeatable; sympy, rich, more-itertools)",
+    )
+    parser.add_argument("--rounds", type=int, help="fresh processes per tool and measurement")
     args = parser.parse_args(argv)
     sizes = Sizes.smoke() if args.smoke else Sizes.full()
-    groups = args.only or ["percell", "latency", "memory", "startup"]
+    sizes.projects = args.project
+    if args.rounds:
+        sizes.rounds = sizes.checkout_rounds = sizes.real_rounds = args.rounds
+    groups = args.only or ["percell", "latency", "memory", "startup", "real"]
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
         runner = Runner(Path(tmp), sizes)
@@ -75,6 +86,14 @@ class Sizes:
         self.budget: float = values["budget"]
         self.ten: int = values["ten"]
         self.rounds: int = values["rounds"]
+        self.smoke: bool = values.get("smoke", False)
+        self.real_edits: int = values["real_edits"]  # saves per process: the first and later
+        self.checkout_rounds: int = values["checkout_rounds"]
+        self.scale: list[int] = values["scale"]
+        self.standin: int = values.get("standin", 0)
+        self.projects: list[str] | None = None
+        self.real_rounds: int = values["real_rounds"]
+        self.checkout_timeout: int = values["checkout_timeout"]
 
     @classmethod
     def full(cls) -> Sizes:
@@ -89,6 +108,11 @@ class Sizes:
             budget=1.0,
             ten=10,
             rounds=3,
+            real_edits=5,
+            checkout_rounds=2,
+            scale=[100, 1500, 10000],
+            real_rounds=2,
+            checkout_timeout=300,
         )
 
     @classmethod
@@ -104,6 +128,13 @@ class Sizes:
             budget=0.02,
             ten=2,
             rounds=1,
+            smoke=True,
+            real_edits=2,
+            checkout_rounds=1,
+            scale=[30, 60],
+            real_rounds=1,
+            checkout_timeout=300,
+            standin=60,
         )
 
 
@@ -142,19 +173,25 @@ class Runner:
         env = dict(self.env)
         if spec.get("tool") == "hotswap-stat":
             env["HOTSWAP_WATCH"] = "stat"
-        label = " ".join(f"{k}={v}" for k, v in spec.items() if k not in ("root",))
+        label = " ".join(f"{k}={v}" for k, v in spec.items() if k not in LONG)
         print(f"  {label} ...", file=sys.stderr, flush=True)
+        argument = json.dumps(spec)
+        if len(argument) > 50_000:  # module lists: past what one argument may hold
+            self._serial += 1
+            path = self.tmp / f"spec{self._serial}.json"
+            path.write_text(argument, encoding="utf-8")
+            argument = "@" + str(path)
         try:
             done = subprocess.run(
-                [sys.executable, str(WORKER), json.dumps(spec)],
+                [sys.executable, str(WORKER), argument],
                 capture_output=True,
                 text=True,
                 env=env,
-                timeout=1800,
+                timeout=spec.get("timeout", 1800),
                 cwd=str(self.tmp),
             )
         except subprocess.TimeoutExpired:
-            return {"error": "timed out"}
+            return {"error": f"timed out after {spec.get('timeout', 1800)} s"}
         lines = done.stdout.strip().splitlines()
         if done.returncode != 0 or not lines:
             return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
@@ -249,6 +286,9 @@ class Runner:
             loads.append(row)
         out["load"] = loads
         return out
+
+    def real(self) -> dict[str, Any]:
+        return _projects.RealProjects(self).run()
 
     def _times(self) -> Iterator[int]:
         return iter(range(self.sizes.import_runs))

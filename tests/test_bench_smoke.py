@@ -25,7 +25,9 @@ def _errors(node: Any, where: str = "") -> list[str]:
 
 def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> None:
     """Every measurement of hotswap and of IPython's autoreload completes, every timed reload
-    made the edited code live, and the table ends with a verdict per target."""
+    made the edited code live (in the real-projects group: called through the class or every
+    importer, and a checkout compared with a fresh interpreter), and the table ends with a
+    verdict per target."""
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", str(out)],
@@ -36,7 +38,7 @@ def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(out.read_text())
-    assert {"percell", "latency", "memory", "startup", "targets"} <= set(data)
+    assert {"percell", "latency", "memory", "startup", "real", "targets"} <= set(data)
     assert _errors(data) == []
     verified = [
         *(row[tool]["verified"] for row in data["percell"] for tool in ("hotswap", "ipython")),
@@ -45,3 +47,18 @@ def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> 
     ]
     assert all(verified)
     assert "Targets:" in done.stdout and "1. Per-cell cost" in done.stdout
+    assert "5. Real projects" in done.stdout
+
+    # The real-projects group runs on a generated stand-in project in smoke mode (no network).
+    real = data["real"]
+    project = real["projects"][0]
+    assert _errors(project["load"]) == []
+    assert {(e["what"], e["edit"]) for e in project["edits"]} == {
+        ("method", "body"),
+        ("method", "insert"),
+        ("helper", "body"),
+        ("constant", "body"),
+    }
+    rows = [*project["edits"], project["checkout"], *real["scale"]]
+    assert all(row["hotswap"]["verified"] for row in rows), rows
+    assert all(row["ipython"]["errors"] == [] for row in rows)
