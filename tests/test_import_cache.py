@@ -314,3 +314,23 @@ def test_an_object_made_at_import_is_kept_when_only_its_methods_behave_different
     assert report.ok, report
     assert c.HANDLER is held and [held] == c.HELD
     assert c.HANDLER() == 2
+
+
+def test_a_checkout_right_after_the_import_removes_what_it_removed(
+    workspace: Workspace,
+) -> None:
+    """Imported from cached bytecode, then a checkout rewrites the file at once (dated in the
+    past, as some tools do) without one of its functions: the function goes, as in a fresh
+    run (the baseline was read at import, not after the checkout)."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def kept():\n    return 1\n\n\ndef legacy():\n    return 0\n")
+    _old_with_cache(path)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text("def kept():\n    return 2\n")
+        past = time.time_ns() - 3600 * 1_000_000_000
+        os.utime(path, ns=(past, past))
+        report = r.check()
+    assert report.ok, report
+    assert mod.kept() == 2
+    assert not hasattr(mod, "legacy")

@@ -3,13 +3,13 @@
 A meta-path finder, first on ``sys.meta_path`` while a :class:`hotswap.Reloader` exists, asks the
 other finders for a spec and wraps the plain ``SourceFileLoader`` of user modules. The wrapped
 loader is the standard one (cached bytecode in ``__pycache__`` is used and written as Python
-does); it only reports to a sink (the tracker), for each module, what it executed:
+does); it only reports to a sink (the tracker), for each module, the exact bytes it ran and the
+fingerprint of that read:
 
-- compiled from source (no valid cached bytecode, or a file saved less than two seconds ago):
-  the exact bytes it compiled and the fingerprint of that read;
-- loaded from cached bytecode: the fingerprint of the ``stat`` that validated the cache, and no
-  bytes. The tracker reads them later, off the import path, and takes them for the baseline only
-  if the file still has that fingerprint (a save in between moves ctime at least).
+- compiled from source (no valid cached bytecode): the bytes it compiled;
+- loaded from cached bytecode: the source file read right after, when its fingerprint is the
+  one that validated the cache (else the bytes read are compiled and run instead). Reading a
+  project's sources costs a few percent of importing it; compiling them was most of it.
 
 Cached bytecode is trusted only for a file last written more than two seconds before the
 import: the cache is validated by the source's mtime in whole seconds and its size, so a second
@@ -17,9 +17,9 @@ save within the same second could leave a stale cache valid. Such a file is comp
 bytes read, so that what runs is what hotswap records, exactly. An edit made right after an
 import is therefore never mistaken for the baseline.
 
-The sink also gets the names the module's top-level code reads while it is imported (module
-body, class bodies, comprehensions; not function bodies), from its code object: what the
-importer index needs to tell whether a value that changed elsewhere was read at import time.
+The sink also gets what the module's top-level code reads and calls while it is imported
+(module body, class bodies, comprehensions; not function bodies), from its code object: what
+the importer index needs to tell whether a value that changed elsewhere matters at import time.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from hotswap._record import RACY_NS, Fingerprint, read_file
 from hotswap._scope import is_user_file
 
 # (module name, path, fingerprint, bytes or None when cached bytecode ran, import-time reads)
-Sink = Callable[[str, str, Fingerprint, bytes | None, Reads | None], None]
+Sink = Callable[[str, str, Fingerprint, bytes | None, Reads | None], None]  # bytes: always
 
 
 class _CapturingLoader(importlib.machinery.SourceFileLoader):
@@ -68,22 +68,23 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
         code: CodeType | None = super().get_code(fullname)
         path = self.path
         stat = self._stat
-        if self._read is None and (
-            stat is None or time.time_ns() - stat.st_mtime_ns < RACY_NS
-        ):
-            # Cached bytecode of a file saved just now: its validation (mtime in whole seconds,
-            # size) cannot tell two saves within one second apart. Compile what is on disk.
+        if self._read is None:
+            # Cached bytecode ran: read the source it was validated against (reading is cheap;
+            # compiling was the cost). Reading it later would lose it to a save made meanwhile
+            # (a checkout right after the import), and with it what the save removed.
             data, fingerprint = read_file(path)
             self._read = (data, fingerprint)
-            code = self.source_to_code(data, path)
+            if (
+                stat is None
+                or fingerprint != Fingerprint.of(stat)
+                or time.time_ns() - stat.st_mtime_ns < RACY_NS
+            ):
+                # Saved since the cache was validated, or so recently that its validation (mtime
+                # in whole seconds, size) cannot tell two saves apart: run what was read.
+                code = self.source_to_code(data, path)
         assert code is not None
-        reads = import_time_reads(code)
-        if self._read is not None:
-            data, fingerprint = self._read
-            self.sink(fullname, os.path.abspath(path), fingerprint, data, reads)
-        else:
-            assert stat is not None
-            self.sink(fullname, os.path.abspath(path), Fingerprint.of(stat), None, reads)
+        data, fingerprint = self._read
+        self.sink(fullname, os.path.abspath(path), fingerprint, data, import_time_reads(code))
         self._stat = self._read = None
         return code
 
