@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,9 @@ def ensure_library(requirement: str, offline: bool) -> bool:
 
 
 def extract(archive: Path, dest: Path, package: str) -> Path:
-    """The package's files from the wheel, without test directories, under ``dest``."""
+    """The package's files from the wheel, without test directories, under ``dest``, dated as
+    in the wheel: a project on disk was not written the moment it is imported (hotswap does
+    not trust cached bytecode of a file written less than two seconds ago, see _capture)."""
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
             parts = info.filename.split("/")
@@ -104,6 +107,8 @@ def extract(archive: Path, dest: Path, package: str) -> Path:
             target = dest.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(zf.read(info))
+            stamp = int(time.mktime((*info.date_time, 0, 0, -1))) * 1_000_000_000
+            os.utime(target, ns=(stamp, stamp))
     return dest
 
 
