@@ -323,7 +323,8 @@ def test_a_checkout_right_after_the_import_removes_what_it_removed(
     past, as some tools do) without one of its functions: the function goes, as in a fresh
     run (the baseline was read at import, not after the checkout)."""
     name = workspace.name()
-    path = workspace.write(f"{name}.py", "def kept():\n    return 1\n\n\ndef legacy():\n    return 0\n")
+    source = "def kept():\n    return 1\n\n\ndef legacy():\n    return 0\n"
+    path = workspace.write(f"{name}.py", source)
     _old_with_cache(path)
     with hotswap.Reloader() as r:
         mod = importlib.import_module(name)
