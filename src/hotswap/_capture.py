@@ -36,8 +36,8 @@ from hotswap._imports import Reads, import_time_reads
 from hotswap._record import RACY_NS, Fingerprint, read_file
 from hotswap._scope import is_user_file
 
-# (module name, path, fingerprint, bytes or None when cached bytecode ran, import-time reads)
-Sink = Callable[[str, str, Fingerprint, bytes | None, Reads | None], None]  # bytes: always
+# (module name, path, fingerprint of the bytes, the bytes it ran, import-time reads)
+Sink = Callable[[str, str, Fingerprint, bytes, Reads], None]
 
 
 class _CapturingLoader(importlib.machinery.SourceFileLoader):

@@ -93,11 +93,9 @@ class Tracker:
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = _Records(self)
-        # What the import hook saw executed since the last ``discover``: (path, fingerprint,
-        # bytes or None when cached bytecode ran, import-time reads).
-        self.captured: dict[
-            str, tuple[str, Fingerprint, bytes | None, Reads | None]
-        ] = {}
+        # What the import hook saw executed since the last ``discover``: (path, fingerprint of
+        # the bytes, the bytes, import-time reads).
+        self.captured: dict[str, tuple[str, Fingerprint, bytes, Reads]] = {}
         # Who imports what (see _imports); records whose text changed since they were last
         # scanned wait in ``_unindexed`` (the background reader scans them, else the next query).
         self.index = ImportIndex()
@@ -217,21 +215,17 @@ class Tracker:
         name: str,
         path: str,
         fingerprint: Fingerprint,
-        data: bytes | None,
-        reads: Reads | None,
+        data: bytes,
+        reads: Reads,
     ) -> None:
-        """The import hook's sink: what a module is about to execute (any thread); ``data``
-        None: cached bytecode of the file at ``fingerprint``, whose bytes are read later."""
+        """The import hook's sink: the bytes a module is about to execute, the fingerprint of
+        their read, and what its import-time code reads (any thread)."""
         with self._lock:
             self.captured[name] = (path, fingerprint, data, reads)
 
     def discover(self) -> None:
-        """Register modules the import hook saw being executed since the last call.
-
-        Modules run from cached bytecode become pending records with the fingerprint that
-        validated the cache; the background reader reads their bytes, and keeps them as the
-        baseline only if the file still has that fingerprint (see :meth:`resolve`). Either way
-        the reader then indexes their imports and compresses the bytes it holds."""
+        """Register modules the import hook saw being executed since the last call; the
+        background reader then indexes their imports and compresses the bytes they hold."""
         if not self.captured:
             return
         with self._lock:
@@ -242,11 +236,7 @@ class Tracker:
                 continue  # the import failed, or the module replaced itself
             record = Record(name, path, None, None, None)
             record.reads = reads
-            if data is None:
-                record.seen(fingerprint)
-                record.pending = True
-            else:
-                record.keep(data, fingerprint)
+            record.keep(data, fingerprint)
             self._unindexed[name] = None  # indexed by the reader, or by the first query
             self.records[name] = record  # watched and looked at once: the bytes may be stale
             self._unread.append(record)

@@ -46,11 +46,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap._errors import HotswapError
+from hotswap._imports import resolve
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
 from hotswap._members import member_edit, member_name
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
-from hotswap._plan import ModulePlan, Step, class_maps, diff, resolve
+from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hotswap._imports import resolve
 from hotswap._source import STAR, ParsedSource, Statement, make_statement
 
 Status = Literal["same", "changed", "added"]
@@ -259,22 +260,6 @@ class FromImport:
     source: str
     name: str
     alias: str
-
-
-def resolve(module: str | None, level: int, importer: str, is_package: bool) -> str | None:
-    if level == 0:
-        return module
-    parts = importer.split(".")
-    if not is_package:
-        parts = parts[:-1]
-    if level > 1:
-        if level - 1 > len(parts):
-            return None
-        parts = parts[: len(parts) - (level - 1)]
-    base = ".".join(parts)
-    if module:
-        return f"{base}.{module}" if base else module
-    return base or None
 
 
 def from_imports(parsed: ParsedSource, importer: str, is_package: bool) -> list[FromImport]:

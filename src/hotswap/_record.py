@@ -123,12 +123,6 @@ class Record:
         self._text = value
         self._bytes = None
 
-    @property
-    def packable(self) -> bool:
-        """Whether the baseline bytes are held uncompressed (see :meth:`pack`)."""
-        held = self._bytes
-        return held is not None and not held[0]
-
     def pack(self) -> None:
         """Compress the held baseline bytes (the background reader does it, off the session's
         critical path: ``zlib`` releases the GIL while it works)."""
