@@ -245,13 +245,15 @@ def _propagate(
             indexed = TRACKER.imports_of(record)
             if target is None or indexed is None:
                 continue  # not loaded, or its executed text is unknown
-            if not any(
-                n == "*" or n in heads for n, _alias in index.from_source(record.name, source)
-            ) and source not in index.aliases(record.name).values():
+            pairs = index.from_source(record.name, source)
+            if (
+                not any(n == "*" or n in heads for n, _alias in pairs)
+                and source not in index.aliases(record.name).values()
+            ):
                 continue
             is_package = _is_package(target)
-            # Only the imports from ``source`` matter here (all of them: see _star_value).
-            imports = [FromImport(*item) for item in indexed.from_items() if item[0] == source]
+            # Only the imports from ``source`` matter here.
+            imports = [FromImport(source, n, alias) for n, alias in pairs]
             parsed: ParsedSource | None = None
             if any(i.name == "*" for i in imports):
                 # A star import moves names in and out: only the parse says it is real (the
@@ -274,9 +276,7 @@ def _propagate(
                 # Another star import of the importer still brings the name (``functools`` from
                 # both ``from a import *`` and ``from b import *``): its value stays, or becomes
                 # it.
-                every = [FromImport(*item) for item in indexed.from_items()]
-                if parsed is not None:
-                    every = from_imports(parsed, record.name, is_package)
+                every = from_imports(parsed, record.name, is_package)
                 for name in [n for n, v in preset.items() if v is MISSING]:
                     still = _star_value(every, source, name)
                     if still is target_ns.get(name, MISSING):
