@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from _fmt import times as _x
+from _fmt import two as _f
+
 IPY = "IPython %autoreload 2"
 
 
@@ -283,11 +286,3 @@ def _right(result: dict[str, Any]) -> str:
     return "right" if result.get("verified") else "WRONG"
 
 
-def _x(ratio: float | None) -> str:
-    if ratio is None:
-        return "-"
-    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
-
-
-def _f(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"

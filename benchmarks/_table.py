@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import _realtable
+from _fmt import times as _x
+from _fmt import two as _f
 
 IPY = "IPython %autoreload 2"
 
@@ -295,14 +297,6 @@ def _ratio(slow: dict[str, Any], fast: dict[str, Any], key: str) -> str:
     return _x(_value_ratio(slow, fast, key))
 
 
-def _x(ratio: float | None) -> str:
-    if ratio is None:
-        return "-"
-    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
-
-
-def _f(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
 
 
 def _us(result: dict[str, Any]) -> str:
