@@ -29,6 +29,17 @@ def _old_with_cache(path: Path, age_s: int = 60) -> None:
     py_compile.compile(str(path), doraise=True)
 
 
+def _save_after_import(
+    r: hotswap.Reloader, workspace: Workspace, relpath: str, text: str
+) -> hotswap.Report:
+    """The session's first cell after the imports, the background reader done, then a save and
+    the next cell: its report."""
+    r.check()
+    TRACKER.baselines_read(30)
+    workspace.write(relpath, text)
+    return r.check()
+
+
 def test_a_module_run_from_cached_bytecode_reloads_only_what_changed(
     workspace: Workspace,
 ) -> None:
@@ -39,10 +50,8 @@ def test_a_module_run_from_cached_bytecode_reloads_only_what_changed(
     _old_with_cache(path)
     with hotswap.Reloader() as r:
         mod = importlib.import_module(name)
-        r.check()
-        TRACKER.baselines_read(30)
-        workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n")
-        report = r.check()
+        edited = "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n"
+        report = _save_after_import(r, workspace, f"{name}.py", edited)
     assert report.ok, report
     assert mod.f() == 2
     assert mod.LOADS == [1]  # nothing but f ran: the cached module's baseline was known
@@ -94,10 +103,7 @@ def test_an_importer_that_reads_a_value_only_in_functions_follows_without_a_pars
     _old_with_cache(pb)
     with hotswap.Reloader() as r:
         mod_b = importlib.import_module(b)
-        r.check()
-        TRACKER.baselines_read(30)
-        workspace.write(f"{a}.py", "X = 2\n")
-        report = r.check()
+        report = _save_after_import(r, workspace, f"{a}.py", "X = 2\n")
         record = TRACKER.records[b]
         assert record.parsed is None
     assert report.ok, report
@@ -231,10 +237,7 @@ def test_a_subclass_is_not_made_again_when_a_method_of_its_base_changes_behaviou
     with hotswap.Reloader() as r:
         b = importlib.import_module(names["b"])
         c = importlib.import_module(names["c"])
-        r.check()
-        TRACKER.baselines_read(30)
-        workspace.write(f"{names['a']}.py", "def h():\n    return 2\n")
-        report = r.check()
+        report = _save_after_import(r, workspace, f"{names['a']}.py", "def h():\n    return 2\n")
     assert report.ok, report
     assert c.D().m() == 2
     assert b.MADE == ["D"]
@@ -257,10 +260,7 @@ def test_a_subclass_is_made_again_when_init_subclass_of_its_base_changes_behavio
     names = _project(workspace, files)
     with hotswap.Reloader() as r:
         c = importlib.import_module(names["c"])
-        r.check()
-        TRACKER.baselines_read(30)
-        workspace.write(f"{names['a']}.py", "def h():\n    return 2\n")
-        report = r.check()
+        report = _save_after_import(r, workspace, f"{names['a']}.py", "def h():\n    return 2\n")
     assert report.ok, report
     assert c.D.TAG == 2
 
@@ -307,10 +307,7 @@ def test_an_object_made_at_import_is_kept_when_only_its_methods_behave_different
     with hotswap.Reloader() as r:
         c = importlib.import_module(names["c"])
         held = c.HANDLER
-        r.check()
-        TRACKER.baselines_read(30)
-        workspace.write(f"{names['a']}.py", "def h():\n    return 2\n")
-        report = r.check()
+        report = _save_after_import(r, workspace, f"{names['a']}.py", "def h():\n    return 2\n")
     assert report.ok, report
     assert c.HANDLER is held and [held] == c.HELD
     assert c.HANDLER() == 2
