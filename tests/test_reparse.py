@@ -157,11 +157,10 @@ def _edit_chain(draw: st.DrawFn) -> list[str]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_edit_chain())
-def test_successive_re_parses_equal_whole_parses(texts: list[str]) -> None:
-    """Saves in a row, each re-parsed from the one before (statements below an edit are reused
-    without a copy and recorded as lying some lines lower, by runs that edits in different
-    places stack up): every source has the statements, lines and names a whole parse gives."""
+def _re_parses(texts: list[str]) -> list[tuple[ParsedSource, ParsedSource]]:
+    """Each text re-parsed from the one before, beside its whole parse (for the texts the
+    re-parser accepts), checked to have the statements, lines and names of the whole parse."""
+    pairs = []
     current = _whole(texts[0])
     for text in texts[1:]:
         if current is None:
@@ -174,10 +173,20 @@ def test_successive_re_parses_equal_whole_parses(texts: list[str]) -> None:
             continue
         assert whole is not None, "the re-parse accepted a text that does not parse"
         assert _signature(incremental) == _signature(whole)
+        pairs.append((incremental, whole))
+        current = incremental
+    return pairs
+
+
+@given(_edit_chain())
+def test_successive_re_parses_equal_whole_parses(texts: list[str]) -> None:
+    """Saves in a row, each re-parsed from the one before (statements below an edit are reused
+    without a copy and recorded as lying some lines lower, by runs that edits in different
+    places stack up): every source has the statements, lines and names a whole parse gives."""
+    for incremental, whole in _re_parses(texts):
         for i in range(len(whole.statements)):  # the cheap position queries agree too
             stmt = whole.statements[i]
             assert (incremental.first_of(i), incremental.last_of(i)) == (stmt.first, stmt.last)
-        current = incremental
 
 
 def test_statements_away_from_the_edit_are_reused_not_parsed_again() -> None:
@@ -348,19 +357,7 @@ def test_edits_inside_a_class_re_parse_to_what_a_whole_parse_gives(texts: list[s
     """Saves that edit members of a class (re-parsed member by member, the members away from
     the edit shared and moved, the moves stacking up over saves) give, each time, the
     statements, positions and names a whole parse gives, or decline."""
-    current = _whole(texts[0])
-    for text in texts[1:]:
-        if current is None:
-            current = _whole(text)
-            continue
-        incremental = reparse(current, text, "m.py")
-        whole = _whole(text)
-        if incremental is None:
-            current = whole
-            continue
-        assert whole is not None, "the re-parse accepted a text that does not parse"
-        assert _signature(incremental) == _signature(whole)
-        current = incremental
+    _re_parses(texts)
 
 
 def test_one_method_edited_in_a_large_class_re_parses_that_method_only() -> None:
