@@ -166,20 +166,26 @@ def class_sources(draw: st.DrawFn) -> str:
     return before + "class C(B):\n" + "".join(members) + after
 
 
-def edit_lines(draw: st.DrawFn, text: str) -> str:
-    """One edit: lines inserted, deleted or replaced, or one character typed."""
+TYPED = ["x", " ", "\n", "(", ")", '"', "#", ":", "@", "\\"]  # characters an edit may type
+
+
+def edit_lines(
+    draw: st.DrawFn, text: str, pieces: list[str] = MEMBER_PIECES, typed: list[str] = TYPED
+) -> str:
+    """One edit: lines of ``pieces`` inserted, lines deleted or replaced, or one character of
+    ``typed`` typed."""
     lines = text.splitlines(keepends=True)
     at = draw(st.integers(0, len(lines)))
     kind = draw(st.sampled_from(["insert", "delete", "replace", "character"]))
     if kind == "insert":
-        lines[at:at] = draw(st.lists(st.sampled_from(MEMBER_PIECES), min_size=1, max_size=3))
+        lines[at:at] = draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=3))
     elif kind == "delete":
         del lines[at : at + draw(st.integers(1, 3))]
     elif kind == "replace" and lines:
-        lines[min(at, len(lines) - 1)] = draw(st.sampled_from(MEMBER_PIECES))
+        lines[min(at, len(lines) - 1)] = draw(st.sampled_from(pieces))
     else:
         position = draw(st.integers(0, len(text)))
-        char = draw(st.sampled_from(["x", " ", "\n", "(", ")", '"', "#", ":", "@", "\\"]))
+        char = draw(st.sampled_from(typed))
         return text[:position] + char + text[position:]
     return "".join(lines)
 

@@ -17,7 +17,7 @@ from conftest import Workspace
 from hotswap._reparse import reparse
 from hotswap._source import ParsedSource, parse_whole
 from hotswap._text import SourceError
-from strategies import class_edit_chains
+from strategies import TYPED, class_edit_chains, edit_lines
 
 # Whole statements (each parses alone), including the shapes that carry tokenizer state across
 # lines: brackets, continuations, triple-quoted strings, decorators, semicolons, blocks.
@@ -101,20 +101,7 @@ def _whole(text: str) -> ParsedSource | None:
 @st.composite
 def _edited(draw: st.DrawFn) -> tuple[str, str]:
     text = "".join(draw(st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=25)))
-    lines = text.splitlines(keepends=True)
-    at = draw(st.integers(0, len(lines)))
-    kind = draw(st.sampled_from(["insert", "delete", "replace", "character"]))
-    if kind == "insert":
-        lines[at:at] = draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=3))
-    elif kind == "delete":
-        del lines[at : at + draw(st.integers(1, 3))]
-    elif kind == "replace" and lines:
-        lines[min(at, len(lines) - 1)] = draw(st.sampled_from(PIECES))
-    else:
-        position = draw(st.integers(0, len(text)))
-        char = draw(st.sampled_from(["x", " ", "\n", "(", ")", '"', "#", ":", "@"]))
-        return text, text[:position] + char + text[position:]
-    return text, "".join(lines)
+    return text, edit_lines(draw, text, PIECES, [c for c in TYPED if c != "\\"])
 
 
 @settings(max_examples=200, deadline=None)
