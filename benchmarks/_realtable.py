@@ -91,30 +91,21 @@ def _project(project: dict[str, Any], grid: Any) -> list[str]:
             "",
             f"none: {_span(_get(none, 'import_ms'))}",
         ),
+    ]
+    body += [
         (
-            "per cell, nothing changed: in run_cell (us)",
-            _span(_get(hs, "cell_us"), 1),
+            label,
+            _span(_get(hs, key), 1),
             "",
-            _span(_get(ip, "cell_us"), 1),
+            _span(_get(ip, key), 1),
             "",
-            _x(_ratio(ip, hs, "cell_us")),
-        ),
-        (
-            "per cell with an import statement, in run_cell (us)",
-            _span(_get(hs, "import_cell_us"), 1),
-            "",
-            _span(_get(ip, "import_cell_us"), 1),
-            "",
-            _x(_ratio(ip, hs, "import_cell_us")),
-        ),
-        (
-            "per cell: the callbacks alone (us)",
-            _span(_get(hs, "callbacks_us"), 1),
-            "",
-            _span(_get(ip, "callbacks_us"), 1),
-            "",
-            _x(_ratio(ip, hs, "callbacks_us")),
-        ),
+            _x(_ratio(ip, hs, key)),
+        )
+        for label, key in (
+            ("per cell, nothing changed: in run_cell (us)", "cell_us"),
+            ("per cell with an import statement, in run_cell (us)", "import_cell_us"),
+            ("per cell: the callbacks alone (us)", "callbacks_us"),
+        )
     ]
     for edit in project["edits"]:
         label = edit["label"]
