@@ -1,9 +1,15 @@
 # Two commands: `make demo` and `make test` (see README.md).
 PYENV_ROOT ?= $(HOME)/.pyenv
-# The oldest supported Python builds .venv; other supported versions found under pyenv get .venv-3.X.
-PY311 := $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3.11) $(shell command -v python3.11))
-EXTRA_PYTHONS := $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12)) \
-                 $(firstword $(wildcard $(PYENV_ROOT)/versions/3.13*/bin/python3.13))
+SUPPORTED := 3.11 3.12 3.13
+# Every supported interpreter found, oldest first: pyenv's builds, then the PATH. Each candidate is
+# run once, so a pyenv shim for a version that is not installed does not count.
+FOUND_PYTHONS := $(shell for v in $(SUPPORTED); do \
+    for p in $(PYENV_ROOT)/versions/$$v*/bin/python$$v $$(command -v python$$v); do \
+      if [ -x "$$p" ] && "$$p" -c 'import venv' >/dev/null 2>&1; then echo "$$p"; break; fi; \
+    done; done)
+# The oldest supported Python found builds .venv; the others get .venv-3.X for `make test`.
+BASE_PY := $(firstword $(FOUND_PYTHONS))
+EXTRA_PYTHONS := $(wordlist 2,$(words $(FOUND_PYTHONS)),$(FOUND_PYTHONS))
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -n 2  # two workers: the machines here have two cores
@@ -12,15 +18,31 @@ PYTEST_ARGS ?= -n 2  # two workers: the machines here have two cores
 OTHERS_ARGS ?= --ignore=tests/test_ipython_corpus.py --ignore=tests/test_fuzz.py \
                --ignore=tests/test_soak.py
 
-.PHONY: demo test lint pytest pytest-others bench fuzz clean
+.PHONY: demo test lint pytest pytest-others bench fuzz clean python
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PY311) -m venv $(VENV)
+# Says which Python is used, or what to install when none is found.
+python:
+	@if [ -z "$(BASE_PY)" ]; then \
+	  echo "hotswap needs Python 3.11, 3.12 or 3.13, and none was found (looked for python3.11," \
+	       "python3.12 and python3.13 on PATH and under $(PYENV_ROOT)/versions)."; \
+	  echo "Install one (for example 'pyenv install 3.13', or your system's python3.13 and" \
+	       "python3.13-venv packages) and run make again."; \
+	  exit 1; \
+	fi
+	@echo "Using $(BASE_PY) ($$($(BASE_PY) -c 'import sys; print("Python %d.%d.%d" % sys.version_info[:3])'))"
+
+# The package alone (what the demo needs), then the development tools on top (what the tests need).
+$(VENV)/.package: pyproject.toml | python
+	test -x $(PY) || $(BASE_PY) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.package
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.package
 	$(PY) -m hotswap demo
 
 lint: $(VENV)/.installed

@@ -116,7 +116,7 @@ def ip(
     names_before = set(shell.user_ns)
     session = Session(shell, capsys)
     cell = session.run("%load_ext hotswap")
-    assert cell.ok and cell.out == "" and cell.err == "", cell
+    assert cell.ok and cell.out.startswith("hotswap: on;") and cell.err == "", cell
     yield session
     shell.run_cell("%unload_ext hotswap")
     for name in set(shell.user_ns) - names_before:
@@ -665,7 +665,7 @@ def edit(text):
     os.utime(path, ns=(t, t))
 def cell(src):
     print("<<" + src.splitlines()[0] + ">>")
-    ip.run_cell(src)
+    ip.run_cell(src, store_history=True)  # as the terminal and a kernel run a user's cell
 {steps}
 """
 
@@ -696,7 +696,7 @@ def test_ipython_autoreload_loaded_first_is_taken_over(tmp_path: Path) -> None:
         cell("print('result', {name}.f(), {name}.RUNS)")
         cell("%hotswap")
     """)
-    assert out.count("IPython's autoreload extension is loaded too") == 1
+    assert out.count("hotswap: handles %autoreload now; IPython's autoreload is switched off") == 1
     # IPython's reloader re-runs the whole module (RUNS would grow); hotswap runs only f.
     assert "result 2 1" in out and "result 3 1" in out
     assert "IPython's autoreload: switched off by hotswap" in out
@@ -716,7 +716,20 @@ def test_ipython_autoreload_loaded_later_is_taken_over(tmp_path: Path) -> None:
         cell("%unload_ext hotswap")
         cell("print('owner', type(get_ipython().find_magic('autoreload').__self__).__name__)")
     """)
-    assert out.count("IPython's autoreload extension is loaded too") == 1
+    assert out.count("hotswap: handles %autoreload now; IPython's autoreload is switched off") == 1
     assert "result 2 1" in out
     assert "owner HotswapMagics" in out
     assert "owner AutoreloadMagics" in out  # unloading hotswap gives %autoreload back
+
+
+def test_load_ext_typed_in_a_cell_says_it_is_on(tmp_path: Path) -> None:
+    """``%load_ext hotswap`` typed in a cell prints one short line saying reloading is on and
+    how to turn it off; the second ``%load_ext`` prints nothing."""
+    name = unique()
+    out = _drive(tmp_path, name, """
+        cell("%load_ext hotswap")
+        cell("%load_ext hotswap")
+    """)
+    assert out.count("hotswap: on; edited modules reload before each cell") == 1
+    line = next(x for x in out.splitlines() if x.startswith("hotswap: on"))
+    assert "%autoreload off" in line and len(line) <= 100

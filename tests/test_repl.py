@@ -140,12 +140,18 @@ def test_install_in_running_repl_reloads_before_the_next_statement(
 ) -> None:
     """`import hotswap; hotswap.install()` typed in `python`: the statement typed after an edit
     runs the new code, the from-imported function and the old instance follow, one line says
-    what was reloaded, and install() itself prints nothing."""
+    what was reloaded. install() says in one line that reloading is on and how to turn it off;
+    calling it again says nothing."""
     name = workspace.name("mq")
     workspace.write(f"{name}.py", MODULE)
     repl = spawn([], kind)  # type: ignore[operator]
     out = repl.do("import hotswap; hotswap.install()")
-    assert "Reloader" not in out and "hotswap:" not in out
+    assert "Reloader" not in out
+    assert _lines(out, "hotswap:") == [
+        "hotswap: on; edited modules reload before each statement "
+        "(hotswap.uninstall() turns it off)"
+    ]
+    assert not _lines(repl.do("hotswap.install()"), "hotswap:")
     _scenario(repl, workspace, name)
 
 
@@ -243,6 +249,30 @@ def test_dash_i_runs_the_script_then_the_repl(spawn: object, workspace: Workspac
     _edit(workspace, f"{name}.py", '"one"', '"two"')
     _edit(workspace, f"{name}.py", "return 1", "return 2")
     assert repl.run(f"f(), c.val(), type(c) is __import__('{name}').C") == "two 2 True"
+
+
+def test_dash_i_script_edits_patch_its_functions(spawn: object, workspace: Workspace) -> None:
+    """After `python -m hotswap -i script.py`, saving the script patches its functions and
+    classes in the session (as `run` does): the next statement calls the new code, while the
+    script's other top-level statements do not run again."""
+    script = workspace.write(
+        "tool_hs.py",
+        """\
+        RUNS = globals().get("RUNS", 0) + 1
+        def greet():
+            return "hello"
+        class Tool:
+            def name(self):
+                return "old"
+        t = Tool()
+        """,
+    )
+    repl = spawn(["-m", "hotswap", "-i", str(script)], "default")  # type: ignore[operator]
+    assert repl.run("greet(), t.name(), RUNS") == "hello old 1"
+    _edit(workspace, "tool_hs.py", '"hello"', '"bye"')
+    _edit(workspace, "tool_hs.py", '"old"', '"new"')
+    assert repl.run("greet(), t.name(), RUNS, type(t) is Tool") == "bye new 1 True"
+    assert _reload_lines(repl.seen) == ["hotswap: reloaded __main__: patched greet, Tool.name"]
 
 
 def test_dash_i_shows_the_scripts_exception_then_the_repl(

@@ -19,6 +19,7 @@ that ends a program started by ``run`` propagates, as it would out of plain ``py
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -273,7 +274,12 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
 
     Bad arguments return 2 after argparse has printed the usage and the reason on stderr.
     """
-    parser = build_parser(prog or "hotswap")
+    prog = prog or "hotswap"
+    parser = build_parser(prog)
+    hint = _script_hint(prog, sys.argv[1:] if argv is None else argv)
+    if hint is not None:
+        sys.stderr.write(hint)
+        return 2
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version, or a usage error already printed
@@ -285,3 +291,31 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
         return handler(args)
     except SystemExit as stop:  # parser.error() in a handler: the message is printed
         return _exit_code(stop.code)
+    except BrokenPipeError:
+        # The reader of our output went away (``hotswap demo | head``). Python would print a
+        # traceback, and again at exit when it flushes stdout; point stdout at /dev/null first,
+        # as the ``signal`` module's documentation advises, and end quietly.
+        _silence_stdout()
+        return 1
+
+
+def _script_hint(prog: str, argv: Sequence[str]) -> str | None:
+    """The message for ``hotswap script.py``: a script where a command was expected."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    if first is None or argv[0] != first or first in {c.name for c in _COMMANDS}:
+        return None
+    if not (first.endswith(".py") or os.path.isfile(first)):
+        return None
+    rest = " ".join(argv)
+    return (
+        f"{prog}: '{first}' is not a command; to run it with reloading: {prog} run {rest}\n"
+        f"  (or {prog} -i {rest} to run it and then get a REPL)\n"
+    )
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test's capture): nothing will be flushed to a pipe

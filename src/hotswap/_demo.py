@@ -451,6 +451,8 @@ def run(
     except DemoFailure as failure:
         err.write(f"\nhotswap demo FAILED: {failure}\n")
         return 1
+    except BrokenPipeError:
+        raise  # the reader went away (``hotswap demo | head``): not a failure of the demo
     except Exception as exc:  # the engine raised: show where, and fail like a broken claim
         traceback.print_exc(file=err)
         err.write(f"\nhotswap demo FAILED: {type(exc).__name__} raised while the demo ran\n")

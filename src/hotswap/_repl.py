@@ -35,6 +35,7 @@ import types
 from typing import Any
 
 from hotswap._console import DIM, Show, note, print_report
+from hotswap._detect import TRACKER
 from hotswap._errors import HotswapError
 from hotswap._reloader import Reloader
 from hotswap._runner import (
@@ -86,6 +87,8 @@ class _Session:
 
 
 _SESSION: _Session | None = None
+# What turning it on says (to stderr, once), in the REPL as in ``python -m hotswap``.
+ON = "hotswap: on; edited modules reload before each statement (hotswap.uninstall() turns it off)"
 _HOOKED = False
 
 
@@ -106,9 +109,14 @@ def install(*, quiet: bool = False, verbose: bool = False) -> None:
     Works in the running ``python`` REPL (type it, or put it in ``PYTHONSTARTUP``), in
     ``python -i`` and in ``code.interact()`` consoles. Each reload prints one line to stderr
     (``quiet``: only failures and warnings; ``verbose``: one more line per changed object).
-    Calling it again changes only the output options. (It returns nothing, so typing it at
-    the prompt prints nothing.)
+    Turning it on says so in one line on stderr when a person is at the terminal (stdin is a
+    tty) and ``quiet`` is not set. Calling it again changes only the output options.
     """
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    _install(quiet=quiet, verbose=verbose, announce=interactive and not quiet)
+
+
+def _install(*, quiet: bool, verbose: bool, announce: bool) -> None:
     global _SESSION, _HOOKED
     if _SESSION is not None:
         _SESSION.show = Show(quiet=quiet, verbose=verbose)
@@ -124,6 +132,8 @@ def install(*, quiet: bool = False, verbose: bool = False) -> None:
             raise
         _HOOKED = True
     _SESSION = _Session(reloader, Show(quiet=quiet, verbose=verbose))
+    if announce:
+        note([ON], DIM)
 
 
 def uninstall() -> None:
@@ -204,7 +214,7 @@ def interact(
         sys.argv[:] = [""]
         if sys.path:
             sys.path[0] = ""
-        install(quiet=quiet, verbose=verbose)
+        _install(quiet=quiet, verbose=verbose, announce=False)
         if interactive:
             _banner()
             _run_startup(module)
@@ -215,13 +225,7 @@ def interact(
         module = sys.modules["__main__"]
     if not interactive:
         return _run_stdin(module)
-    note(
-        [
-            "hotswap: on; edited modules reload before each statement "
-            "(hotswap.uninstall() turns it off)"
-        ],
-        DIM,
-    )
+    note([ON], DIM)
     _hand_over()
     return 0
 
@@ -233,9 +237,21 @@ def _started_with_m() -> bool:
 
 def _run_first(program: Program, *, quiet: bool, verbose: bool) -> int | None:
     """``-i``: run the program as ``python -i`` does; a status means "do not start the REPL"."""
-    install(quiet=quiet, verbose=verbose)  # before the script: its imports are captured
+    _install(quiet=quiet, verbose=verbose, announce=False)  # first: its imports are captured
+    assert _SESSION is not None
+    reloader = _SESSION.reloader
+
+    def register(module: types.ModuleType, path: str) -> str | None:
+        # As under ``run``: the script is watched as ``__main__`` with definitions only, its
+        # baseline exactly the text compiled, so saving it patches its functions and classes.
+        text = TRACKER.register("__main__", module, path).text
+        if text is not None:
+            reloader.include("__main__")
+            reloader.apply_definitions_only("__main__")
+        return text
+
     try:
-        prepared = prepare(program)
+        prepared = prepare(program, register)
     except StartError as exc:
         note([str(exc)])
         return exc.status

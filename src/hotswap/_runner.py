@@ -230,10 +230,25 @@ def exit_status(code: object) -> int:
 
 
 def trimmed(tb: types.TracebackType | None) -> types.TracebackType | None:
-    """``tb`` without its leading hotswap and ``runpy`` frames: what plain ``python`` shows."""
+    """``tb`` without its leading hotswap and ``runpy`` frames: what plain ``python`` shows.
+
+    Started as the ``hotswap`` console script, the first frame is the small file pip wrote
+    (``from hotswap._cli import main; sys.exit(main())``): it goes too.
+    """
+    if tb is not None and _is_console_script(tb.tb_frame):
+        tb = tb.tb_next
     while tb is not None and _is_ours(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
     return tb
+
+
+def _is_console_script(frame: types.FrameType) -> bool:
+    entry = frame.f_globals.get("main")
+    return (
+        frame.f_code.co_name == "<module>"
+        and frame.f_globals.get("__name__") == "__main__"
+        and getattr(entry, "__module__", None) == "hotswap._cli"
+    )
 
 
 def _is_ours(filename: str) -> bool:

@@ -71,6 +71,10 @@ def source_file(module: ModuleType) -> str | None:
     path = getattr(spec, "origin", None) if spec is not None else None
     if not isinstance(path, str):
         path = getattr(module, "__file__", None)
+    if path is None and getattr(module, "__name__", None) == "__main__":
+        # ``python -i script.py`` drops the script's ``__file__`` once it has run (and a script
+        # has no ``__spec__``); the loader it ran with still names the file.
+        path = getattr(getattr(module, "__loader__", None), "path", None)
     if not isinstance(path, str) or not path.endswith(".py"):
         return None
     if _NORMAL_ABSOLUTE and path.startswith("/") and _normal(path):

@@ -83,6 +83,18 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
     magics = HotswapMagics(shell)
     shell.register_magics(magics)
     magics.install()
+    if not magics.starting:
+        print(ON)
+
+
+# What ``%load_ext hotswap`` typed in a cell says (a profile loading it at start says nothing).
+ON = "hotswap: on; edited modules reload before each cell (%autoreload off turns it off)"
+
+
+def _in_a_cell(shell: InteractiveShell) -> bool:
+    """Whether the user's cells have started: IPython stores a cell's input in ``In`` before it
+    runs it, and ``In`` holds only its placeholder while the profile loads extensions."""
+    return len(shell.user_ns.get("In", ())) > 1
 
 
 def unload_ipython_extension(shell: InteractiveShell) -> None:
@@ -108,6 +120,8 @@ class HotswapMagics(Magics):
         self._taken_over: Any = None  # IPython's AutoreloadMagics, switched off while we run
         self._taken_over_was_enabled = False
         self._announced = False
+        # True until the first cell ends: what the profile asks for at start is done quietly.
+        self.starting = not _in_a_cell(shell)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -150,6 +164,7 @@ class HotswapMagics(Magics):
 
     def post_run_cell(self, result: ExecutionResult | None = None) -> None:
         """After every cell: record its import statements for mode ``complete``."""
+        self.starting = False
         if self._shell.magics_manager.registry.get(_IPYTHONS) is not self._taken_over:
             self._take_over_autoreload()
         if result is None or result.error_before_exec is not None:
@@ -203,13 +218,9 @@ class HotswapMagics(Magics):
         if inner is not None:
             inner.enabled = False
         self._shell.register_magics(self)  # %autoreload and %aimport are ours again
-        if not self._announced:
+        if not self._announced and not self.starting:
             self._announced = True
-            print(
-                "hotswap: IPython's autoreload extension is loaded too; hotswap now handles "
-                "%autoreload and %aimport and has switched IPython's reloader off, so no "
-                "module reloads twice."
-            )
+            print("hotswap: handles %autoreload now; IPython's autoreload is switched off")
 
     # -- magics ------------------------------------------------------------------------------
 
