@@ -129,31 +129,6 @@ def test_a_script_where_a_command_goes_suggests_run(
     assert "must not run" not in err
 
 
-_CONSOLE_SCRIPT = Path(sys.executable).with_name("hotswap")
-
-
-@pytest.mark.skipif(not _CONSOLE_SCRIPT.exists(), reason="the hotswap console script is installed")
-@pytest.mark.parametrize("how", ["console script", "python -m"])
-def test_a_crashing_program_shows_only_its_own_frames(tmp_path: Path, how: str) -> None:
-    """A program that crashes under `hotswap run` (the console script pip installs, or `python
-    -m hotswap run`) prints the traceback plain `python` prints: no hotswap frames above it."""
-    script = tmp_path / "crash.py"
-    script.write_text("def f():\n    raise ValueError('boom')\n\nf()\n")
-    python_m = [sys.executable, "-m", "hotswap"]
-    command = [str(_CONSOLE_SCRIPT)] if how == "console script" else python_m
-    done = subprocess.run(
-        [*command, "run", str(script)],
-        capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    plain = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False,
-        cwd=tmp_path,
-    )
-    assert done.returncode == plain.returncode == 1
-    assert done.stderr == plain.stderr, done.stderr
-
-
 def test_demo_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> None:
     """`hotswap demo | head -1`: the reader has closed the pipe; hotswap prints no
     BrokenPipeError traceback and does not say the demo FAILED."""

@@ -373,14 +373,23 @@ def test_a_function_of_the_script_is_patched_in_place(
 # -- the program's view: exactly plain python's -------------------------------------------------
 
 
-def _both(workspace: Workspace, *args: str) -> tuple[subprocess.CompletedProcess[str], ...]:
+# The ``hotswap`` console script pip installed next to the interpreter (an editable install).
+CONSOLE_SCRIPT = Path(sys.executable).with_name("hotswap")
+
+
+def _both(
+    workspace: Workspace, *args: str, console_script: bool = False
+) -> tuple[subprocess.CompletedProcess[str], ...]:
+    """``python args`` and ``python -m hotswap run args`` (or ``hotswap run args``)."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(workspace.root)}
     env.pop("HOTSWAP_POLL", None)
+    python_m = [sys.executable, "-m", "hotswap", "run"]
+    ours = [str(CONSOLE_SCRIPT), "run"] if console_script else python_m
     results = []
-    for prefix in ([], ["-m", "hotswap", "run"]):
+    for command in ([sys.executable], ours):
         results.append(
             subprocess.run(
-                [sys.executable, *prefix, *args],
+                [*command, *args],
                 cwd=str(workspace.root),
                 env=env,
                 capture_output=True,
@@ -432,11 +441,13 @@ def test_module_sees_what_python_dash_m_gives_it(workspace: Workspace) -> None:
     ],
     ids=["exception", "exit-message", "syntax-error", "keyboard-interrupt"],
 )
-def test_endings_are_those_of_python(workspace: Workspace, body: str) -> None:
+@pytest.mark.parametrize("how", ["python -m hotswap", "console script"])
+def test_endings_are_those_of_python(workspace: Workspace, body: str, how: str) -> None:
     """An exception, a message exit, a syntax error and an unhandled KeyboardInterrupt print
-    the same stderr (no hotswap frames) and end with the same status as under `python`."""
+    the same stderr (no hotswap frames, also under the `hotswap` console script) and end with
+    the same status as under `python`."""
     script = workspace.write("end_app.py", body)
-    plain, ours = _both(workspace, str(script))
+    plain, ours = _both(workspace, str(script), console_script=how == "console script")
     assert ours.returncode == plain.returncode != 0
     assert ours.stderr == plain.stderr
     assert ours.stdout == plain.stdout
@@ -469,3 +480,15 @@ def test_run_needs_a_target() -> None:
 
     assert main(["run"]) == 2
     assert main(["run", "-m"]) == 2
+
+
+def test_verbose_start_line_counts_files_in_english(workspace: Workspace) -> None:
+    """`run -v` on a script that imports none of the user's modules says `watching 1 file`."""
+    script = workspace.write("alone_app.py", "print('ran')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "hotswap", "run", "-v", str(script)],
+        cwd=str(workspace.root), capture_output=True, text=True, timeout=TIMEOUT, check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0 and done.stdout == "ran\n"
+    assert "hotswap: watching 1 file (" in done.stderr, done.stderr

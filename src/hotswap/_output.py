@@ -55,11 +55,17 @@ class OutputOptions:
 
 @dataclass(frozen=True)
 class Rendered:
-    """The output of one checkpoint: plain text (with ANSI styling if asked) and HTML."""
+    """The output of one checkpoint: plain text (with ANSI styling if asked) and HTML.
+
+    ``text`` is ``out`` then ``err``: a terminal prints the success lines (``out``) on stdout and
+    failures and warnings (``err``) on stderr, where IPython prints its own errors.
+    """
 
     text: str
     html: str
-    plain: str  # ``text`` without styling, for the log
+    plain: str  # ``text`` without styling: a notebook's text/plain part, the log
+    out: str = ""
+    err: str = ""
 
 
 def visible_part(report: Report, options: OutputOptions) -> Report:
@@ -94,6 +100,7 @@ def render(report: Report, options: OutputOptions, *, color: bool) -> Rendered |
         for change in shown.changes:
             where = f"  ({change.where})" if change.where else ""
             add(f"    {change.action} {change.module}.{change.qualname}{where}", _DIM)
+    succeeded = len(styled)
     for problem in shown.errors:
         header, *rest = failure_block(problem)
         add(header, _RED)
@@ -104,7 +111,13 @@ def render(report: Report, options: OutputOptions, *, color: bool) -> Rendered |
             add(f"hotswap: reloading {name} failed; kept the previous version", _RED)
     for warning in shown.warnings:
         add(f"hotswap: warning: {warning}")
-    return Rendered("\n".join(styled), shown._repr_html_(), "\n".join(plain))
+    return Rendered(
+        "\n".join(styled),
+        shown._repr_html_(),
+        "\n".join(plain),
+        out="\n".join(styled[:succeeded]),
+        err="\n".join(styled[succeeded:]),
+    )
 
 
 def failure_block(problem: Problem) -> list[str]:

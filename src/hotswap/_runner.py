@@ -360,7 +360,8 @@ def run_program(program: Program, options: RunOptions) -> int:
     watcher.start()
     if options.verbose:
         how = "polling" if watcher.poll else "file system events"
-        sys.stderr.write(f"hotswap: watching {len(watcher.files())} files ({how})\n")
+        count = len(watcher.files())
+        sys.stderr.write(f"hotswap: watching {count} file{'' if count == 1 else 's'} ({how})\n")
     try:
         execute(prepared)
     except SystemExit as exc:

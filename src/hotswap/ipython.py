@@ -201,9 +201,14 @@ class HotswapMagics(Magics):
         if type(self._shell.display_pub).__module__.startswith("IPython."):
             # A terminal shell shows only text; its display publisher would also keep every
             # bundle in the session's output history (a notebook kernel's does not).
-            print(rendered.text)
+            if rendered.out:
+                print(rendered.out)
+            if rendered.err:
+                print(rendered.err, file=sys.stderr)
         else:
-            _display({"text/plain": rendered.text, "text/html": rendered.html}, raw=True)
+            # text/plain is what ``jupyter console`` and notebook front-ends without HTML show,
+            # and what a notebook file keeps: no terminal escapes in it.
+            _display({"text/plain": rendered.plain, "text/html": rendered.html}, raw=True)
 
     # -- IPython's own autoreload ------------------------------------------------------------
 
@@ -326,10 +331,10 @@ class HotswapMagics(Magics):
         mode = self.reloader.mode
         if mode in ("all", "complete"):
             reload = "all-except-skipped"
-        elif mode == "explicit":
-            reload = " ".join(sorted(self.reloader.included))
         else:
-            reload = "none (reloading is off; %autoreload 2 turns it on)"
+            # Off lists the aimported modules too, as IPython does: they are what
+            # ``%autoreload 1`` will reload.
+            reload = " ".join(sorted(self.reloader.included))
         skip = " ".join(sorted(self.reloader.excluded))
         return f"Modules to reload:\n{reload}\n\nModules to skip:\n{skip}\n"
 
