@@ -83,7 +83,8 @@ def test_step_3_syntax_error_is_rejected_and_points_at_file_and_line(demo_output
     """Step 3 saves a typo: the report names pricing.py and the line; no value changes."""
     step = _section(demo_output, 3)
     assert re.search(
-        r"hotswap: shop\.pricing failed at \S+pricing\.py:\d+: .*\(kept the previous version\)",
+        r"hotswap: reloading shop\.pricing failed; kept the previous version\n"
+        r'\s+File "\S+pricing\.py", line \d+\n.*\n\s+SyntaxError',
         step,
     ), step
     assert "(was " not in step

@@ -6,6 +6,8 @@ Every front-end (IPython, the REPL, the runner, a notebook) shows a report throu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import hotswap
 from hotswap import Change, Problem, Report
 
@@ -79,15 +81,20 @@ def test_changes_of_other_modules_stay_on_their_own_line() -> None:
     assert report.changes_of("zzz") == []
 
 
-def test_error_line_names_file_line_and_says_what_was_kept() -> None:
-    """A failed module reads `failed at path:line: message (kept the previous version)`."""
-    problem = Problem("app", "/src/app.py", 7, "SyntaxError: invalid syntax")
+def test_error_block_names_file_line_source_and_says_what_was_kept(tmp_path: Path) -> None:
+    """A failed module reads as a short block, in every front-end: what failed and that the
+    previous version was kept, where as a traceback says it, the line as saved, the error."""
+    source = tmp_path / "app.py"
+    source.write_text("x = 1\ndef f(:\n")
+    problem = Problem("app", str(source), 2, "SyntaxError: invalid syntax")
     report = Report(failed=["app"], errors=[problem])
     assert report.ok is False
     assert report
     assert str(report) == (
-        "hotswap: app failed at /src/app.py:7: SyntaxError: invalid syntax"
-        " (kept the previous version)"
+        "hotswap: reloading app failed; kept the previous version\n"
+        f'  File "{source}", line 2\n'
+        "    def f(:\n"
+        "  SyntaxError: invalid syntax"
     )
 
 
@@ -98,7 +105,9 @@ def test_error_without_line_shows_only_path() -> None:
     assert str(problem) == "app (/src/app.py): cannot read file"
     report = Report(failed=["app"], errors=[problem])
     assert report.summary_lines() == [
-        "hotswap: app failed at /src/app.py: cannot read file (kept the previous version)"
+        "hotswap: reloading app failed; kept the previous version",
+        '  File "/src/app.py"',
+        "  cannot read file",
     ]
 
 
@@ -132,8 +141,9 @@ def test_text_orders_reloaded_then_errors_then_warnings() -> None:
         errors=[Problem("b", "/b.py", 2, "NameError: name 'x' is not defined")],
         warnings=[Problem("a", "/a.py", 1, "careful")],
     )
-    lines = str(report).splitlines()
-    assert [line.split(":")[1].strip().split()[0] for line in lines] == ["reloaded", "b", "warning"]
+    heads = [line for line in str(report).splitlines() if line.startswith("hotswap: ")]
+    assert [line.split()[1] for line in heads] == ["reloaded", "reloading", "warning:"]
+    assert heads[1] == "hotswap: reloading b failed; kept the previous version"
 
 
 def test_html_lists_modules_and_visible_changes() -> None:
@@ -170,7 +180,7 @@ def test_html_escapes_names_and_messages() -> None:
     assert "SyntaxError: &#x27;&lt;&#x27; &amp; &#x27;&gt;&#x27;" in html
     assert "<script>" not in html
     assert "warning: app (/a.py:1): &lt;script&gt;" in html
-    assert "(kept the previous version)" in html
+    assert "reloading bad failed; kept the previous version" in html
 
 
 def test_html_of_empty_report_says_nothing_changed() -> None:

@@ -179,7 +179,9 @@ def test_syntax_error_keeps_the_old_code_running(
     program.wait("out", lambda line: line.endswith(" old"))
     _edit(workspace, helper, 'return "old"', 'return "old" +')
     error = program.wait("err", lambda line: "failed" in line)
-    assert error.startswith(f"hotswap: {helper.stem} failed at {helper}:2: SyntaxError")
+    assert error == f"hotswap: reloading {helper.stem} failed; kept the previous version"
+    assert program.wait("err", lambda line: True) == f'  File "{helper}", line 2'
+    program.wait("err", lambda line: "SyntaxError" in line)
     seen = len(program.out)
     for _ in range(3):  # still running, still the old code
         assert program.wait("out", lambda line: True).endswith(" old")

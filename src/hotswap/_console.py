@@ -1,10 +1,11 @@
 """How the plain REPL and the runner show a :class:`~hotswap.Report`: short lines on stderr.
 
-One line per reloaded module (``hotswap: reloaded m: patched f``), one line per failed module
-naming the file and line and saying that the previous version was kept, one line per warning:
-exactly :meth:`Report.summary_lines`. ``quiet`` drops the success lines (failures and warnings
-are always shown); ``verbose`` adds one indented line per changed object. A failure is shown
-once: the engine does not report the same broken file content twice.
+One line per reloaded module (``hotswap: reloaded m: patched f``), a short block per failed
+module (what failed and that the previous version was kept, the file and line, the source line,
+the error), one line per warning: exactly :meth:`Report.summary_lines`, as every front-end says
+it. ``quiet`` drops the success lines (failures and warnings are always shown); ``verbose`` adds
+one indented line per changed object. A failure is shown once: the engine does not report the
+same broken file content twice.
 
 Colour (dim for success, red for failures, yellow for warnings) is used only when the stream is
 a terminal and neither ``NO_COLOR`` nor ``TERM=dumb`` asks for plain text.
@@ -17,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from hotswap._report import Report
+from hotswap._report import Report, failed_line, failure_lines
 
 DIM = "\x1b[2m"
 RED = "\x1b[31m"
@@ -44,11 +45,12 @@ def lines(report: Report, show: Show) -> list[tuple[str, str]]:
                 for change in success.changes:
                     where = f"  ({change.where})" if change.where else ""
                     out.append((DIM, f"    {change.action} {change.qualname}{where}"))
-    failures = Report(errors=list(report.errors))
-    out += [(RED, line) for line in failures.summary_lines()]
+    for problem in report.errors:
+        header, *rest = failure_lines(problem)
+        out += [(RED, header), *(("", line) for line in rest)]
     for name in report.failed:
         if not any(problem.module == name for problem in report.errors):
-            out.append((RED, f"hotswap: reloading {name} failed (kept the previous version)"))
+            out.append((RED, failed_line(name)))
     warnings = Report(warnings=list(report.warnings))
     out += [(YELLOW, line) for line in warnings.summary_lines()]
     return out

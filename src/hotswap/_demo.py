@@ -337,8 +337,8 @@ def _check_report(session: _Session, step: Step, report: hotswap.Report) -> list
     if not located:
         found = ", ".join(e.location() for e in report.errors) or "none"
         problems.append(f"no error points at {path}:{line} (errors at: {found})")
-    elif f"{path}:{line}" not in str(report):
-        problems.append(f"str(report) does not show {path}:{line}")
+    elif f'File "{path}", line {line}' not in str(report):
+        problems.append(f'str(report) does not show File "{path}", line {line}')
     return problems
 
 

@@ -13,10 +13,9 @@ settings, replaced on every ``%autoreload`` call, as in IPython.
 from __future__ import annotations
 
 import logging
-import tokenize
 from dataclasses import dataclass
 
-from hotswap._report import Problem, Report
+from hotswap._report import Report, failed_line, failure_lines
 
 LOGGER_NAME = "hotswap"
 
@@ -102,13 +101,13 @@ def render(report: Report, options: OutputOptions, *, color: bool) -> Rendered |
             add(f"    {change.action} {change.module}.{change.qualname}{where}", _DIM)
     succeeded = len(styled)
     for problem in shown.errors:
-        header, *rest = failure_block(problem)
+        header, *rest = failure_lines(problem)
         add(header, _RED)
         for line in rest:
             add(line)
     for name in shown.failed:
         if not any(p.module == name for p in shown.errors):
-            add(f"hotswap: reloading {name} failed; kept the previous version", _RED)
+            add(failed_line(name), _RED)
     for warning in shown.warnings:
         add(f"hotswap: warning: {warning}")
     return Rendered(
@@ -120,33 +119,6 @@ def render(report: Report, options: OutputOptions, *, color: bool) -> Rendered |
     )
 
 
-def failure_block(problem: Problem) -> list[str]:
-    """The short block shown for a failed module: where, the source line, what went wrong."""
-    lines = [f"hotswap: reloading {problem.module} failed; kept the previous version"]
-    if problem.path:
-        if problem.line:
-            lines.append(f'  File "{problem.path}", line {problem.line}')
-            source = _source_line(problem.path, problem.line)
-            if source:
-                lines.append(f"    {source}")
-        else:
-            lines.append(f'  File "{problem.path}"')
-    lines.append(f"  {problem.message}")
-    return lines
-
-
-def _source_line(path: str, line: int) -> str:
-    """Line ``line`` of the file as it is on disk now (the failed version, not linecache's)."""
-    try:
-        with tokenize.open(path) as handle:
-            for number, text in enumerate(handle, start=1):
-                if number == line:
-                    return text.strip()
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        pass  # an unreadable file still gets the rest of the block
-    return ""
-
-
 def log(report: Report, options: OutputOptions) -> None:
     """Send what ``render`` would show to the ``hotswap`` logger (``%autoreload -l``)."""
     logger = logging.getLogger(LOGGER_NAME)
@@ -156,6 +128,6 @@ def log(report: Report, options: OutputOptions) -> None:
     for line in success.summary_lines():
         logger.info(line)
     for problem in shown.errors:
-        logger.error("\n".join(failure_block(problem)))
+        logger.error("\n".join(failure_lines(problem)))
     for warning in shown.warnings:
         logger.warning("hotswap: warning: %s", warning)

@@ -1,8 +1,9 @@
 """What a reload did: per-object changes, warnings and errors, rendered as text, HTML or log lines.
 
 A :class:`Report` is the only thing the engine hands to a front-end. Front-ends decide how to
-show it (a dim line in IPython, HTML in Jupyter, one stderr line in the REPL or runner); the text
-forms live here so that every front-end says the same thing.
+show it (dim lines in IPython, HTML in Jupyter, stderr lines in the REPL or runner); the text
+forms live here so that every front-end says the same thing, a failure included
+(:func:`failure_lines`).
 """
 
 from __future__ import annotations
@@ -92,15 +93,13 @@ class Report:
     # -- rendering -------------------------------------------------------------------------
 
     def summary_lines(self) -> list[str]:
-        """One line per reloaded or failed module, then one per warning."""
+        """One line per reloaded module, a short block per failed one (:func:`failure_lines`),
+        then one line per warning."""
         lines: list[str] = []
         for name in self.reloaded:
             lines.append(f"hotswap: reloaded {name}{_describe(self.changes_of(name))}")
         for err in self.errors:
-            lines.append(
-                f"hotswap: {err.module} failed at {err.location()}: {err.message}"
-                " (kept the previous version)"
-            )
+            lines.extend(failure_lines(err))
         for warn in self.warnings:
             lines.append(f"hotswap: warning: {warn}")
         return lines
@@ -130,14 +129,13 @@ class Report:
                 + "</li>"
             )
         for err in self.errors:
+            header, *rest = failure_lines(err)
             rows.append(
-                '<li style="color:#a42"><b>'
-                + html.escape(err.module)
-                + "</b> failed at <code>"
-                + html.escape(err.location())
-                + "</code>: "
-                + html.escape(err.message)
-                + " (kept the previous version)</li>"
+                '<li style="color:#a42">'
+                + html.escape(header.removeprefix("hotswap: "))
+                + '<pre style="margin:0;color:inherit">'
+                + html.escape("\n".join(line[2:] for line in rest))
+                + "</pre></li>"
             )
         for warn in self.warnings:
             rows.append(f'<li style="color:#a72">warning: {html.escape(str(warn))}</li>')
@@ -163,3 +161,39 @@ def _describe(changes: list[Change]) -> str:
         shown = ", ".join(names[:6]) + (f" +{len(names) - 6} more" if len(names) > 6 else "")
         parts.append(f"{action} {shown}")
     return ": " + "; ".join(parts)
+
+
+def failed_line(module: str) -> str:
+    """The first line of a failed reload, the same in every front-end."""
+    return f"hotswap: reloading {module} failed; kept the previous version"
+
+
+def failure_lines(problem: Problem) -> list[str]:
+    """How every front-end words a failed reload: what failed and that nothing changed, then
+    where, as a traceback says it (``File "path", line N``, which editors and terminals link),
+    the source line as the file holds it now (the broken version), and the error."""
+    lines = [failed_line(problem.module)]
+    if problem.path:
+        if problem.line:
+            lines.append(f'  File "{problem.path}", line {problem.line}')
+            source = _source_line(problem.path, problem.line)
+            if source:
+                lines.append(f"    {source}")
+        else:
+            lines.append(f'  File "{problem.path}"')
+    lines.append(f"  {problem.message}")
+    return lines
+
+
+def _source_line(path: str, line: int) -> str:
+    """Line ``line`` of the file as it is on disk now (the failed version, not linecache's)."""
+    import tokenize  # only when something failed
+
+    try:
+        with tokenize.open(path) as handle:
+            for number, text in enumerate(handle, start=1):
+                if number == line:
+                    return text.strip()
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        pass  # an unreadable file still gets the rest of the block
+    return ""

@@ -49,7 +49,7 @@ def _failing(name: str, doc: str, broken: str, line: int, error: str, **extra: o
                 ok=False,
                 error_path="m.py",
                 error_line=line,
-                says=["m failed at ", f"m.py:{line}", error, "kept the previous version"],
+                says=["reloading m failed", f'm.py", line {line}', error, "kept the previous"],
                 doc="broken save",
             ),
             step({"m.py": FIXED}, says=["reloaded m"], doc="the fix applies"),
