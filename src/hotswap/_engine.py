@@ -37,6 +37,7 @@ import ast
 import builtins
 import contextlib
 import copy
+import functools
 import itertools
 import operator
 import sys
@@ -51,7 +52,7 @@ from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
 from hotswap._members import member_edit, member_name
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
-from hotswap._plan import ModulePlan, Step, class_maps, diff
+from hotswap._plan import ModulePlan, Step, class_maps, diff, label, set_attributes, touches
 from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem
@@ -96,23 +97,41 @@ class Transaction:
         self.path = path
         self.old = old
         self.strategy = strategy
-        self.dirty: set[str] = set(dirty or ())
-        # Names of functions whose code changed: statements that call them at import time
-        # (``TABLE = build()``) re-run, as a fresh run would compute them with the new code.
-        self.recoded: set[str] = set(recoded or ())
-        self._affected_for: set[str] = set()
-        self._affected_names: set[str] = set()
-        self._caches_cleared_for: set[str] = set()
+        self._given = (set(dirty or ()), set(recoded or ()))
         self.preset = preset or {}
-        self.touched: set[str] = set()
         # A running script (``python -m hotswap run``): its top level is the program, which is
         # running right now; only definitions and imports are applied, nothing else re-runs.
         self.definitions_only = definitions_only
         self._full = strategy == "full" or old is None
+        # Statements a walk found it needed before it reached them (the maker of an object a
+        # later statement touches, the binder of a name as it stands at a later line): the
+        # walk is undone and starts again with them forced (see :class:`_Replan`).
+        self._replan: set[int] = set()
+        self._at_point: set[int] = set()  # run for a later line's view of a name: not shadowed
+        self._attempt()
+
+    def _attempt(self) -> None:
+        """The state of one walk (a new one when a walk starts again)."""
+        self.dirty: set[str] = set(self._given[0])
+        # Names of functions whose code changed: statements that call them at import time
+        # (``TABLE = build()``) re-run, as a fresh run would compute them with the new code.
+        self.recoded: set[str] = set(self._given[1])
+        self._affected_for: set[str] = set()
+        self._affected_names: set[str] = set()
+        self._caches_cleared_for: set[str] = set()
+        self.touched: set[str] = set()
+        self.ran: set[int] = set()  # indexes of the new statements that ran
+        # Names of classes whose body ran again (patched in place: not dirty, but what later
+        # statements set on them must be set again).
+        self.rebuilt: set[str] = set()
+        self._saved_objects: set[int] = set()
+        self._dropped_attributes: dict[str, set[str]] = {}
+        self._bound_now: dict[str, int] = {}  # name -> the statement of this walk that bound it
         self.journal = Journal()
-        self.outcome = Outcome(self.name)
+        parsed = self.outcome.parsed if hasattr(self, "outcome") else None
+        self.outcome = Outcome(self.name, parsed=parsed)
         self.patcher = Patcher(
-            self.journal, self.name, path, self.outcome.changes, self.outcome.warnings
+            self.journal, self.name, self.path, self.outcome.changes, self.outcome.warnings
         )
 
     # -- entry point ---------------------------------------------------------------------------
@@ -125,6 +144,16 @@ class Transaction:
             return self.outcome
         self.outcome.parsed = new
         plan = diff(self.old, new)
+        while True:
+            try:
+                return self._transact(plan, new)
+            except _Replan as replan:
+                self.journal.rollback()
+                clear_module_caches(self.module.__dict__, self.path)
+                self._replan |= replan.indexes
+                self._attempt()
+
+    def _transact(self, plan: ModulePlan, new: ParsedSource) -> Outcome:
         namespace = self.module.__dict__
         self.touched = self.journal.snapshot_dict(namespace)
         self.touched.add("__name__")  # never empty: an empty set means "restore every key"
@@ -143,6 +172,8 @@ class Transaction:
             if sys.modules.get(self.name) is not self.module:
                 what = "removed" if self.name not in sys.modules else "replaced"
                 raise HotswapError(f"the module {what} itself in sys.modules while it ran")
+        except _Replan:
+            raise
         except BaseException as exc:
             failures = self.journal.rollback()
             # The new code may have filled caches before it failed (``V = f(3)`` with the new
@@ -167,15 +198,18 @@ class Transaction:
         namespace = self.module.__dict__
         full = self.strategy == "full" or self.old is None
         forced = self._rebuild_registries(plan)
+        if not full and not self.definitions_only:
+            forced |= self._dropped_writers(plan, new) | self._replan
         # When nothing changed reaches the statements above the edit, none of them can run.
         every = bool(full or forced or self.dirty or self.recoded)
         moved: list[tuple[Statement, Statement]] = []  # only moved: shifted in one go
         self._walk(plan.steps if every else plan.rest, new, full, forced, moved)
         shift_tail = False
         if not every:
-            # The statements after the edit run only when the edit rebound a name they read or
-            # changed a function they call; otherwise they all moved by the same lines, or not.
-            if self._tail_reached(plan.tail_objects(), new):
+            # The statements after the edit run only when the edit rebound a name they read,
+            # changed a function they call or made again an object they touch; otherwise
+            # they all moved by the same lines, or not.
+            if self._tail_reached(plan.tail_objects(), new) or self._tail_touched(plan, forced):
                 self._walk(plan.tail_steps(), new, full, forced, moved)
             else:
                 shift_tail = plan.tail_moved()
@@ -203,6 +237,8 @@ class Transaction:
                 continue  # ``pkg.sub`` set by the import system stays
             self._remove(name, value)
         self._remove_star_names(starred, new)
+        if not full:
+            self._tidy_changes()
 
     def _walk(
         self,
@@ -218,6 +254,8 @@ class Transaction:
             stmt = step.new
             reached = not full and step.status == "same" and self._reached(stmt, new)
             run = full or stmt.index in forced or step.status != "same" or reached
+            if not run and self.rebuilt and not touches(stmt).isdisjoint(self.rebuilt):
+                run = True  # sets something on a class whose body ran again: set it again
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
             if not run:
@@ -230,6 +268,10 @@ class Transaction:
             if stmt.is_docstring and stmt.index > 0:
                 continue  # a bare string: compiling it alone would make it the module docstring
             self.outcome.ran += 1
+            self.ran.add(stmt.index)
+            plain = not (stmt.is_def or stmt.is_class)
+            if plain and not full:
+                self._before_plain(stmt, new)
             # Body-only keeps the decorators' result: not when a decorator itself changed.
             if (
                 step.body_only
@@ -249,13 +291,156 @@ class Transaction:
                 and self._patch_members(step, new)
             ):
                 continue
+            reported = len(self.outcome.changes)
             self._run(step, new)
+            if not full:
+                self._force_next_binders(stmt, new, forced)
+                assigns = isinstance(stmt.node, ast.Assign | ast.AnnAssign | ast.AugAssign)
+                if plain and (len(self.outcome.changes) == reported or not assigns):
+                    # What it bound does not say it (``X[k] = v``, a call, a loop): name it.
+                    where = self._where(stmt)
+                    self.outcome.changes.append(Change(self.name, label(stmt), "rerun", where))
             if reached and stmt.decorators_key:
                 # Decorated again because its decorator changed: what it makes behaves anew,
                 # even when patching found nothing left to change (patching the decorator
                 # already moved the wrappers it had made onto its new code), so what calls it
                 # at import time runs again.
                 self.recoded.update(n for n in stmt.binds if n != STAR)
+
+    # -- touching: objects changed by later statements ----------------------------------------
+
+    def _before_plain(self, stmt: Statement, new: ParsedSource) -> None:
+        """What a statement that is about to run again needs first: each object it touches made
+        again by this walk (else its maker must run: start again), each name it reads as it
+        stands at its line (else that name's binder must run: start again); and an undo record
+        of the objects it touches, so that a failure gives them back as they were."""
+        need: set[int] = set()
+        namespace = self.module.__dict__
+        for name in touches(stmt):
+            value = namespace.get(name, MISSING)
+            if value is not MISSING:
+                self._save_object(value)
+            if name in self.rebuilt or name in self.dirty:
+                continue
+            maker = self._maker(name, stmt.index, new)
+            if maker is not None and maker not in self.ran:
+                need.add(maker)
+        for name in stmt.reads:
+            if "." in name or name in stmt.binds:
+                continue
+            binders = new.named(name)
+            if not binders or binders[-1].index < stmt.index:
+                continue  # no later line rebinds it: its value now is its value here
+            earlier = [b.index for b in binders if b.index < stmt.index]
+            if earlier and earlier[-1] not in self.ran:
+                need.add(earlier[-1])
+                self._at_point.add(earlier[-1])
+        need -= self._replan  # (forced already: the walk could not run it; go on as it is)
+        if need:
+            raise _Replan(need)
+
+    def _maker(self, name: str, before: int, new: ParsedSource) -> int | None:
+        """The statement that made the object ``name`` holds at statement ``before``, when
+        running it again makes it anew (not an import, a ``def`` or a module)."""
+        value = self.module.__dict__.get(name, MISSING)
+        if value is MISSING or isinstance(value, types.ModuleType | types.FunctionType):
+            return None
+        binders = [b for b in new.named(name) if b.index < before]
+        if not binders or isinstance(binders[-1].node, ast.Import | ast.ImportFrom):
+            return None
+        return None if binders[-1].is_def else binders[-1].index
+
+    def _force_next_binders(self, stmt: Statement, new: ParsedSource, forced: set[int]) -> None:
+        """A statement that ran bound its names; a later statement that binds one of them again
+        runs too, so that the lines after it see its value, as in a fresh run."""
+        for name in stmt.binds:
+            if name == STAR or (self._shadowed(name, Step(stmt, None, "same"), new)):
+                continue
+            later = [b.index for b in new.named(name) if b.index > stmt.index]
+            if later:
+                forced.add(later[0])
+
+    def _save_object(self, value: Any) -> None:
+        """An undo record of a class's members or a dict's, list's or set's items, once."""
+        if id(value) in self._saved_objects or self.journal.owns(value):
+            return
+        if isinstance(value, type):
+            saved: Any = dict(vars(value))
+        elif type(value) in (dict, list, set):
+            saved = value.copy()
+        else:
+            return
+        self._saved_objects.add(id(value))
+        self.journal.on_rollback(functools.partial(_restore_object, value, saved))
+
+    def _dropped_writers(self, plan: ModulePlan, new: ParsedSource) -> set[int]:
+        """Statements that touched an object and went away: its maker runs again (and, by the
+        walk, the statements that still touch it), and what they set on a class by name goes;
+        where the object cannot be made again, a warning names the statement."""
+        forced: set[int] = set()
+        for old, at in plan.dropped:
+            node = old.node
+            if old.is_def or old.is_class or old.is_docstring:
+                continue
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            makers = {n: self._maker(n, at, new) for n in touches(old)}
+            found = {n: m for n, m in makers.items() if m is not None}
+            forced.update(found.values())
+            for name in found:
+                value = self.module.__dict__.get(name)
+                if isinstance(value, type):
+                    self._dropped_attributes.setdefault(value.__qualname__, set()).update(
+                        set_attributes(old, name)
+                    )
+            call = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            if (call or makers) and not found:
+                message = (
+                    f"`{label(old)}` was removed (line {old.first} before the edit); what it did"
+                    " when it ran stays until the module is imported afresh"
+                )
+                self.outcome.warnings.append(Problem(self.name, self.path, None, message))
+        return forced
+
+    def _tail_touched(self, plan: ModulePlan, forced: set[int]) -> bool:
+        """Whether a statement after the edit must run: forced, or it touches a class whose
+        body ran again."""
+        if not plan.tail:
+            return False
+        start = plan.tail_pairs()[1]
+        if any(i >= start for i in forced):
+            return True
+        if not self.rebuilt:
+            return False
+        return any(not touches(s).isdisjoint(self.rebuilt) for s in plan.tail_objects())
+
+    def _tidy_changes(self) -> None:
+        """A member the class body lacked, removed when the body ran, and set again by a later
+        statement did not go; a temporary bound and deleted again did not come: neither is a
+        change to report."""
+        namespace = self.module.__dict__
+        changes = self.outcome.changes
+        added = {c.qualname for c in changes if c.action == "added" and "." not in c.qualname}
+        gone = {
+            c.qualname
+            for c in changes
+            if c.action == "removed" and c.qualname in added and c.qualname not in namespace
+        }
+
+        def back(change: Change) -> bool:
+            if change.action in ("added", "removed") and change.qualname in gone:
+                return True
+            if change.action != "removed" or "." not in change.qualname:
+                return False
+            owner, _, attribute = change.qualname.rpartition(".")
+            target: Any = namespace
+            for part in owner.split("."):
+                target = (target if isinstance(target, dict) else vars(target)).get(part)
+                if not isinstance(target, type):
+                    return False
+            return attribute in vars(target)
+
+        changes[:] = [c for c in changes if not back(c)]
 
     def _tail_reached(self, tail: list[Statement], new: ParsedSource) -> bool:
         """Whether :meth:`_reached` holds for any of ``tail`` (one pass over their name sets)."""
@@ -379,6 +564,8 @@ class Transaction:
                 if key not in before and before_all.get(key, MISSING) is not value:
                     before[key] = before_all.get(key, MISSING)
             names = list(before)
+        if stmt.is_class:
+            self.rebuilt.update(names)  # what later statements set on it is set again
         kind_changed = step.status != "same"
         # A statement re-run only by dataflow keeps the state in the closures it made before
         # (``get, put = make()``): the code is new, the captured values stay.
@@ -397,9 +584,14 @@ class Transaction:
             value = namespace.get(name, MISSING) if made is None else made.get(name, MISSING)
             self._bind(name, before[name], value, step, kind_changed)
 
+    def _bound_later(self, name: str, stmt: Statement) -> bool:
+        """Whether a statement after ``stmt`` binds ``name`` again (so it made its value)."""
+        parsed = self.outcome.parsed
+        return parsed is not None and any(b.index > stmt.index for b in parsed.named(name))
+
     def _shadowed(self, name: str, step: Step, new: ParsedSource) -> bool:
         stmt = step.new
-        if not (stmt.is_def or stmt.is_class):
+        if not (stmt.is_def or stmt.is_class) or stmt.index in self._at_point:
             return False
         later = [s for s in new.named(name) if s.index > stmt.index]
         return bool(later) and all(s.is_def or s.is_class for s in later)
@@ -466,6 +658,9 @@ class Transaction:
             )
             self.patcher.class_keep.update(maps.keep)
             self.patcher.class_removed.update(maps.removed)
+            for qualname, names in self._dropped_attributes.items():
+                if qualname in maps.removed:
+                    self.patcher.class_removed[qualname] = maps.removed[qualname] | names
             if step.old is not None and step.old.decorators_key != stmt.decorators_key:
                 # A decorator went away or changed: what the old one added may go as well.
                 for qualname in maps.removed:
@@ -475,6 +670,12 @@ class Transaction:
         if (stmt.is_def or stmt.is_class) and not ours:
             # The name held an object another statement made (``def _`` registered with
             # ``singledispatch`` several times): this statement's result is a new object.
+            result = new
+        elif self._bound_now.get(name, stmt.index) != stmt.index or self._bound_later(
+            name, stmt
+        ):
+            # ``_f = ...`` used for one class, then for another: what the name holds now was
+            # made by another statement; patching it would change the other class's method.
             result = new
         else:
             result = self.patcher.value(old, new, name)
@@ -490,6 +691,7 @@ class Transaction:
             self.recoded.add(name)
         if namespace.get(name, MISSING) is not result:
             namespace[name] = result
+        self._bound_now[name] = stmt.index
         if result is old and result is not new and (stmt.is_class or bool(stmt.decorators_key)):
             redirect_references(new, old, self.journal, self._skip_referrer(new))
         if result is not old:
@@ -545,7 +747,10 @@ class Transaction:
             if isinstance(start, int):
                 return first <= start <= last
         found = False
+        prefix = f"{obj.__qualname__}." if isinstance(obj, type) else ""
         for func in functions_in(obj, self.path):  # (the first one usually tells)
+            if not func.__qualname__.startswith(prefix):
+                continue  # set on the class by a later statement (``C.__eq__ = _eq``)
             if first <= func.__code__.co_firstlineno <= last:
                 return True
             found = True
@@ -755,6 +960,32 @@ class Transaction:
         elif elsewhere and line is None:
             message += f" (raised at {elsewhere})"
         return Problem(self.name, self.path, line, message)
+
+
+class _Replan(Exception):
+    """A walk reached a statement that needs earlier ones it did not run (``indexes``)."""
+
+    def __init__(self, indexes: set[int]) -> None:
+        super().__init__(sorted(indexes))
+        self.indexes = indexes
+
+
+def _restore_object(obj: Any, saved: Any) -> None:
+    """Give a class its members, or a dict, list or set its items, as :meth:`_save_object`
+    recorded them."""
+    if isinstance(obj, type):
+        for name in [n for n in vars(obj) if n not in saved]:
+            with contextlib.suppress(AttributeError, TypeError):
+                delattr(obj, name)
+        for name, value in saved.items():
+            if vars(obj).get(name, MISSING) is not value:
+                with contextlib.suppress(AttributeError, TypeError):
+                    setattr(obj, name, value)
+    elif isinstance(obj, list):
+        obj[:] = saved
+    else:
+        obj.clear()
+        obj.update(saved)
 
 
 _IDENTITY = "__hotswap_identity__"

@@ -384,6 +384,8 @@ class Patcher:
             self.changed_attributes.append(member)  # ``self.m()`` now runs other code
         if result is current:
             return False
+        if member not in self.changed_attributes:
+            self.changed_attributes.append(member)  # ``foo = C.foo`` took the one it replaces
         self._forget_cached(current, result)
         self.journal.setattr(old, name, result)
         _set_name(result, old, name)

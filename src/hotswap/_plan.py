@@ -6,6 +6,13 @@ AST without positions (n-th identical statement to the n-th). A matched statemen
 unchanged is *same* (possibly moved: its functions get their line numbers shifted); the rest are
 *changed*. The engine runs the changed statements in source order and, by the dataflow rule, every
 same statement that reads a name a previous step rebound to a different object.
+
+A statement also *touches* the objects it changes without rebinding their names: ``C.x = ...``,
+``X[k] = ...``, ``del C.x``, ``X.append(...)``, ``setattr(C, ...)``, ``add_methods(C)``
+(:func:`touches`). Touching is a write in the same dataflow: when ``C`` is made again (its class
+body ran), every later statement that touches it runs again, in source order; when a statement
+that touched ``X`` went away (*dropped*), the statement that made ``X`` runs again and with it
+the writers that remain; a fresh run leaves the object so.
 """
 
 from __future__ import annotations
@@ -56,6 +63,9 @@ class ModulePlan:
 
     rest: list[Step]
     removed: set[str] = field(default_factory=set)  # bound by the old source only
+    # Old statements no new statement matched (an edited ``X[k] = v`` is one of these and an
+    # added one), each with the position in the new source where it stood.
+    dropped: list[tuple[Statement, int]] = field(default_factory=list)
     old: ParsedSource | None = None
     new: ParsedSource | None = None
     head: int = 0
@@ -134,15 +144,20 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         for name in stmt.binds
         if name != STAR and not new.binds(name)
     }
-    return ModulePlan(_match(old_window, new_window), removed, old, new, head, tail)
+    steps, dropped = _match(old_window, new_window, len(news) - tail)
+    return ModulePlan(steps, removed, dropped, old, new, head, tail)
 
 
 def _runs(parsed: ParsedSource, stop: int) -> list[tuple[int, int | None]]:
     return [run for run in parsed.behind if run[0] < stop]
 
 
-def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:
-    """Pair statements by name (definitions) or by key (others), in source order."""
+def _match(
+    olds: list[Statement], news: list[Statement], end: int
+) -> tuple[list[Step], list[tuple[Statement, int]]]:
+    """Pair statements by name (definitions) or by key (others), in source order; and the old
+    statements left without a match, each with the new position of the first statement after
+    it that was matched (``end`` when none)."""
     # Pools of old statements by name or key. (A list only when a name or key repeats.)
     defs: dict[str, Statement | list[Statement]] = {}
     others: dict[str, Statement | list[Statement]] = {}
@@ -170,7 +185,17 @@ def _match(olds: list[Statement], news: list[Statement]) -> list[Step]:
         # The same AST object (a statement an incremental re-parse reused) has the same key.
         same = match.node is stmt.node or same_ast(match.node, stmt.node)
         steps.append(Step(stmt, match, "same" if same else "changed"))
-    return steps
+    matched = {id(s.old): s.new.index for s in steps if s.old is not None}
+    dropped: list[tuple[Statement, int]] = []
+    following = end
+    for stmt in reversed(olds):
+        at = matched.get(id(stmt))
+        if at is None:
+            dropped.append((stmt, following))
+        else:
+            following = min(following, at)
+    dropped.reverse()
+    return steps, dropped
 
 
 def same_ast(a: ast.AST, b: ast.AST) -> bool:
@@ -194,6 +219,122 @@ def same_ast(a: ast.AST, b: ast.AST) -> bool:
         elif x != y:
             return False
     return True
+
+
+# -- touching: what a statement changes without rebinding ----------------------------------
+
+
+def touches(stmt: Statement) -> frozenset[str]:
+    """Module names whose objects ``stmt`` changes while it runs without rebinding them:
+    ``X.a = v``, ``X[k] = v``, ``del X.a``, ``X.a += 1``, ``X.m(...)`` (a method may change
+    ``X``), ``f(X)`` (``setattr(X, ...)``, ``add_methods(X)``). Definitions touch nothing (their
+    decorators register; see the engine). Cached on the statement (moved copies share it)."""
+    cached: frozenset[str] | None = stmt.__dict__.get("_touches")
+    if cached is None:
+        node = stmt.node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            cached = frozenset()
+        else:
+            cached = frozenset(_touched_in(node) - stmt.binds)
+        stmt.__dict__["_touches"] = cached
+    return cached
+
+
+# Builtins that only look at their arguments: passing ``X`` to them changes nothing.
+_PURE_CALLS = frozenset(
+    {
+        "print", "len", "isinstance", "issubclass", "hasattr", "getattr", "repr", "str", "id",
+        "type", "callable", "sorted", "list", "tuple", "dict", "set", "frozenset", "iter",
+        "vars", "dir", "hash", "bool", "int", "float", "enumerate", "zip", "any", "all", "min",
+        "max", "sum", "reversed", "format",
+    }
+)  # fmt: skip
+
+
+def _root(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _touched_in(node: ast.stmt) -> set[str]:
+    """:func:`touches` of one statement, by a walk that skips what runs later (function and
+    lambda bodies)."""
+    out: set[str] = set()
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(current, ast.Attribute | ast.Subscript) and not isinstance(
+            current.ctx, ast.Load
+        ):
+            root = _root(current.value)
+            if root is not None:
+                out.add(root)
+        elif isinstance(current, ast.AugAssign) and isinstance(
+            current.target, ast.Attribute | ast.Subscript
+        ):
+            root = _root(current.target.value)
+            if root is not None:
+                out.add(root)
+        elif isinstance(current, ast.Call):
+            func = current.func
+            if isinstance(func, ast.Attribute):
+                root = _root(func.value)
+                if root is not None:
+                    out.add(root)
+            if not (isinstance(func, ast.Name) and func.id in _PURE_CALLS):
+                for arg in [*current.args, *(k.value for k in current.keywords)]:
+                    if isinstance(arg, ast.Starred):
+                        arg = arg.value
+                    if isinstance(arg, ast.Name):
+                        out.add(arg.id)
+        stack.extend(ast.iter_child_nodes(current))
+    return out
+
+
+def set_attributes(stmt: Statement, name: str) -> set[str]:
+    """Attributes ``stmt`` sets or deletes on ``name`` by a name the source spells out:
+    ``name.a = v``, ``del name.a``, ``setattr(name, "a", v)``."""
+    out: set[str] = set()
+    for node in ast.walk(stmt.node):
+        if (
+            isinstance(node, ast.Attribute)
+            and not isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == name
+        ):
+            out.add(node.attr)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and len(node.args) >= 2
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == name
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            out.add(node.args[1].value)
+    return out
+
+
+def label(stmt: Statement) -> str:
+    """How a report names a statement that ran again: its targets for an assignment
+    (``C.__eq__``, ``CONFIG['debug']``), else its first line (``setattr(C, 'x', f)``,
+    ``for n in NAMES``), shortened."""
+    node = stmt.node
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+        targets = [node.target]
+    if targets:
+        text = ", ".join(ast.unparse(t) for t in targets)
+    else:
+        text = ast.unparse(node).partition("\n")[0].rstrip(":")
+    return text if len(text) <= 48 else text[:45] + "..."
 
 
 @dataclass

@@ -14,6 +14,7 @@ and mean the same thing in a fresh process; state that must *survive* the edit g
 from __future__ import annotations
 
 from . import (
+    augment,
     classes,
     closures,
     decorators,
@@ -46,6 +47,7 @@ ALL: list[Scenario] = [
     *failures.SCENARIOS,
     *kinds.SCENARIOS,
     *travel.SCENARIOS,
+    *augment.SCENARIOS,
 ]
 
 __all__ = ["ALL", "Scenario", "Step", "scenario", "src", "step", "variant"]

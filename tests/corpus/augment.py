@@ -1,0 +1,332 @@
+"""Statements that touch an object after it was made: methods set on a class after its body, a
+dict or list filled by later statements, temporaries reused between them, aliases of methods.
+
+A fresh run makes the object and then runs every statement that touches it, in source order,
+each seeing the module's names as they stand at its line. After a save the live module must be
+left the same way: a class patched in place gets back what later statements set on it, an
+object whose filling statement went away is made again without it, and the report names every
+statement that ran again.
+"""
+
+from __future__ import annotations
+
+from ._model import Scenario, scenario, step
+
+AUGMENTED = """
+class C:
+    \"\"\"{doc}\"\"\"
+    def __init__(self, x):
+        self.x = x
+
+def _eq(self, other):
+    return self.x == other.x
+C.__eq__ = _eq
+C.__hash__ = lambda self: hash(self.x)
+for _n in ("a", "b"):
+    setattr(C, "get_" + _n, lambda self, _n=_n: _n)
+"""
+
+docstring_keeps_set_dunders = scenario(
+    "class_docstring_edit_keeps_methods_set_after_body",
+    """A class whose ``__eq__``/``__hash__`` and ``get_*`` methods are set by statements after
+    its body: editing only its docstring keeps them, equality and hashing work as before, and
+    the report names the statements that ran again (the class lost nothing).""",
+    before={"m.py": AUGMENTED.format(doc="doc")},
+    setup="import m\nold = m.C(1)",
+    probes=[
+        "m.C(1) == m.C(1)",
+        "old == m.C(1)",
+        "hash(m.C(1)) == hash(1)",
+        "(m.C(1).get_a(), old.get_b())",
+        "m.C.__doc__",
+        "m.C.__eq__ is m._eq",
+    ],
+    steps=[
+        step(
+            {"m.py": AUGMENTED.format(doc="doc2")},
+            says=["patched C", "rerun C.__eq__, C.__hash__, for _n in ('a', 'b')"],
+        )
+    ],
+)
+
+LOOP = """
+SIDES = {sides}
+
+class Shape:
+    sides = SIDES
+
+for _name in ("area", "perimeter"):
+    setattr(Shape, _name, lambda self, _name=_name: _name + ":" + str(self.sides))
+del _name
+"""
+
+loop_adds_methods = scenario(
+    "loop_adding_methods_runs_again_after_class_edit",
+    """A loop after a class adds methods with ``setattr``: when the class body runs again (a
+    constant it reads changed), the loop runs again too, and the methods it adds work on
+    instances made before the edit.""",
+    before={"m.py": LOOP.format(sides=3)},
+    setup="import m\nold = m.Shape()",
+    probes=["old.area()", "m.Shape().perimeter()", "hasattr(m, '_name')", "m.Shape.sides"],
+    steps=[
+        step(
+            {"m.py": LOOP.format(sides=4)},
+            expect={"type(old) is m.Shape": True},
+            says=["for _name in ('area', 'perimeter'), del _name", "patched Shape"],
+        )
+    ],
+)
+
+HELPER = """
+def add_methods(cls):
+    cls.double = lambda self: self.value * 2
+    cls.__repr__ = lambda self: "V(" + str(self.value) + ")"
+    return cls
+
+class V:
+    {extra}
+    def __init__(self, value):
+        self.value = value
+
+add_methods(V)
+"""
+
+helper_adds_methods = scenario(
+    "helper_function_adding_methods_runs_again",
+    """``add_methods(V)`` after the class adds ``double`` and ``__repr__``; a class-level
+    change that makes the body run again keeps both on old and new instances.""",
+    before={"m.py": HELPER.format(extra='"""values"""')},
+    setup="import m\nold = m.V(2)",
+    probes=["repr(old)", "old.double()", "repr(m.V(5))", "getattr(m.V, 'unit', None)"],
+    steps=[
+        step(
+            {"m.py": HELPER.format(extra='"""values, with a unit"""\n    unit = "cm"')},
+            says=["rerun add_methods(V)"],
+        )
+    ],
+)
+
+DELETED = """
+class Config:
+    \"\"\"{doc}\"\"\"
+    debug = True
+    level = 1
+
+del Config.debug
+"""
+
+del_after_body = scenario(
+    "attribute_deleted_after_class_body_stays_deleted",
+    """``del Config.debug`` after the body: when the class body runs again, the attribute is
+    deleted again, as a fresh run leaves it.""",
+    before={"m.py": DELETED.format(doc="settings")},
+    setup="import m",
+    probes=["hasattr(m.Config, 'debug')", "m.Config.level", "m.Config.__doc__"],
+    steps=[
+        step(
+            {"m.py": DELETED.format(doc="all settings")},
+            says=["rerun del Config.debug"],
+        )
+    ],
+)
+
+TEMPORARY = """
+class A:
+    \"\"\"{doc}\"\"\"
+
+class B:
+    \"\"\"b\"\"\"
+
+_f = lambda self: "an A"
+A.__repr__ = _f
+_f = lambda self: "a B"
+B.__repr__ = _f
+"""
+
+reused_temporary = scenario(
+    "reused_temporary_gives_each_class_its_own_method",
+    """A temporary ``_f`` set to one method for ``A``, then to another for ``B``: when ``A``'s
+    body runs again, ``A.__repr__ = _f`` runs with ``_f`` as it stands at that line, so ``A``
+    does not get ``B``'s method.""",
+    before={"m.py": TEMPORARY.format(doc="a")},
+    setup="import m\na, b = m.A(), m.B()",
+    probes=["repr(a)", "repr(b)", "repr(m.A())", "m._f(None)"],
+    steps=[step({"m.py": TEMPORARY.format(doc="the a")})],
+)
+
+config_item_removed = scenario(
+    "removed_config_item_assignment_leaves_the_dict",
+    """``CONFIG["debug"] = True`` is deleted from the source: the dict no longer has the key
+    (the report does not say "nothing changed"), the session's from-import sees it too.""",
+    before={
+        "m.py": """
+        CONFIG = {"name": "app"}
+        CONFIG["debug"] = True
+        CONFIG["level"] = 2
+        """
+    },
+    setup="import m\nfrom m import CONFIG",
+    probes=["m.CONFIG", "CONFIG"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        CONFIG = {"name": "app"}
+        CONFIG["level"] = 2
+        """
+            },
+            says=["rerun CONFIG, CONFIG['level']"],
+        )
+    ],
+)
+
+append_removed = scenario(
+    "removed_append_leaves_the_list",
+    """``PLUGINS.append("a")`` is deleted: the list is made again with the appends that
+    remain, in their order.""",
+    before={
+        "m.py": """
+        PLUGINS = []
+        PLUGINS.append("a")
+        PLUGINS.append("b")
+        PLUGINS.extend(["c"])
+        """
+    },
+    setup="import m",
+    probes=["m.PLUGINS"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        PLUGINS = []
+        PLUGINS.append("b")
+        PLUGINS.extend(["c"])
+        """
+            },
+            says=["rerun PLUGINS, PLUGINS.append('b'), PLUGINS.extend(['c'])"],
+        )
+    ],
+)
+
+append_changed = scenario(
+    "changed_append_replaces_the_item",
+    """``PLUGINS.append("a")`` becomes ``PLUGINS.append("z")``: the list holds ``z`` where
+    ``a`` was, not both.""",
+    before={
+        "m.py": """
+        PLUGINS = ["first"]
+        PLUGINS.append("a")
+        PLUGINS.append("b")
+        """
+    },
+    setup="import m",
+    probes=["m.PLUGINS"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        PLUGINS = ["first"]
+        PLUGINS.append("z")
+        PLUGINS.append("b")
+        """
+            },
+        )
+    ],
+)
+
+bare_call_removed = scenario(
+    "removed_bare_call_is_named_in_a_warning",
+    """A bare ``setup()`` call whose effects cannot be known is deleted: the reload applies and
+    a warning names the statement that a fresh run would no longer run.""",
+    before={
+        "m.py": """
+        STATE = {}
+
+        def setup():
+            STATE["ready"] = True
+
+        setup()
+        """
+    },
+    setup="import m",
+    probes=["callable(m.setup)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        STATE = {}
+
+        def setup():
+            STATE["ready"] = True
+        """
+            },
+            warns=True,
+            says=["setup()", "was removed"],
+        )
+    ],
+)
+
+registry_from_table = scenario(
+    "registry_filled_from_changed_table_is_filled_again",
+    """``REGISTRY`` is filled by an unchanged loop over ``TABLE``; a key leaves ``TABLE``: the
+    registry is made again and holds exactly the table's keys.""",
+    before={
+        "m.py": """
+        TABLE = {"a": 1, "b": 2}
+        REGISTRY = {}
+        for _k, _v in TABLE.items():
+            REGISTRY[_k] = _v * 10
+        """
+    },
+    setup="import m\nfrom m import REGISTRY",
+    probes=["m.REGISTRY", "REGISTRY", "(m._k, m._v)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        TABLE = {"a": 1, "c": 3}
+        REGISTRY = {}
+        for _k, _v in TABLE.items():
+            REGISTRY[_k] = _v * 10
+        """
+            },
+            says=["rerun TABLE, REGISTRY, for _k, _v in TABLE.items()"],
+        )
+    ],
+)
+
+ALIAS = """
+import functools
+
+class Foo:
+    @classmethod
+    {deco}
+    def foo(cls, x):
+        return (cls.__name__, x)
+
+foo = Foo.foo
+"""
+
+classmethod_alias = scenario(
+    "alias_of_classmethod_follows_decorator_change",
+    """``foo = Foo.foo`` binds a classmethod at import; when the decorators of ``Foo.foo``
+    change, ``m.foo`` and the session's ``from m import foo`` behave as a fresh run's.""",
+    before={"m.py": ALIAS.format(deco="")},
+    setup="import m\nfrom m import foo",
+    probes=["m.foo(1)", "foo(2)", "m.Foo.foo(3)", "hasattr(m.foo, 'cache_info')"],
+    steps=[step({"m.py": ALIAS.format(deco="@functools.lru_cache")})],
+)
+
+SCENARIOS: list[Scenario] = [
+    docstring_keeps_set_dunders,
+    loop_adds_methods,
+    helper_adds_methods,
+    del_after_body,
+    reused_temporary,
+    config_item_removed,
+    append_removed,
+    append_changed,
+    bare_call_removed,
+    registry_from_table,
+    classmethod_alias,
+]
