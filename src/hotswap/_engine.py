@@ -121,6 +121,7 @@ class Transaction:
         self._caches_cleared_for: set[str] = set()
         self.touched: set[str] = set()
         self.ran: set[int] = set()  # indexes of the new statements that ran
+        self._needed: set[int] = set()  # statements this walk should have run: start again
         # Names of classes whose body ran again (patched in place: not dirty, but what later
         # statements set on them must be set again).
         self.rebuilt: set[str] = set()
@@ -169,27 +170,37 @@ class Transaction:
                 self.outcome.rebinds.append((name, before, value))
                 self.outcome.changes.append(Change(self.name, name, "rebound", self.path))
             self._execute(plan, new)
+            if self._needed:
+                raise _Replan(self._needed)
             if sys.modules.get(self.name) is not self.module:
                 what = "removed" if self.name not in sys.modules else "replaced"
                 raise HotswapError(f"the module {what} itself in sys.modules while it ran")
         except _Replan:
             raise
+        except Exception as exc:
+            if self._needed:  # (a walk that ran with names not as they stand: start again)
+                raise _Replan(self._needed) from exc
+            return self._failed(exc)
         except BaseException as exc:
-            failures = self.journal.rollback()
-            # The new code may have filled caches before it failed (``V = f(3)`` with the new
-            # ``f``): what they hold is not what the restored code computes.
-            clear_module_caches(namespace, self.path)
-            self.outcome.error = self._problem(exc)
-            self.outcome.changes.clear()
-            self.outcome.rebinds.clear()
-            self.outcome.warnings.clear()  # about changes that were undone
-            for failure in failures:  # none expected: each is a bug in hotswap
-                message = f"could not undo everything the failed reload changed: {failure!r}"
-                self.outcome.warnings.append(Problem(self.name, self.path, None, message))
-            return self.outcome
+            return self._failed(exc)
         self.journal.commit()
         # Importers re-run what calls any function whose behaviour changed here.
         self.outcome.recoded = self._affected(new) if (self.recoded or self.dirty) else set()
+        return self.outcome
+
+    def _failed(self, exc: BaseException) -> Outcome:
+        """Undo everything and say what failed, where."""
+        failures = self.journal.rollback()
+        # The new code may have filled caches before it failed (``V = f(3)`` with the new
+        # ``f``): what they hold is not what the restored code computes.
+        clear_module_caches(self.module.__dict__, self.path)
+        self.outcome.error = self._problem(exc)
+        self.outcome.changes.clear()
+        self.outcome.rebinds.clear()
+        self.outcome.warnings.clear()  # about changes that were undone
+        for failure in failures:  # none expected: each is a bug in hotswap
+            message = f"could not undo everything the failed reload changed: {failure!r}"
+            self.outcome.warnings.append(Problem(self.name, self.path, None, message))
         return self.outcome
 
     # -- the walk --------------------------------------------------------------------------------
@@ -296,7 +307,11 @@ class Transaction:
             if not full:
                 self._force_next_binders(stmt, new, forced)
                 assigns = isinstance(stmt.node, ast.Assign | ast.AnnAssign | ast.AugAssign)
-                if plain and (len(self.outcome.changes) == reported or not assigns):
+                if (
+                    plain
+                    and (len(self.outcome.changes) == reported or not assigns)
+                    and not _main_guard(stmt.node)
+                ):
                     # What it bound does not say it (``X[k] = v``, a call, a loop): name it.
                     where = self._where(stmt)
                     self.outcome.changes.append(Change(self.name, label(stmt), "rerun", where))
@@ -335,15 +350,16 @@ class Transaction:
             if earlier and earlier[-1] not in self.ran:
                 need.add(earlier[-1])
                 self._at_point.add(earlier[-1])
-        need -= self._replan  # (forced already: the walk could not run it; go on as it is)
-        if need:
-            raise _Replan(need)
+        # The walk goes on, to find what else it needs, then starts again (see ``_transact``).
+        self._needed |= need - self._replan  # (forced already, yet not run: go on as it is)
 
     def _maker(self, name: str, before: int, new: ParsedSource) -> int | None:
         """The statement that made the object ``name`` holds at statement ``before``, when
-        running it again makes it anew (not an import, a ``def`` or a module)."""
+        running it again makes it anew: a class (its body runs again, patched in place) or a
+        dict, list or set. Other objects (an app, a logger, a connection: what the session may
+        hold and use) are changed in place by the statements that touch them, as before."""
         value = self.module.__dict__.get(name, MISSING)
-        if value is MISSING or isinstance(value, types.ModuleType | types.FunctionType):
+        if not isinstance(value, type | dict | list | set):
             return None
         binders = [b for b in new.named(name) if b.index < before]
         if not binders or isinstance(binders[-1].node, ast.Import | ast.ImportFrom):
@@ -378,9 +394,12 @@ class Transaction:
         walk, the statements that still touch it), and what they set on a class by name goes;
         where the object cannot be made again, a warning names the statement."""
         forced: set[int] = set()
+        # An edited statement is a dropped one and an added one: ``f.tag = 2`` for
+        # ``f.tag = 1`` (or ``setup(2)`` for ``setup(1)``) does again what the old one did.
+        redone = {_head(s.new.node) for s in plan.rest if s.status == "added"}
         for old, at in plan.dropped:
             node = old.node
-            if old.is_def or old.is_class or old.is_docstring:
+            if old.is_def or old.is_class or old.is_docstring or _main_guard(node):
                 continue
             if isinstance(node, ast.Import | ast.ImportFrom):
                 continue
@@ -390,17 +409,35 @@ class Transaction:
             for name in found:
                 value = self.module.__dict__.get(name)
                 if isinstance(value, type):
-                    self._dropped_attributes.setdefault(value.__qualname__, set()).update(
-                        set_attributes(old, name)
-                    )
+                    named = set_attributes(old, name)
+                    if named:
+                        self._dropped_attributes.setdefault(value.__qualname__, set()).update(
+                            named
+                        )
+                    else:
+                        self._strip_set_functions(value)
             call = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-            if (call or makers) and not found:
+            if (call or makers) and not found and _head(node) not in redone:
                 message = (
                     f"`{label(old)}` was removed (line {old.first} before the edit); what it did"
                     " when it ran stays until the module is imported afresh"
                 )
                 self.outcome.warnings.append(Problem(self.name, self.path, None, message))
         return forced
+
+    def _strip_set_functions(self, cls: type) -> None:
+        """A statement that set methods on ``cls`` by computed names went away: remove the
+        functions of this file that its body did not define. Its body runs again and the
+        statements that still set methods set theirs again; what the gone one set stays gone."""
+        prefix = f"{cls.__qualname__}."
+        for name, value in list(vars(cls).items()):
+            funcs = list(functions_in(value, self.path))
+            if funcs and not any(f.__qualname__.startswith(prefix) for f in funcs):
+                self.journal.delattr(cls, name)
+                self.dirty.add(f"{cls.__qualname__}.{name}")
+                self.outcome.changes.append(
+                    Change(self.name, f"{cls.__qualname__}.{name}", "removed", self.path)
+                )
 
     def _tail_touched(self, plan: ModulePlan, forced: set[int]) -> bool:
         """Whether a statement after the edit must run: forced, or it touches a class whose
@@ -968,6 +1005,31 @@ class _Replan(Exception):
     def __init__(self, indexes: set[int]) -> None:
         super().__init__(sorted(indexes))
         self.indexes = indexes
+
+
+def _main_guard(node: ast.stmt) -> bool:
+    """``if __name__ == "__main__":``: never runs on import."""
+    test = node.test if isinstance(node, ast.If) else None
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def _head(node: ast.stmt) -> str:
+    """What a statement does, without its values: the targets of an assignment, the function
+    a bare call calls (else its whole text)."""
+    if isinstance(node, ast.Assign):
+        return "=" + ast.dump(ast.Tuple(elts=node.targets))
+    if isinstance(node, ast.AugAssign | ast.AnnAssign):
+        return "=" + ast.dump(node.target)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return "()" + ast.dump(node.value.func)
+    return ast.dump(node)
 
 
 def _restore_object(obj: Any, saved: Any) -> None:

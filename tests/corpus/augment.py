@@ -317,6 +317,144 @@ classmethod_alias = scenario(
     steps=[step({"m.py": ALIAS.format(deco="@functools.lru_cache")})],
 )
 
+attribute_statement_removed = scenario(
+    "removed_attribute_statement_leaves_the_class",
+    """``C.extra = 1`` after the body is deleted: the class no longer has ``extra`` (old
+    instances neither), and ``C.tag = ...`` that remains is set again.""",
+    before={
+        "m.py": """
+        class C:
+            pass
+
+        C.extra = 1
+        C.tag = "t"
+        """
+    },
+    setup="import m\nold = m.C()",
+    probes=["hasattr(m.C, 'extra')", "hasattr(old, 'extra')", "m.C.tag"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            pass
+
+        C.tag = "t"
+        """
+            },
+            expect={"type(old) is m.C": True},
+            says=["removed C.extra"],
+        )
+    ],
+)
+
+NAMES_LOOP = """
+class C:
+    pass
+
+for _n in {names}:
+    setattr(C, "get_" + _n, lambda self, _n=_n: _n)
+"""
+
+loop_names_changed = scenario(
+    "loop_adding_methods_by_computed_names_changes_its_names",
+    """A loop sets ``get_a``, ``get_b`` on a class by computed names; it now sets ``get_a``,
+    ``get_c``: the class has exactly those, as a fresh run gives it.""",
+    before={"m.py": NAMES_LOOP.format(names='("a", "b")')},
+    setup="import m\nold = m.C()",
+    probes=[
+        "sorted(k for k in vars(m.C) if k.startswith('get_'))",
+        "(old.get_a(), old.get_c())",
+    ],
+    steps=[step({"m.py": NAMES_LOOP.format(names='("a", "c")')}, says=["removed C.get_b"])],
+)
+
+DEF_TEMPORARY = """
+class A:
+    \"\"\"{doc}\"\"\"
+
+class B:
+    pass
+
+def _show(self):
+    return "an A"
+A.show = _show
+
+def _show(self):
+    return "a B"
+B.show = _show
+"""
+
+reused_def_temporary = scenario(
+    "reused_def_name_gives_each_class_its_own_method",
+    """``def _show`` is defined twice, once for ``A`` and once for ``B``: when ``A``'s body runs
+    again, ``A.show`` is the first one, ``B.show`` the second.""",
+    before={"m.py": DEF_TEMPORARY.format(doc="a")},
+    setup="import m\na, b = m.A(), m.B()",
+    probes=["a.show()", "b.show()", "m.A().show()", "m._show(None)"],
+    steps=[step({"m.py": DEF_TEMPORARY.format(doc="the a")})],
+)
+
+later_rebinding_wins = scenario(
+    "edited_binding_before_a_later_one_keeps_the_later_value",
+    """``LIMIT = 1`` is edited while a later ``LIMIT = 2`` binds the name again: the module
+    keeps ``2``, and what read ``LIMIT`` in between sees the edited value.""",
+    before={
+        "m.py": """
+        LIMIT = 1
+        HALF = LIMIT / 2
+        LIMIT = 2
+        """
+    },
+    setup="import m",
+    probes=["(m.LIMIT, m.HALF)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        LIMIT = 10
+        HALF = LIMIT / 2
+        LIMIT = 2
+        """
+            },
+        )
+    ],
+)
+
+FAILING = """
+class C:
+    \"\"\"{doc}\"\"\"
+
+def _eq(self, other):
+    return True
+
+C.__eq__ = _eq
+C.__hash__ = lambda self: 0
+PLUGINS = ["x"]
+PLUGINS.append("y")
+{tail}
+"""
+
+failure_after_rerun_writers = scenario(
+    "failure_after_rerun_writers_leaves_class_and_list",
+    """The class body runs again and the statements that set its methods run again, then a
+    later statement raises: the reload is undone, ``==`` and ``hash`` work as before and the
+    list keeps its items; fixing the error applies everything.""",
+    before={"m.py": FAILING.format(doc="doc", tail="")},
+    setup="import m\nplugins = m.PLUGINS",
+    probes=["m.C() == m.C()", "hash(m.C())", "m.PLUGINS", "m.C.__doc__"],
+    steps=[
+        step(
+            {"m.py": FAILING.format(doc="doc2", tail='PLUGINS.remove("z")')},
+            ok=False,
+            error_path="m.py",
+            error_line=11,
+            expect={"m.PLUGINS is plugins": True},
+        ),
+        step({"m.py": FAILING.format(doc="doc2", tail='PLUGINS.remove("x")')}),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     docstring_keeps_set_dunders,
     loop_adds_methods,
@@ -329,4 +467,9 @@ SCENARIOS: list[Scenario] = [
     bare_call_removed,
     registry_from_table,
     classmethod_alias,
+    attribute_statement_removed,
+    loop_names_changed,
+    reused_def_temporary,
+    later_rebinding_wins,
+    failure_after_rerun_writers,
 ]
