@@ -52,7 +52,7 @@ from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
 from hotswap._members import member_edit, member_name
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
-from hotswap._plan import ModulePlan, Step, class_maps, diff, label, set_attributes, touches
+from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
 from hotswap._report import Change, Problem
@@ -64,6 +64,7 @@ from hotswap._source import (
     parse,
 )
 from hotswap._text import SourceError
+from hotswap._touch import head, label, main_guard, set_attributes, touches, unknown_effects
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Transaction:
         # walk is undone and starts again with them forced (see :class:`_Replan`).
         self._replan: set[int] = set()
         self._at_point: set[int] = set()  # run for a later line's view of a name: not shadowed
+        self.outcome = Outcome(self.name)
         self._attempt()
 
     def _attempt(self) -> None:
@@ -129,8 +131,7 @@ class Transaction:
         self._dropped_attributes: dict[str, set[str]] = {}
         self._bound_now: dict[str, int] = {}  # name -> the statement of this walk that bound it
         self.journal = Journal()
-        parsed = self.outcome.parsed if hasattr(self, "outcome") else None
-        self.outcome = Outcome(self.name, parsed=parsed)
+        self.outcome = Outcome(self.name, parsed=self.outcome.parsed)
         self.patcher = Patcher(
             self.journal, self.name, self.path, self.outcome.changes, self.outcome.warnings
         )
@@ -261,6 +262,7 @@ class Transaction:
     ) -> None:
         """Run the steps that must run, in source order; collect those that only moved (shifted
         before the next statement runs, so that it sees where its functions are)."""
+        namespace = self.module.__dict__
         for step in steps:
             stmt = step.new
             reached = not full and step.status == "same" and self._reached(stmt, new)
@@ -282,7 +284,7 @@ class Transaction:
             self.ran.add(stmt.index)
             plain = not (stmt.is_def or stmt.is_class)
             if plain and not full:
-                self._before_plain(stmt, new)
+                self._before_plain(stmt, new, again=step.status == "same")
             # Body-only keeps the decorators' result: not when a decorator itself changed.
             if (
                 step.body_only
@@ -303,14 +305,16 @@ class Transaction:
             ):
                 continue
             reported = len(self.outcome.changes)
+            held = {n: namespace.get(n, MISSING) for n in stmt.binds}
             self._run(step, new)
             if not full:
-                self._force_next_binders(stmt, new, forced)
+                changed = [n for n, v in held.items() if namespace.get(n, MISSING) is not v]
+                self._force_next_binders(changed, stmt, new, forced)
                 assigns = isinstance(stmt.node, ast.Assign | ast.AnnAssign | ast.AugAssign)
                 if (
                     plain
                     and (len(self.outcome.changes) == reported or not assigns)
-                    and not _main_guard(stmt.node)
+                    and not main_guard(stmt.node)
                 ):
                     # What it bound does not say it (``X[k] = v``, a call, a loop): name it.
                     where = self._where(stmt)
@@ -324,18 +328,19 @@ class Transaction:
 
     # -- touching: objects changed by later statements ----------------------------------------
 
-    def _before_plain(self, stmt: Statement, new: ParsedSource) -> None:
-        """What a statement that is about to run again needs first: each object it touches made
-        again by this walk (else its maker must run: start again), each name it reads as it
-        stands at its line (else that name's binder must run: start again); and an undo record
-        of the objects it touches, so that a failure gives them back as they were."""
+    def _before_plain(self, stmt: Statement, new: ParsedSource, again: bool) -> None:
+        """What a statement that is about to run needs first: when it ran before (``again``),
+        each object it touches made again by this walk, as its first run found it (else its
+        maker must run: start again); each name it reads as it stands at its line (else that
+        name's binder must run: start again); and an undo record of the objects it touches, so
+        that a failure gives them back as they were."""
         need: set[int] = set()
         namespace = self.module.__dict__
         for name in touches(stmt):
             value = namespace.get(name, MISSING)
             if value is not MISSING:
                 self._save_object(value)
-            if name in self.rebuilt or name in self.dirty:
+            if not again or name in self.rebuilt or name in self.dirty:
                 continue
             maker = self._maker(name, stmt.index, new)
             if maker is not None and maker not in self.ran:
@@ -366,11 +371,14 @@ class Transaction:
             return None
         return None if binders[-1].is_def else binders[-1].index
 
-    def _force_next_binders(self, stmt: Statement, new: ParsedSource, forced: set[int]) -> None:
-        """A statement that ran bound its names; a later statement that binds one of them again
-        runs too, so that the lines after it see its value, as in a fresh run."""
-        for name in stmt.binds:
-            if name == STAR or (self._shadowed(name, Step(stmt, None, "same"), new)):
+    def _force_next_binders(
+        self, names: list[str], stmt: Statement, new: ParsedSource, forced: set[int]
+    ) -> None:
+        """A statement that ran bound ``names`` to other objects; a later statement that binds
+        one of them again runs too, so that the lines after it see its value, as in a fresh
+        run."""
+        for name in names:
+            if name == STAR:
                 continue
             later = [b.index for b in new.named(name) if b.index > stmt.index]
             if later:
@@ -396,10 +404,10 @@ class Transaction:
         forced: set[int] = set()
         # An edited statement is a dropped one and an added one: ``f.tag = 2`` for
         # ``f.tag = 1`` (or ``setup(2)`` for ``setup(1)``) does again what the old one did.
-        redone = {_head(s.new.node) for s in plan.rest if s.status == "added"}
+        redone = {head(s.new.node) for s in plan.rest if s.status == "added"}
         for old, at in plan.dropped:
             node = old.node
-            if old.is_def or old.is_class or old.is_docstring or _main_guard(node):
+            if old.is_def or old.is_class or old.is_docstring or main_guard(node):
                 continue
             if isinstance(node, ast.Import | ast.ImportFrom):
                 continue
@@ -416,8 +424,7 @@ class Transaction:
                         )
                     else:
                         self._strip_set_functions(value)
-            call = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-            if (call or makers) and not found and _head(node) not in redone:
+            if (unknown_effects(node) or makers) and not found and head(node) not in redone:
                 message = (
                     f"`{label(old)}` was removed (line {old.first} before the edit); what it did"
                     " when it ran stays until the module is imported afresh"
@@ -1005,31 +1012,6 @@ class _Replan(Exception):
     def __init__(self, indexes: set[int]) -> None:
         super().__init__(sorted(indexes))
         self.indexes = indexes
-
-
-def _main_guard(node: ast.stmt) -> bool:
-    """``if __name__ == "__main__":``: never runs on import."""
-    test = node.test if isinstance(node, ast.If) else None
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and len(test.comparators) == 1
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value == "__main__"
-    )
-
-
-def _head(node: ast.stmt) -> str:
-    """What a statement does, without its values: the targets of an assignment, the function
-    a bare call calls (else its whole text)."""
-    if isinstance(node, ast.Assign):
-        return "=" + ast.dump(ast.Tuple(elts=node.targets))
-    if isinstance(node, ast.AugAssign | ast.AnnAssign):
-        return "=" + ast.dump(node.target)
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        return "()" + ast.dump(node.value.func)
-    return ast.dump(node)
 
 
 def _restore_object(obj: Any, saved: Any) -> None:

@@ -455,6 +455,60 @@ failure_after_rerun_writers = scenario(
     ],
 )
 
+DECORATED = """
+import functools
+
+def twice(f):
+    @functools.wraps(f)
+    def inner(*a):
+        return f(*a) * 2
+    return inner
+
+def f(x):
+    return x + {n}
+
+f = twice(f)
+"""
+
+decorated_by_assignment = scenario(
+    "function_wrapped_by_a_later_assignment_is_wrapped_once",
+    """``f = twice(f)`` after ``def f``: when ``f``'s body changes, ``f`` is wrapped once, as in
+    a fresh run, through the module and a held from-import.""",
+    before={"m.py": DECORATED.format(n=1)},
+    setup="import m\nfrom m import f",
+    probes=["m.f(1)", "f(1)"],
+    steps=[step({"m.py": DECORATED.format(n=2)})],
+)
+
+print_removed = scenario(
+    "removed_print_call_changes_nothing_and_warns_nothing",
+    """A ``print(...)`` at top level is deleted: nothing a fresh run would lack stays, so no
+    warning; a method set on a class by a new statement works at once.""",
+    before={
+        "m.py": """
+        class C:
+            pass
+
+        print("loaded")
+        """
+    },
+    setup="import m\nold = m.C()",
+    probes=["old.tag"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        class C:
+            pass
+
+        C.tag = "t"
+        """
+            },
+            says=["rerun C.tag"],
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     docstring_keeps_set_dunders,
     loop_adds_methods,
@@ -472,4 +526,6 @@ SCENARIOS: list[Scenario] = [
     reused_def_temporary,
     later_rebinding_wins,
     failure_after_rerun_writers,
+    decorated_by_assignment,
+    print_removed,
 ]
