@@ -8,7 +8,14 @@ Algorithm (one module, one new source):
    it changed, when the strategy is ``full``, or when it reads a name that an earlier step
    rebound to a different object (dataflow; names rebound by other modules arrive as ``dirty``).
    Each statement is compiled alone with its original line numbers and executed in the module
-   dict itself, so later statements and new functions see the real globals.
+   dict itself, so later statements and new functions see the real globals. A statement also
+   runs when it *touches* (:mod:`hotswap._touch`) a class whose body ran again (``C.__eq__ =
+   f`` after the body); an object whose touching statement went away is made again, and so is
+   one a re-running statement touches (``REG[k] = v`` in a loop over a changed table); a
+   re-running statement sees each name as it stands at its line (``_f`` bound again later).
+   When the walk finds it needed an earlier statement it did not run, it is undone and starts
+   again with that statement forced (:class:`_Replan`); what re-running statements change on
+   the objects they touch is journaled.
 3. Right after a statement runs, every name it bound is patched: the old object is updated in
    place from the new one (:class:`hotswap._patch.Patcher`) and the name is bound back to the
    old object, so the next statement already sees the kept identity. A changed decorated ``def``

@@ -20,7 +20,8 @@ from hotswap._source import Statement
 def touches(stmt: Statement) -> frozenset[str]:
     """Module names whose objects ``stmt`` changes while it runs without rebinding them:
     ``X.a = v``, ``X[k] = v``, ``del X.a``, ``X.a += 1``, ``X.m(...)`` (a method may change
-    ``X``), ``f(X)`` (``setattr(X, ...)``, ``add_methods(X)``). Definitions touch nothing (their
+    ``X``), ``f(X)`` with ``f`` a plain name (``setattr(X, ...)``, ``add_methods(X)``; not
+    ``registry.add(X)``, which changes ``registry``). Definitions touch nothing (their
     decorators register; see the engine). Cached by AST node: a re-parse shares the nodes of
     the statements an edit did not touch, so a module's statements are scanned once."""
     node = stmt.node
@@ -81,7 +82,10 @@ def _touched_in(node: ast.stmt) -> set[str]:
                 root = _root(func.value)
                 if root is not None:
                     out.add(root)
-            if not (isinstance(func, ast.Name) and func.id in _PURE_CALLS):
+            # ``setattr(C, ...)``, ``add_methods(C)``: a function called by its plain name.
+            # ``admin.site.register(C)``, ``event.listen(C, ...)``: an API of another object
+            # records ``C`` (kept in place when its body runs again), it does not change it.
+            if isinstance(func, ast.Name) and func.id not in _PURE_CALLS:
                 for arg in [*current.args, *(k.value for k in current.keywords)]:
                     if isinstance(arg, ast.Starred):
                         arg = arg.value

@@ -509,6 +509,41 @@ print_removed = scenario(
     ],
 )
 
+
+REGISTERED = """
+import reg
+
+class Model:
+    \"\"\"{doc}\"\"\"
+
+reg.site.register(Model)
+"""
+
+registered_elsewhere = scenario(
+    "class_registered_with_another_modules_api_is_not_registered_twice",
+    """``reg.site.register(Model)`` records the class in a registry that refuses a second
+    registration: when ``Model``'s body runs again, the kept class is still the one
+    registered, and the registration does not run again.""",
+    before={
+        "reg.py": """
+        class Site:
+            def __init__(self):
+                self.models = {}
+
+            def register(self, cls):
+                if cls.__name__ in self.models:
+                    raise ValueError(cls.__name__ + " is already registered")
+                self.models[cls.__name__] = cls
+
+        site = Site()
+        """,
+        "m.py": REGISTERED.format(doc="a model"),
+    },
+    setup="import m, reg",
+    probes=["reg.site.models['Model'] is m.Model", "m.Model.__doc__", "len(reg.site.models)"],
+    steps=[step({"m.py": REGISTERED.format(doc="the model")})],
+)
+
 SCENARIOS: list[Scenario] = [
     docstring_keeps_set_dunders,
     loop_adds_methods,
@@ -528,4 +563,5 @@ SCENARIOS: list[Scenario] = [
     failure_after_rerun_writers,
     decorated_by_assignment,
     print_removed,
+    registered_elsewhere,
 ]
