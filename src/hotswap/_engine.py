@@ -71,7 +71,15 @@ from hotswap._source import (
     parse,
 )
 from hotswap._text import SourceError
-from hotswap._touch import head, label, main_guard, set_attributes, touches, unknown_effects
+from hotswap._touch import (
+    called_touches,
+    head,
+    label,
+    main_guard,
+    set_attributes,
+    touches,
+    unknown_effects,
+)
 
 
 @dataclass
@@ -418,7 +426,10 @@ class Transaction:
                 continue
             if isinstance(node, ast.Import | ast.ImportFrom):
                 continue
-            makers = {n: self._maker(n, at, new) for n in touches(old)}
+            targets = touches(old)
+            if self.old is not None:
+                targets |= called_touches(old, self.old)
+            makers = {n: self._maker(n, at, new) for n in targets}
             found = {n: m for n, m in makers.items() if m is not None}
             forced.update(found.values())
             for name in found:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import weakref
 
-from hotswap._source import Statement
+from hotswap._source import ParsedSource, Statement
 
 
 def touches(stmt: Statement) -> frozenset[str]:
@@ -93,6 +93,35 @@ def _touched_in(node: ast.stmt) -> set[str]:
                         out.add(arg.id)
         stack.extend(ast.iter_child_nodes(current))
     return out
+
+
+def called_touches(stmt: Statement, parsed: ParsedSource) -> frozenset[str]:
+    """For a bare call of a function this module defines (``setup()``), the module names whose
+    objects its body touches (``STATE["ready"] = True``): what the call changed."""
+    node = stmt.node
+    if not (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+    ):
+        return frozenset()
+    defs = [s.node for s in parsed.named(node.value.func.id) if s.is_def]
+    func = defs[-1] if defs else None
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return frozenset()
+    args = func.args
+    local = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    local.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    declared: set[str] = set()
+    touched: set[str] = set()
+    for inner in func.body:
+        touched |= _touched_in(inner)
+        for sub in ast.walk(inner):
+            if isinstance(sub, ast.Global):
+                declared.update(sub.names)
+            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                local.add(sub.id)
+    return frozenset(touched - (local - declared))
 
 
 def set_attributes(stmt: Statement, name: str) -> set[str]:

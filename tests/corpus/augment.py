@@ -235,9 +235,9 @@ append_changed = scenario(
 )
 
 bare_call_removed = scenario(
-    "removed_bare_call_is_named_in_a_warning",
-    """A bare ``setup()`` call whose effects cannot be known is deleted: the reload applies and
-    a warning names the statement that a fresh run would no longer run.""",
+    "removed_setup_call_leaves_the_state_it_filled",
+    """A bare ``setup()`` call whose body fills ``STATE`` is deleted: ``STATE`` is made again
+    without what it set, as a fresh run leaves it.""",
     before={
         "m.py": """
         STATE = {}
@@ -248,8 +248,8 @@ bare_call_removed = scenario(
         setup()
         """
     },
-    setup="import m",
-    probes=["callable(m.setup)"],
+    setup="import m\nfrom m import STATE",
+    probes=["m.STATE", "STATE", "callable(m.setup)"],
     steps=[
         step(
             {
@@ -260,8 +260,42 @@ bare_call_removed = scenario(
             STATE["ready"] = True
         """
             },
+            says=["rerun STATE"],
+        )
+    ],
+)
+
+unknown_call_removed = scenario(
+    "removed_call_with_unknown_effects_is_named_in_a_warning",
+    """A bare call of a function from another module is deleted: what it did cannot be known
+    or undone, so the reload applies and a warning names the statement.""",
+    before={
+        "helpers.py": """
+        CALLS = []
+
+        def setup():
+            CALLS.append(1)
+        """,
+        "m.py": """
+        from helpers import setup
+
+        setup()
+        VALUE = 1
+        """,
+    },
+    setup="import m",
+    probes=["m.VALUE"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        from helpers import setup
+
+        VALUE = 1
+        """
+            },
             warns=True,
-            says=["setup()", "was removed"],
+            says=["`setup()` was removed (line 3 before the edit)"],
         )
     ],
 )
@@ -554,6 +588,7 @@ SCENARIOS: list[Scenario] = [
     append_removed,
     append_changed,
     bare_call_removed,
+    unknown_call_removed,
     registry_from_table,
     classmethod_alias,
     attribute_statement_removed,
