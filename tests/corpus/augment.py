@@ -578,6 +578,34 @@ registered_elsewhere = scenario(
     steps=[step({"m.py": REGISTERED.format(doc="the model")})],
 )
 
+
+QUIET = """
+TRACK = []
+
+def _track(func):
+    TRACK.append(func.__name__)
+    return func
+
+class C:
+    def method(self):
+        return {value}
+
+def _eq(self, other):
+    return True
+
+C.__eq__ = _track(_eq)
+"""
+
+method_edit_reruns_nothing = scenario(
+    "method_edit_runs_no_statement_after_the_class",
+    """Editing one method of a class patches that method alone: the statements after the body
+    that set things on the class do not run again (their side effects do not repeat).""",
+    before={"m.py": QUIET.format(value=1)},
+    setup="import m\nold = m.C()",
+    probes=["old.method()", "m.TRACK", "old == m.C()"],
+    steps=[step({"m.py": QUIET.format(value=2)}, says=["hotswap: reloaded m: patched C.method"])],
+)
+
 SCENARIOS: list[Scenario] = [
     docstring_keeps_set_dunders,
     loop_adds_methods,
@@ -599,4 +627,5 @@ SCENARIOS: list[Scenario] = [
     decorated_by_assignment,
     print_removed,
     registered_elsewhere,
+    method_edit_reruns_nothing,
 ]
