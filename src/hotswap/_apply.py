@@ -8,7 +8,9 @@ change never loads the parser, the planner or the engine.
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 import types
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,8 +67,8 @@ def apply(
             report.failed.append(record.name)
     pending = {c.record.name: c for c in changed}
     parsed_new: dict[str, ParsedSource | None] = {}
+    deps: dict[str, set[str]] = {}
     if len(pending) > 1:
-        deps: dict[str, set[str]] = {}
         for name, item in pending.items():
             # The executing source first: the new one is then re-parsed from it, and stays the
             # base the next edit of the file is re-parsed from (see _source.parse).
@@ -81,14 +83,24 @@ def apply(
     carry: dict[str, Carry] = {name: Carry() for name in order}
     for name in order:
         item = pending[name]
-        outcome = _reload_one(
-            item, strategy, report, parsed_new.get(name), carry.pop(name), definitions_only
-        )
+        broken = sorted(deps.get(name, set()) & set(report.failed))
+        if broken:
+            # ``a`` starts calling ``b.new()`` in the save that broke ``b``: applied against
+            # the old ``b`` it would fail at call time. It waits for ``b``, and is retried
+            # with it (the retry below) once ``b`` applies.
+            _hold(item, broken, report)
+            continue
+        outcome: Outcome | None = None
+        with _Guard(item.record, report):
+            outcome = _reload_one(
+                item, strategy, report, parsed_new.get(name), carry.pop(name), definitions_only
+            )
         if outcome is not None and outcome.error is None:
             succeeded.append(name)
-            _propagate(
-                name, outcome, namespace, observed, complete, report, carry, definitions_only
-            )
+            with _Guard(item.record, report, applied=True):
+                _propagate(
+                    name, outcome, namespace, observed, complete, report, carry, definitions_only
+                )
     # A module that failed because a dependency was broken is retried when the dependency changes.
     if succeeded:
         for record in list(TRACKER.records.values()):
@@ -102,19 +114,69 @@ def apply(
                 needs |= _dependencies(record.name, _try_parse(retry))
                 record.failed_needs = needs
             if needs & set(succeeded):
-                outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
+                outcome = None
+                with _Guard(record, report):
+                    outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
                 if outcome is not None and outcome.error is None:
-                    _propagate(
-                        record.name,
-                        outcome,
-                        namespace,
-                        observed,
-                        complete,
-                        report,
-                        {},
-                        definitions_only,
-                    )
+                    with _Guard(record, report, applied=True):
+                        _propagate(
+                            record.name,
+                            outcome,
+                            namespace,
+                            observed,
+                            complete,
+                            report,
+                            {},
+                            definitions_only,
+                        )
+                    succeeded.append(record.name)  # its own held importers follow it
     return report
+
+
+def _hold(item: Changed, broken: list[str], report: Report) -> None:
+    """Keep a module of this save that imports a module whose reload failed in it: its new
+    text is retried, as a failed one is, when one of the modules it imports reloads."""
+    record = item.record
+    record.fail(item.data, item.fingerprint, item.hashed)
+    names = ", ".join(broken)
+    message = (
+        f"not applied: held back with {names}, which it imports and which failed; "
+        "applied together when that is fixed"
+    )
+    report.warnings.append(Problem(record.name, record.path, None, message))
+    if record.name not in report.failed:
+        report.failed.append(record.name)
+
+
+class _Guard:
+    """Around one step of the checkpoint: a bug in hotswap becomes a reported error of the
+    module (naming the place in hotswap that failed), never an exception out of ``check()``.
+    ``applied``: the module's own transaction committed already (its importers may lag)."""
+
+    def __init__(self, record: Record, report: Report, applied: bool = False) -> None:
+        self.record, self.report, self.applied = record, report, applied
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if not isinstance(exc, Exception):
+            return False  # done, or KeyboardInterrupt / SystemExit: those are the user's
+        record, report = self.record, self.report
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        kept = (
+            "the module was reloaded; modules importing from it may not have followed"
+            if self.applied
+            else "kept the previous version"
+        )
+        message = (
+            f"internal error (a bug in hotswap, at {os.path.basename(where.filename)}:"
+            f"{where.lineno}): {type(exc).__name__}: {exc}; {kept}"
+        )
+        report.errors.append(Problem(record.name, record.path, None, message))
+        if record.name not in report.failed:
+            report.failed.append(record.name)
+        return True
 
 
 def _reload_one(

@@ -1,7 +1,8 @@
 """The import hook: user modules run at native speed, and hotswap knows exactly what they run.
 
 A meta-path finder, first on ``sys.meta_path`` while a :class:`hotswap.Reloader` exists, asks the
-other finders for a spec and wraps the plain ``SourceFileLoader`` of user modules. The wrapped
+other finders for a spec and wraps the plain ``SourceFileLoader`` of user modules for the time
+of the import (the module and its users see the original loader, even while it runs). The wrapped
 loader is the standard one (cached bytecode in ``__pycache__`` is used and written as Python
 does); it only reports to a sink (the tracker), for each module, the exact bytes it ran and the
 fingerprint of that read:
@@ -29,7 +30,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any
 
 from hotswap._imports import Reads, import_time_reads
@@ -45,8 +46,9 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
 
     sink: Sink
 
-    def __init__(self, fullname: str, path: str) -> None:
-        super().__init__(fullname, path)
+    def __init__(self, original: importlib.machinery.SourceFileLoader) -> None:
+        super().__init__(original.name, original.path)
+        self.original = original
         self._stat: os.stat_result | None = None
         self._read: tuple[bytes, Fingerprint] | None = None
 
@@ -62,6 +64,18 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
         data, fingerprint = read_file(path)
         self._read = (data, fingerprint)
         return data
+
+    def exec_module(self, module: ModuleType) -> None:
+        # Hidden from the module and its users: ``type(module.__spec__.loader)`` and
+        # ``module.__loader__`` are the loader the other finder gave, already while the module
+        # runs (the import system set them to this wrapper just before).
+        original = self.original
+        spec = getattr(module, "__spec__", None)
+        if spec is not None and spec.loader is self:
+            spec.loader = original
+        if getattr(module, "__loader__", None) is self:
+            module.__loader__ = original
+        super().exec_module(module)
 
     def get_code(self, fullname: str) -> CodeType:
         self._stat = self._read = None
@@ -112,7 +126,7 @@ class CaptureFinder:
                     and isinstance(spec.origin, str)
                     and is_user_file(os.path.abspath(spec.origin))
                 ):
-                    wrapped = _CapturingLoader(loader.name, loader.path)
+                    wrapped = _CapturingLoader(loader)
                     wrapped.sink = self.sink
                     spec.loader = wrapped
             except Exception:

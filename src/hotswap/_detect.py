@@ -58,7 +58,7 @@ from hotswap._record import (
     digest,
     read_file,
 )
-from hotswap._scope import library_roots, source_file, watched_modules
+from hotswap._scope import is_user_file, library_roots, source_file, watched_modules
 
 __all__ = [
     "EAGER_BASELINES",
@@ -117,6 +117,10 @@ class Tracker:
         self._events = threading.RLock()  # draining events and resolving baselines
         self._index_lock = threading.Lock()
         self._reader: threading.Thread | None = None
+        # ``sys.modules`` as the last checkpoint left it (its size, and its names once asked):
+        # a module that entered it another way than through the import hook is found there.
+        self._modules_size = 0
+        self._modules_seen: set[str] = set()
 
     # -- the import hook and the event source --------------------------------------------------
 
@@ -205,6 +209,30 @@ class Tracker:
             self._register_lazily(new)
             self._start_reader()
         self._scanned = True
+        self._modules_seen = set(sys.modules)
+        self._modules_size = len(self._modules_seen)
+
+    def arrivals(self) -> None:
+        """Register user modules that entered ``sys.modules`` since the last look without the
+        import hook seeing them execute (``spec_from_file_location`` + ``exec_module``, a
+        plugin loader, a finder with its own ``SourceFileLoader`` subclass): their file as it
+        is now is their baseline, so edits are seen from the next checkpoint on. A set
+        difference of names, only when the size of ``sys.modules`` moved (imports did)."""
+        modules = sys.modules
+        if len(modules) == self._modules_size or not self._scanned:
+            return
+        names = set(modules)
+        fresh = names - self._modules_seen
+        self._modules_seen = names
+        self._modules_size = len(names)
+        records = self.records
+        for name in fresh:
+            module = modules.get(name)
+            if name == "__main__" or name in records or not isinstance(module, ModuleType):
+                continue
+            path = source_file(module)
+            if path is not None and is_user_file(path):
+                self.register(name, module, path)
 
     def ensure_scanned(self) -> None:
         if not self._scanned:
@@ -442,6 +470,7 @@ class Tracker:
         in ``sys.modules`` are dropped from the dirty set.
         """
         self.discover()
+        self.arrivals()
         if self._forks != forks() and self._watcher is not None:
             self._start_watcher(default_watcher())  # a forked child: its own descriptor
         with self._events:

@@ -35,6 +35,20 @@ def exports(names: set[str], all_value: Any) -> set[str]:
     return {n for n in names if not n.startswith("_")}
 
 
+def exported_value(namespace: dict[str, Any], name: str) -> Any:
+    """What ``from m import *`` binds ``name`` to: the module's own value, else what its
+    module-level ``__getattr__`` serves for a name in ``__all__`` (MISSING: neither)."""
+    if name in namespace:
+        return namespace[name]
+    hook = namespace.get("__getattr__")
+    if callable(hook):
+        try:
+            return hook(name)
+        except Exception:  # the import system would raise it; a star importer keeps its value
+            return MISSING
+    return MISSING
+
+
 def export_changes(
     namespace: dict[str, Any], rebinds: list[Rebind]
 ) -> tuple[dict[str, Any], set[str]]:
@@ -54,7 +68,9 @@ def export_changes(
     push: dict[str, Any] = {}
     for name in exported_after:
         if name not in exported_before or name in old_values:
-            push[name] = namespace[name]
+            value = exported_value(namespace, name)
+            if value is not MISSING:
+                push[name] = value
     gone = {n for n in exported_before - exported_after}
     return push, gone
 
@@ -139,7 +155,7 @@ class Observed:
             return found
         # Nothing observed (the plain API): infer a star import only when it is unambiguous.
         exported = exports(set(module_ns), module_ns.get("__all__"))
-        if len(exported) >= 2 and all(target.get(n, MISSING) is module_ns[n] for n in exported):
+        if len(exported) >= 2 and all(target.get(n, MISSING) is module_ns.get(n, MISSING) for n in exported):
             found.append(FromImport(module, "*", INFERRED))
         return found
 

@@ -8,8 +8,10 @@ process-wide lock, so two threads (a watcher and a REPL, say) never reload at th
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import traceback
 import types
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +116,7 @@ class Reloader:
 
     def watched(self) -> list[str]:
         TRACKER.discover()
+        TRACKER.arrivals()
         return sorted(
             n for n in TRACKER.records if n in sys.modules and self._scope.allows(n, self._mode)
         )
@@ -131,9 +134,25 @@ class Reloader:
     # -- the checkpoint --------------------------------------------------------------------------
 
     def check(self) -> Report:
-        """Reload every watched module whose source changed since it was executed."""
+        """Reload every watched module whose source changed since it was executed.
+
+        Never raises (but ``KeyboardInterrupt``): a failure inside hotswap is a reported error,
+        and each module it concerns keeps its previous version."""
         if self._mode == "off":
             return Report()
+        try:
+            return self._check()
+        except Exception as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            message = (
+                f"internal error (a bug in hotswap, at {os.path.basename(where.filename)}:"
+                f"{where.lineno}): {type(exc).__name__}: {exc}; nothing was reloaded"
+            )
+            report = Report(errors=[Problem("hotswap", where.filename, where.lineno, message)])
+            self.last_report = report
+            return report
+
+    def _check(self) -> Report:
         with _LOCK:
             mode, scope = self._mode, self._scope
             # Constant time when nothing changed: file events say which records to look at.

@@ -14,6 +14,7 @@ and mean the same thing in a fresh process; state that must *survive* the edit g
 from __future__ import annotations
 
 from . import (
+    arrivals,
     augment,
     classes,
     closures,
@@ -47,6 +48,7 @@ ALL: list[Scenario] = [
     *failures.SCENARIOS,
     *kinds.SCENARIOS,
     *travel.SCENARIOS,
+    *arrivals.SCENARIOS,
     *augment.SCENARIOS,
 ]
 
