@@ -134,8 +134,9 @@ def apply(
 
 
 def _hold(item: Changed, broken: list[str], report: Report) -> None:
-    """Keep a module of this save that imports a module whose reload failed in it: its new
-    text is retried, as a failed one is, when one of the modules it imports reloads."""
+    """Keep a module of this save that imports a module whose reload failed in it (an error of
+    its own, as it keeps its previous version): its new text is retried, as a failed one is,
+    when one of the modules it imports reloads."""
     record = item.record
     record.fail(item.data, item.fingerprint, item.hashed)
     names = ", ".join(broken)
@@ -143,7 +144,9 @@ def _hold(item: Changed, broken: list[str], report: Report) -> None:
         f"not applied: held back with {names}, which it imports and which failed; "
         "applied together when that is fixed"
     )
-    report.warnings.append(Problem(record.name, record.path, None, message))
+    problem = Problem(record.name, record.path, None, message)
+    record.failure = problem
+    report.errors.append(problem)
     if record.name not in report.failed:
         report.failed.append(record.name)
 
@@ -207,6 +210,7 @@ def _reload_one(
         carry.preset,
         carry.recoded,
         record.name in definitions_only,
+        record.graves(),
     )
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:

@@ -228,7 +228,11 @@ class Tracker:
         records = self.records
         for name in fresh:
             module = modules.get(name)
-            if name == "__main__" or name in records or not isinstance(module, ModuleType):
+            if name in records or not isinstance(module, ModuleType):
+                continue
+            if getattr(module, "__name__", None) != name:
+                continue  # an alias (``__mp_main__`` for the running script): not a module
+            if name == "__main__":
                 continue
             path = source_file(module)
             if path is not None and is_user_file(path):

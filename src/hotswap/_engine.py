@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap._errors import HotswapError
+from hotswap._graves import Graves
 from hotswap._imports import resolve
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
@@ -107,6 +108,7 @@ class Transaction:
         preset: dict[str, Any] | None = None,
         recoded: set[str] | None = None,
         definitions_only: bool = False,
+        graves: dict[str, Any] | None = None,
     ) -> None:
         self.module = module
         self.name = module.__name__
@@ -150,6 +152,7 @@ class Transaction:
         self.patcher = Patcher(
             self.journal, self.name, self.path, self.outcome.changes, self.outcome.warnings
         )
+        self.patcher.graves = Graves(graves)  # what earlier saves removed (see _graves)
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -200,6 +203,7 @@ class Transaction:
         except BaseException as exc:
             return self._failed(exc)
         self.journal.commit()
+        self.patcher.graves.commit()
         # Importers re-run what calls any function whose behaviour changed here.
         self.outcome.recoded = self._affected(new) if (self.recoded or self.dirty) else set()
         return self.outcome
@@ -512,6 +516,7 @@ class Transaction:
         return self._sees_change(reads, frozenset().union(*[s.calls for s in tail]), new)
 
     def _remove(self, name: str, value: Any) -> None:
+        self.patcher.graves.bury(self.name, name, value)
         self.touched.add(name)
         del self.module.__dict__[name]
         self.dirty.add(name)
@@ -697,11 +702,20 @@ class Transaction:
         stmt = step.new
         if new is MISSING:
             if old is not MISSING:
+                self.patcher.graves.bury(self.name, name, old)
                 self.dirty.add(name)
                 self.outcome.rebinds.append((name, old, MISSING))
                 self.outcome.changes.append(Change(self.name, name, "removed", self._where(stmt)))
             return
         if old is MISSING:
+            if stmt.is_def or stmt.is_class:  # removed by an earlier save: back in place
+                kept = self.patcher.restore(name, new)
+                if kept is not new and (stmt.is_class or bool(stmt.decorators_key)):
+                    redirect_references(new, kept, self.journal, self._skip_referrer(new))
+                self.dirty.update(self.patcher.changed_attributes)
+                self.patcher.changed_attributes.clear()
+                self.patcher.member_rebinds.clear()
+                new = kept
             namespace[name] = new
             self.dirty.add(name)
             self.outcome.rebinds.append((name, MISSING, new))

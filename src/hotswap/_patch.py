@@ -32,6 +32,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from hotswap._graves import Graves
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import (
     dataclass_fields,
@@ -91,6 +92,22 @@ class Patcher:
         # Class-body names to keep, by qualname; filled by the engine from the plan.
         self.class_keep: dict[str, frozenset[str]] = {}
         self.class_removed: dict[str, frozenset[str]] = {}
+        # Definitions earlier saves removed, restored in place when added back (see _graves).
+        self.graves = Graves()
+
+    def restore(self, qualname: str, new: Any) -> Any:
+        """What an added ``qualname`` binds: the object an earlier save removed under that
+        name, patched from ``new`` (identity kept for those who held it), or ``new``."""
+        kept = self.graves.take(qualname)
+        if kept is None:
+            return new
+        before = len(self.changes)
+        result = self.value(kept, new, qualname)
+        if result is kept:
+            self.graves.raised.add(qualname)
+            # Reported as added (by the caller), not as patched.
+            self.changes[before:] = [c for c in self.changes[before:] if c.qualname != qualname]
+        return result
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -341,6 +358,7 @@ class Patcher:
                 continue
             self._forget_cached(old.__dict__[name], MISSING)
             self.changed_attributes.append(f"{qualname}.{name}")
+            self.graves.bury(self.module, f"{qualname}.{name}", old.__dict__[name])
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True
@@ -373,6 +391,7 @@ class Patcher:
         current = old.__dict__.get(name, MISSING)
         member = f"{qualname}.{name}"
         if current is MISSING:
+            incoming = self.restore(member, incoming)
             self.journal.setattr(old, name, incoming)
             _set_name(incoming, old, name)
             if not name.startswith("__") or any(functions_in(incoming, self.path)):
@@ -412,6 +431,7 @@ class Patcher:
                 continue
             self._forget_cached(value, MISSING)
             self.changed_attributes.append(f"{qualname}.{name}")
+            self.graves.bury(self.module, f"{qualname}.{name}", value)
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True

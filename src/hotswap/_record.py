@@ -16,7 +16,7 @@ import os
 import time
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hotswap._report import Problem
 from hotswap._text import SourceError, decode
@@ -70,6 +70,7 @@ class Record:
     __slots__ = (
         "_bytes", "_text", "digest", "emptied", "failed_data", "failed_digest", "failed_needs",
         "failure", "fingerprint", "gone", "name", "parsed", "path", "pending", "racy", "reads",
+        "removed",
     )
 
     def __init__(
@@ -103,6 +104,15 @@ class Record:
         self.failed_data: bytes | None = None  # ...but retried when a dependency changes
         self.failed_needs: set[str] | None = None  # the modules it imports (once known)
         self.failure: Problem | None = None
+        # Definitions earlier reloads removed, by qualified name (see _graves); made at the
+        # first reload, as most modules are never edited.
+        self.removed: dict[str, Any] | None = None
+
+    def graves(self) -> dict[str, Any]:
+        """The module's kept removed definitions (see :mod:`hotswap._graves`)."""
+        if self.removed is None:
+            self.removed = {}
+        return self.removed
 
     def __repr__(self) -> str:
         return f"<Record {self.name} {self.path}>"

@@ -286,7 +286,6 @@ held_with_broken = scenario(
             ok=False,
             error_path="b.py",
             error_line=4,
-            warns=True,
             says=["held back with b"],
         ),
         step(
