@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import threading
 import time
@@ -121,6 +122,8 @@ class Tracker:
         # a module that entered it another way than through the import hook is found there.
         self._modules_size = 0
         self._modules_seen: set[str] = set()
+        # directory -> (its resolved path, the symbolic links on its way), for ``_watch``
+        self._real_dirs: dict[str, tuple[str, tuple[str, ...]]] = {}
 
     # -- the import hook and the event source --------------------------------------------------
 
@@ -171,14 +174,18 @@ class Tracker:
         for record in self.records.values():
             self._watch(record, verify=True)
 
-    def _watch(self, record: Record, verify: bool, link: bool | None = None) -> None:
+    def _watch(
+        self, record: Record, verify: bool, link: bool | None = None, again: bool = False
+    ) -> None:
         """Route changes of ``record``'s file to it; ``verify``: look at it once, as its bytes
         may have been read before its directory was watched. ``link``: whether the file is a
-        symbolic link, if the caller knows."""
+        symbolic link, if the caller knows. ``again``: resolve its directory again (an event
+        may have named a symbolic link on its way)."""
         name = record.name
         self._route(record.path, name)
         watcher = self._watcher
-        if watcher is None or not watcher.watch(record.path):
+        target = None if watcher is None else self._through_links(record, watcher, again)
+        if watcher is None or target is None or not watcher.watch(target):
             self._polled[name] = None
             return
         self._polled.pop(name, None)
@@ -191,6 +198,33 @@ class Tracker:
                 self._polled[name] = None
         if verify:
             self._dirty.add(name)
+
+    def _through_links(self, record: Record, watcher: Watcher, again: bool) -> str | None:
+        """The path to watch for ``record``'s file: itself, or, when its directory is reached
+        through symbolic links (``current -> release2``), the file in the resolved directory;
+        then the links themselves are watched too (in their parent directories), so that
+        re-pointing one is an event for every record under it, whose look resolves again.
+        (An inotify watch follows the link once, when it is added: it would keep watching
+        the old target.) None: the links cannot be watched (poll the file)."""
+        directory, _, base = record.path.rpartition(os.sep)
+        found = None if again else self._real_dirs.get(directory)
+        if found is None:
+            found = self._real_dirs[directory] = _resolve_directory(directory or os.sep)
+        real, links = found
+        if not links and real == directory:
+            return record.path
+        target = os.path.join(real, base)
+        name = record.name
+        if record.real != target:
+            if record.real is not None:
+                self._unroute_path(record.real, name)
+            record.real = target
+        self._route(target, name)
+        for path in links:
+            self._route(path, name)
+            if not watcher.watch(path):
+                return None
+        return target
 
     # -- records -----------------------------------------------------------------------------
 
@@ -298,8 +332,12 @@ class Tracker:
             record = Record(name, path, None, None, None)
             record.pending = True
             self._unindexed[name] = None
-            if name in records:
-                self._store(record, link=False)
+            directory = path.rpartition(os.sep)[0]
+            found = self._real_dirs.get(directory)
+            if found is None:
+                found = self._real_dirs[directory] = _resolve_directory(directory or os.sep)
+            if name in records or found[1] or found[0] != directory:
+                self._store(record, link=False)  # (reached through links: see _watch)
             else:  # the usual case, inlined: thousands of modules at once
                 dict.__setitem__(records, name, record)
                 if path in by_path:
@@ -386,12 +424,16 @@ class Tracker:
         self._polled.pop(name, None)
 
     def _unroute(self, record: Record) -> None:
-        for path in {record.path, os.path.realpath(record.path)}:
-            names = self._by_path.get(path)
-            if names == record.name:
-                del self._by_path[path]
-            elif isinstance(names, set):
-                names.discard(record.name)
+        for path in {record.path, os.path.realpath(record.path), record.real}:
+            if path is not None:
+                self._unroute_path(path, record.name)
+
+    def _unroute_path(self, path: str, name: str) -> None:
+        names = self._by_path.get(path)
+        if names == name:
+            del self._by_path[path]
+        elif isinstance(names, set):
+            names.discard(name)
 
     def _route(self, path: str, name: str) -> None:
         names = self._by_path.get(path)
@@ -583,36 +625,35 @@ class Tracker:
             self.resolve(record, data, fingerprint) if record.fingerprint else self._unknown(record)
         if self._watcher is not None:
             # Watched again: its directory may have been re-created (a checkout), and a file
-            # polled while it was gone goes back to events.
-            self._watch(record, verify=False)
-        if (
-            not data.strip()
-            and record.fingerprint is not None
-            and record.fingerprint.size
-            and record.emptied != fingerprint
-        ):
-            # Emptied: most likely an in-place save (truncate, then write) caught in between.
-            # Its write raises another event; a file really emptied is still so at a later
-            # checkpoint, and is applied then.
-            record.emptied = fingerprint
-            self._dirty.add(record.name)
-            unreadable.append(
-                Unreadable(
-                    record,
-                    "file is empty: taken for a save still being written; "
-                    "applied at the next check if it stays empty",
-                    True,
-                )
-            )
-            return None
-        record.emptied = None
+            # polled while it was gone goes back to events; a link on its way may have been
+            # re-pointed (its target directory is watched from now on).
+            self._watch(record, verify=False, again=record.real is not None)
         current = digest(data)
         if current == record.digest:
+            record.held = None
             record.settle(data, fingerprint, None)  # touched, or a failed edit undone
             return None
         if current == record.failed_digest:
             record.seen(fingerprint)  # the same broken content: wait for the next edit
             return None
+        if record.held != fingerprint:
+            reason = half_written(record, data)
+            if reason is not None:
+                # Most likely an in-place save (truncate, then write; or a write in chunks)
+                # caught in between: its next write raises another event. A file really
+                # saved so is still so at a later checkpoint, and is applied then.
+                record.held = fingerprint
+                self._dirty.add(record.name)
+                unreadable.append(
+                    Unreadable(
+                        record,
+                        f"{reason}: taken for a save still being written; applied at the "
+                        "next check if it stays so",
+                        True,
+                    )
+                )
+                return None
+        record.held = None
         return Changed(record, data, fingerprint, current)
 
     def _poll_while_gone(self, record: Record) -> None:
@@ -620,6 +661,59 @@ class Tracker:
         every checkpoint until it is back; then it is watched again."""
         if self._watcher is not None:
             self._polled[record.name] = None
+
+
+def _resolve_directory(directory: str) -> tuple[str, tuple[str, ...]]:
+    """``directory`` resolved, and the symbolic links among its parts (one ``realpath`` and
+    one ``lstat`` per part, once per directory: a project has few)."""
+    real = os.path.realpath(directory)
+    if real == directory:
+        return real, ()
+    links = []
+    prefix = ""
+    for part in directory.split(os.sep)[1:]:
+        prefix = prefix + os.sep + part
+        if os.path.islink(prefix):
+            links.append(prefix)
+    return real, tuple(links)
+
+
+_DEFINITION = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
+
+
+def half_written(record: Record, data: bytes) -> str | None:
+    """Why ``data``, the new content of ``record``'s file, looks like a save caught while it
+    was being written, or None. The rule (README, "Safety"): the file is empty while it had
+    content; or it ends in the middle of a line (a save's first chunk is cut at a byte count,
+    while editors end a file at a line) and either does not compile or lost more than half of
+    its top-level definitions (two at least)."""
+    if not data.strip():
+        was = record.fingerprint
+        return "file is empty" if was is not None and was.size else None
+    if data.endswith((b"\n", b"\r")):
+        return None
+    text = decode_or_none(data, record.path)
+    if text is None:
+        return None
+    import ast  # here: a checkpoint that finds nothing never needs it
+
+    try:
+        compile(text, record.path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return f"file ends in the middle of a statement (line {exc.lineno})"
+    except ValueError:  # null bytes: not a save being written
+        return None
+    old = record.text
+    if old is None:
+        return None
+    before = set(_DEFINITION.findall(old))
+    lost = before - set(_DEFINITION.findall(text))
+    if len(lost) >= 2 and 2 * len(lost) > len(before):
+        return (
+            f"file lost {len(lost)} of its {len(before)} top-level definitions and ends "
+            "in the middle of a line"
+        )
+    return None
 
 
 TRACKER = Tracker()

@@ -68,9 +68,9 @@ class Record:
     resolver: Callable[[Record], None] | None = None
 
     __slots__ = (
-        "_bytes", "_text", "digest", "emptied", "failed_data", "failed_digest", "failed_needs",
-        "failure", "fingerprint", "gone", "name", "parsed", "path", "pending", "racy", "reads",
-        "removed",
+        "_bytes", "_text", "digest", "failed_data", "failed_digest", "failed_needs",
+        "failure", "fingerprint", "gone", "held", "name", "parsed", "path", "pending", "racy",
+        "reads", "real", "removed",
     )
 
     def __init__(
@@ -95,10 +95,14 @@ class Record:
         # None when unknown (then the parse tells, see ``_apply``).
         self.reads: Reads | None = None
         self.racy = False
-        # The empty file last seen in place of a non-empty one (an in-place save caught between
-        # its truncation and its write): applied only if a later checkpoint sees it again.
-        self.emptied: Fingerprint | None = None
+        # The file last seen looking half-written (an in-place save caught between its
+        # truncation and its write, or between two chunks; see ``_detect.half_written``):
+        # applied only if a later checkpoint sees it again.
+        self.held: Fingerprint | None = None
         self.gone = False  # the file was missing at the last poll (said once)
+        # The file's path with its directory resolved, when symbolic links lead to it (the
+        # path that is watched; see ``Tracker._through_links``).
+        self.real: str | None = None
         self.pending = False  # baseline not read yet (see the module docstring)
         self.failed_digest: bytes | None = None  # content that failed: not retried unchanged
         self.failed_data: bytes | None = None  # ...but retried when a dependency changes

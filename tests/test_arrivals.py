@@ -1,0 +1,248 @@
+"""What reaches a checkpoint: files caught while a save writes them, directories reached through
+a symbolic link that is re-pointed, modules loaded by hand.
+
+A save written in place (truncate, then write; or a write in chunks) can be caught in between.
+The rule (README, "Safety"): a file that is empty where it had content, or that ends in the
+middle of a line and either does not compile or lost more than half of its top-level
+definitions, is not applied by that checkpoint; the checkpoint says so once, and the next one
+applies the file as it then is. (The API is tested here; tests/test_ipython.py,
+tests/test_repl.py and tests/test_runner.py show the same at each front-end.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import hotswap
+from conftest import Workspace
+from hotswap._detect import TRACKER
+
+FOUR = """\
+def a():
+    return "a1"
+
+def b():
+    return "b1"
+
+def c():
+    return "c1"
+
+def d():
+    return "d1"
+"""
+
+FOUR_EDITED = FOUR.replace('"d1"', '"d2"')
+
+
+def _names(module: object) -> list[str]:
+    return sorted(n for n in ("a", "b", "c", "d") if hasattr(module, n))
+
+
+def _waiting(report: hotswap.Report) -> list[str]:
+    return [w.message for w in report.warnings if "still being written" in w.message]
+
+
+# -- 3. a file seen while it is being written ----------------------------------------------------
+
+
+def test_a_save_caught_mid_statement_waits_for_the_rest(workspace: Workspace) -> None:
+    """The first chunk of a save ends inside a statement: the checkpoint applies nothing and
+    says so once; the next one, after the rest was written, applies the whole file."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", FOUR)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text(FOUR_EDITED[: FOUR_EDITED.index("def c") + 12])  # "def c():\n   "
+        workspace.bump(path)
+        report = r.check()
+        assert not report.reloaded and report.ok
+        assert _waiting(report) == [
+            "file ends in the middle of a statement (line 8): taken for a save still being "
+            "written; applied at the next check if it stays so"
+        ]
+        assert _names(mod) == ["a", "b", "c", "d"] and mod.d() == "d1"
+        path.write_text(FOUR_EDITED)
+        workspace.bump(path)
+        report = r.check()
+    assert report.ok and report.reloaded == [name] and not report.warnings
+    assert mod.d() == "d2"
+
+
+def test_a_first_chunk_that_lost_most_definitions_waits(workspace: Workspace) -> None:
+    """A chunk that compiles (it is cut inside a function's last line) but lost three of the
+    four functions, and ends in the middle of a line: nothing is removed by that checkpoint."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", FOUR)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text('def a():\n    return "a2"')
+        workspace.bump(path)
+        report = r.check()
+        assert not report.reloaded and report.ok
+        assert [m.split(":")[0] for m in _waiting(report)] == [
+            "file lost 3 of its 4 top-level definitions and ends in the middle of a line"
+        ]
+        assert _names(mod) == ["a", "b", "c", "d"] and mod.a() == "a1"
+        path.write_text(FOUR.replace('"a1"', '"a2"'))
+        workspace.bump(path)
+        report = r.check()
+    assert report.ok and report.reloaded == [name] and not report.warnings
+    assert _names(mod) == ["a", "b", "c", "d"] and mod.a() == "a2"
+
+
+def test_a_cut_off_file_that_stays_so_is_applied_at_the_next_checkpoint(
+    workspace: Workspace,
+) -> None:
+    """A file really saved ending mid-statement: the first checkpoint waits, the next one
+    applies it, which reports the syntax error (once) and keeps the module."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", FOUR)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text(FOUR + "def e(:")
+        workspace.bump(path)
+        assert _waiting(r.check())
+        report = r.check()
+        assert not report.ok and [e.line for e in report.errors] == [12]
+        assert not _waiting(report)
+        again = r.check()
+    assert again.ok and not again
+    assert mod.d() == "d1"
+
+
+def test_definitions_removed_on_purpose_apply_at_the_next_checkpoint(
+    workspace: Workspace,
+) -> None:
+    """Most definitions deleted and the file saved without a final newline: the first
+    checkpoint waits once, the next one removes them."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", FOUR)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        path.write_text('def a():\n    return "a1"')
+        workspace.bump(path)
+        assert _waiting(r.check())
+        report = r.check()
+    assert report.ok and report.reloaded == [name] and not report.warnings
+    assert _names(mod) == ["a"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(FOUR_EDITED.rstrip("\n"), id="no-final-newline"),
+        pytest.param('def a():\n    return "a1"\n', id="most-definitions-removed"),
+        pytest.param(FOUR + "def e(:\n", id="syntax-error-ending-a-line"),
+    ],
+)
+def test_a_complete_save_is_applied_at_once(workspace: Workspace, text: str) -> None:
+    """Editors end a file at a line: a save that does (even one that removes most of the
+    file or has a syntax error), and one without a final newline that compiles and keeps its
+    definitions, is applied (or fails) at the first checkpoint, with no wait."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", FOUR)
+    with hotswap.Reloader() as r:
+        importlib.import_module(name)
+        path.write_text(text)
+        workspace.bump(path)
+        report = r.check()
+    assert not _waiting(report)
+    assert report.reloaded == [name] or report.failed == [name]
+
+
+# -- 8. directories reached through a symbolic link that is re-pointed -------------------------
+
+
+def _release(root: Path, release: str, name: str, value: str) -> Path:
+    directory = root / release
+    directory.mkdir(exist_ok=True)
+    path = directory / f"{name}.py"
+    path.write_text(f"def version():\n    return {value!r}\n")
+    return path
+
+
+def _point(link: Path, target: str) -> None:
+    """Re-point ``link`` the way deploy tools do (``ln -sfn``): a new link renamed over it."""
+    fresh = link.with_name(link.name + ".new")
+    os.symlink(target, fresh)
+    os.replace(fresh, link)
+
+
+def test_a_directory_symlink_repointed_is_seen_and_watched_again(
+    workspace: Workspace,
+) -> None:
+    """``current -> release1`` is on ``sys.path``; re-pointing it to ``release2`` is a change
+    of every module under it (their files are others now), and edits in ``release2`` are seen
+    from then on."""
+    name = workspace.name()
+    root = workspace.root
+    _release(root, "release1", name, "r1")
+    second = _release(root, "release2", name, "r2")
+    current = root / "current"
+    os.symlink("release1", current)
+    sys.path.insert(0, str(current))
+    try:
+        with hotswap.Reloader() as r:
+            mod = importlib.import_module(name)
+            held = mod.version
+            assert mod.version() == "r1" and not r.check()
+            _point(current, "release2")
+            report = r.check()
+            assert report.reloaded == [name] and held() == "r2"
+            second.write_text("def version():\n    return 'r2 edited'\n")
+            workspace.bump(second)
+            report = r.check()
+            assert report.reloaded == [name] and held() == "r2 edited"
+    finally:
+        sys.path.remove(str(current))
+
+
+def test_a_repointed_symlink_is_seen_when_files_are_polled(workspace: Workspace) -> None:
+    """The same without file events (``HOTSWAP_WATCH=stat``, network mounts): the stat of the
+    file through the link moved."""
+    name = workspace.name()
+    root = workspace.root
+    _release(root, "release1", name, "r1")
+    _release(root, "release2", name, "r2")
+    current = root / "current"
+    os.symlink("release1", current)
+    sys.path.insert(0, str(current))
+    watcher = TRACKER.watcher
+    try:
+        with hotswap.Reloader() as r:
+            TRACKER.set_watcher(None)
+            mod = importlib.import_module(name)
+            assert not r.check()
+            _point(current, "release2")
+            assert r.check().reloaded == [name] and mod.version() == "r2"
+            TRACKER.set_watcher(watcher)
+    finally:
+        sys.path.remove(str(current))
+
+
+# -- 7. modules that entered sys.modules another way -------------------------------------------
+
+
+def test_a_module_loaded_by_hand_is_watched_from_the_next_checkpoint(
+    workspace: Workspace,
+) -> None:
+    """``spec_from_file_location`` + ``exec_module`` never pass the import hook: the checkpoint
+    after the module appeared takes its file as the baseline, and later edits apply."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        assert not r.check() and name in r.watched()
+        workspace.write(f"{name}.py", "def f():\n    return 2\n")
+        report = r.check()
+    assert report.reloaded == [name] and module.f() == 2
