@@ -135,19 +135,14 @@ def run_live(request: dict[str, Any], emit: Any) -> None:
             record["probes_before"] = probe_all(step["probes"], ns)
             module = sys.modules.get(Path(step["error_path"]).stem)
             snapshot = Snapshot(module) if module is not None else None
-        before_step = {
-            name: (work / name).read_bytes().decode("latin-1")
-            for name in step["files"]
-            if (work / name).is_file()
-        }
         write_files(work, step["files"], clock.tick())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 report = reloader.check()
-                if _emptied(step["files"], before_step):
-                    # A file saved empty waits one checkpoint (it may be a save caught between
-                    # its truncation and its write): the next cell applies it.
+                if any("still being written" in w.message for w in report.warnings):
+                    # A file saved empty or cut off waits one checkpoint (it may be a save
+                    # caught between two writes): the next cell applies it.
                     report = reloader.check()
                 record["report"] = _report(report)
             except BaseException:
@@ -158,11 +153,6 @@ def run_live(request: dict[str, Any], emit: Any) -> None:
             record["rollback"] = snapshot.diff()
         emit(record)
     reloader.close()
-
-
-def _emptied(files: dict[str, str], before: dict[str, str]) -> bool:
-    """Whether a save empties a file that had content."""
-    return any(not text.strip() and before.get(name, "").strip() for name, text in files.items())
 
 
 def run_oracle(request: dict[str, Any], emit: Any) -> None:

@@ -2,8 +2,8 @@
 a symbolic link that is re-pointed, modules loaded by hand.
 
 A save written in place (truncate, then write; or a write in chunks) can be caught in between.
-The rule (README, "Safety"): a file that is empty where it had content, or that ends in the
-middle of a line and either does not compile or lost more than half of its top-level
+The rule (README, "What is reloaded"): a file that is empty where it had content, or that ends
+in the middle of a line and either does not compile or lost more than half of its top-level
 definitions, is not applied by that checkpoint; the checkpoint says so once, and the next one
 applies the file as it then is. (The API is tested here; tests/test_ipython.py,
 tests/test_repl.py and tests/test_runner.py show the same at each front-end.)

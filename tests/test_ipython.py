@@ -745,3 +745,23 @@ def test_load_ext_typed_in_a_cell_says_it_is_on(tmp_path: Path) -> None:
     assert out.count("hotswap: on; edited modules reload before each cell") == 1
     line = next(x for x in out.splitlines() if x.startswith("hotswap: on"))
     assert "%autoreload off" in line and len(line) <= 100
+
+
+# -- a save caught while it is being written (issue 13, family 3) -----------------------------
+
+
+def test_a_save_caught_half_written_waits_for_the_next_cell(ip: Session, mods: ModuleDir) -> None:
+    """A cell that runs between the two chunks of an in-place save does not apply the first
+    chunk (it is cut inside a statement): it says so once and runs on the old code; the next
+    cell, after the save completed, applies it."""
+    name = mods.write("def f():\n    return 1\n\ndef g():\n    return 'g'\n")
+    assert ip.run(f"import {name}\nfrom {name} import f").ok
+    mods.edit(name, "def f():\n    return 2\n\ndef g(")  # the first chunk, then a cell
+    cell = ip.run("f()")
+    assert cell.value == 1 and "reloaded" not in cell.out + cell.err
+    said = [line for line in (cell.out + cell.err).splitlines() if "still being written" in line]
+    assert len(said) == 1 and "file ends in the middle of a statement" in said[0]
+    mods.edit(name, "def f():\n    return 2\n\ndef g():\n    return 'g'\n")
+    cell = ip.run("f()")
+    assert cell.value == 2 and f"hotswap: reloaded {name}: patched f" in cell.out
+    assert "still being written" not in cell.out + cell.err

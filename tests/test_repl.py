@@ -318,3 +318,24 @@ def test_imports_of_rebuilds_from_imports_from_bytecode() -> None:
     )
     assert imports_of(code) == "from os import path as p, sep\nfrom json import *"
     assert imports_of(compile("x = 1", "<stdin>", "single")) == ""
+
+
+def test_a_save_caught_half_written_waits_for_the_next_statement(
+    spawn: object, workspace: Workspace
+) -> None:
+    """A statement typed between the two chunks of an in-place save runs on the old code, and
+    one line says the file looks half-written; the statement after the save completed runs
+    the new code."""
+    name = workspace.name("mq")
+    workspace.write(f"{name}.py", MODULE)
+    repl = spawn(["-m", "hotswap"], "default")  # type: ignore[operator]
+    repl.do(f"import {name}; from {name} import f")
+    cut = MODULE.replace('"one"', '"two"')
+    workspace.write(f"{name}.py", cut[: cut.index("def unique") + 10])  # ends inside a def
+    assert repl.run("f()") == "one"
+    said = _lines(repl.seen, "still being written")
+    assert len(said) == 1 and "file ends in the middle of a statement" in said[0], repl.seen
+    workspace.write(f"{name}.py", cut)
+    assert repl.run("f()") == "two"
+    assert _reload_lines(repl.seen) == [f"hotswap: reloaded {name}: patched f"]
+    assert len(_lines(repl.seen, "still being written")) == 1

@@ -494,3 +494,45 @@ def test_verbose_start_line_counts_files_in_english(workspace: Workspace) -> Non
     )
     assert done.returncode == 0 and done.stdout == "ran\n"
     assert "hotswap: watching 1 file (" in done.stderr, done.stderr
+
+
+# -- a save caught while it is being written (issue 13, family 3) -----------------------------
+
+HALF = 'def value():\n    return "new"\n\ndef other(:'
+
+
+def test_a_save_caught_half_written_waits_for_the_rest(
+    start: Callable[..., Running], workspace: Workspace
+) -> None:
+    """The watcher sees the first chunk of an in-place save (cut inside a statement): it keeps
+    the old code running, says so once, and applies the file when the rest is written."""
+    script, helper, stop = _loop_program(workspace)
+    program = start(str(script), str(stop), "0")
+    program.wait("out", lambda line: line.endswith(" old"))
+    workspace.write(helper.name, HALF)
+    said = program.wait("err", lambda line: "still being written" in line)
+    assert "file ends in the middle of a statement" in said
+    assert program.wait("out", lambda line: True).endswith(" old")
+    workspace.write(helper.name, HALF.replace("other(:", "other():\n    return 0\n"))
+    program.wait("out", lambda line: line.endswith(" new"))
+    stop.touch()
+    assert program.finish() == 0
+    assert len([line for line in program.err if "still being written" in line]) == 1
+    assert not any("failed" in line for line in program.err), program.err
+
+
+def test_a_file_left_half_written_is_applied_at_the_next_look(
+    start: Callable[..., Running], workspace: Workspace
+) -> None:
+    """A file really saved cut off (no further event comes): the watcher looks again by itself
+    and applies it, which reports the syntax error once; the old code keeps running."""
+    script, helper, stop = _loop_program(workspace)
+    program = start(str(script), str(stop), "0")
+    program.wait("out", lambda line: line.endswith(" old"))
+    workspace.write(helper.name, HALF)
+    program.wait("err", lambda line: "still being written" in line)
+    error = program.wait("err", lambda line: "failed" in line)
+    assert error.startswith(f"hotswap: {helper.stem} failed at {helper}:4: SyntaxError")
+    assert program.wait("out", lambda line: True).endswith(" old")
+    stop.touch()
+    assert program.finish() == 0

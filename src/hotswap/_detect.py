@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 import threading
 import time
@@ -57,7 +56,9 @@ from hotswap._record import (
     Unreadable,
     decode_or_none,
     digest,
+    half_written,
     read_file,
+    resolve_directory,
 )
 from hotswap._scope import is_user_file, library_roots, source_file, watched_modules
 
@@ -209,7 +210,7 @@ class Tracker:
         directory, _, base = record.path.rpartition(os.sep)
         found = None if again else self._real_dirs.get(directory)
         if found is None:
-            found = self._real_dirs[directory] = _resolve_directory(directory or os.sep)
+            found = self._real_dirs[directory] = resolve_directory(directory or os.sep)
         real, links = found
         if not links and real == directory:
             return record.path
@@ -335,7 +336,7 @@ class Tracker:
             directory = path.rpartition(os.sep)[0]
             found = self._real_dirs.get(directory)
             if found is None:
-                found = self._real_dirs[directory] = _resolve_directory(directory or os.sep)
+                found = self._real_dirs[directory] = resolve_directory(directory or os.sep)
             if name in records or found[1] or found[0] != directory:
                 self._store(record, link=False)  # (reached through links: see _watch)
             else:  # the usual case, inlined: thousands of modules at once
@@ -656,64 +657,17 @@ class Tracker:
         record.held = None
         return Changed(record, data, fingerprint, current)
 
+    def holding(self, names: Iterable[str]) -> bool:
+        """Whether a checkpoint held back the file of one of ``names`` (see
+        :func:`~hotswap._record.half_written`): the next checkpoint applies it if it stays so."""
+        records = self.records
+        return any((r := records.get(n)) is not None and r.held is not None for n in names)
+
     def _poll_while_gone(self, record: Record) -> None:
         """A missing file (or its whole directory, whose watch the kernel dropped) is stat-ed at
         every checkpoint until it is back; then it is watched again."""
         if self._watcher is not None:
             self._polled[record.name] = None
-
-
-def _resolve_directory(directory: str) -> tuple[str, tuple[str, ...]]:
-    """``directory`` resolved, and the symbolic links among its parts (one ``realpath`` and
-    one ``lstat`` per part, once per directory: a project has few)."""
-    real = os.path.realpath(directory)
-    if real == directory:
-        return real, ()
-    links = []
-    prefix = ""
-    for part in directory.split(os.sep)[1:]:
-        prefix = prefix + os.sep + part
-        if os.path.islink(prefix):
-            links.append(prefix)
-    return real, tuple(links)
-
-
-_DEFINITION = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
-
-
-def half_written(record: Record, data: bytes) -> str | None:
-    """Why ``data``, the new content of ``record``'s file, looks like a save caught while it
-    was being written, or None. The rule (README, "Safety"): the file is empty while it had
-    content; or it ends in the middle of a line (a save's first chunk is cut at a byte count,
-    while editors end a file at a line) and either does not compile or lost more than half of
-    its top-level definitions (two at least)."""
-    if not data.strip():
-        was = record.fingerprint
-        return "file is empty" if was is not None and was.size else None
-    if data.endswith((b"\n", b"\r")):
-        return None
-    text = decode_or_none(data, record.path)
-    if text is None:
-        return None
-    import ast  # here: a checkpoint that finds nothing never needs it
-
-    try:
-        compile(text, record.path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        return f"file ends in the middle of a statement (line {exc.lineno})"
-    except ValueError:  # null bytes: not a save being written
-        return None
-    old = record.text
-    if old is None:
-        return None
-    before = set(_DEFINITION.findall(old))
-    lost = before - set(_DEFINITION.findall(text))
-    if len(lost) >= 2 and 2 * len(lost) > len(before):
-        return (
-            f"file lost {len(lost)} of its {len(before)} top-level definitions and ends "
-            "in the middle of a line"
-        )
-    return None
 
 
 TRACKER = Tracker()

@@ -155,7 +155,9 @@ class Observed:
             return found
         # Nothing observed (the plain API): infer a star import only when it is unambiguous.
         exported = exports(set(module_ns), module_ns.get("__all__"))
-        if len(exported) >= 2 and all(target.get(n, MISSING) is module_ns.get(n, MISSING) for n in exported):
+        if len(exported) >= 2 and all(
+            target.get(n, MISSING) is module_ns.get(n, MISSING) for n in exported
+        ):
             found.append(FromImport(module, "*", INFERRED))
         return found
 

@@ -8,11 +8,16 @@ The executed bytes of a module never edited are kept compressed (zlib; a project
 shrink about fourfold) and decoded only when asked: a session importing a 1,500-module project
 holds a few MiB for it. A module that reloaded keeps its text decoded (and parsed), as it is
 likely to be edited again.
+
+Two judgements on a file's state live here too: whether new content looks like a save caught
+half-written (:func:`half_written`), and which symbolic links lead to a directory
+(:func:`resolve_directory`), as a watch must follow them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 import zlib
 from collections.abc import Callable
@@ -96,7 +101,7 @@ class Record:
         self.reads: Reads | None = None
         self.racy = False
         # The file last seen looking half-written (an in-place save caught between its
-        # truncation and its write, or between two chunks; see ``_detect.half_written``):
+        # truncation and its write, or between two chunks; see ``_record.half_written``):
         # applied only if a later checkpoint sees it again.
         self.held: Fingerprint | None = None
         self.gone = False  # the file was missing at the last poll (said once)
@@ -200,3 +205,56 @@ def decode_or_none(data: bytes, path: str) -> str | None:
         return decode(data, path)
     except SourceError:
         return None
+
+
+def resolve_directory(directory: str) -> tuple[str, tuple[str, ...]]:
+    """``directory`` resolved, and the symbolic links among its parts (one ``realpath`` and
+    one ``lstat`` per part, once per directory: a project has few)."""
+    real = os.path.realpath(directory)
+    if real == directory:
+        return real, ()
+    links = []
+    prefix = ""
+    for part in directory.split(os.sep)[1:]:
+        prefix = prefix + os.sep + part
+        if os.path.islink(prefix):
+            links.append(prefix)
+    return real, tuple(links)
+
+
+_DEFINITION = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
+
+
+def half_written(record: Record, data: bytes) -> str | None:
+    """Why ``data``, the new content of ``record``'s file, looks like a save caught while it
+    was being written, or None. The rule (README, "What is reloaded"): the file is empty while
+    it had content; or it ends in the middle of a line (a save's first chunk is cut at a byte
+    count, while editors end a file at a line) and either does not compile or lost more than
+    half of its top-level definitions (two at least)."""
+    if not data.strip():
+        was = record.fingerprint
+        return "file is empty" if was is not None and was.size else None
+    if data.endswith((b"\n", b"\r")):
+        return None
+    text = decode_or_none(data, record.path)
+    if text is None:
+        return None
+    import ast  # here: a checkpoint that finds nothing never needs it
+
+    try:
+        compile(text, record.path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return f"file ends in the middle of a statement (line {exc.lineno})"
+    except ValueError:  # null bytes: not a save being written
+        return None
+    old = record.text
+    if old is None:
+        return None
+    before = set(_DEFINITION.findall(old))
+    lost = before - set(_DEFINITION.findall(text))
+    if len(lost) >= 2 and 2 * len(lost) > len(before):
+        return (
+            f"file lost {len(lost)} of its {len(before)} top-level definitions and ends "
+            "in the middle of a line"
+        )
+    return None

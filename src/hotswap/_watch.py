@@ -32,7 +32,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hotswap._console import Show, note, print_report
+from hotswap._detect import TRACKER
 from hotswap._frames import file_of, frames_on_stacks, running_old_code
+from hotswap._record import resolve_directory
 from hotswap._reloader import Reloader
 from hotswap._report import Report
 
@@ -138,6 +140,11 @@ class Watch:
         self.on_change = on_change  # called when files changed, before applying (the runner)
         self.also = {os.path.abspath(path) for path in also}  # files watched besides modules
         self._sizes: dict[str, int] = {}  # file sizes at the last change (see below)
+        # A checkpoint held a file that looked half-written (see ``_record.half_written``):
+        # the thread checks again at its next look even if no event comes (a file really
+        # saved so raises none).
+        self._again = False
+        self._links: frozenset[str] = frozenset()  # symbolic links on the way to directories
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -208,6 +215,7 @@ class Watch:
                     ]
                 )
                 return Report()
+            self._again = TRACKER.holding(self.reloader.watched())
             if report:
                 self._present(report)
             return report
@@ -282,7 +290,7 @@ class Watch:
             try:
                 for changes in watchfiles.watch(
                     *sorted(directories),
-                    watch_filter=_python_file,
+                    watch_filter=self._relevant,
                     debounce=self.debounce_ms,
                     step=self.step_ms,
                     stop_event=self._stop,
@@ -293,7 +301,7 @@ class Watch:
                     raise_interrupt=False,
                     ignore_permission_denied=True,
                 ):
-                    if changes or first:
+                    if changes or first or self._again:
                         first = False
                         self._changed()
                     if self._stop.is_set() or self.directories() != directories:
@@ -309,7 +317,7 @@ class Watch:
         last = self._fingerprints()
         while not self._stop.wait(self.poll_ms / 1000):
             now = self._fingerprints()
-            if now == last and not _racy(now):
+            if now == last and not _racy(now) and not self._again:
                 continue
             waited = 0.0
             while waited < self.debounce_ms / 1000:  # settle: two looks that agree
@@ -360,7 +368,24 @@ class Watch:
         return out
 
     def directories(self) -> frozenset[str]:
-        return frozenset(d for d in {os.path.dirname(p) for p in self.files()} if os.path.isdir(d))
+        """The directories to watch: those of the watched files, resolved (a watch follows a
+        symbolic link once, when it is added), and the parents of the links on their way, so
+        that re-pointing one (``current -> release2``) is an event; the set then differs and
+        the thread watches the new target."""
+        out: set[str] = set()
+        links: set[str] = set()
+        for directory in {os.path.dirname(p) for p in self.files()}:
+            if not os.path.isdir(directory):
+                continue
+            real, on_the_way = resolve_directory(directory)
+            out.add(real)
+            links.update(on_the_way)
+        out.update(os.path.dirname(link) for link in links)
+        self._links = frozenset(links)
+        return frozenset(out)
+
+    def _relevant(self, change: Any, path: str) -> bool:
+        return path.endswith(".py") or path in self._links
 
     def _fingerprints(self) -> dict[str, tuple[int, int, int, int] | None]:
         out: dict[str, tuple[int, int, int, int] | None] = {}
@@ -372,10 +397,6 @@ class Watch:
             else:
                 out[path] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         return out
-
-
-def _python_file(change: Any, path: str) -> bool:
-    return path.endswith(".py")
 
 
 def _racy(prints: dict[str, tuple[int, int, int, int] | None]) -> bool:

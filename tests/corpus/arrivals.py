@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ._model import Scenario, scenario, step
 
-# -- 2. identity across remove-then-add -----------------------------------------------------------
+# -- 2. identity across remove-then-add -------------------------------------------------------
 
 function_back = scenario(
     "function_removed_then_added_back_keeps_identity",
@@ -153,7 +153,7 @@ method_back = scenario(
     ],
 )
 
-# -- 7. modules that entered sys.modules another way ------------------------------------------------
+# -- 7. modules that entered sys.modules another way ----------------------------------------
 
 LOAD_BY_HAND = """
 import importlib.util, os, sys
@@ -245,7 +245,7 @@ loader_unchanged = scenario(
     ],
 )
 
-# -- 9. one save, several modules, one broken ---------------------------------------------------
+# -- 9. one save, several modules, one broken --------------------------------------------------
 
 held_with_broken = scenario(
     "importer_waits_for_its_broken_dependency_in_the_same_save",
@@ -303,7 +303,7 @@ held_with_broken = scenario(
     ],
 )
 
-# -- 13. check() never raises --------------------------------------------------------------------
+# -- 13. check() never raises ------------------------------------------------------------------
 
 getattr_all = scenario(
     "all_lists_names_served_by_module_getattr",
