@@ -205,6 +205,60 @@ loaded_by_hand = scenario(
     ],
 )
 
+OTHER_FINDER = """
+import importlib.machinery, importlib.util, os, sys
+
+class PluginLoader(importlib.machinery.SourceFileLoader):
+    pass
+
+class PluginFinder:
+    def find_spec(self, name, path=None, target=None):
+        if name != "plug":
+            return None
+        origin = os.path.join(sys.path[0], "plugins", "plug.py")
+        return importlib.util.spec_from_file_location(
+            name, origin, loader=PluginLoader(name, origin)
+        )
+
+# (the oracle runs this setup once per step in one process: one finder at a time)
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginFinder"]
+sys.meta_path.append(PluginFinder())
+import plug
+run = plug.run
+import m
+"""
+
+other_finder = scenario(
+    "module_from_another_finders_loader_is_watched",
+    """A finder of the program's own serves ``plug`` from a ``plugins`` directory with a
+    ``SourceFileLoader`` subclass: the module keeps that loader, and is watched from the
+    checkpoint after it was imported.""",
+    before={
+        "plugins/plug.py": """
+            def run():
+                return "v1"
+            """,
+        "m.py": """
+            X = 1
+            """,
+    },
+    setup=OTHER_FINDER,
+    probes=["plug.run()", "run()", "type(plug.__spec__.loader).__name__", "m.X"],
+    steps=[
+        step({"m.py": "X = 2\n"}, reloaded=["m"], doc="a checkpoint after the import"),
+        step(
+            {
+                "plugins/plug.py": """
+            def run():
+                return "v2"
+            """
+            },
+            expect={"run is plug.run": True},
+            reloaded=["plug"],
+        ),
+    ],
+)
+
 loader_unchanged = scenario(
     "import_hook_is_invisible_to_the_module",
     """Importing with hotswap on leaves ``__spec__.loader`` and ``__loader__`` as Python made
@@ -351,6 +405,7 @@ SCENARIOS: list[Scenario] = [
     class_back,
     method_back,
     loaded_by_hand,
+    other_finder,
     loader_unchanged,
     held_with_broken,
     getattr_all,
