@@ -246,3 +246,26 @@ def test_a_module_loaded_by_hand_is_watched_from_the_next_checkpoint(
         workspace.write(f"{name}.py", "def f():\n    return 2\n")
         report = r.check()
     assert report.reloaded == [name] and module.f() == 2
+
+
+# -- 9 with 3: one save, several modules, one caught half-written -------------------------------
+
+
+def test_an_importer_waits_for_a_dependency_caught_half_written(workspace: Workspace) -> None:
+    """One save makes ``a`` use ``b.new()`` and adds ``new`` to ``b``, and the checkpoint
+    catches ``b`` half-written: ``a`` is not applied against the old ``b`` either (one
+    warning each); the next checkpoint applies both."""
+    a, b = workspace.name("a"), workspace.name("b")
+    workspace.write(f"{b}.py", "def old():\n    return 'old'\n")
+    workspace.write(f"{a}.py", f"import {b}\n\ndef use():\n    return {b}.old()\n")
+    with hotswap.Reloader() as r:
+        mod_a = importlib.import_module(a)
+        workspace.write(f"{a}.py", f"import {b}\n\ndef use():\n    return {b}.new()\n")
+        workspace.write(f"{b}.py", "def old():\n    return 'old'\n\ndef new(")
+        report = r.check()
+        assert report.ok and not report.reloaded and mod_a.use() == "old"
+        assert sorted(w.module for w in report.warnings) == sorted([a, b])
+        workspace.write(f"{b}.py", "def old():\n    return 'old'\n\ndef new():\n    return 'new'\n")
+        report = r.check()
+    assert report.ok and sorted(report.reloaded) == sorted([a, b]) and not report.warnings
+    assert mod_a.use() == "new"

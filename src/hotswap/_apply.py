@@ -68,7 +68,9 @@ def apply(
     pending = {c.record.name: c for c in changed}
     parsed_new: dict[str, ParsedSource | None] = {}
     deps: dict[str, set[str]] = {}
-    if len(pending) > 1:
+    # Modules of this save whose file looked half-written: they apply at the next checkpoint.
+    unfinished = {bad.record.name for bad in unreadable if bad.record.held is not None}
+    if len(pending) > 1 or (pending and unfinished):
         for name, item in pending.items():
             # The executing source first: the new one is then re-parsed from it, and stays the
             # base the next edit of the file is re-parsed from (see _source.parse).
@@ -84,11 +86,12 @@ def apply(
     for name in order:
         item = pending[name]
         broken = sorted(deps.get(name, set()) & set(report.failed))
-        if broken:
+        unwritten = sorted(deps.get(name, set()) & unfinished)
+        if broken or unwritten:
             # ``a`` starts calling ``b.new()`` in the save that broke ``b``: applied against
             # the old ``b`` it would fail at call time. It waits for ``b``, and is retried
             # with it (the retry below) once ``b`` applies.
-            _hold(item, broken, report)
+            _hold(item, broken, unwritten, report)
             continue
         outcome: Outcome | None = None
         with _Guard(item.record, report):
@@ -133,18 +136,27 @@ def apply(
     return report
 
 
-def _hold(item: Changed, broken: list[str], report: Report) -> None:
+def _hold(item: Changed, broken: list[str], unwritten: list[str], report: Report) -> None:
     """Keep a module of this save that imports a module whose reload failed in it (an error of
-    its own, as it keeps its previous version): its new text is retried, as a failed one is,
-    when one of the modules it imports reloads."""
+    its own, as it keeps its previous version), or whose file looked half-written (a warning:
+    both apply at the next checkpoint). Its new text is retried, as a failed one is, when one
+    of the modules it imports reloads."""
     record = item.record
     record.fail(item.data, item.fingerprint, item.hashed)
-    names = ", ".join(broken)
-    message = (
-        f"not applied: held back with {names}, which it imports and which failed; "
-        "applied together when that is fixed"
-    )
+    if broken:
+        message = (
+            f"not applied: held back with {', '.join(broken)}, which it imports and which "
+            "failed; applied together when that is fixed"
+        )
+    else:
+        message = (
+            f"not applied yet: held back with {', '.join(unwritten)}, which it imports and "
+            "which is still being written; applied together with it"
+        )
     problem = Problem(record.name, record.path, None, message)
+    if not broken:
+        report.warnings.append(problem)
+        return
     record.failure = problem
     report.errors.append(problem)
     if record.name not in report.failed:
