@@ -179,15 +179,12 @@ class _Guard:
             return False  # done, or KeyboardInterrupt / SystemExit: those are the user's
         record, report = self.record, self.report
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        kept = (
-            "the module was reloaded; modules importing from it may not have followed"
-            if self.applied
-            else "kept the previous version"
-        )
         message = (
             f"internal error (a bug in hotswap, at {os.path.basename(where.filename)}:"
-            f"{where.lineno}): {type(exc).__name__}: {exc}; {kept}"
+            f"{where.lineno}): {type(exc).__name__}: {exc}"
         )
+        if self.applied:
+            message += "; the module was reloaded, modules importing from it may not follow"
         report.errors.append(Problem(record.name, record.path, None, message))
         if record.name not in report.failed:
             report.failed.append(record.name)
