@@ -712,9 +712,12 @@ class Transaction:
                 kept = self.patcher.restore(name, new)
                 if kept is not new and (stmt.is_class or bool(stmt.decorators_key)):
                     redirect_references(new, kept, self.journal, self._skip_referrer(new))
+                for dotted, before, after in self.patcher.member_rebinds:
+                    self.dirty.add(dotted)
+                    self.outcome.rebinds.append((dotted, before, after))
+                self.patcher.member_rebinds.clear()
                 self.dirty.update(self.patcher.changed_attributes)
                 self.patcher.changed_attributes.clear()
-                self.patcher.member_rebinds.clear()
                 new = kept
             namespace[name] = new
             self.dirty.add(name)

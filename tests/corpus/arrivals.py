@@ -153,6 +153,113 @@ method_back = scenario(
     ],
 )
 
+checkout_back = scenario(
+    "checkout_to_a_branch_and_back_keeps_every_definition",
+    """``git checkout`` to a branch without a decorated function, an enum and a dataclass, then
+    back with edits: what the session held (a ``functools.wraps`` wrapper, enum members, an
+    old instance) is the module's again and sees the new code.""",
+    before={
+        "m.py": """
+            import dataclasses, enum, functools
+
+            def logged(fn):
+                @functools.wraps(fn)
+                def wrapper(*args):
+                    return ("logged", fn(*args))
+                return wrapper
+
+            @logged
+            def work(x):
+                return x + 1
+
+            class Color(enum.Enum):
+                RED = 1
+                BLUE = 2
+
+                def label(self):
+                    return self.name.lower()
+
+            @dataclasses.dataclass
+            class Point:
+                x: int
+                y: int = 0
+
+                def norm(self):
+                    return abs(self.x) + abs(self.y)
+
+            def keep():
+                return "kept"
+            """
+    },
+    setup="""
+import m
+work = getattr(m, 'work', None)
+Color = getattr(m, 'Color', None)
+red = Color.RED if Color else None
+p = m.Point(3, 4) if hasattr(m, 'Point') else None
+""",
+    steps=[
+        step(
+            {
+                "m.py": """
+            import dataclasses, enum, functools
+
+            def keep():
+                return "kept"
+            """
+            },
+            probes=["hasattr(m, 'work')", "hasattr(m, 'Color')", "hasattr(m, 'Point')"],
+            doc="the branch without them",
+        ),
+        step(
+            {
+                "m.py": """
+            import dataclasses, enum, functools
+
+            def logged(fn):
+                @functools.wraps(fn)
+                def wrapper(*args):
+                    return ("logged", fn(*args))
+                return wrapper
+
+            @logged
+            def work(x):
+                return x + 2
+
+            class Color(enum.Enum):
+                RED = 1
+                BLUE = 2
+
+                def label(self):
+                    return self.name.title()
+
+            @dataclasses.dataclass
+            class Point:
+                x: int
+                y: int = 0
+
+                def norm(self):
+                    return (self.x ** 2 + self.y ** 2) ** 0.5
+
+            def keep():
+                return "kept"
+            """
+            },
+            probes=[
+                "work(1)",
+                "m.work(1)",
+                "red.label()",
+                "red is m.Color.RED",
+                "isinstance(p, m.Point)",
+                "p.norm()",
+                "p",
+            ],
+            expect={"work is m.work": True, "Color is m.Color": True, "type(p) is m.Point": True},
+            doc="back, with edits",
+        ),
+    ],
+)
+
 # -- 7. modules that entered sys.modules another way ----------------------------------------
 
 LOAD_BY_HAND = """
@@ -404,6 +511,7 @@ SCENARIOS: list[Scenario] = [
     function_back,
     class_back,
     method_back,
+    checkout_back,
     loaded_by_hand,
     other_finder,
     loader_unchanged,
