@@ -126,6 +126,7 @@ class Transaction:
         # walk is undone and starts again with them forced (see :class:`_Replan`).
         self._replan: set[int] = set()
         self._at_point: set[int] = set()  # run for a later line's view of a name: not shadowed
+        self._graves = graves  # what earlier saves removed (see _graves)
         self.outcome = Outcome(self.name)
         self._attempt()
 
@@ -152,7 +153,7 @@ class Transaction:
         self.patcher = Patcher(
             self.journal, self.name, self.path, self.outcome.changes, self.outcome.warnings
         )
-        self.patcher.graves = Graves(graves)  # what earlier saves removed (see _graves)
+        self.patcher.graves = Graves(self._graves)
 
     # -- entry point ---------------------------------------------------------------------------
 
