@@ -23,6 +23,7 @@ from typing import Any
 from hotswap._imports import scan
 from hotswap._journal import MISSING
 from hotswap._plan import FromImport
+from hotswap._uses import code_names, member_names
 
 Rebind = tuple[str, Any, Any]
 INFERRED = "*?"  # alias of a star import guessed from the namespace, not seen being run
@@ -211,7 +212,7 @@ class Analysis:
             if isinstance(value, type):
                 members = {}
                 for attr, member in list(vars(value).items()):
-                    used = _member_names(member)
+                    used = member_names(member)
                     if used is not None:
                         members[attr] = used
                     if isinstance(member, functools.cached_property):
@@ -221,7 +222,7 @@ class Analysis:
             if callable(getattr(value, "cache_clear", None)):
                 self.caches = True
             if isinstance(value, types.FunctionType) or hasattr(value, "__wrapped__"):
-                self.functions.append((name, _code_names(value)))
+                self.functions.append((name, code_names(value)))
         self.names_of = {
             id(value): name for name, value in namespace.items() if isinstance(value, type)
         }
@@ -316,39 +317,3 @@ def _reaches(
     if not used.isdisjoint(plain):
         return True
     return any(used.issuperset(head) for attr in used & attrs for head in by_attr[attr])
-
-
-def _member_names(member: Any) -> frozenset[str] | None:
-    """Names the code of a class member uses (a function, a static or class method, a
-    property's accessors, a cached property), or None when it has no code."""
-    codes = []
-    for part in (
-        member,
-        getattr(member, "__func__", None),
-        getattr(member, "fget", None),
-        getattr(member, "fset", None),
-        getattr(member, "fdel", None),
-        getattr(member, "func", None),
-    ):
-        code = getattr(part, "__code__", None)
-        if isinstance(code, types.CodeType):
-            codes.append(code)
-    return _names_in(codes) if codes else None
-
-
-def _code_names(value: Any) -> frozenset[str]:
-    """Every name the code of a function uses, nested code too."""
-    while hasattr(value, "__wrapped__"):
-        value = value.__wrapped__
-    code = getattr(value, "__code__", None)
-    return _names_in([code]) if isinstance(code, types.CodeType) else frozenset()
-
-
-def _names_in(codes: list[types.CodeType]) -> frozenset[str]:
-    names: set[str] = set()
-    while codes:
-        code = codes.pop()
-        names.update(code.co_names)
-        names.update(code.co_freevars)
-        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return frozenset(names)
