@@ -195,6 +195,16 @@ def _propagate(
     visited = {(name, name)}
     analyses: dict[str, Analysis] = {}  # read once per module, again after it ran code
     index = TRACKER.index
+    # An importer's parsed imports, read once per propagation (a star importer is reached from
+    # each module it star-imports; the parse stays the same while it does not run).
+    read: dict[tuple[str, int], tuple[ParsedSource, Any]] = {}
+
+    def once(kind: Any, parsed: ParsedSource, importer: str, is_package: bool) -> Any:
+        key = (kind.__name__ + importer, id(parsed))
+        found = read.get(key)
+        if found is None or found[0] is not parsed:
+            found = read[key] = (parsed, kind(parsed, importer, is_package))
+        return found[1]
 
     def analysis(module_name: str, module_ns: dict[str, Any]) -> Analysis:
         found = analyses.get(module_name)
@@ -238,7 +248,11 @@ def _propagate(
         # naming the module itself) has nothing to follow.
         heads = {n.partition(".")[0] for n in result.recoded}
         heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
-        for record in TRACKER.importers(source):  # the index: not every watched module
+        importers = TRACKER.importers(source)  # the index: not every watched module
+        holders = index.holders(source, heads)
+        for record in importers:
+            if record.name not in holders:
+                continue
             if record.name == name or (source, record.name) in visited:
                 continue
             target = sys.modules.get(record.name)
@@ -246,11 +260,6 @@ def _propagate(
             if target is None or indexed is None:
                 continue  # not loaded, or its executed text is unknown
             pairs = index.from_source(record.name, source)
-            if (
-                not any(n == "*" or n in heads for n, _alias in pairs)
-                and source not in index.aliases(record.name).values()
-            ):
-                continue
             is_package = _is_package(target)
             # Only the imports from ``source`` matter here.
             imports = [FromImport(source, n, alias) for n, alias in pairs]
@@ -261,7 +270,7 @@ def _propagate(
                 parsed = parsed_of(record)
                 if parsed is None:
                     continue
-                imports = from_imports(parsed, record.name, is_package)
+                imports = once(from_imports, parsed, record.name, is_package)
             target_ns = target.__dict__
             preset = presets_for(imports, source, source_ns, result.rebinds, target_ns, True)
             if any(v is MISSING for v in preset.values()):
@@ -276,7 +285,7 @@ def _propagate(
                 # Another star import of the importer still brings the name (``functools`` from
                 # both ``from a import *`` and ``from b import *``): its value stays, or becomes
                 # it.
-                every = from_imports(parsed, record.name, is_package)
+                every = once(from_imports, parsed, record.name, is_package)
                 for name in [n for n, v in preset.items() if v is MISSING]:
                     still = _star_value(every, source, name)
                     if still is target_ns.get(name, MISSING):
@@ -295,7 +304,7 @@ def _propagate(
                     )
             # ``a.f(...)`` and ``a.X`` through ``import a``
             aliases = (
-                module_aliases(parsed, record.name, is_package)
+                once(module_aliases, parsed, record.name, is_package)
                 if parsed is not None
                 else index.aliases(record.name)
             )

@@ -460,7 +460,7 @@ def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
     failed, so it computed nothing (see ``_uses``; the same rule, read off code objects)."""
     out = set()
     stack: list[ast.AST] = list(body)
-    guarded: list[ast.AST] = []  # under a ``try`` or ``with``: a raise there may be caught
+    guarded: list[ast.AST] = []  # where a raise may be caught: walked whole, below
     pop, push, extend = stack.pop, stack.append, stack.extend
     name_type, attribute_type, load, node_type = ast.Name, ast.Attribute, ast.Load, ast.AST
     raise_type, assert_type = ast.Raise, ast.Assert
@@ -479,7 +479,14 @@ def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
         if type(node) is attribute_type and type(node.value) is name_type:  # type: ignore[attr-defined]
             out.add(f"{node.value.id}.{node.attr}")  # type: ignore[attr-defined]
         if isinstance(node, handlers):
-            guarded.append(node)  # its raises are walked below, as any other expression
+            # What a handler may catch: a ``try`` body (and all of it under a ``finally``,
+            # which may return), a ``with`` body (``__exit__`` may suppress).
+            if isinstance(node, ast.Try | ast.TryStar) and not node.finalbody:
+                guarded.extend(node.body)
+                extend(node.handlers)
+                extend(node.orelse)
+            else:
+                guarded.append(node)
             continue
         for attribute in node._fields:
             value = getattr(node, attribute, None)

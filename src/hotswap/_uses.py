@@ -116,7 +116,7 @@ def _own_uses(code: types.CodeType) -> set[str]:
     at = ops.find(_RAISE)
     if at < 0 or not names:
         return names
-    guarded = _guarded(code.co_exceptiontable)
+    guarded = _guarded(code.co_exceptiontable, ops)
     region = bytearray(len(ops))  # 1: a code unit of a raised expression
     while at >= 0:
         if not any(start <= at < end for start, end in guarded):
@@ -143,10 +143,13 @@ def _own_uses(code: types.CodeType) -> set[str]:
     return used
 
 
-def _guarded(table: bytes) -> list[tuple[int, int]]:
-    """The code-unit ranges an exception handler of the code covers (``co_exceptiontable``:
-    entries of variable-length integers, 6 bits a byte, 0x40 says more follow, 0x80 starts an
-    entry: start, length, handler, depth; in code units)."""
+def _guarded(table: bytes, ops: bytes) -> list[tuple[int, int]]:
+    """The code-unit ranges a handler of the code covers that may catch an exception
+    (``co_exceptiontable``: entries of variable-length integers, 6 bits a byte, 0x40 says more
+    follow, 0x80 starts an entry: start, length, handler, depth; in code units). A handler
+    that only cleans up and raises again (what CPython puts around an ``except`` clause's body:
+    ``COPY 3; POP_EXCEPT; RERAISE``, with ``e = None; del e`` first for ``except E as e``)
+    catches nothing: ``except KeyError: raise ValueError(fmt(...))`` is a raise."""
     out = []
     values: list[int] = []
     value = 0
@@ -156,6 +159,25 @@ def _guarded(table: bytes) -> list[tuple[int, int]]:
             values.append(value)
             value = 0
     for entry in range(0, len(values) - 3, 4):
-        start, length = values[entry], values[entry + 1]
-        out.append((start, start + length))
+        start, length, target = values[entry], values[entry + 1], values[entry + 2]
+        if not _reraises(ops, target):
+            out.append((start, start + length))
     return out
+
+
+_CLEANUP = frozenset(
+    _OPS[name]
+    for name in (
+        "CACHE", "NOP", "COPY", "POP_EXCEPT", "LOAD_CONST", "STORE_FAST", "DELETE_FAST",
+        "STORE_NAME", "DELETE_NAME", "STORE_DEREF", "DELETE_DEREF", "STORE_GLOBAL",
+        "DELETE_GLOBAL", "SWAP", "POP_TOP",
+    )
+)
+_RERAISE = _OPS["RERAISE"]
+
+
+def _reraises(ops: bytes, unit: int) -> bool:
+    """Whether the handler at code unit ``unit`` only cleans up, then raises again."""
+    while unit < len(ops) and ops[unit] in _CLEANUP:
+        unit += 1
+    return unit < len(ops) and ops[unit] == _RERAISE
