@@ -13,8 +13,8 @@ metaclass) would otherwise make every import-time call that can reach an error p
 changed code", and every class such a metaclass made would be made again. What is left out: an
 import-time statement that catches such an exception in a caller and keeps its message.
 
-Results are kept per code object (weakly: code objects live as long as their functions), so a
-save pays only for code it has not read before.
+Results are kept per code object, so a save pays only for code it has not read before (the code
+objects a patch replaced stay with them: a few per edit).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import dis
 import opcode
 import sys
 import types
-import weakref
 from typing import Any
 
 __all__ = ["code_names", "member_names", "names_in"]
@@ -56,7 +55,10 @@ if sys.version_info >= (3, 12):
     _SHIFT[_OPS["LOAD_ATTR"]] = 1
     _SHIFT[_OPS["LOAD_SUPER_ATTR"]] = 2
 
-_MEMO: weakref.WeakKeyDictionary[types.CodeType, frozenset[str]] = weakref.WeakKeyDictionary()
+# id(code) -> (code, names): the code is kept so that its id is not reused (a weak mapping's
+# lookups cost more than the reading they save; a code object hashes its whole contents).
+_MEMO: dict[int, tuple[types.CodeType, frozenset[str]]] = {}
+_FUNCTION = types.FunctionType
 
 
 def names_in(codes: list[types.CodeType]) -> frozenset[str]:
@@ -72,6 +74,8 @@ def names_in(codes: list[types.CodeType]) -> frozenset[str]:
 
 def code_names(value: Any) -> frozenset[str]:
     """:func:`names_in` of the code of a function (through ``__wrapped__``)."""
+    if type(value) is _FUNCTION and "__wrapped__" not in value.__dict__:
+        return _uses(value.__code__)
     while hasattr(value, "__wrapped__"):
         value = value.__wrapped__
     code = getattr(value, "__code__", None)
@@ -81,6 +85,8 @@ def code_names(value: Any) -> frozenset[str]:
 def member_names(member: Any) -> frozenset[str] | None:
     """:func:`names_in` of a class member's code (a function, a static or class method, a
     property's accessors, a cached property), or None when it has no code."""
+    if type(member) is _FUNCTION:
+        return _uses(member.__code__)
     codes = []
     for part in (
         member,
@@ -97,14 +103,16 @@ def member_names(member: Any) -> frozenset[str] | None:
 
 
 def _uses(code: types.CodeType) -> frozenset[str]:
-    found = _MEMO.get(code)
-    if found is None:
-        names = _own_uses(code)
-        for const in code.co_consts:
-            if type(const) is types.CodeType:
-                names |= _uses(const)
-        found = _MEMO[code] = frozenset(names)
-    return found
+    found = _MEMO.get(id(code))
+    if found is not None:
+        return found[1]
+    names = _own_uses(code)
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            names |= _uses(const)
+    uses = frozenset(names)
+    _MEMO[id(code)] = (code, uses)
+    return uses
 
 
 def _own_uses(code: types.CodeType) -> set[str]:
