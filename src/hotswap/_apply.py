@@ -246,7 +246,8 @@ def _propagate(
                 report.changes.append(Change(source, key, "rebound", "namespace"))
         # What of ``source`` changed, by first name: an importer holding none of it (and not
         # naming the module itself) has nothing to follow.
-        heads = {n.partition(".")[0] for n in result.recoded}
+        by_head = _by_head(result.recoded)
+        heads = set(by_head)
         heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
         importers = TRACKER.importers(source)  # the index: not every watched module
         holders = index.holders(source, heads)
@@ -292,7 +293,7 @@ def _propagate(
                         del preset[name]
                     elif still is not MISSING:
                         preset[name] = still
-            recoded = _recoded_aliases(imports, source, source_ns, result.recoded, target_ns)
+            recoded = _recoded_aliases(imports, source, source_ns, by_head, target_ns)
             dirty = set(preset)
             for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
                 if imp.source == source and imp.name != "*":
@@ -479,19 +480,16 @@ def _recoded_aliases(
     imports: list[FromImport],
     source: str,
     source_ns: dict[str, Any],
-    recoded: set[str],
+    by_head: dict[str, list[str]],
     target_ns: dict[str, Any],
 ) -> set[str]:
     """The importer's names that hold a function of ``source`` whose code changed: an alias of
     ``from source import f`` or a name a ``from source import *`` brought in (``C.attr`` for
-    a recoded ``C.attr`` of a class ``C`` it holds)."""
+    a recoded ``C.attr`` of a class ``C`` it holds). ``by_head``: the recoded names of
+    ``source`` by first part (``_by_head``)."""
     mine = [imp for imp in imports if imp.source == source]
     if not mine:
         return set()
-    by_head: dict[str, list[str]] = {}
-    for name in recoded:
-        head, dot, rest = name.partition(".")
-        by_head.setdefault(head, []).append(dot + rest)
     out: set[str] = set()
     for imp in mine:
         pairs = ((h, h) for h in by_head) if imp.name == "*" else [(imp.name, imp.alias)]
@@ -500,6 +498,15 @@ def _recoded_aliases(
             if tails and alias in target_ns and target_ns[alias] is source_ns.get(head):
                 out.update(alias + tail for tail in tails)
     return out
+
+
+def _by_head(recoded: set[str]) -> dict[str, list[str]]:
+    """``{"C": [".m", ".n"], "f": [""]}`` for ``{"C.m", "C.n", "f"}``."""
+    by_head: dict[str, list[str]] = {}
+    for name in recoded:
+        head, dot, rest = name.partition(".")
+        by_head.setdefault(head, []).append(dot + rest)
+    return by_head
 
 
 @dataclass
