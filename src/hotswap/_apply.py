@@ -38,6 +38,7 @@ from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
 from hotswap._text import SourceError, decode
+from hotswap._uses import sweep
 
 # -- orchestration ---------------------------------------------------------------------------------
 
@@ -357,6 +358,7 @@ def _propagate(
             visited.add((source, record.name))
             queue.append((record.name, follow))
     index.trim()
+    sweep()
 
 
 def _run_importer(

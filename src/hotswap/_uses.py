@@ -13,8 +13,7 @@ metaclass) would otherwise make every import-time call that can reach an error p
 changed code", and every class such a metaclass made would be made again. What is left out: an
 import-time statement that catches such an exception in a caller and keeps its message.
 
-Results are kept per code object, so a save pays only for code it has not read before (the code
-objects a patch replaced stay with them: a few per edit).
+Results are kept per live code object, so a save pays only for code it has not read before.
 """
 
 from __future__ import annotations
@@ -23,9 +22,10 @@ import dis
 import opcode
 import sys
 import types
+import weakref
 from typing import Any
 
-__all__ = ["code_names", "member_names", "names_in"]
+__all__ = ["code_names", "member_names", "names_in", "sweep"]
 
 _OPS = opcode.opmap
 _RAISE = bytes([_OPS["RAISE_VARARGS"]])
@@ -55,9 +55,11 @@ if sys.version_info >= (3, 12):
     _SHIFT[_OPS["LOAD_ATTR"]] = 1
     _SHIFT[_OPS["LOAD_SUPER_ATTR"]] = 2
 
-# id(code) -> (code, names): the code is kept so that its id is not reused (a weak mapping's
-# lookups cost more than the reading they save; a code object hashes its whole contents).
-_MEMO: dict[int, tuple[types.CodeType, frozenset[str]]] = {}
+# id(code) -> (weak reference to the code, names). Not a WeakKeyDictionary: its lookups hash a
+# code object's whole contents, and its callbacks run Python code when a key dies, where a
+# SIGINT is swallowed ("Exception ignored in"). Entries of dead code (replaced by a patch) are
+# dropped by :func:`sweep` at the end of each propagation.
+_MEMO: dict[int, tuple[weakref.ref[types.CodeType], frozenset[str]]] = {}
 _FUNCTION = types.FunctionType
 
 
@@ -104,15 +106,22 @@ def member_names(member: Any) -> frozenset[str] | None:
 
 def _uses(code: types.CodeType) -> frozenset[str]:
     found = _MEMO.get(id(code))
-    if found is not None:
+    if found is not None and found[0]() is code:
         return found[1]
     names = _own_uses(code)
     for const in code.co_consts:
         if type(const) is types.CodeType:
             names |= _uses(const)
     uses = frozenset(names)
-    _MEMO[id(code)] = (code, uses)
+    _MEMO[id(code)] = (weakref.ref(code), uses)
     return uses
+
+
+def sweep() -> None:
+    """Forget the code objects that died (a patch replaced them): what is kept is bounded by
+    the live code read so far."""
+    for key in [k for k, (ref, _names) in _MEMO.items() if ref() is None]:
+        del _MEMO[key]
 
 
 def _own_uses(code: types.CodeType) -> set[str]:
