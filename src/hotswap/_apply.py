@@ -266,9 +266,11 @@ def _propagate(
             # Only the imports from ``source`` matter here.
             imports = [FromImport(source, n, alias) for n, alias in pairs]
             parsed: ParsedSource | None = None
-            if any(i.name == "*" for i in imports):
+            if result.rebinds and any(i.name == "*" for i in imports):
                 # A star import moves names in and out: only the parse says it is real (the
-                # scan also finds ``from a import *`` written in a docstring).
+                # scan also finds ``from a import *`` written in a docstring). Changed code
+                # alone moves nothing: the names it reaches are those the importer holds
+                # (``_recoded_aliases`` checks identity), so a scanned one does.
                 parsed = parsed_of(record)
                 if parsed is None:
                     continue
