@@ -40,6 +40,7 @@ from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
 from hotswap._text import SourceError, decode
+from hotswap._uses import sweep
 
 # -- orchestration ---------------------------------------------------------------------------------
 
@@ -270,6 +271,16 @@ def _propagate(
     visited = {(name, name)}
     analyses: dict[str, Analysis] = {}  # read once per module, again after it ran code
     index = TRACKER.index
+    # An importer's parsed imports, read once per propagation (a star importer is reached from
+    # each module it star-imports; the parse stays the same while it does not run).
+    read: dict[tuple[str, int], tuple[ParsedSource, Any]] = {}
+
+    def once(kind: Any, parsed: ParsedSource, importer: str, is_package: bool) -> Any:
+        key = (kind.__name__ + importer, id(parsed))
+        found = read.get(key)
+        if found is None or found[0] is not parsed:
+            found = read[key] = (parsed, kind(parsed, importer, is_package))
+        return found[1]
 
     def analysis(module_name: str, module_ns: dict[str, Any]) -> Analysis:
         found = analyses.get(module_name)
@@ -311,9 +322,14 @@ def _propagate(
                 report.changes.append(Change(source, key, "rebound", "namespace"))
         # What of ``source`` changed, by first name: an importer holding none of it (and not
         # naming the module itself) has nothing to follow.
-        heads = {n.partition(".")[0] for n in result.recoded}
+        by_head = _by_head(result.recoded)
+        heads = set(by_head)
         heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
-        for record in TRACKER.importers(source):  # the index: not every watched module
+        importers = TRACKER.importers(source)  # the index: not every watched module
+        holders = index.holders(source, heads)
+        for record in importers:
+            if record.name not in holders:
+                continue
             if record.name == name or (source, record.name) in visited:
                 continue
             target = sys.modules.get(record.name)
@@ -321,22 +337,19 @@ def _propagate(
             if target is None or indexed is None:
                 continue  # not loaded, or its executed text is unknown
             pairs = index.from_source(record.name, source)
-            if (
-                not any(n == "*" or n in heads for n, _alias in pairs)
-                and source not in index.aliases(record.name).values()
-            ):
-                continue
             is_package = _is_package(target)
             # Only the imports from ``source`` matter here.
             imports = [FromImport(source, n, alias) for n, alias in pairs]
             parsed: ParsedSource | None = None
-            if any(i.name == "*" for i in imports):
+            if result.rebinds and any(i.name == "*" for i in imports):
                 # A star import moves names in and out: only the parse says it is real (the
-                # scan also finds ``from a import *`` written in a docstring).
+                # scan also finds ``from a import *`` written in a docstring). Changed code
+                # alone moves nothing: the names it reaches are those the importer holds
+                # (``_recoded_aliases`` checks identity), so a scanned one does.
                 parsed = parsed_of(record)
                 if parsed is None:
                     continue
-                imports = from_imports(parsed, record.name, is_package)
+                imports = once(from_imports, parsed, record.name, is_package)
             target_ns = target.__dict__
             preset = presets_for(imports, source, source_ns, result.rebinds, target_ns, True)
             if any(v is MISSING for v in preset.values()):
@@ -351,14 +364,14 @@ def _propagate(
                 # Another star import of the importer still brings the name (``functools`` from
                 # both ``from a import *`` and ``from b import *``): its value stays, or becomes
                 # it.
-                every = from_imports(parsed, record.name, is_package)
+                every = once(from_imports, parsed, record.name, is_package)
                 for name in [n for n, v in preset.items() if v is MISSING]:
                     still = _star_value(every, source, name)
                     if still is target_ns.get(name, MISSING):
                         del preset[name]
                     elif still is not MISSING:
                         preset[name] = still
-            recoded = _recoded_aliases(imports, source, source_ns, result.recoded, target_ns)
+            recoded = _recoded_aliases(imports, source, source_ns, by_head, target_ns)
             dirty = set(preset)
             for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
                 if imp.source == source and imp.name != "*":
@@ -370,7 +383,7 @@ def _propagate(
                     )
             # ``a.f(...)`` and ``a.X`` through ``import a``
             aliases = (
-                module_aliases(parsed, record.name, is_package)
+                once(module_aliases, parsed, record.name, is_package)
                 if parsed is not None
                 else index.aliases(record.name)
             )
@@ -422,6 +435,7 @@ def _propagate(
             visited.add((source, record.name))
             queue.append((record.name, follow))
     index.trim()
+    sweep()
 
 
 def _run_importer(
@@ -545,19 +559,16 @@ def _recoded_aliases(
     imports: list[FromImport],
     source: str,
     source_ns: dict[str, Any],
-    recoded: set[str],
+    by_head: dict[str, list[str]],
     target_ns: dict[str, Any],
 ) -> set[str]:
     """The importer's names that hold a function of ``source`` whose code changed: an alias of
     ``from source import f`` or a name a ``from source import *`` brought in (``C.attr`` for
-    a recoded ``C.attr`` of a class ``C`` it holds)."""
+    a recoded ``C.attr`` of a class ``C`` it holds). ``by_head``: the recoded names of
+    ``source`` by first part (``_by_head``)."""
     mine = [imp for imp in imports if imp.source == source]
     if not mine:
         return set()
-    by_head: dict[str, list[str]] = {}
-    for name in recoded:
-        head, dot, rest = name.partition(".")
-        by_head.setdefault(head, []).append(dot + rest)
     out: set[str] = set()
     for imp in mine:
         pairs = ((h, h) for h in by_head) if imp.name == "*" else [(imp.name, imp.alias)]
@@ -566,6 +577,15 @@ def _recoded_aliases(
             if tails and alias in target_ns and target_ns[alias] is source_ns.get(head):
                 out.update(alias + tail for tail in tails)
     return out
+
+
+def _by_head(recoded: set[str]) -> dict[str, list[str]]:
+    """``{"C": [".m", ".n"], "f": [""]}`` for ``{"C.m", "C.n", "f"}``."""
+    by_head: dict[str, list[str]] = {}
+    for name in recoded:
+        head, dot, rest = name.partition(".")
+        by_head.setdefault(head, []).append(dot + rest)
+    return by_head
 
 
 @dataclass

@@ -176,6 +176,9 @@ class ImportIndex:
         self._memo: dict[str, frozenset[str]] = {}  # answers, until the index changes
         self._aliases: dict[str, dict[str, str]] = {}
         self._grouped: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        # source -> its importers by imported name ("*": star imports; "": those naming the
+        # module itself), until the index changes (see :meth:`holders`)
+        self._holders: dict[str, dict[str, frozenset[str]]] = {}
 
     def update(self, importer: str, imports: Imports) -> None:
         old = self.of.get(importer)
@@ -184,6 +187,7 @@ class ImportIndex:
         if old is not None:
             self._unlink(importer, old)
         self._memo.clear()
+        self._holders.clear()
         self._aliases.pop(importer, None)
         self._grouped.pop(importer, None)
         self.of[importer] = imports
@@ -200,6 +204,7 @@ class ImportIndex:
         if old is not None:
             self._unlink(importer, old)
             self._memo.clear()
+            self._holders.clear()
             self._aliases.pop(importer, None)
             self._grouped.pop(importer, None)
 
@@ -241,6 +246,31 @@ class ImportIndex:
         if found is None:
             found = self._memo[source] = frozenset(self._importers(source))
         return found
+
+    def holders(self, source: str, names: set[str]) -> set[str]:
+        """The importers of ``source`` (:meth:`importers`) that import one of ``names`` from it,
+        star-import it, or name the module itself (``import source``, ``from p import s``): the
+        only ones a change of those names of ``source`` can reach. Kept per source until the
+        index changes, so a save costs what its names' importers number."""
+        by_name = self._holders.get(source)
+        if by_name is None:
+            by_name = self._holders[source] = self._by_imported_name(source)
+        out = set(by_name.get(STAR, ()))
+        out.update(by_name.get("", ()))
+        for name in names:
+            out.update(by_name.get(name, ()))
+        return out
+
+    def _by_imported_name(self, source: str) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for importer in self.importers(source):
+            if importer not in self.of:
+                continue
+            for name, _alias in self.from_source(importer, source):
+                found.setdefault(name, set()).add(importer)
+            if source in self.aliases(importer).values():
+                found.setdefault("", set()).add(importer)
+        return {name: frozenset(users) for name, users in found.items()}
 
     def _importers(self, source: str) -> set[str]:
         out = set(self._by_source.get(source, ()))

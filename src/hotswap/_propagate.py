@@ -18,11 +18,12 @@ from __future__ import annotations
 import functools
 import types
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from hotswap._imports import scan
 from hotswap._journal import MISSING
 from hotswap._plan import FromImport
+from hotswap._uses import code_names, member_names
 
 Rebind = tuple[str, Any, Any]
 INFERRED = "*?"  # alias of a star import guessed from the namespace, not seen being run
@@ -229,7 +230,7 @@ class Analysis:
             if isinstance(value, type):
                 members = {}
                 for attr, member in list(vars(value).items()):
-                    used = _member_names(member)
+                    used = member_names(member)
                     if used is not None:
                         members[attr] = used
                     if isinstance(member, functools.cached_property):
@@ -239,7 +240,7 @@ class Analysis:
             if callable(getattr(value, "cache_clear", None)):
                 self.caches = True
             if isinstance(value, types.FunctionType) or hasattr(value, "__wrapped__"):
-                self.functions.append((name, _code_names(value)))
+                self.functions.append((name, code_names(value)))
         self.names_of = {
             id(value): name for name, value in namespace.items() if isinstance(value, type)
         }
@@ -255,6 +256,41 @@ class Analysis:
             for names in members.values():
                 every |= names
         self.used = frozenset(every)
+        self._index: _Index | None = None
+
+    def index(self) -> _Index:
+        """Who uses what, built when first asked (most modules a change reaches use none of
+        it: ``used`` tells)."""
+        if self._index is not None:
+            return self._index
+        names_of = self.names_of
+        units: list[tuple[str, frozenset[str], int]] = [
+            (name, used, -1) for name, used in self.functions
+        ]
+        classes: list[tuple[str, dict[str, frozenset[str]], list[str]]] = []
+        class_named: dict[str, int] = {}
+        subclasses: dict[str, list[int]] = {}
+        by_meta: dict[str, list[int]] = {}
+        for j, (name, cls, members) in enumerate(self.classes):
+            bases = [b for b in (names_of.get(id(base)) for base in cls.__mro__[1:]) if b]
+            classes.append((name, members, bases))
+            class_named[name] = j
+            for base in bases:
+                subclasses.setdefault(base, []).append(j)
+            meta = names_of.get(id(type(cls)))
+            if meta is not None:
+                by_meta.setdefault(meta, []).append(j)
+            units.extend((f"{name}.{attr}", used, j) for attr, used in members.items())
+        users: dict[str, list[int]] = {}
+        for unit, (_name, used, _j) in enumerate(units):
+            for name in used:
+                found = users.get(name)
+                if found is None:
+                    users[name] = [unit]
+                else:
+                    found.append(unit)
+        self._index = _Index(units, users, classes, class_named, subclasses, by_meta)
+        return self._index
 
 
 def affected_functions(
@@ -272,101 +308,72 @@ def affected_functions(
     - ``K`` itself when calling it does (its ``__new__``, ``__init__`` or ``__prepare__`` is
       among them, or its metaclass's ``__call__``, or a base is), not merely because some
       method changed: ``K()`` and ``class A(metaclass=K)`` then compute something else.
+
+    Each name found is followed once, to the code that uses it (``Analysis.users``): the cost
+    is what it reaches, not the module's code times the rounds of a fixed point.
     """
     if analysis is None:
         analysis = Analysis(namespace, module)
     affected = set(seeds)
     if all(n.partition(".")[0] not in analysis.used for n in seeds):
         return affected  # no code of the module uses any of them
-    names_of = analysis.names_of
-    while True:
-        plain = {n for n in affected if "." not in n}
-        # ``K.m`` by ``m``: code using ``m`` is then checked for ``K`` too.
-        by_attr: dict[str, list[list[str]]] = {}
-        for n in affected:
-            head, dot, attr = n.rpartition(".")
-            if dot:
-                by_attr.setdefault(attr, []).append(head.split("."))
-        attrs = frozenset(by_attr)
-        more = {
-            name
-            for name, used in analysis.functions
-            if name not in affected and _reaches(used, plain, attrs, by_attr)
-        }
-        for name, cls, members in analysis.classes:
-            bases = [names_of.get(id(base)) for base in cls.__mro__[1:]]
-            inherited = {
-                attr
-                for base in bases
-                if base
-                for attr, heads in by_attr.items()
-                if [base] in heads and attr not in members
-            }
-            own = {a for a in members if f"{name}.{a}" in affected} | inherited
-            for attr, used in members.items():
-                if attr not in own and (
-                    _reaches(used, plain, attrs, by_attr) or not used.isdisjoint(own)
-                ):
-                    own.add(attr)
-                    more.add(f"{name}.{attr}")
-            more.update(f"{name}.{attr}" for attr in inherited)
-            meta = names_of.get(id(type(cls)))
-            if name not in affected and (
-                any(e in own for e in _ENTRIES)
-                or any(b in plain for b in bases if b)
-                or (meta is not None and f"{meta}.__call__" in affected)
-            ):
-                more.add(name)
-        more -= affected
-        if not more:
-            return affected
-        affected |= more
+    index = analysis.index()
+    users, units, classes = index.users, index.units, index.classes
+    work = list(affected)
+    own: set[tuple[int, str]] = set()
+
+    def add(name: str) -> None:
+        if name not in affected:
+            affected.add(name)
+            work.append(name)
+
+    def owns(j: int, attr: str) -> None:
+        """``attr`` behaves differently in class ``j`` (its own member, or inherited)."""
+        if (j, attr) in own:
+            return
+        own.add((j, attr))
+        name = classes[j][0]
+        add(f"{name}.{attr}")
+        for unit in users.get(attr, ()):  # ``self.n()`` in another member of the class
+            if units[unit][2] == j:
+                add(units[unit][0])
+        if attr in _ENTRIES:
+            add(name)
+
+    while work:
+        item = work.pop()
+        head, dot, attr = item.rpartition(".")
+        if not dot:
+            for unit in users.get(item, ()):
+                add(units[unit][0])
+            for j in index.subclasses.get(item, ()):
+                add(classes[j][0])  # a base behaves differently
+            continue
+        parts = head.split(".")
+        for unit in users.get(attr, ()):
+            if units[unit][1].issuperset(parts):
+                add(units[unit][0])
+        if len(parts) > 1:
+            continue
+        named = index.class_named.get(head)
+        if named is not None and attr in classes[named][1]:
+            owns(named, attr)
+        for j in index.subclasses.get(head, ()):
+            if attr not in classes[j][1]:
+                owns(j, attr)  # inherited unchanged from the base
+        if attr == "__call__":
+            for j in index.by_meta.get(head, ()):
+                add(classes[j][0])
+    return affected
 
 
-def _reaches(
-    used: frozenset[str],
-    plain: set[str],
-    attrs: frozenset[str],
-    by_attr: dict[str, list[list[str]]],
-) -> bool:
-    """Whether code using the names ``used`` uses a name in ``plain`` or every part of a
-    dotted one (``K.m``: both ``K`` and ``m``)."""
-    if not used.isdisjoint(plain):
-        return True
-    return any(used.issuperset(head) for attr in used & attrs for head in by_attr[attr])
+class _Index(NamedTuple):
+    """Who uses what in a module (see :meth:`Analysis.index`)."""
 
-
-def _member_names(member: Any) -> frozenset[str] | None:
-    """Names the code of a class member uses (a function, a static or class method, a
-    property's accessors, a cached property), or None when it has no code."""
-    codes = []
-    for part in (
-        member,
-        getattr(member, "__func__", None),
-        getattr(member, "fget", None),
-        getattr(member, "fset", None),
-        getattr(member, "fdel", None),
-        getattr(member, "func", None),
-    ):
-        code = getattr(part, "__code__", None)
-        if isinstance(code, types.CodeType):
-            codes.append(code)
-    return _names_in(codes) if codes else None
-
-
-def _code_names(value: Any) -> frozenset[str]:
-    """Every name the code of a function uses, nested code too."""
-    while hasattr(value, "__wrapped__"):
-        value = value.__wrapped__
-    code = getattr(value, "__code__", None)
-    return _names_in([code]) if isinstance(code, types.CodeType) else frozenset()
-
-
-def _names_in(codes: list[types.CodeType]) -> frozenset[str]:
-    names: set[str] = set()
-    while codes:
-        code = codes.pop()
-        names.update(code.co_names)
-        names.update(code.co_freevars)
-        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return frozenset(names)
+    # the functions and class members: (name it is affected as, names it uses, class or -1)
+    units: list[tuple[str, frozenset[str], int]]
+    users: dict[str, list[int]]  # name -> units whose code uses it
+    classes: list[tuple[str, dict[str, frozenset[str]], list[str]]]  # name, members, bases
+    class_named: dict[str, int]
+    subclasses: dict[str, list[int]]  # base name -> classes with it in their MRO
+    by_meta: dict[str, list[int]]  # metaclass name -> classes it makes

@@ -455,25 +455,53 @@ def scan_member(
 def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
     """Every name read (``Load``) anywhere in ``body``, and ``a.X`` for an attribute of a
     name (``return a.K`` reads ``a.K``): what ``ast.walk`` would find, without its generators
-    (a whole parse walks every function body of the module)."""
+    (a whole parse walks every function body of the module). Not the names only read to build
+    an exception a ``raise`` outside any ``try``/``with`` raises: a call that reached them
+    failed, so it computed nothing (see ``_uses``; the same rule, read off code objects)."""
     out = set()
     stack: list[ast.AST] = list(body)
+    guarded: list[ast.AST] = []  # where a raise may be caught: walked whole, below
     pop, push, extend = stack.pop, stack.append, stack.extend
     name_type, attribute_type, load, node_type = ast.Name, ast.Attribute, ast.Load, ast.AST
+    raise_type, assert_type = ast.Raise, ast.Assert
+    handlers = (ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
     while stack:
         node = pop()
         if type(node) is name_type:
             if isinstance(node.ctx, load):  # type: ignore[attr-defined]
                 out.add(node.id)  # type: ignore[attr-defined]
             continue
+        if type(node) is raise_type:
+            continue
+        if type(node) is assert_type:
+            push(node.test)  # type: ignore[attr-defined]  # the message: only when it fails
+            continue
         if type(node) is attribute_type and type(node.value) is name_type:  # type: ignore[attr-defined]
             out.add(f"{node.value.id}.{node.attr}")  # type: ignore[attr-defined]
+        if isinstance(node, handlers):
+            # What a handler may catch: a ``try`` body (and all of it under a ``finally``,
+            # which may return), a ``with`` body (``__exit__`` may suppress).
+            if isinstance(node, ast.Try | ast.TryStar) and not node.finalbody:
+                guarded.extend(node.body)
+                extend(node.handlers)
+                extend(node.orelse)
+            else:
+                guarded.append(node)
+            continue
         for attribute in node._fields:
             value = getattr(node, attribute, None)
             if type(value) is list:
                 extend(v for v in value if isinstance(v, node_type))
             elif isinstance(value, node_type):
                 push(value)
+    # Under a handler every raise counts (``except E as e: return str(e)`` keeps the message).
+    while guarded:
+        node = guarded.pop()
+        for child in ast.walk(node):
+            if type(child) is name_type and isinstance(child.ctx, load):  # type: ignore[attr-defined]
+                out.add(child.id)  # type: ignore[attr-defined]
+            elif type(child) is attribute_type and type(child.value) is name_type:  # type: ignore[attr-defined]
+                out.add(f"{child.value.id}.{child.attr}")  # type: ignore[attr-defined]
     return frozenset(out)
 
 
