@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import hotswap
@@ -340,6 +340,15 @@ def test_same_ast_says_what_comparing_dumps_says(a: str, b: str, lines: int) -> 
 
 @settings(max_examples=400, deadline=None)
 @given(class_edit_chains())
+@example(  # the class's last line ends in ';': the parser ends the class after it
+    [
+        "x = 1\n\n\nclass C(B):\n    class Inner:\n        z = 3\n    x = 1\n    a = 1; b = 2\n",
+        "x = 1\n\n\nclass C(B):\n    class Inner:\n        z = 3\n    t = (1,\n2)\n"
+        "    a = 1; b = 2\n",
+        "x = 1\n\n\nclass C(B):\n    class Inner:\n        z = 3\n    t = (1,\n2)\n"
+        "    a = 1;# b = 2\n",
+    ]
+)
 def test_edits_inside_a_class_re_parse_to_what_a_whole_parse_gives(texts: list[str]) -> None:
     """Saves that edit members of a class (re-parsed member by member, the members away from
     the edit shared and moved, the moves stacking up over saves) give, each time, the

@@ -97,7 +97,10 @@ def reparse_class(
     last = new_body[-1]
     extra = _extra(runs, len(new_body) - 1)
     fresh.end_lineno = (last.end_lineno or last.lineno) + extra
-    fresh.end_col_offset = last.end_col_offset
+    # The parser ends a class after its last line's ``;``, if any, not at its last statement:
+    # take the end from the window's class when the window reached the class's end, else
+    # from the old class (its tail did not change).
+    fresh.end_col_offset = tree.body[0].end_col_offset if end >= count else node.end_col_offset
     scans = stmt.member_scans
     if scans is None:  # the first nested re-parse of this class: scan each member once
         scans = tuple(scan_member(member, postponed) for member in body)
