@@ -266,9 +266,10 @@ def _propagate(
 ) -> None:
     """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
     queue = [(name, outcome)]
-    # An importer is followed once per module it imports from (``fzd`` star-imports ``fzb``,
-    # which star-imports ``fza``, and imports ``f4`` from ``fza`` itself: both reach it).
-    visited = {(name, name)}
+    # What each (module, importer) pair was sent: an importer is followed once per module it
+    # imports from and names it holds (``fzd`` star-imports ``fzb``, which star-imports
+    # ``fza``, and imports ``f4`` from ``fza`` itself: both reach it).
+    sent: dict[tuple[str, str], set[str]] = {}
     analyses: dict[str, Analysis] = {}  # read once per module, again after it ran code
     index = TRACKER.index
     # An importer's parsed imports, read once per propagation (a star importer is reached from
@@ -330,8 +331,20 @@ def _propagate(
         for record in importers:
             if record.name not in holders:
                 continue
-            if record.name == name or (source, record.name) in visited:
+            if record.name == name:
                 continue
+            # An importer is followed again when a later path brings names it was not sent
+            # yet (``b`` reaches ``j`` with ``k``, then, once ``c`` changed ``g``, with ``h``),
+            # with those names only.
+            already = sent.get((source, record.name))
+            fresh = heads if already is None else heads - already
+            if not fresh:
+                continue
+            rebinds, recoded_here, head_map = result.rebinds, result.recoded, by_head
+            if already is not None:
+                rebinds = [r for r in rebinds if r[0].partition(".")[0] in fresh]
+                recoded_here = {n for n in recoded_here if n.partition(".")[0] in fresh}
+                head_map = {h: v for h, v in by_head.items() if h in fresh}
             target = sys.modules.get(record.name)
             indexed = TRACKER.imports_of(record)
             if target is None or indexed is None:
@@ -341,7 +354,7 @@ def _propagate(
             # Only the imports from ``source`` matter here.
             imports = [FromImport(source, n, alias) for n, alias in pairs]
             parsed: ParsedSource | None = None
-            if result.rebinds and any(i.name == "*" for i in imports):
+            if rebinds and any(i.name == "*" for i in imports):
                 # A star import moves names in and out: only the parse says it is real (the
                 # scan also finds ``from a import *`` written in a docstring). Changed code
                 # alone moves nothing: the names it reaches are those the importer holds
@@ -351,7 +364,7 @@ def _propagate(
                     continue
                 imports = once(from_imports, parsed, record.name, is_package)
             target_ns = target.__dict__
-            preset = presets_for(imports, source, source_ns, result.rebinds, target_ns, True)
+            preset = presets_for(imports, source, source_ns, rebinds, target_ns, True)
             if any(v is MISSING for v in preset.values()):
                 parsed = parsed or parsed_of(record)
                 if parsed is None:
@@ -371,14 +384,14 @@ def _propagate(
                         del preset[name]
                     elif still is not MISSING:
                         preset[name] = still
-            recoded = _recoded_aliases(imports, source, source_ns, by_head, target_ns)
+            recoded = _recoded_aliases(imports, source, source_ns, head_map, target_ns)
             dirty = set(preset)
             for imp in imports:  # ``from m import Level`` reads ``Level.HIGH``
                 if imp.source == source and imp.name != "*":
                     prefix = imp.name + "."
                     dirty.update(
                         imp.alias + "." + name[len(prefix) :]
-                        for name, _old, _new in result.rebinds
+                        for name, _old, _new in rebinds
                         if name.startswith(prefix)
                     )
             # ``a.f(...)`` and ``a.X`` through ``import a``
@@ -389,8 +402,8 @@ def _propagate(
             )
             for prefix, module_name in aliases.items():
                 if module_name == source:
-                    recoded.update(f"{prefix}.{name}" for name in result.recoded)
-                    dirty.update(f"{prefix}.{name}" for name, old, new in result.rebinds)
+                    recoded.update(f"{prefix}.{name}" for name in recoded_here)
+                    dirty.update(f"{prefix}.{name}" for name, old, new in rebinds)
             if not preset and not recoded and not dirty:
                 continue
             if record.name in carry:  # reloads later in this batch: hand the values over
@@ -432,7 +445,7 @@ def _propagate(
                 report.failed.append(record.name)
                 continue
             _record(report, follow)
-            visited.add((source, record.name))
+            sent.setdefault((source, record.name), set()).update(fresh)
             queue.append((record.name, follow))
     index.trim()
     sweep()

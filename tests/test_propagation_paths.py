@@ -1,0 +1,35 @@
+"""A change reaches an importer along every path of the import graph, not only the first."""
+
+from __future__ import annotations
+
+import importlib
+
+import hotswap
+from conftest import Workspace
+
+
+def test_a_value_computed_through_a_second_path_is_computed_again(
+    workspace: Workspace,
+) -> None:
+    """``b`` imports ``f`` from ``a`` and ``g`` (which calls ``f``) from ``c``; ``j`` computes
+    ``H = h()`` (``h`` calls ``g``) and ``K = k()`` (``k`` calls ``f``) from ``b``. After
+    ``f``'s body changes, both are what a fresh run computes: ``b`` reaches ``j`` first with
+    ``k`` and then, through ``c``, with ``h``."""
+    a, b, c, j = (workspace.name() for _ in range(4))
+    workspace.write(f"{a}.py", "def f():\n    return 1\n")
+    workspace.write(f"{c}.py", f"from {a} import f\ndef g():\n    return f()\n")
+    workspace.write(
+        f"{b}.py",
+        f"from {a} import f\nfrom {c} import g\n"
+        "def h():\n    return g()\ndef k():\n    return f()\n",
+    )
+    workspace.write(f"{j}.py", f"from {b} import h, k\nH = h()\nK = k()\nRUNS = [1]\n")
+    with hotswap.Reloader() as r:
+        mod_j = importlib.import_module(j)
+        runs = mod_j.RUNS
+        r.check()
+        workspace.write(f"{a}.py", "def f():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert (mod_j.H, mod_j.K) == (2, 2)
+    assert mod_j.RUNS is runs  # what reads nothing that changed did not run again
