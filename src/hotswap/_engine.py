@@ -57,11 +57,12 @@ from hotswap._errors import HotswapError
 from hotswap._imports import resolve
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
-from hotswap._members import member_edit, member_name
+from hotswap._members import member_binds, member_edit, member_name
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
+from hotswap._relines import code_pairs, reline_objects, uniform_shift
 from hotswap._report import Change, Problem
 from hotswap._source import (
     STAR,
@@ -287,7 +288,9 @@ class Transaction:
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
             if not run:
-                if step.old is not None and stmt.first != step.old.first:
+                if step.old is not None and step.old.node is not stmt.node and _relaid(step.old, stmt):
+                    self._reline(step.old, stmt, new)
+                elif step.old is not None and stmt.first != step.old.first:
                     moved.append((step.old, stmt))
                 continue
             if moved:
@@ -918,6 +921,8 @@ class Transaction:
             self.journal.setattr(current, "__firstlineno__", stmt.first)
         if edit.moved:
             self._shift_members(current, edit.moved)
+        if edit.relined:
+            self._reline_members(current, old_stmt, stmt, edit.relined, new)
         for dotted, old_value, new_value in self.patcher.member_rebinds:
             self.dirty.add(dotted)
             self.outcome.rebinds.append((dotted, old_value, new_value))
@@ -940,6 +945,32 @@ class Transaction:
             if name in own
         )
         shift_objects(items, self.path, self.journal, self.patcher.nested)
+
+    def _reline_members(
+        self,
+        cls: type,
+        old: Statement,
+        stmt: Statement,
+        relined: list[tuple[int, int]],
+        new: ParsedSource,
+    ) -> None:
+        """:meth:`_reline` for members of ``cls`` that kept their AST but not their layout:
+        each side compiled in a stand-in class of the same name (qualnames, mangling)."""
+        assert self.old is not None and isinstance(stmt.node, ast.ClassDef)
+        sides = []
+        for source, members, flags in (
+            (old, [i for i, _j in relined], self.old.future_flags),
+            (stmt, [j for _i, j in relined], new.future_flags),
+        ):
+            stand_in = copy.copy(stmt.node)
+            stand_in.bases, stand_in.keywords, stand_in.decorator_list = [], [], []
+            stand_in.body = [source.member_positioned(k) for k in members]
+            module = ast.Module(body=[stand_in], type_ignores=[])
+            sides.append(compile(module, self.path, "exec", flags=flags, dont_inherit=True))
+        own = vars(cls)
+        names = set().union(*(member_binds(stmt.node.body[j]) for _i, j in relined))
+        objects = [own[name] for name in sorted(names) if name in own]
+        self._reline_codes(objects, code_pairs(sides[0], sides[1]))
 
     def _refresh_wrapper_metadata(self, outer: Any, inner: Any, copied: dict[str, Any]) -> None:
         """``functools.wraps`` copied the inner function's docstring, name and annotations onto
@@ -972,6 +1003,22 @@ class Transaction:
             if name in namespace
         )
         shift_objects(items, self.path, self.journal, self.patcher.nested)
+
+    def _reline(self, old: Statement, stmt: Statement, new: ParsedSource) -> None:
+        """New code objects for the functions of a statement that kept its AST but not its
+        layout (a reformatting save): each moved by its own lines (see :mod:`hotswap._relines`)."""
+        assert self.old is not None
+        before = compile_statement(old, self.path, self.old.future_flags)
+        after = compile_statement(stmt, self.path, new.future_flags)
+        namespace = self.module.__dict__
+        objects = [namespace[name] for name in stmt.binds if name in namespace]
+        self._reline_codes(objects, code_pairs(before, after))
+
+    def _reline_codes(
+        self, objects: list[Any], pairs: dict[types.CodeType, types.CodeType]
+    ) -> None:
+        functions = [f for obj in objects for f in functions_in(obj, self.path, nested_only=True)]
+        reline_objects(objects, functions, pairs, self.journal, self.patcher.nested)
 
     def _shift_tail(self, plan: ModulePlan) -> None:
         """:meth:`_shift` for the statements after the edit, without an exact copy of each."""
@@ -1058,6 +1105,16 @@ _CREATION_EFFECTS = frozenset({"__eq__", "__hash__"})
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _relaid(old: Statement, new: Statement) -> bool:
+    """Whether lines moved inside a statement whose AST did not change (not all by one
+    amount): its functions need new line tables, not one shift."""
+    if old.last - old.first != new.last - new.first:
+        return True
+    if not old.members_behind and not new.members_behind:
+        return not uniform_shift(old.node, new.node)  # each lies behind by its ``shift``
+    return not uniform_shift(old.positioned(), new.positioned())
 
 
 def _defines(node: ast.stmt) -> bool:

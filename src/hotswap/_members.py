@@ -28,6 +28,7 @@ import ast
 from dataclasses import dataclass, field
 
 from hotswap._plan import same_ast
+from hotswap._relines import uniform_shift
 from hotswap._source import Statement, make_statement
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
@@ -45,6 +46,8 @@ class MemberEdit:
     old_stores: set[str] = field(default_factory=set)
     # Members that did not change but moved: (names they bind, old first, old last, lines).
     moved: list[tuple[frozenset[str], int, int, int]] = field(default_factory=list)
+    # Members that did not change but whose lines moved inside them: (old, new position).
+    relined: list[tuple[int, int]] = field(default_factory=list)
 
 
 def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit | None:
@@ -114,12 +117,18 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
             header = make_statement(after[j], 0, postponed).reads
             if any(name.partition(".")[0] in bound for name in header):
                 return None  # a decorator or default reads a class-body name
-    # Members that kept their AST but not their lines (below an edit that added lines).
+    # Members that kept their AST but not their lines (below an edit that added lines), or
+    # not their layout (a re-wrap inside them: see :mod:`hotswap._relines`).
     for i, j in pairs:
+        if before[i] is not after[j] and not uniform_shift(
+            old.member_positioned(i), new.member_positioned(j)
+        ):
+            edit.relined.append((i, j))
+            continue
         shift = new.member_first(j) - old.member_first(i)
         if shift:
             edit.moved.append(
-                (_binds(before[i]), old.member_first(i), old.member_last(i), shift)
+                (member_binds(before[i]), old.member_first(i), old.member_last(i), shift)
             )
     return edit
 
@@ -166,7 +175,8 @@ def _plain_assignment(node: ast.stmt) -> str | None:
     return None
 
 
-def _binds(node: ast.stmt) -> frozenset[str]:
+def member_binds(node: ast.stmt) -> frozenset[str]:
+    """The names a class-body statement binds."""
     if isinstance(node, _DEFS | ast.ClassDef):
         return frozenset({node.name})
     return make_statement(node, 0).binds

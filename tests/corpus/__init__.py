@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from . import (
     augment,
+    classbody,
     classes,
     closures,
     decorators,
@@ -36,6 +37,7 @@ ALL: list[Scenario] = [
     *functions.SCENARIOS,
     *closures.SCENARIOS,
     *classes.SCENARIOS,
+    *classbody.SCENARIOS,
     *descriptors.SCENARIOS,
     *inheritance.SCENARIOS,
     *decorators.SCENARIOS,
