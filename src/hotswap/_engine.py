@@ -62,7 +62,7 @@ from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
 from hotswap._redirect import redirect_references
-from hotswap._relines import code_pairs, reline_objects, uniform_shift
+from hotswap._relines import code_pairs, orphan, reline_objects, uniform_shift
 from hotswap._report import Change, Problem
 from hotswap._source import (
     STAR,
@@ -516,6 +516,7 @@ class Transaction:
 
     def _remove(self, name: str, value: Any) -> None:
         self.touched.add(name)
+        orphan(functions_in(value, self.path, nested_only=True), self.path, self.journal)
         del self.module.__dict__[name]
         self.dirty.add(name)
         self.outcome.rebinds.append((name, value, MISSING))

@@ -42,6 +42,7 @@ from hotswap._kinds import (
     patch_enum,
     tuple_fields,
 )
+from hotswap._relines import orphan
 from hotswap._report import Change, Problem
 
 # Class members that belong to the class object itself, not to the source.
@@ -341,6 +342,7 @@ class Patcher:
                 continue
             self._forget_cached(old.__dict__[name], MISSING)
             self.changed_attributes.append(f"{qualname}.{name}")
+            orphan(functions_in(old.__dict__[name], self.path, nested_only=True), self.path, self.journal)
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True
@@ -412,6 +414,7 @@ class Patcher:
                 continue
             self._forget_cached(value, MISSING)
             self.changed_attributes.append(f"{qualname}.{name}")
+            orphan(functions_in(value, self.path, nested_only=True), self.path, self.journal)
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True

@@ -14,6 +14,10 @@ code object to its new one. Code objects compare by value, line table included, 
 function's ``__code__`` finds its pair by equality, however it was made (a class body run
 whole, a member run alone, a shifted copy). Only the code is swapped: the functions, their
 closures and everything that holds them stay.
+
+A definition deleted from the file may still be held (``held = m.helper``); its lines now
+belong to whatever moved up into them. :func:`orphan` points its code at a file name that
+says so.
 """
 
 from __future__ import annotations
@@ -90,6 +94,26 @@ def reline_objects(
             if moved is not None and moved != start:
                 journal.setattr(cls, "__firstlineno__", moved)
     return count
+
+
+def orphan(functions: Iterable[types.FunctionType], path: str, journal: Journal) -> None:
+    """Functions whose definition left the file but that something still holds: their code
+    names ``<path (removed)>``, so tracebacks and ``inspect`` find no lines rather than the
+    lines that now stand where the definition was (another function's). (The angle brackets
+    matter: ``linecache.lazycache`` asks the module's loader for the source of any other
+    name it cannot stat, and would find the new file.)"""
+    label = f"<{path} (removed)>"
+    for func in functions:
+        code = func.__code__
+        if code.co_filename == path:
+            journal.setattr(func, "__code__", _relabel(code, label))
+
+
+def _relabel(code: types.CodeType, filename: str) -> types.CodeType:
+    consts = tuple(
+        _relabel(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts
+    )
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def _pair_inner(

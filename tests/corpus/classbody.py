@@ -576,7 +576,7 @@ deleted_function_lines = scenario(
         step(
             {"m.py": DELETED.replace('def helper():\n    raise KeyError("helper")\n\n', "")},
             expect={
-                "'other' in shown(held)": False,
+                "'other line' in shown(held)": False,
                 "'KeyError' in shown(held)": True,
                 "source_of(held) in (None, 'def helper():\\n    raise KeyError(\"helper\")\\n')": True,
             },
