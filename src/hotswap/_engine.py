@@ -57,7 +57,13 @@ from hotswap._errors import HotswapError
 from hotswap._imports import resolve
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
-from hotswap._members import member_binds, member_edit, member_name
+from hotswap._members import (
+    member_binds,
+    member_edit,
+    member_name,
+    registers_into,
+    shadowed_defs,
+)
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
@@ -288,10 +294,11 @@ class Transaction:
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
             if not run:
-                if step.old is not None and step.old.node is not stmt.node and _relaid(step.old, stmt):
-                    self._reline(step.old, stmt, new)
-                elif step.old is not None and stmt.first != step.old.first:
-                    moved.append((step.old, stmt))
+                before = step.old
+                if before is not None and before.node is not stmt.node and _relaid(before, stmt):
+                    self._reline(before, stmt, new)
+                elif before is not None and stmt.first != before.first:
+                    moved.append((before, stmt))
                 continue
             if moved:
                 self._shift((o, n, 0, 0) for o, n in moved)
@@ -722,6 +729,14 @@ class Transaction:
                 new.__qualname__,
                 dirty,
             )
+            shadowed = shadowed_defs(step.old, stmt) if step.old is not None else None
+            if shadowed is not None:
+                # Defs sharing a name pair up in order; a registry whose registering members
+                # changed is the fresh one (holding the patched old functions).
+                self.patcher.class_shadowed[new.__qualname__] = shadowed.pairs
+                keep = maps.keep.get(new.__qualname__)
+                if keep is not None and shadowed.rebuild:
+                    maps.keep[new.__qualname__] = keep - shadowed.rebuild
             self.patcher.class_keep.update(maps.keep)
             self.patcher.class_removed.update(maps.removed)
             for qualname, names in self._dropped_attributes.items():
@@ -776,14 +791,14 @@ class Transaction:
         for step in itertools.chain(kept, plan.rest, tail):
             if not step.new.decorators_key:
                 continue  # only a decorated definition registers (cheap test: every reload)
-            target = _registers_into(step.new.node)
+            target = registers_into(step.new.node)
             if target is not None:
                 groups.setdefault(target, []).append(step)
         old_counts: dict[str, int] = {}
         for stmt in self.old.objects if self.old is not None else ():
             if not stmt.decorators_key:
                 continue
-            target = _registers_into(stmt.node)
+            target = registers_into(stmt.node)
             if target is not None:
                 old_counts[target] = old_counts.get(target, 0) + 1
         forced: set[int] = set()
@@ -1122,21 +1137,6 @@ def _defines(node: ast.stmt) -> bool:
     return isinstance(
         node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom
     )
-
-
-def _registers_into(node: ast.stmt) -> str | None:
-    """``X`` for a definition decorated with ``@X.register`` or ``@X.register(...)``."""
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return None
-    for decorator in node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if (
-            isinstance(target, ast.Attribute)
-            and target.attr == "register"
-            and isinstance(target.value, ast.Name)
-        ):
-            return target.value.id
-    return None
 
 
 def _dispatch_registry(func: Any) -> dict[Any, Any] | None:

@@ -56,9 +56,23 @@ dispatch_method_one_of_many = scenario(
             {
                 "m.py": DISPATCH.replace("{INT}", "v2")
                 .replace("{STR}", "v3")
-                .replace("def other(self):\n        return \"other\"", "def other(self):\n        return \"other 2\"")
+                .replace('return "other"', 'return "other 2"')
             },
             doc="another method edited: dispatch unchanged",
+        ),
+        step(
+            {
+                "m.py": DISPATCH.replace("{INT}", "v4")
+                .replace("{STR}", "v3")
+                .replace("x: int", "x: float")
+                .replace(
+                    "    def other(self):",
+                    "    @show.register\n    def _(self, x: bytes):\n        return 'bytes'\n\n"
+                    "    def other(self):",
+                )
+            },
+            probes=["obj.show(1)", "obj.show(1.5)", "obj.show('a')", "obj.show(b'')"],
+            doc="an annotation changed and an implementation added",
         ),
     ],
 )
@@ -123,7 +137,7 @@ property_setter_chain = scenario(
     before={"m.py": PROPERTY.replace("{GET}", "v1").replace("{MUL}", "2")},
     setup="import m\nobj = m.Box()",
     probes=[
-        "obj.v",
+        "m.Box().v",
         "(lambda b: (setattr(b, 'v', 5), b.v)[1])(m.Box())",
         "(lambda b: (delattr(b, 'v'), b.v)[1])(m.Box())",
         "type(m.Box.__dict__['v']).__name__",
@@ -322,7 +336,9 @@ metaclass_and_body_changed = scenario(
     "metaclass_changed_with_body",
     """One save switches a class's metaclass and edits a method: the class runs the new
     method, reports the new metaclass and what it adds to the body, as a fresh run does.""",
-    before={"m.py": METACLASS.replace("{META}", "Meta").replace("{TAG}", "m").replace("{RUN}", "v1")},
+    before={
+        "m.py": METACLASS.replace("{META}", "Meta").replace("{TAG}", "m").replace("{RUN}", "v1")
+    },
     setup="import m\nobj = m.Thing()",
     probes=["obj.run()", "type(m.Thing).__name__", "m.Thing.tag", "obj.tag"],
     steps=[
@@ -355,7 +371,8 @@ class Listener(Base):
 
 
 def _weak(tag: str, uses_super: bool) -> str:
-    return WEAK.replace("{TAG}", tag).replace("{SUPER}", ", super().on_event(x)" if uses_super else "")
+    call = ", super().on_event(x)" if uses_super else ""
+    return WEAK.replace("{TAG}", tag).replace("{SUPER}", call)
 
 
 weak_method_replaced = scenario(
@@ -578,7 +595,7 @@ deleted_function_lines = scenario(
             expect={
                 "'other line' in shown(held)": False,
                 "'KeyError' in shown(held)": True,
-                "source_of(held) in (None, 'def helper():\\n    raise KeyError(\"helper\")\\n')": True,
+                "source_of(held) is None": True,
             },
         ),
     ],
