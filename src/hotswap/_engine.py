@@ -45,6 +45,7 @@ import builtins
 import contextlib
 import copy
 import functools
+import inspect
 import itertools
 import operator
 import sys
@@ -75,6 +76,7 @@ from hotswap._source import (
     ParsedSource,
     Statement,
     compile_statement,
+    make_statement,
     parse,
 )
 from hotswap._text import SourceError
@@ -620,7 +622,8 @@ class Transaction:
         # Rollback restores the names the statement binds, and only those: a global another
         # thread updates while the reload runs keeps its update (see Journal.snapshot_dict).
         self.touched.update(names)
-        code = compile_statement(stmt, self.path, new.future_flags, self._class_node(step))
+        variant = self._class_node(step, new)
+        code = compile_statement(stmt, self.path, new.future_flags, variant)
         # A ``def`` or ``class`` binds its name in a scratch mapping (its functions still get
         # the module's globals): until the patched old object is bound back, ``module.C`` never
         # names the fresh, temporary one that another thread could call or instantiate.
@@ -655,7 +658,16 @@ class Transaction:
                     namespace[name] = before[name]
                 continue
             value = namespace.get(name, MISSING) if made is None else made.get(name, MISSING)
-            self._bind(name, before[name], value, step, kind_changed)
+            held = before[name]
+            if variant is not None and isinstance(value, type):
+                # The class ran without its decorators: what they made from the class (a
+                # handle, a wrapper subclass) stays bound; the class inside it is patched.
+                kept = _kept_class(held, self.name, value.__qualname__)
+                if kept is not None and kept is not held:
+                    self._bind(name, kept, value, step, kind_changed)
+                    namespace[name] = held
+                    continue
+            self._bind(name, held, value, step, kind_changed)
 
     def _bound_later(self, name: str, stmt: Statement) -> bool:
         """Whether a statement after ``stmt`` binds ``name`` again (so it made its value)."""
@@ -669,7 +681,7 @@ class Transaction:
         later = [s for s in new.named(name) if s.index > stmt.index]
         return bool(later) and all(s.is_def or s.is_class for s in later)
 
-    def _class_node(self, step: Step) -> ast.stmt | None:
+    def _class_node(self, step: Step, new: ParsedSource) -> ast.stmt | None:
         """The class statement to run for a changed class whose header did not change.
 
         Decorators that only register the class are left out (they must not run twice);
@@ -685,10 +697,14 @@ class Transaction:
         if not isinstance(old_node, ast.ClassDef) or old.decorators_key != step.new.decorators_key:
             return None
         namespace = self.module.__dict__
+        if node.decorator_list and self._header_reached(node, new):
+            return None  # a decorator (or the metaclass) behaves anew: apply it, as fresh
+        current = namespace.get(node.name)
+        if node.decorator_list and _kept_class(current, self.name, node.name) is None:
+            return None  # what the decorators made hides the class: make it again
         kept = [d for d in node.decorator_list if _generates_members(d, namespace)]
         bare = copy.copy(node)
         bare.decorator_list = kept
-        current = namespace.get(node.name)
         same_header = _header(old_node) == _header(node)
         if (
             same_header
@@ -702,6 +718,14 @@ class Transaction:
             self.patcher.body_only.add(node.name)
             return bare
         return bare if len(kept) != len(node.decorator_list) else None
+
+    def _header_reached(self, node: ast.ClassDef, new: ParsedSource) -> bool:
+        """Whether a class's decorators, bases or keywords read a name a re-run rebound or
+        call a function whose behaviour changed (a decorator edited in the same save)."""
+        header = copy.copy(node)
+        header.body = []
+        info = make_statement(header, 0)
+        return self._sees_change(info.reads, info.calls, new)
 
     def _bind(self, name: str, old: Any, new: Any, step: Step, changed: bool) -> None:
         namespace = self.module.__dict__
@@ -893,7 +917,8 @@ class Transaction:
         ):
             return False
         namespace = self.module.__dict__
-        current = namespace.get(node.name)
+        # (Decorated by something that returned another object: the class inside it.)
+        current = _kept_class(namespace.get(node.name), self.name, node.name)
         if not isinstance(current, type) or type(current) not in (type, abc.ABCMeta):
             return False  # a metaclass may make members from the body (enums, ...)
         if _header(old_node) != _header(node) or not self._made_by(current, step):
@@ -1121,6 +1146,48 @@ _CREATION_EFFECTS = frozenset({"__eq__", "__hash__"})
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _kept_class(obj: Any, module: str, qualname: str) -> type | None:
+    """The class a class statement made, found in what its decorators returned: the object
+    itself, or a class held by it (an actor handle's attribute, a wrapper subclass's base,
+    a closure), a few levels deep. None when it is not found."""
+    queue: list[tuple[Any, int]] = [(obj, 0)]
+    seen: set[int] = set()
+    while queue:
+        current, depth = queue.pop(0)
+        if id(current) in seen or depth > 3:
+            continue
+        seen.add(id(current))
+        if isinstance(current, type):
+            if current.__module__ == module and current.__qualname__ == qualname:
+                return current
+            inner: list[Any] = list(current.__bases__)
+        elif isinstance(current, types.FunctionType):
+            inner = []
+            for cell in current.__closure__ or ():
+                with contextlib.suppress(ValueError):
+                    inner.append(cell.cell_contents)
+        elif isinstance(current, types.ModuleType | str | bytes | int | float | type(None)):
+            continue
+        else:
+            try:
+                inner = list(vars(current).values())
+            except TypeError:
+                inner = []
+            wrapped = _static(current, "__wrapped__")
+            if wrapped is not None:
+                inner.append(wrapped)
+        queue.extend((item, depth + 1) for item in inner)
+    return None
+
+
+def _static(obj: Any, name: str) -> Any:
+    """``obj.name`` without running ``__getattr__`` (a proxy may answer anything)."""
+    try:
+        return inspect.getattr_static(obj, name, None)
+    except Exception:
+        return None
 
 
 def _relaid(old: Statement, new: Statement) -> bool:

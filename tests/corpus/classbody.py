@@ -190,15 +190,49 @@ decorator_and_body_changed = scenario(
     ],
 )
 
-RAISING = """
-def check(ok):
-    def deco(cls):
-        if not ok:
-            raise TypeError("refused " + cls.__name__)
-        return cls
-    return deco
+DECORATOR_EDITED = """
+REGISTRY = {}
 
-@check({OK})
+def register(cls):
+    REGISTRY[cls.__name__{KEY}] = cls
+    cls.origin = "{ORIGIN}"
+    return cls
+
+@register
+class Plugin:
+    def run(self):
+        return "{RUN}"
+"""
+
+
+def _decorator_edited(key: str, origin: str, run: str) -> str:
+    return DECORATOR_EDITED.replace("{KEY}", key).replace("{ORIGIN}", origin).replace("{RUN}", run)
+
+
+decorator_function_edited_with_body = scenario(
+    "class_decorator_function_and_method_edited_together",
+    """One save edits the body of the function used as a class decorator and a method of the
+    decorated class: the decorator is applied again (as a fresh run does), so the class carries
+    what the new decorator sets and is registered under the new key; the class keeps its
+    identity and runs the new method.""",
+    before={"m.py": _decorator_edited("", "v1", "v1")},
+    setup="import m\nobj = m.Plugin()",
+    probes=["obj.run()", "m.Plugin.origin", "m.REGISTRY.get('PLUGIN') is m.Plugin"],
+    steps=[
+        step(
+            {"m.py": _decorator_edited(".upper()", "v2", "v2")},
+            expect={"type(obj) is m.Plugin": True, "m.REGISTRY['Plugin'] is m.Plugin": True},
+        ),
+    ],
+)
+
+RAISING = """
+def check(cls):
+    if {FAIL}:
+        raise TypeError("refused " + cls.__name__)
+    return cls
+
+@check
 class Thing:
     def run(self):
         return "{RUN}"
@@ -206,21 +240,21 @@ class Thing:
 
 decorator_now_raises = scenario(
     "class_decorator_now_raises_with_body_change",
-    """One save changes a method and makes the class decorator raise: a fresh run fails, so
-    the save is rolled back, naming the decorator's line; the method keeps its old code. The
-    fix applies both.""",
-    before={"m.py": RAISING.replace("{OK}", "True").replace("{RUN}", "v1")},
+    """One save edits a method and makes the class decorator's function raise: a fresh run
+    fails, so the save is rolled back, naming the ``raise`` line; the method keeps its old
+    code. The fix applies both.""",
+    before={"m.py": RAISING.replace("{FAIL}", "False").replace("{RUN}", "v1")},
     setup="import m\nobj = m.Thing()",
     probes=["obj.run()"],
     steps=[
         step(
-            {"m.py": RAISING.replace("{OK}", "False").replace("{RUN}", "v2")},
+            {"m.py": RAISING.replace("{FAIL}", "True").replace("{RUN}", "v2")},
             ok=False,
             error_path="m.py",
-            error_line=9,
+            error_line=3,
             says=["TypeError: refused Thing"],
         ),
-        step({"m.py": RAISING.replace("{OK}", "True").replace("{RUN}", "v3")}),
+        step({"m.py": RAISING.replace("{FAIL}", "False").replace("{RUN}", "v3")}),
     ],
 )
 
@@ -316,6 +350,44 @@ decorator_returns_handle = scenario(
     ],
 )
 
+SUBCLASSING = """
+def traced(cls):
+    class Traced(cls):
+        def run(self):
+            return ("traced", super().run())
+    Traced.__name__ = cls.__name__
+    return Traced
+
+@traced
+class Job:
+    def run(self):
+        return "{RUN}"
+
+    def {NAME}(self):
+        return "helper"
+"""
+
+decorator_returns_subclass = scenario(
+    "class_decorator_returning_subclass_method_edited",
+    """A class decorator returns a new subclass of the decorated class; a method of the
+    decorated class is edited, then one is renamed: ``m.Job`` is still the decorator's class
+    (the same object), instances made before the save run the new code through it.""",
+    before={"m.py": SUBCLASSING.replace("{RUN}", "v1").replace("{NAME}", "helper")},
+    setup="import m\nobj = m.Job()\nJob = m.Job",
+    probes=["obj.run()", "m.Job().run()", "m.Job.__qualname__", "hasattr(obj, 'helper')"],
+    steps=[
+        step(
+            {"m.py": SUBCLASSING.replace("{RUN}", "v2").replace("{NAME}", "helper")},
+            expect={"Job is m.Job": True, "type(obj) is m.Job": True},
+        ),
+        step(
+            {"m.py": SUBCLASSING.replace("{RUN}", "v3").replace("{NAME}", "renamed")},
+            probes=["obj.run()", "hasattr(obj, 'helper')", "obj.renamed()"],
+            expect={"Job is m.Job": True},
+        ),
+    ],
+)
+
 METACLASS = """
 class Meta(type):
     def __new__(mcls, name, bases, ns):
@@ -349,6 +421,16 @@ metaclass_and_body_changed = scenario(
                 .replace("{RUN}", "v2")
             },
             expect={"type(obj) is m.Thing": True},
+        ),
+        step(
+            {
+                "m.py": METACLASS.replace("{META}", "Other")
+                .replace("{TAG}", "m")
+                .replace('ns.setdefault("tag", "other")', 'ns.setdefault("tag", "other 2")')
+                .replace("{RUN}", "v3")
+            },
+            expect={"type(obj) is m.Thing": True},
+            doc="the metaclass's code edited with the class body",
         ),
     ],
 )
@@ -606,7 +688,9 @@ SCENARIOS: list[Scenario] = [
     overload_stubs_then_real_def,
     property_setter_chain,
     decorator_and_body_changed,
+    decorator_function_edited_with_body,
     decorator_now_raises,
+    decorator_returns_subclass,
     dataclass_frozen_and_field,
     decorator_returns_handle,
     metaclass_and_body_changed,
