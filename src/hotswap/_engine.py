@@ -68,7 +68,7 @@ from hotswap._members import (
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
-from hotswap._redirect import redirect_references
+from hotswap._redirect import forward_weak_callers, redirect_references
 from hotswap._relines import code_pairs, orphan, reline_objects, uniform_shift
 from hotswap._report import Change, Problem
 from hotswap._source import (
@@ -258,6 +258,15 @@ class Transaction:
         skip = self._skip_referrer(None)
         for old, replacement in self.patcher.replaced:
             redirect_references(old, replacement, self.journal, skip)
+            left = forward_weak_callers(old, replacement, self.journal)
+            if left:
+                inner = old if isinstance(old, types.FunctionType) else _static(old, "__wrapped__")
+                name = getattr(inner, "__qualname__", None) or type(old).__name__
+                message = (
+                    f"{name}: {left} weak reference(s) to it cannot follow the new object"
+                    " (they die with the old one)"
+                )
+                self.outcome.warnings.append(Problem(self.name, self.path, None, message))
         starred = self._star_sources(new)
         for name in sorted(plan.removed):
             if _star_bound(name, namespace.get(name), starred):

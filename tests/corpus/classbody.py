@@ -484,6 +484,12 @@ weak_method_replaced = scenario(
             expect={"fref()(obj, 3)": "v3"},
             doc="edited again in place",
         ),
+        step(
+            {"m.py": _weak("v4", False)},
+            probes=["ref() is not None", "ref()(1)"],
+            expect={"fref()(obj, 3)": "v4", "ref()(4)": "v4", "obj.seen[-1]": ("v4", 4)},
+            doc="replaced again (super() dropped)",
+        ),
     ],
 )
 
