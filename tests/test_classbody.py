@@ -1,11 +1,14 @@
-"""Weak references to functions a reload had to replace (a signal library's receivers): they
-keep calling the new code, replacements do not pile up behind them, and those that cannot be
-kept are counted in a warning."""
+"""Around class bodies: weak references to functions a reload had to replace (a signal
+library's receivers) keep calling the new code, replacements do not pile up behind them, and
+those that cannot be kept are counted in a warning; every function of a file that a save only
+reformatted reports its own new lines."""
 
 from __future__ import annotations
 
 import gc
 import importlib
+import inspect
+import traceback
 import types
 import weakref
 
@@ -94,3 +97,90 @@ def test_weak_references_to_a_replaced_wrapper_object_are_counted_in_a_warning(
     ]
     gc.collect()
     assert [ref() for ref in refs] == [None, None]
+
+
+COMPACT = '''\
+def boom(a, b):
+    raise ValueError(a + b)
+
+
+class K:
+    def first(self):
+        raise KeyError("first")
+    def second(self, a, b):
+        raise KeyError(a + b)
+    def third(self):
+        raise KeyError("third")
+'''
+
+REFORMATTED = '''\
+def boom(
+    a,
+    b,
+):
+    raise ValueError(
+        a + b
+    )
+
+
+class K:
+
+    def third(self):
+        raise KeyError("third")
+
+    def first(self):
+        raise KeyError("first")
+
+    def second(
+        self,
+        a,
+        b,
+    ):
+        raise KeyError(
+            a
+            + b
+        )
+'''
+
+
+def _raising_line(func: object, *args: object) -> int:
+    try:
+        func(*args)  # type: ignore[operator]
+    except Exception as exc:
+        return traceback.extract_tb(exc.__traceback__)[-1].lineno or 0
+    raise AssertionError("did not raise")
+
+
+def test_each_function_of_a_reformatted_file_reports_its_own_lines(workspace: Workspace) -> None:
+    """A save that only re-wraps (black style), adds blank lines and moves a method up runs
+    nothing; each function's traceback line and ``inspect.getsourcelines`` are those of the
+    new file, functions held before the save included."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", COMPACT)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        obj = mod.K()
+        held = {"first": obj.first, "second": obj.second, "third": obj.third}
+        workspace.write(f"{name}.py", REFORMATTED)
+        report = r.check()
+    assert report.ok and not report.changes
+    assert _raising_line(mod.boom, "x", "y") == 5
+    assert inspect.getsourcelines(mod.boom)[1] == 1
+    assert _raising_line(held["third"]) == 13
+    assert _raising_line(held["first"]) == 16
+    assert _raising_line(held["second"], "x", "y") == 23
+    expected = {"third": 12, "first": 15, "second": 18}
+    for method, line in expected.items():
+        lines, start = inspect.getsourcelines(getattr(mod.K, method))
+        assert start == line
+        assert lines[0].strip().startswith(f"def {method}(")
+    frame = traceback.extract_tb(_exc(held["second"], "x", "y").__traceback__)[-1]
+    assert frame.line == "raise KeyError("
+
+
+def _exc(func: object, *args: object) -> BaseException:
+    try:
+        func(*args)  # type: ignore[operator]
+    except Exception as exc:
+        return exc
+    raise AssertionError("did not raise")

@@ -50,6 +50,7 @@ import itertools
 import operator
 import sys
 import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -633,6 +634,8 @@ class Transaction:
         self.touched.update(names)
         variant = self._class_node(step, new)
         code = compile_statement(stmt, self.path, new.future_flags, variant)
+        if isinstance(stmt.node, ast.ClassDef) and step.old is not None:
+            self._forget_overloads(stmt.node)
         # A ``def`` or ``class`` binds its name in a scratch mapping (its functions still get
         # the module's globals): until the patched old object is bound back, ``module.C`` never
         # names the fresh, temporary one that another thread could call or instantiate.
@@ -727,6 +730,22 @@ class Transaction:
             self.patcher.body_only.add(node.name)
             return bare
         return bare if len(kept) != len(node.decorator_list) else None
+
+    def _forget_overloads(self, node: ast.ClassDef) -> None:
+        """``typing.overload`` records each stub by module, qualified name and first line;
+        a class body that runs again records its stubs anew (at their new lines): forget the
+        old records of its members, or ``typing.get_overloads`` lists stubs twice."""
+        registry = getattr(typing, "_overload_registry", None)
+        by_name = registry.get(self.name) if isinstance(registry, dict) else None
+        if not by_name:
+            return
+        for member in node.body:
+            if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                _names_overload(d) for d in member.decorator_list
+            ):
+                qualname = f"{node.name}.{member.name}"
+                if qualname in by_name:
+                    self.journal.delitem(by_name, qualname)
 
     def _header_reached(self, node: ast.ClassDef, new: ParsedSource) -> bool:
         """Whether a class's decorators, bases or keywords read a name a re-run rebound or
@@ -1155,6 +1174,13 @@ _CREATION_EFFECTS = frozenset({"__eq__", "__hash__"})
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _names_overload(decorator: ast.expr) -> bool:
+    """``@overload`` or ``@typing.overload`` (by its name: what else would be called so)."""
+    return (isinstance(decorator, ast.Name) and decorator.id == "overload") or (
+        isinstance(decorator, ast.Attribute) and decorator.attr == "overload"
+    )
 
 
 def _kept_class(obj: Any, module: str, qualname: str) -> type | None:

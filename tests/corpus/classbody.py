@@ -96,8 +96,12 @@ overload_stubs_then_real_def = scenario(
     """``@overload`` stubs precede the real method of the same name; the real method's body is
     edited: old instances run the new body (not a stub's ``...``).""",
     before={"m.py": OVERLOADS.replace("{BODY}", "v1")},
-    setup="import m\nobj = m.Conv()\nbound = obj.conv",
-    probes=["obj.conv(1)", "bound('a')", "m.Conv().conv(2)"],
+    setup="import m, typing\nobj = m.Conv()\nbound = obj.conv",
+    probes=[
+        "obj.conv(1)",
+        "bound('a')",
+        "m.Conv().conv(2)",
+    ],
     steps=[
         step({"m.py": OVERLOADS.replace("{BODY}", "v2")}, expect={"bound.__self__ is obj": True}),
         step(
@@ -107,6 +111,21 @@ overload_stubs_then_real_def = scenario(
                 )
             },
             doc="a stub edited: the real body stays",
+        ),
+        step(
+            {
+                "m.py": OVERLOADS.replace("{BODY}", "v3").replace(
+                    "class Conv:", "class Conv:\n    KIND = 'conv'\n"
+                )
+            },
+            # (Live only: the oracle's process keeps ``typing``'s records of earlier steps.)
+            expect={
+                "[str(inspect.signature(f)) for f in typing.get_overloads(m.Conv.conv)]": [
+                    "(self, x: int) -> int",
+                    "(self, x: str) -> str",
+                ]
+            },
+            doc="a line added above the stubs with a body edit: each stub listed once",
         ),
     ],
 )
