@@ -80,7 +80,10 @@ def reline_objects(
     count = 0
     for func in functions:
         code = func.__code__
-        fresh = pairs.get(code)
+        try:
+            fresh = pairs.get(code)
+        except TypeError:  # a constant that cannot be hashed (a dead weak reference)
+            continue
         if fresh is None or fresh is code:
             continue
         _pair_inner(code, fresh, pairs, nested)
