@@ -709,8 +709,10 @@ class Transaction:
         if not isinstance(old_node, ast.ClassDef) or old.decorators_key != step.new.decorators_key:
             return None
         namespace = self.module.__dict__
-        if node.decorator_list and self._header_reached(node, new):
-            return None  # a decorator (or the metaclass) behaves anew: apply it, as fresh
+        if self._header_reached(node, new):
+            # A decorator, the metaclass or a base's ``__init_subclass__`` behaves anew (edited
+            # in this save with the body): apply it, as a fresh run does.
+            return None
         current = namespace.get(node.name)
         if node.decorator_list and _kept_class(current, self.name, node.name) is None:
             return None  # what the decorators made hides the class: make it again

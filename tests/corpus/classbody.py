@@ -454,6 +454,36 @@ metaclass_and_body_changed = scenario(
     ],
 )
 
+INIT_SUBCLASS = """
+SEEN = []
+
+class Base:
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        SEEN.append(("{TAG}", cls.__name__))
+        cls.tag = "{TAG}"
+
+class Child(Base):
+    def run(self):
+        return "{RUN}"
+"""
+
+init_subclass_and_body_changed = scenario(
+    "base_init_subclass_and_subclass_body_changed_together",
+    """One save edits a base's ``__init_subclass__`` and a method of its subclass: the hook
+    runs again for the subclass (as a fresh run does), so the subclass carries what the new
+    hook sets, and it runs the new method.""",
+    before={"m.py": INIT_SUBCLASS.replace("{TAG}", "v1").replace("{RUN}", "v1")},
+    setup="import m\nobj = m.Child()",
+    probes=["obj.run()", "m.Child.tag", "obj.tag"],
+    steps=[
+        step(
+            {"m.py": INIT_SUBCLASS.replace("{TAG}", "v2").replace("{RUN}", "v2")},
+            expect={"type(obj) is m.Child": True, "m.SEEN[-1]": ("v2", "Child")},
+        ),
+    ],
+)
+
 # -- weak references to a replaced method ----------------------------------------------------
 
 WEAK = """
@@ -719,6 +749,7 @@ SCENARIOS: list[Scenario] = [
     dataclass_frozen_and_field,
     decorator_returns_handle,
     metaclass_and_body_changed,
+    init_subclass_and_body_changed,
     weak_method_replaced,
     reformat_class,
     deleted_function_lines,
