@@ -45,16 +45,15 @@ import builtins
 import contextlib
 import copy
 import functools
-import inspect
 import itertools
 import operator
 import sys
 import types
-import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._decorated import forget_overloads, kept_class, static_attribute
 from hotswap._errors import HotswapError
 from hotswap._imports import resolve
 from hotswap._journal import MISSING, Journal
@@ -261,8 +260,9 @@ class Transaction:
             redirect_references(old, replacement, self.journal, skip)
             left = forward_weak_callers(old, replacement, self.journal)
             if left:
-                inner = old if isinstance(old, types.FunctionType) else _static(old, "__wrapped__")
-                name = getattr(inner, "__qualname__", None) or type(old).__name__
+                inner = static_attribute(old, "__wrapped__") if callable(old) else None
+                named = old if isinstance(old, types.FunctionType) else inner
+                name = getattr(named, "__qualname__", None) or type(old).__name__
                 message = (
                     f"{name}: {left} weak reference(s) to it cannot follow the new object"
                     " (they die with the old one)"
@@ -674,7 +674,7 @@ class Transaction:
             if variant is not None and isinstance(value, type):
                 # The class ran without its decorators: what they made from the class (a
                 # handle, a wrapper subclass) stays bound; the class inside it is patched.
-                kept = _kept_class(held, self.name, value.__qualname__)
+                kept = kept_class(held, self.name, value.__qualname__)
                 if kept is not None and kept is not held:
                     self._bind(name, kept, value, step, kind_changed)
                     namespace[name] = held
@@ -714,7 +714,7 @@ class Transaction:
             # in this save with the body): apply it, as a fresh run does.
             return None
         current = namespace.get(node.name)
-        if node.decorator_list and _kept_class(current, self.name, node.name) is None:
+        if node.decorator_list and kept_class(current, self.name, node.name) is None:
             return None  # what the decorators made hides the class: make it again
         kept = [d for d in node.decorator_list if _generates_members(d, namespace)]
         bare = copy.copy(node)
@@ -734,20 +734,8 @@ class Transaction:
         return bare if len(kept) != len(node.decorator_list) else None
 
     def _forget_overloads(self, node: ast.ClassDef) -> None:
-        """``typing.overload`` records each stub by module, qualified name and first line;
-        a class body that runs again records its stubs anew (at their new lines): forget the
-        old records of its members, or ``typing.get_overloads`` lists stubs twice."""
-        registry = getattr(typing, "_overload_registry", None)
-        by_name = registry.get(self.name) if isinstance(registry, dict) else None
-        if not by_name:
-            return
-        for member in node.body:
-            if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-                _names_overload(d) for d in member.decorator_list
-            ):
-                qualname = f"{node.name}.{member.name}"
-                if qualname in by_name:
-                    self.journal.delitem(by_name, qualname)
+        """See :func:`hotswap._decorated.forget_overloads`."""
+        forget_overloads(node, self.name, self.journal)
 
     def _header_reached(self, node: ast.ClassDef, new: ParsedSource) -> bool:
         """Whether a class's decorators, bases or keywords read a name a re-run rebound or
@@ -948,7 +936,7 @@ class Transaction:
             return False
         namespace = self.module.__dict__
         # (Decorated by something that returned another object: the class inside it.)
-        current = _kept_class(namespace.get(node.name), self.name, node.name)
+        current = kept_class(namespace.get(node.name), self.name, node.name)
         if not isinstance(current, type) or type(current) not in (type, abc.ABCMeta):
             return False  # a metaclass may make members from the body (enums, ...)
         if _header(old_node) != _header(node) or not self._made_by(current, step):
@@ -1176,55 +1164,6 @@ _CREATION_EFFECTS = frozenset({"__eq__", "__hash__"})
 
 def _identity(value: Any) -> Any:
     return value
-
-
-def _names_overload(decorator: ast.expr) -> bool:
-    """``@overload`` or ``@typing.overload`` (by its name: what else would be called so)."""
-    return (isinstance(decorator, ast.Name) and decorator.id == "overload") or (
-        isinstance(decorator, ast.Attribute) and decorator.attr == "overload"
-    )
-
-
-def _kept_class(obj: Any, module: str, qualname: str) -> type | None:
-    """The class a class statement made, found in what its decorators returned: the object
-    itself, or a class held by it (an actor handle's attribute, a wrapper subclass's base,
-    a closure), a few levels deep. None when it is not found."""
-    queue: list[tuple[Any, int]] = [(obj, 0)]
-    seen: set[int] = set()
-    while queue:
-        current, depth = queue.pop(0)
-        if id(current) in seen or depth > 3:
-            continue
-        seen.add(id(current))
-        if isinstance(current, type):
-            if current.__module__ == module and current.__qualname__ == qualname:
-                return current
-            inner: list[Any] = list(current.__bases__)
-        elif isinstance(current, types.FunctionType):
-            inner = []
-            for cell in current.__closure__ or ():
-                with contextlib.suppress(ValueError):
-                    inner.append(cell.cell_contents)
-        elif isinstance(current, types.ModuleType | str | bytes | int | float | type(None)):
-            continue
-        else:
-            try:
-                inner = list(vars(current).values())
-            except TypeError:
-                inner = []
-            wrapped = _static(current, "__wrapped__")
-            if wrapped is not None:
-                inner.append(wrapped)
-        queue.extend((item, depth + 1) for item in inner)
-    return None
-
-
-def _static(obj: Any, name: str) -> Any:
-    """``obj.name`` without running ``__getattr__`` (a proxy may answer anything)."""
-    try:
-        return inspect.getattr_static(obj, name, None)
-    except Exception:
-        return None
 
 
 def _relaid(old: Statement, new: Statement) -> bool:
