@@ -32,7 +32,8 @@ from hotswap._journal import Journal
 
 def uniform_shift(old: ast.AST, new: ast.AST) -> bool:
     """Whether ``new`` is ``old`` moved by one number of lines (two trees with the same
-    AST but for positions): every node's line and end line moved by the same amount."""
+    AST but for positions): every node's line and end line moved by the same amount, and no
+    column changed."""
     delta: int | None = None
     for a, b in zip(ast.walk(old), ast.walk(new), strict=False):
         line = getattr(a, "lineno", None)
@@ -44,6 +45,11 @@ def uniform_shift(old: ast.AST, new: ast.AST) -> bool:
             return False
         end_a, end_b = getattr(a, "end_lineno", None), getattr(b, "end_lineno", None)
         if end_a is not None and end_b is not None and end_b - end_a != delta:
+            return False
+        # Columns are in the location table too (the carets under a traceback line).
+        if a.col_offset != b.col_offset or (  # type: ignore[attr-defined]
+            getattr(a, "end_col_offset", None) != getattr(b, "end_col_offset", None)
+        ):
             return False
     return True
 

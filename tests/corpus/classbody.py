@@ -690,6 +690,32 @@ reformat_class = scenario(
     ],
 )
 
+SPACED = """
+def pick(d):
+    return d["a"]{SPACE}+{SPACE}d["b"]
+"""
+
+CARETS = """
+import m
+
+def carets():
+    try:
+        m.pick({"a": 1})
+    except KeyError as e:
+        return traceback.format_exception(e)[-2].split("\\n", 1)[1]
+"""
+
+respaced_line = scenario(
+    "respaced_line_traceback_carets_follow",
+    """A save only changes the spacing inside a line (``d["a"]+d["b"]`` to
+    ``d["a"]   +   d["b"]``): nothing runs, and the carets under the traceback line point at
+    the new columns.""",
+    before={"m.py": SPACED.replace("{SPACE}", "")},
+    setup=CARETS,
+    probes=["carets()"],
+    steps=[step({"m.py": SPACED.replace("{SPACE}", "   ")}, quiet=True)],
+)
+
 DELETED = """
 def helper():
     raise KeyError("helper")
@@ -752,5 +778,6 @@ SCENARIOS: list[Scenario] = [
     init_subclass_and_body_changed,
     weak_method_replaced,
     reformat_class,
+    respaced_line,
     deleted_function_lines,
 ]
