@@ -152,10 +152,12 @@ def match_defs(
     """The ``def`` members of two class bodies (in the windows given) paired the way the
     plan pairs top-level statements (``hotswap._plan._match``: by name, the n-th definition
     of a name with the n-th); each statement's ``index`` is its position in its body."""
-    return match(
+    steps, _unmatched = match(
         [_def_statement(before[i], i) for i in old_window if isinstance(before[i], _DEFS)],
         [_def_statement(after[j], j) for j in new_window if isinstance(after[j], _DEFS)],
+        len(after),
     )
+    return steps
 
 
 @dataclass
