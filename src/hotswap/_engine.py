@@ -53,22 +53,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._decorated import forget_overloads, kept_class, static_attribute
 from hotswap._errors import HotswapError
 from hotswap._graves import Graves
 from hotswap._imports import resolve
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading, clear_module_caches
-from hotswap._members import member_edit, member_name
+from hotswap._members import (
+    member_binds,
+    member_edit,
+    member_name,
+    registers_into,
+    shadowed_defs,
+)
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
-from hotswap._redirect import redirect_references
+from hotswap._redirect import forward_weak_callers, redirect_references
+from hotswap._relines import code_pairs, orphan, reline_objects, uniform_shift
 from hotswap._report import Change, Problem
 from hotswap._source import (
     STAR,
     ParsedSource,
     Statement,
     compile_statement,
+    make_statement,
     parse,
 )
 from hotswap._text import SourceError
@@ -254,6 +263,16 @@ class Transaction:
         skip = self._skip_referrer(None)
         for old, replacement in self.patcher.replaced:
             redirect_references(old, replacement, self.journal, skip)
+            left = forward_weak_callers(old, replacement, self.journal)
+            if left:
+                inner = static_attribute(old, "__wrapped__") if callable(old) else None
+                named = old if isinstance(old, types.FunctionType) else inner
+                name = getattr(named, "__qualname__", None) or type(old).__name__
+                message = (
+                    f"{name}: {left} weak reference(s) to it cannot follow the new object"
+                    " (they die with the old one)"
+                )
+                self.outcome.warnings.append(Problem(self.name, self.path, None, message))
         starred = self._star_sources(new)
         for name in sorted(plan.removed):
             if _star_bound(name, namespace.get(name), starred):
@@ -292,8 +311,11 @@ class Transaction:
             if run and self.definitions_only and not _defines(stmt.node):
                 run = False
             if not run:
-                if step.old is not None and stmt.first != step.old.first:
-                    moved.append((step.old, stmt))
+                before = step.old
+                if before is not None and before.node is not stmt.node and _relaid(before, stmt):
+                    self._reline(before, stmt, new)
+                elif before is not None and stmt.first != before.first:
+                    moved.append((before, stmt))
                 continue
             if moved:
                 self._shift((o, n, 0, 0) for o, n in moved)
@@ -519,6 +541,7 @@ class Transaction:
     def _remove(self, name: str, value: Any) -> None:
         self.patcher.graves.bury(self.name, name, value)
         self.touched.add(name)
+        orphan(functions_in(value, self.path, nested_only=True), self.path, self.journal)
         del self.module.__dict__[name]
         self.dirty.add(name)
         self.outcome.rebinds.append((name, value, MISSING))
@@ -615,7 +638,10 @@ class Transaction:
         # Rollback restores the names the statement binds, and only those: a global another
         # thread updates while the reload runs keeps its update (see Journal.snapshot_dict).
         self.touched.update(names)
-        code = compile_statement(stmt, self.path, new.future_flags, self._class_node(step))
+        variant = self._class_node(step, new)
+        code = compile_statement(stmt, self.path, new.future_flags, variant)
+        if isinstance(stmt.node, ast.ClassDef) and step.old is not None:
+            self._forget_overloads(stmt.node)
         # A ``def`` or ``class`` binds its name in a scratch mapping (its functions still get
         # the module's globals): until the patched old object is bound back, ``module.C`` never
         # names the fresh, temporary one that another thread could call or instantiate.
@@ -650,7 +676,16 @@ class Transaction:
                     namespace[name] = before[name]
                 continue
             value = namespace.get(name, MISSING) if made is None else made.get(name, MISSING)
-            self._bind(name, before[name], value, step, kind_changed)
+            held = before[name]
+            if variant is not None and isinstance(value, type):
+                # The class ran without its decorators: what they made from the class (a
+                # handle, a wrapper subclass) stays bound; the class inside it is patched.
+                kept = kept_class(held, self.name, value.__qualname__)
+                if kept is not None and kept is not held:
+                    self._bind(name, kept, value, step, kind_changed)
+                    namespace[name] = held
+                    continue
+            self._bind(name, held, value, step, kind_changed)
 
     def _bound_later(self, name: str, stmt: Statement) -> bool:
         """Whether a statement after ``stmt`` binds ``name`` again (so it made its value)."""
@@ -664,7 +699,7 @@ class Transaction:
         later = [s for s in new.named(name) if s.index > stmt.index]
         return bool(later) and all(s.is_def or s.is_class for s in later)
 
-    def _class_node(self, step: Step) -> ast.stmt | None:
+    def _class_node(self, step: Step, new: ParsedSource) -> ast.stmt | None:
         """The class statement to run for a changed class whose header did not change.
 
         Decorators that only register the class are left out (they must not run twice);
@@ -680,10 +715,16 @@ class Transaction:
         if not isinstance(old_node, ast.ClassDef) or old.decorators_key != step.new.decorators_key:
             return None
         namespace = self.module.__dict__
+        if self._header_reached(node, new):
+            # A decorator, the metaclass or a base's ``__init_subclass__`` behaves anew (edited
+            # in this save with the body): apply it, as a fresh run does.
+            return None
+        current = namespace.get(node.name)
+        if node.decorator_list and kept_class(current, self.name, node.name) is None:
+            return None  # what the decorators made hides the class: make it again
         kept = [d for d in node.decorator_list if _generates_members(d, namespace)]
         bare = copy.copy(node)
         bare.decorator_list = kept
-        current = namespace.get(node.name)
         same_header = _header(old_node) == _header(node)
         if (
             same_header
@@ -697,6 +738,18 @@ class Transaction:
             self.patcher.body_only.add(node.name)
             return bare
         return bare if len(kept) != len(node.decorator_list) else None
+
+    def _forget_overloads(self, node: ast.ClassDef) -> None:
+        """See :func:`hotswap._decorated.forget_overloads`."""
+        forget_overloads(node, self.name, self.journal)
+
+    def _header_reached(self, node: ast.ClassDef, new: ParsedSource) -> bool:
+        """Whether a class's decorators, bases or keywords read a name a re-run rebound or
+        call a function whose behaviour changed (a decorator edited in the same save)."""
+        header = copy.copy(node)
+        header.body = []
+        info = make_statement(header, 0)
+        return self._sees_change(info.reads, info.calls, new)
 
     def _bind(self, name: str, old: Any, new: Any, step: Step, changed: bool) -> None:
         namespace = self.module.__dict__
@@ -736,6 +789,14 @@ class Transaction:
                 new.__qualname__,
                 dirty,
             )
+            shadowed = shadowed_defs(step.old, stmt) if step.old is not None else None
+            if shadowed is not None:
+                # Defs sharing a name pair up in order; a registry whose registering members
+                # changed is the fresh one (holding the patched old functions).
+                self.patcher.class_shadowed[new.__qualname__] = shadowed.pairs
+                keep = maps.keep.get(new.__qualname__)
+                if keep is not None and shadowed.rebuild:
+                    maps.keep[new.__qualname__] = keep - shadowed.rebuild
             self.patcher.class_keep.update(maps.keep)
             self.patcher.class_removed.update(maps.removed)
             for qualname, names in self._dropped_attributes.items():
@@ -790,14 +851,14 @@ class Transaction:
         for step in itertools.chain(kept, plan.rest, tail):
             if not step.new.decorators_key:
                 continue  # only a decorated definition registers (cheap test: every reload)
-            target = _registers_into(step.new.node)
+            target = registers_into(step.new.node)
             if target is not None:
                 groups.setdefault(target, []).append(step)
         old_counts: dict[str, int] = {}
         for stmt in self.old.objects if self.old is not None else ():
             if not stmt.decorators_key:
                 continue
-            target = _registers_into(stmt.node)
+            target = registers_into(stmt.node)
             if target is not None:
                 old_counts[target] = old_counts.get(target, 0) + 1
         forced: set[int] = set()
@@ -892,7 +953,8 @@ class Transaction:
         ):
             return False
         namespace = self.module.__dict__
-        current = namespace.get(node.name)
+        # (Decorated by something that returned another object: the class inside it.)
+        current = kept_class(namespace.get(node.name), self.name, node.name)
         if not isinstance(current, type) or type(current) not in (type, abc.ABCMeta):
             return False  # a metaclass may make members from the body (enums, ...)
         if _header(old_node) != _header(node) or not self._made_by(current, step):
@@ -936,6 +998,8 @@ class Transaction:
             self.journal.setattr(current, "__firstlineno__", stmt.first)
         if edit.moved:
             self._shift_members(current, edit.moved)
+        if edit.relined:
+            self._reline_members(current, old_stmt, stmt, edit.relined, new)
         for dotted, old_value, new_value in self.patcher.member_rebinds:
             self.dirty.add(dotted)
             self.outcome.rebinds.append((dotted, old_value, new_value))
@@ -958,6 +1022,32 @@ class Transaction:
             if name in own
         )
         shift_objects(items, self.path, self.journal, self.patcher.nested)
+
+    def _reline_members(
+        self,
+        cls: type,
+        old: Statement,
+        stmt: Statement,
+        relined: list[tuple[int, int]],
+        new: ParsedSource,
+    ) -> None:
+        """:meth:`_reline` for members of ``cls`` that kept their AST but not their layout:
+        each side compiled in a stand-in class of the same name (qualnames, mangling)."""
+        assert self.old is not None and isinstance(stmt.node, ast.ClassDef)
+        sides = []
+        for source, members, flags in (
+            (old, [i for i, _j in relined], self.old.future_flags),
+            (stmt, [j for _i, j in relined], new.future_flags),
+        ):
+            stand_in = copy.copy(stmt.node)
+            stand_in.bases, stand_in.keywords, stand_in.decorator_list = [], [], []
+            stand_in.body = [source.member_positioned(k) for k in members]
+            module = ast.Module(body=[stand_in], type_ignores=[])
+            sides.append(compile(module, self.path, "exec", flags=flags, dont_inherit=True))
+        own = vars(cls)
+        names = set().union(*(member_binds(stmt.node.body[j]) for _i, j in relined))
+        objects = [own[name] for name in sorted(names) if name in own]
+        self._reline_codes(objects, code_pairs(sides[0], sides[1]))
 
     def _refresh_wrapper_metadata(self, outer: Any, inner: Any, copied: dict[str, Any]) -> None:
         """``functools.wraps`` copied the inner function's docstring, name and annotations onto
@@ -990,6 +1080,22 @@ class Transaction:
             if name in namespace
         )
         shift_objects(items, self.path, self.journal, self.patcher.nested)
+
+    def _reline(self, old: Statement, stmt: Statement, new: ParsedSource) -> None:
+        """New code objects for the functions of a statement that kept its AST but not its
+        layout (a reformatting save): each moved by its own lines (see :mod:`hotswap._relines`)."""
+        assert self.old is not None
+        before = compile_statement(old, self.path, self.old.future_flags)
+        after = compile_statement(stmt, self.path, new.future_flags)
+        namespace = self.module.__dict__
+        objects = [namespace[name] for name in stmt.binds if name in namespace]
+        self._reline_codes(objects, code_pairs(before, after))
+
+    def _reline_codes(
+        self, objects: list[Any], pairs: dict[types.CodeType, types.CodeType]
+    ) -> None:
+        functions = [f for obj in objects for f in functions_in(obj, self.path, nested_only=True)]
+        reline_objects(objects, functions, pairs, self.journal, self.patcher.nested)
 
     def _shift_tail(self, plan: ModulePlan) -> None:
         """:meth:`_shift` for the statements after the edit, without an exact copy of each."""
@@ -1078,25 +1184,20 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _relaid(old: Statement, new: Statement) -> bool:
+    """Whether lines moved inside a statement whose AST did not change (not all by one
+    amount): its functions need new line tables, not one shift."""
+    if old.last - old.first != new.last - new.first:
+        return True
+    if not old.members_behind and not new.members_behind:
+        return not uniform_shift(old.node, new.node)  # each lies behind by its ``shift``
+    return not uniform_shift(old.positioned(), new.positioned())
+
+
 def _defines(node: ast.stmt) -> bool:
     return isinstance(
         node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom
     )
-
-
-def _registers_into(node: ast.stmt) -> str | None:
-    """``X`` for a definition decorated with ``@X.register`` or ``@X.register(...)``."""
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return None
-    for decorator in node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if (
-            isinstance(target, ast.Attribute)
-            and target.attr == "register"
-            and isinstance(target.value, ast.Name)
-        ):
-            return target.value.id
-    return None
 
 
 def _dispatch_registry(func: Any) -> dict[Any, Any] | None:

@@ -25,9 +25,12 @@ Members the edit did not touch are found by identity first (a nested re-parse sh
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hotswap._plan import same_ast
+from hotswap._plan import Step, same_ast
+from hotswap._plan import _match as match
+from hotswap._relines import uniform_shift
 from hotswap._source import Statement, make_statement
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
@@ -45,6 +48,8 @@ class MemberEdit:
     old_stores: set[str] = field(default_factory=set)
     # Members that did not change but moved: (names they bind, old first, old last, lines).
     moved: list[tuple[frozenset[str], int, int, int]] = field(default_factory=list)
+    # Members that did not change but whose lines moved inside them: (old, new position).
+    relined: list[tuple[int, int]] = field(default_factory=list)
 
 
 def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit | None:
@@ -63,8 +68,6 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
         tail += 1
     old_window = range(head, len(before) - tail)
     new_window = range(head, len(after) - tail)
-    old_defs = {before[i].name: i for i in old_window if isinstance(before[i], _DEFS)}  # type: ignore[attr-defined]
-    new_defs = {after[i].name: i for i in new_window if isinstance(after[i], _DEFS)}  # type: ignore[attr-defined]
     old_others = [i for i in old_window if not isinstance(before[i], _DEFS)]
     new_others = [i for i in new_window if not isinstance(after[i], _DEFS)]
     if len(old_others) != len(new_others):
@@ -83,21 +86,31 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
         edit.run.append(j)  # ``SIZE = 10`` -> ``SIZE = 20``
         edit.old_stores |= self_stores(before[i])
         touched.add(target)
-    for name, j in new_defs.items():
-        k = old_defs.get(name)
-        if k is not None and (before[k] is after[j] or same_ast(before[k], after[j])):
+    # Definitions pair up as top-level ones do: the n-th ``def _`` with the n-th.
+    matched: set[int] = set()
+    for step in match_defs(before, after, old_window, new_window):
+        j = step.new.index
+        k = step.old.index if step.old is not None else None
+        if k is not None:
+            matched.add(k)
+        if k is not None and step.status == "same":
             pairs.append((k, j))
         else:
             edit.run.append(j)
-            touched.add(name)
+            touched.add(step.new.name or "")
             if k is not None:
                 edit.old_stores |= self_stores(before[k])
     offset = len(after) - len(before)
     pairs.extend((i, i + offset) for i in range(len(before) - tail, len(before)))
     edit.run.sort()
-    edit.removed = [name for name in old_defs if name not in new_defs]
-    for name in edit.removed:
-        edit.old_stores |= self_stores(before[old_defs[name]])
+    gone = [i for i in old_window if isinstance(before[i], _DEFS) and i not in matched]
+    new_names = {after[j].name for j in new_window if isinstance(after[j], _DEFS)}  # type: ignore[attr-defined]
+    for i in gone:
+        name = before[i].name  # type: ignore[attr-defined]
+        touched.add(name)
+        if name not in new_names and name not in edit.removed:
+            edit.removed.append(name)
+        edit.old_stores |= self_stores(before[i])
     for j in edit.run:
         edit.stores |= self_stores(after[j])
     touched.update(edit.removed)
@@ -114,14 +127,122 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
             header = make_statement(after[j], 0, postponed).reads
             if any(name.partition(".")[0] in bound for name in header):
                 return None  # a decorator or default reads a class-body name
-    # Members that kept their AST but not their lines (below an edit that added lines).
+    # Members that kept their AST but not their lines (below an edit that added lines), or
+    # not their layout (a re-wrap inside them: see :mod:`hotswap._relines`).
     for i, j in pairs:
+        if before[i] is not after[j] and not uniform_shift(
+            old.member_positioned(i), new.member_positioned(j)
+        ):
+            edit.relined.append((i, j))
+            continue
         shift = new.member_first(j) - old.member_first(i)
         if shift:
             edit.moved.append(
-                (_binds(before[i]), old.member_first(i), old.member_last(i), shift)
+                (member_binds(before[i]), old.member_first(i), old.member_last(i), shift)
             )
     return edit
+
+
+def match_defs(
+    before: list[ast.stmt],
+    after: list[ast.stmt],
+    old_window: Iterable[int],
+    new_window: Iterable[int],
+) -> list[Step]:
+    """The ``def`` members of two class bodies (in the windows given) paired the way the
+    plan pairs top-level statements (``hotswap._plan._match``: by name, the n-th definition
+    of a name with the n-th); each statement's ``index`` is its position in its body."""
+    steps, _unmatched = match(
+        [_def_statement(before[i], i) for i in old_window if isinstance(before[i], _DEFS)],
+        [_def_statement(after[j], j) for j in new_window if isinstance(after[j], _DEFS)],
+        len(after),
+    )
+    return steps
+
+
+@dataclass
+class Shadowed:
+    """The ``def``s of a re-run class body that share a name with another ``def`` of it
+    (before or after the edit), paired in order; see :func:`shadowed_defs`."""
+
+    # name -> (old first line, new first line) of each definition matched to one.
+    pairs: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # ``X`` of each ``@X.register`` member that changed, came or went: the registry that
+    # ``X`` holds must be the fresh one, filled by the new members (patched old objects).
+    rebuild: set[str] = field(default_factory=set)
+
+
+def shadowed_defs(old: Statement, new: Statement) -> Shadowed | None:
+    """How the definitions that share a name in a class body pair up (the n-th ``def _``
+    with the n-th, as top-level statements do), for a class statement that runs whole: only
+    the last of them ends up in the class dict; the others live on where their decorator put
+    them (a ``singledispatchmethod`` registry, a ``property``), and each must get its own
+    new code. None when no ``def`` name repeats."""
+    old_node, new_node = old.node, new.node
+    if not isinstance(old_node, ast.ClassDef) or not isinstance(new_node, ast.ClassDef):
+        return None
+    before, after = old_node.body, new_node.body
+    repeated = _repeated(before) | _repeated(after)
+    registering = {
+        target
+        for node in (*before, *after)
+        if (target := registers_into(node)) is not None
+    }
+    if not repeated and not registering:
+        return None
+    out = Shadowed()
+    matched: set[int] = set()
+    for step in match_defs(before, after, range(len(before)), range(len(after))):
+        name = step.new.name or ""
+        j = step.new.index
+        target = registers_into(after[j])
+        if step.old is None:
+            if target is not None:
+                out.rebuild.add(target)
+            continue
+        i = step.old.index
+        matched.add(i)
+        if name in repeated:
+            out.pairs.setdefault(name, []).append((old.member_first(i), new.member_first(j)))
+        if target is not None and (
+            step.status != "same" or registers_into(before[i]) != target
+        ):
+            out.rebuild.add(target)
+    for i, node in enumerate(before):
+        target = registers_into(node)
+        if target is not None and i not in matched:
+            out.rebuild.add(target)
+    return out
+
+
+def registers_into(node: ast.stmt) -> str | None:
+    """``X`` for a definition decorated with ``@X.register`` or ``@X.register(...)``."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return None
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (
+            isinstance(target, ast.Attribute)
+            and target.attr == "register"
+            and isinstance(target.value, ast.Name)
+        ):
+            return target.value.id
+    return None
+
+
+def _repeated(body: list[ast.stmt]) -> set[str]:
+    seen: set[str] = set()
+    out: set[str] = set()
+    for node in body:
+        if isinstance(node, _DEFS):
+            (out if node.name in seen else seen).add(node.name)
+    return out
+
+
+def _def_statement(node: ast.stmt, position: int) -> Statement:
+    """What :func:`match` reads of a member: its name and AST (nothing is scanned)."""
+    name = node.name  # type: ignore[attr-defined]
+    return Statement(node, position, 0, 0, frozenset(), frozenset(), frozenset(), name=name)
 
 
 def self_stores(node: ast.stmt) -> set[str]:
@@ -166,7 +287,8 @@ def _plain_assignment(node: ast.stmt) -> str | None:
     return None
 
 
-def _binds(node: ast.stmt) -> frozenset[str]:
+def member_binds(node: ast.stmt) -> frozenset[str]:
+    """The names a class-body statement binds."""
     if isinstance(node, _DEFS | ast.ClassDef):
         return frozenset({node.name})
     return make_statement(node, 0).binds

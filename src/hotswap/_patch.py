@@ -43,6 +43,8 @@ from hotswap._kinds import (
     patch_enum,
     tuple_fields,
 )
+from hotswap._redirect import redirect_references
+from hotswap._relines import orphan
 from hotswap._report import Change, Problem
 
 # Class members that belong to the class object itself, not to the source.
@@ -94,6 +96,8 @@ class Patcher:
         self.class_removed: dict[str, frozenset[str]] = {}
         # Definitions earlier saves removed, restored in place when added back (see _graves).
         self.graves = Graves()
+        # Class-body defs sharing a name, paired in order: (old line, new line) by name.
+        self.class_shadowed: dict[str, dict[str, list[tuple[int, int]]]] = {}
 
     def restore(self, qualname: str, new: Any) -> Any:
         """What an added ``qualname`` binds: the object an earlier save removed under that
@@ -130,6 +134,8 @@ class Patcher:
             result = old if inner is old.__func__ else type(new)(inner)
         elif type(old) is type(new) is property:
             result = self._property(old, new, qualname)
+        elif type(old) is type(new) and isinstance(old, functools.singledispatchmethod):
+            result = self._dispatch_method(old, new, qualname)
         elif type(old) is type(new) and isinstance(old, functools.cached_property):
             result = self._cached_property(old, new, qualname)
         elif type(old) is type(new) and isinstance(old, functools.partial):
@@ -264,6 +270,25 @@ class Patcher:
         parts_any: list[Any] = parts
         return property(parts_any[0], parts_any[1], parts_any[2], new.__doc__)
 
+    def _dispatch_method(
+        self,
+        old: functools.singledispatchmethod[Any],
+        new: functools.singledispatchmethod[Any],
+        qualname: str,
+    ) -> Any:
+        """A ``singledispatchmethod`` re-made with its registered members: the kept one
+        dispatches through the fresh registry (whose functions the engine pairs with the old
+        ones, patched) and keeps its identity."""
+        inner = self.value(old.func, new.func, qualname)
+        if inner is not old.func:
+            self.journal.setattr(old, "func", inner)
+        if old.dispatcher is not new.dispatcher:
+            self.journal.setattr(old, "dispatcher", new.dispatcher)
+        cache = getattr(old, "_method_cache", None)  # 3.12.x: bound dispatchers by instance
+        if cache is not None:
+            self.journal.setattr(old, "_method_cache", type(cache)())
+        return old
+
     def _cached_property(
         self, old: functools.cached_property[Any], new: functools.cached_property[Any], q: str
     ) -> Any:
@@ -336,6 +361,7 @@ class Patcher:
                 )
         fields_before = dataclass_fields(old)
         tuple_before = tuple_fields(old)
+        self._pair_shadowed(old, new, qualname)
         for name, incoming in list(new.__dict__.items()):
             if name in _CLASS_INTERNALS or name in handled:
                 continue
@@ -359,6 +385,7 @@ class Patcher:
             self._forget_cached(old.__dict__[name], MISSING)
             self.changed_attributes.append(f"{qualname}.{name}")
             self.graves.bury(self.module, f"{qualname}.{name}", old.__dict__[name])
+            self._orphan(old.__dict__[name])
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True
@@ -384,6 +411,51 @@ class Patcher:
             self._change(qualname, "patched", old)
             invalidate_abc_negative_caches()
         return old
+
+    def _pair_shadowed(self, old: type, new: type, qualname: str) -> None:
+        """Patch each old function of a name several class-body ``def``s bind with the new
+        function of the def it pairs with (the n-th with the n-th; found by first line), and
+        let what holds the new one (a fresh registry, a property) hold the patched old one.
+        The class dict keeps the one the last new ``def`` pairs with (or the new one)."""
+        shadowed = self.class_shadowed.pop(qualname, None)
+        if not shadowed:
+            return
+        olds = self._functions_by_line(old, shadowed)
+        news = self._functions_by_line(new, shadowed)
+        new_dict = [
+            d for d in gc.get_referents(new) if type(d) is dict and d.keys() == new.__dict__.keys()
+        ]
+        pairs: list[tuple[Any, Any]] = []
+        for name, lines in shadowed.items():
+            for old_line, new_line in lines:
+                before = olds.get((name, old_line))
+                after = news.get((name, new_line))
+                if before is None or after is None:
+                    continue
+                if self.value(before, after, f"{qualname}.{name}") is before:
+                    pairs.append((after, before))
+            last = new.__dict__.get(name)
+            current = old.__dict__.get(name)
+            if isinstance(last, types.FunctionType) and current is not None:
+                paired = next((b for a, b in pairs if a is last), last)
+                self._memo[(id(current), id(last))] = paired
+        # Not redirected: the new class dict (the member loop updates the kept class from
+        # it) and this method's own bookkeeping.
+        own = [*new_dict, pairs, olds, news, self._memo, *pairs]
+        skip = {id(obj) for obj in own}
+        for after, before in pairs:
+            redirect_references(after, before, self.journal, lambda ref: id(ref) in skip)
+
+    def _functions_by_line(
+        self, cls: type, shadowed: dict[str, list[tuple[int, int]]]
+    ) -> dict[tuple[str, int], types.FunctionType]:
+        prefix = cls.__qualname__ + "."
+        out = {}
+        for func in functions_in(cls, self.path):
+            code = func.__code__
+            if code.co_name in shadowed and code.co_qualname == prefix + code.co_name:
+                out[(code.co_name, code.co_firstlineno)] = func
+        return out
 
     def _member(self, old: type, name: str, incoming: Any, qualname: str) -> bool:
         """Make member ``name`` of the kept class ``old`` the fresh ``incoming`` (patched in
@@ -432,6 +504,7 @@ class Patcher:
             self._forget_cached(value, MISSING)
             self.changed_attributes.append(f"{qualname}.{name}")
             self.graves.bury(self.module, f"{qualname}.{name}", value)
+            self._orphan(value)
             self.journal.delattr(old, name)
             self._change(f"{qualname}.{name}", "removed", None)
             touched = True
@@ -464,6 +537,10 @@ class Patcher:
                     old.__bases__ = bases
                 return f"metaclass changed and cannot be swapped in place ({exc})"
         return None
+
+    def _orphan(self, value: Any) -> None:
+        """A member left the source: what still holds its functions sees no other's lines."""
+        orphan(functions_in(value, self.path, nested_only=True), self.path, self.journal)
 
     def _drop_cached_values(self, cls: type) -> None:
         names, self.stale_cached = self.stale_cached, set()
@@ -527,9 +604,15 @@ def functions_in(
             for cell in current.__closure__ or ():
                 with contextlib.suppress(ValueError):  # an empty cell
                     stack.append((cell.cell_contents, level + 1))
+            registry = current.__dict__.get("registry")
+            if type(registry) is types.MappingProxyType:  # a ``singledispatch`` function
+                stack.extend((f, level + 1) for f in list(registry.values()))
             wrapped = current.__dict__.get("__wrapped__")
             if wrapped is not None:
                 stack.append((wrapped, level + 1))
+        elif isinstance(current, functools.singledispatchmethod):
+            stack.append((current.dispatcher, level + 1))
+            stack.append((current.func, level + 1))
         elif isinstance(current, staticmethod | classmethod):
             stack.append((current.__func__, level + 1))
         elif isinstance(current, property):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import inspect
 import types
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -97,3 +99,107 @@ def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
         journal.on_rollback(functools.partial(setstate, state))
         count += 1
     return count
+
+
+# Replaced functions that weak references still point at, kept while their replacement lives:
+# id(replacement) -> (weak reference to it, the functions that forward to it).
+_FORWARDING: dict[int, tuple[weakref.ref[types.FunctionType], list[types.FunctionType]]] = {}
+_TARGET = "__hotswap_target__"
+_KINDS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def _dropped(ref: weakref.ref[types.FunctionType]) -> None:
+    """A replacement died: the functions forwarding to it go too. (Every weak reference
+    hotswap makes has this callback: that is how :func:`_theirs` tells them apart.)"""
+    for key, (held, _olds) in list(_FORWARDING.items()):
+        if held is ref:
+            del _FORWARDING[key]
+
+
+def _theirs(obj: Any) -> int:
+    """How many weak references to ``obj`` someone other than hotswap holds."""
+    return sum(1 for ref in weakref.getweakrefs(obj) if ref.__callback__ is not _dropped)
+
+
+def forward_weak_callers(old: Any, new: Any, journal: Journal) -> int:
+    """Weak references to ``old`` (replaced by ``new``): how many of them are left that will
+    die with it. A function's weak callers are kept working (see the module docstring): 0."""
+    if not weakref.getweakrefcount(old) or isinstance(old, type):
+        return 0  # (classes: the runtime's own caches hold them weakly; replacing one warns)
+    if not (isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType)):
+        return weakref.getweakrefcount(old)
+    entry = _FORWARDING.get(id(old))
+    if entry is not None and entry[0]() is old:
+        # ``old`` replaced an earlier function that weak callers hold: that one forwards to
+        # ``new`` now, so replacements do not chain up (one kept function per weak target).
+        earlier = entry[1]
+        for func in earlier:
+            again = _forwarding_code(func.__code__, new)
+            if again is not None:
+                journal.setattr(func, "__code__", again)
+                journal.setattr(func, "__wrapped__", new)
+        _keep(new, earlier, journal)
+        del _FORWARDING[id(old)]
+        journal.on_rollback(functools.partial(_FORWARDING.__setitem__, id(old), entry))
+    if not _theirs(old):
+        return 0
+    code = _forwarding_code(old.__code__, new)
+    if code is None:
+        return _theirs(old)
+    journal.setattr(old, "__code__", code)
+    journal.setattr(old, "__wrapped__", new)  # ``inspect.signature`` shows the new one
+    _keep(new, [old], journal)
+    return 0
+
+
+def _keep(new: types.FunctionType, olds: list[types.FunctionType], journal: Journal) -> None:
+    entry = _FORWARDING.get(id(new))
+    if entry is None or entry[0]() is not new:
+        entry = _FORWARDING[id(new)] = (weakref.ref(new, _dropped), [])
+    entry[1].extend(olds)
+    journal.on_rollback(functools.partial(_forget, entry[1], olds))
+
+
+def _forget(kept: list[types.FunctionType], olds: list[types.FunctionType]) -> None:
+    for func in olds:
+        kept.remove(func)
+
+
+def _forwarding_code(code: types.CodeType, new: types.FunctionType) -> types.CodeType | None:
+    """Code of the kind of ``code`` (plain, generator, coroutine), with its free variables
+    (a function's closure cannot change), that calls what a weak reference to ``new`` holds."""
+    kind = code.co_flags & _KINDS
+    free = code.co_freevars
+    call = f"{_TARGET}()(*args, **kwargs)"
+    if kind == inspect.CO_ASYNC_GENERATOR:
+        body = [f"async for item in {call}:", "    yield item"]
+    elif kind == inspect.CO_COROUTINE:
+        body = [f"return await {call}"]
+    elif kind == inspect.CO_GENERATOR:
+        body = [f"return (yield from {call})"]
+    else:
+        body = [f"return {call}"]
+    keyword = "async def" if kind & (inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR) else "def"
+    lines = ["def outer():"]
+    if free:
+        lines.append("    " + " = ".join(free) + " = None")
+    lines.append(f"    {keyword} forward(*args, **kwargs):")
+    if free:  # never runs; makes them free variables of ``forward``, as of the old code
+        lines.append("        if False:\n            (" + ", ".join(free) + ",)")
+    lines.append(f"        {_TARGET} = {_TARGET!r}")
+    lines.extend("        " + line for line in body)
+    module = compile("\n".join(lines) + "\n", code.co_filename, "exec", dont_inherit=True)
+    outer = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    forward = next(c for c in outer.co_consts if isinstance(c, types.CodeType))
+    if forward.co_freevars != free:
+        return None
+    # The placeholder string becomes the weak reference itself: the code holds no strong
+    # reference to ``new``, so nothing here keeps a replacement alive.
+    target = weakref.ref(new, _dropped)
+    consts = tuple(target if c == _TARGET else c for c in forward.co_consts)
+    return forward.replace(
+        co_consts=consts,
+        co_name=code.co_name,
+        co_qualname=code.co_qualname,
+        co_firstlineno=new.__code__.co_firstlineno,
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from . import (
     arrivals,
     augment,
+    classbody,
     classes,
     closures,
     decorators,
@@ -37,6 +38,7 @@ ALL: list[Scenario] = [
     *functions.SCENARIOS,
     *closures.SCENARIOS,
     *classes.SCENARIOS,
+    *classbody.SCENARIOS,
     *descriptors.SCENARIOS,
     *inheritance.SCENARIOS,
     *decorators.SCENARIOS,
