@@ -18,8 +18,9 @@ outside the packages (test modules, ``conftest``, test helpers) is dropped from 
 before a run. The subject is the package under reload; pytest's assertion rewriting of test
 modules is its own import hook, which a reload by any tool would bypass.
 
-Protocol: commands arrive one JSON object a line on stdin (``{"step": k, "out": path}``); the
-reply ``done`` goes to the original stdout; pytest's output goes to ``$REPLAY_LOG``.
+Protocol: commands arrive one JSON object a line on stdin (``{"step": k, "out": path}``, or
+with ``"only": [node ids]`` to run those tests again without a checkpoint); the reply ``done``
+goes to the original stdout; pytest's output goes to ``$REPLAY_LOG``.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ class Live:
                 lost.append(f"{name}.{attr}")
         return {"kept": kept, "lost": lost}
 
-    def run_tests(self) -> dict[str, list[str]]:
+    def run_tests(self, only: list[str] | None = None) -> dict[str, list[str]]:
         dirs = self.packages
         for name, module in list(sys.modules.items()):
             path = getattr(module, "__file__", None)
@@ -142,7 +143,8 @@ class Live:
         import pytest
 
         collector = _replay_outcomes.Outcomes()
-        pytest.main(self.pytest_args, plugins=[collector])
+        args = self.pytest_args if not only else [*only, *self.pytest_args[1:]]
+        pytest.main(args, plugins=[collector])
         return collector.results
 
 
@@ -161,6 +163,12 @@ def main() -> int:
     for line in sys.stdin:
         command = json.loads(line)
         result: dict[str, Any] = {"step": command["step"]}
+        if "only" in command:  # run these tests again, no checkpoint: is a divergence stable?
+            result["outcomes"] = live.run_tests(command["only"])
+            Path(command["out"]).write_text(json.dumps(result))
+            reply.write("done\n")
+            reply.flush()
+            continue
         if command["step"] == 0:
             live.import_all()
             result["import_errors"] = live.import_errors

@@ -101,18 +101,34 @@ def compare(live: dict[str, list[str]], fresh: dict[str, list[str]]) -> list[dic
     return diverged
 
 
-def recheck(project: repo.Project, root: Path, site: Path, out: Path, step: dict[str, Any]) -> None:
-    """Run the diverging tests in a second fresh interpreter. A test whose outcome there is the
-    live side's is nondeterministic (a timing-dependent pager test, say), not a reload
-    divergence: it is marked ``flaky`` and counted apart."""
+def recheck(
+    project: repo.Project,
+    root: Path,
+    site: Path,
+    out: Path,
+    step: dict[str, Any],
+    sessions: dict[str, LiveSession],
+) -> None:
+    """Run the diverging tests again, in a second fresh interpreter and in the live one. A test
+    that gives the other side's outcome on its second run is nondeterministic (a
+    timing-dependent pager test, say), not a reload divergence: it is marked ``flaky`` and
+    counted apart."""
     diverged = [d for entry in step["variants"].values() for d in entry["diverged"]]
     nodeids = sorted({d["test"] for d in diverged if "::" in d["test"]})
     if not nodeids:
         return
-    again = oracle_outcomes(start_oracle(project, root, site, out, nodeids), out)
-    for d in diverged:
-        d["fresh_again"] = again.get(d["test"], ["absent"])[0]
-        d["flaky"] = d["fresh_again"] == d["live"]
+    running = start_oracle(project, root, site, out, nodeids)
+    live_again = {}
+    for variant, entry in step["variants"].items():
+        ids = sorted({d["test"] for d in entry["diverged"] if "::" in d["test"]})
+        if ids and "died" not in entry:
+            live_again[variant] = sessions[variant].rerun(ids)
+    again = oracle_outcomes(running, out)
+    for variant, entry in step["variants"].items():
+        for d in entry["diverged"]:
+            d["fresh_again"] = again.get(d["test"], ["absent"])[0]
+            d["live_again"] = live_again.get(variant, {}).get(d["test"], ["absent"])[0]
+            d["flaky"] = d["fresh_again"] == d["live"] or d["live_again"] == d["fresh"]
 
 
 def real(entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -166,6 +182,16 @@ class LiveSession:
             return {"step": k, "died": tail, "outcomes": {}}
         return dict(json.loads(out.read_text()))
 
+    def rerun(self, nodeids: list[str]) -> dict[str, list[str]]:
+        """The outcomes of ``nodeids`` run again in the live interpreter, no checkpoint."""
+        out = self.work / f"live-{self.variant}-again.json"
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps({"step": -1, "only": nodeids, "out": str(out)}) + "\n")
+        self.proc.stdin.flush()
+        if self.proc.stdout.readline().strip() != "done":
+            return {}
+        return dict(json.loads(out.read_text())["outcomes"])
+
     def close(self) -> None:
         if self.proc.stdin is not None:
             self.proc.stdin.close()
@@ -214,7 +240,7 @@ def replay(project: repo.Project, count: int, variants: list[str], work: Path) -
             entry["diverged"] = compare(live["outcomes"], fresh) if "died" not in live else []
             entry["compared"] = len(set(live["outcomes"]) | set(fresh))
             step["variants"][variant] = entry
-        recheck(project, fresh_root, site, work / f"fresh-{k}-again.json", step)
+        recheck(project, fresh_root, site, work / f"fresh-{k}-again.json", step, sessions)
         step["seconds"] = round(time.perf_counter() - start, 1)
         result["steps"].append(step)
         _progress(project, k, len(shas), step)
@@ -292,7 +318,7 @@ def _step_details(
     if lost:
         out.append(f"  identity not kept ({len(lost)}): " + ", ".join(lost[:8]))
     for d in entry["diverged"][:15]:
-        flag = " [flaky: a second fresh run gave the live outcome]" if d.get("flaky") else ""
+        flag = " [flaky: a second run gave the other side's outcome]" if d.get("flaky") else ""
         out.append(
             f"  {d['test']}: live {d['live']}, fresh {d['fresh']}{flag}: "
             f"{d['message'][:160]} {d['where']}"
