@@ -118,8 +118,8 @@ def _hotswap_shell(request, monkeypatch):
 ADAPTATIONS = (
     (
         '("[autoreload of %s failed:" % mod_name), channel="stderr"',
-        '("hotswap: reloading %s failed" % mod_name), channel="stdout"',
-        "a failed reload prints one block on stdout: 'hotswap: reloading m failed; kept ...'",
+        '("hotswap: reloading %s failed" % mod_name), channel="stderr"',
+        "a failed reload prints one block: 'hotswap: reloading m failed; kept the previous ...'",
     ),
     (
         "with pytest.raises(ImportError):\n            autoreload_fixture.shell.magic_aimport(",
