@@ -404,7 +404,9 @@ def test_a_save_that_restores_the_old_mtime_is_still_seen(workspace: Workspace) 
 PKG_OLD = {
     "__init__.py": "from .core import VERSION\n",
     "core.py": "VERSION = 1\n\n\ndef base():\n    return 'base'\n",
-    "util.py": "from .core import VERSION\n\n\ndef shout(s):\n    return s.upper() + str(VERSION)\n",
+    "util.py": (
+        "from .core import VERSION\n\n\ndef shout(s):\n    return s.upper() + str(VERSION)\n"
+    ),
     "api.py": (
         "from .core import base\nfrom .util import shout\n\n\n"
         "class Api:\n    def hello(self):\n        return shout(base())\n"
@@ -413,7 +415,10 @@ PKG_OLD = {
 PKG_NEW = {
     "__init__.py": "from .core import VERSION\nfrom .extra import more\n",
     "core.py": "VERSION = 2\n\n\ndef base():\n    return 'base!'\n",
-    "util.py": "from .core import VERSION\n\n\ndef shout(s):\n    return s.upper() + '-' + str(VERSION)\n",
+    "util.py": (
+        "from .core import VERSION\n\n\n"
+        "def shout(s):\n    return s.upper() + '-' + str(VERSION)\n"
+    ),
     "api.py": (
         "from .core import base\nfrom .util import shout\n\n\n"
         "class Api:\n    def hello(self):\n        return shout(base())\n\n"
