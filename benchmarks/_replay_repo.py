@@ -118,8 +118,10 @@ def _blobs(git_dir: Path, specs: list[str]) -> list[bytes]:
     return out
 
 
-def write_tree(project: Project, rev: str, root: Path) -> None:
-    """Write every regular file of ``rev`` under ``root``."""
+def write_tree(project: Project, rev: str, root: Path, stamp: float) -> None:
+    """Write every regular file of ``rev`` under ``root``, with mtimes set to ``stamp`` (the
+    steps' stamps come after it: a reloader that compares mtimes, as IPython's does, must see
+    every later write as newer)."""
     listing = git(project.git_dir, "ls-tree", "-r", "-z", rev).split("\0")
     paths = [
         entry.split("\t", 1)[1]
@@ -132,6 +134,7 @@ def write_tree(project: Project, rev: str, root: Path) -> None:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(blob)
+        os.utime(target, (stamp, stamp))
 
 
 def changes(project: Project, old: str, new: str) -> tuple[dict[str, bytes], list[str]]:

@@ -203,10 +203,10 @@ def replay(project: repo.Project, count: int, variants: list[str], work: Path) -
     site = repo.metadata_stub(work, project.dist)
     fresh_root = work / "fresh"
     roots = {v: work / f"live-{v}" for v in variants}
-    for root in [fresh_root, *roots.values()]:
-        repo.write_tree(project, shas[0], root)
-    sessions = {v: LiveSession(project, v, roots[v], site, work) for v in variants}
     stamp = time.time() - 10 * len(shas)
+    for root in [fresh_root, *roots.values()]:
+        repo.write_tree(project, shas[0], root, stamp)
+    sessions = {v: LiveSession(project, v, roots[v], site, work) for v in variants}
     result: dict[str, Any] = {
         "project": project.name,
         "packages": project.packages,
