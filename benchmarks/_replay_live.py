@@ -123,7 +123,9 @@ class Live:
         kept, lost = 0, []
         for (name, attr), old in self.held.items():
             module = sys.modules.get(name)
-            new = getattr(module, attr, None) if module is not None else None
+            # The module's own binding: a name served by a module ``__getattr__`` (click keeps
+            # renamed functions reachable that way, with a deprecation) is another object.
+            new = vars(module).get(attr) if module is not None else None
             if new is None or inspect.isclass(new) != inspect.isclass(old):
                 continue
             if not isinstance(new, type | types.FunctionType) or new.__module__ != name:
