@@ -18,7 +18,7 @@ PYTEST_ARGS ?= -n 2  # two workers: the machines here have two cores
 OTHERS_ARGS ?= --ignore=tests/test_ipython_corpus.py --ignore=tests/test_fuzz.py \
                --ignore=tests/test_soak.py
 
-.PHONY: demo test lint pytest pytest-others bench fuzz clean python
+.PHONY: demo test lint pytest pytest-others bench fuzz replay clean python
 
 # Says which Python is used, or what to install when none is found.
 python:
@@ -74,6 +74,22 @@ bench: $(VENV)/.installed
 
 fuzz: $(VENV)/.installed
 	$(PY) -m pytest tests/test_fuzz.py -p no:cacheprovider --fuzz-examples=10000
+
+# Commit replay (docs/replay.md; outside CI): REPOS are git work trees or git directories, read
+# at run time. Without REPOS, bare clones of the default projects are made under build/.
+# IPYTHON_REPO=/path/to/ipython also runs IPython's own autoreload tests through hotswap.
+REPLAY_PROJECTS := pallets/click python-attrs/attrs more-itertools/more-itertools
+COMMITS ?= 30
+replay: $(VENV)/.installed
+	@set -e; status=0; repos="$(REPOS)"; \
+	if [ -z "$$repos" ]; then for p in $(REPLAY_PROJECTS); do \
+	  d=build/replay-repos/$${p#*/}; \
+	  test -d $$d || git clone -q --bare https://github.com/$$p $$d; \
+	  repos="$$repos $$d"; \
+	done; fi; \
+	$(PY) benchmarks/replay.py $$repos --commits $(COMMITS) $(REPLAY_ARGS) || status=1; \
+	if [ -n "$(IPYTHON_REPO)" ]; then $(PY) benchmarks/ipython_autoreload.py $(IPYTHON_REPO); fi; \
+	exit $$status
 
 clean:
 	rm -rf .venv .venv-3.* .mypy_cache .pytest_cache .ruff_cache

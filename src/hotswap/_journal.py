@@ -89,6 +89,14 @@ class Journal:
         self._undo.append(functools.partial(_restore_dict, mapping, saved, touched))
         return touched
 
+    def restore_list_on_rollback(self, items: list[Any], saved: list[Any]) -> None:
+        """Rollback puts ``saved`` back as the contents of ``items``. The copy is the journal's
+        own: a later redirection in the same transaction must not find it among the referrers
+        of an old object and rewrite it (each rewrite would copy it again: the copies double
+        with every replaced function)."""
+        self._owned.add(id(saved))
+        self._undo.append(functools.partial(items.__setitem__, slice(None), saved))
+
     def on_rollback(self, undo: Callable[[], None]) -> None:
         self._undo.append(undo)
 

@@ -80,7 +80,7 @@ def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
         else:
             ref[:] = [new if value is old else value for value in saved]
         if len(ref) != len(saved) or any(a is not b for a, b in zip(ref, saved, strict=True)):
-            journal.on_rollback(functools.partial(ref.__setitem__, slice(None), saved))
+            journal.restore_list_on_rollback(ref, saved)
             count += 1
     elif isinstance(ref, types.CellType):
         with contextlib.suppress(ValueError):
