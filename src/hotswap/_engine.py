@@ -41,10 +41,11 @@ import itertools
 import operator
 import sys
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap import integrations
 from hotswap._errors import HotswapError
 from hotswap._imports import resolve
 from hotswap._journal import MISSING, Journal
@@ -110,6 +111,7 @@ class Transaction:
         self.definitions_only = definitions_only
         self._full = strategy == "full" or old is None
         self.journal = Journal()
+        self.integrations: list[integrations.Integration] = []  # active ones, set by run()
         self.outcome = Outcome(self.name)
         self.patcher = Patcher(
             self.journal, self.name, path, self.outcome.changes, self.outcome.warnings
@@ -129,7 +131,11 @@ class Transaction:
         self.touched = self.journal.snapshot_dict(namespace)
         self.touched.add("__name__")  # never empty: an empty set means "restore every key"
         self.journal.setitem(sys.modules, self.name, sys.modules.get(self.name, self.module))
+        self.integrations = integrations.active()
+        applied = integrations.Applied(self.module, self.outcome.changes, self.journal)
         try:
+            for integration in self.integrations:
+                _integrated(integration, integration.before, applied)
             for name, value in self.preset.items():
                 self.touched.add(name)
                 before = namespace.get(name, MISSING)
@@ -143,6 +149,8 @@ class Transaction:
             if sys.modules.get(self.name) is not self.module:
                 what = "removed" if self.name not in sys.modules else "replaced"
                 raise HotswapError(f"the module {what} itself in sys.modules while it ran")
+            for integration in self.integrations:
+                _integrated(integration, integration.after, applied)
         except BaseException as exc:
             failures = self.journal.rollback()
             # The new code may have filled caches before it failed (``V = f(3)`` with the new
@@ -166,7 +174,7 @@ class Transaction:
     def _execute(self, plan: ModulePlan, new: ParsedSource) -> None:
         namespace = self.module.__dict__
         full = self.strategy == "full" or self.old is None
-        forced = self._rebuild_registries(plan)
+        forced = self._rebuild_registries(plan) | self._integration_reruns(plan)
         # When nothing changed reaches the statements above the edit, none of them can run.
         every = bool(full or forced or self.dirty or self.recoded)
         moved: list[tuple[Statement, Statement]] = []  # only moved: shifted in one go
@@ -534,6 +542,23 @@ class Transaction:
             forced.update(s.new.index for s in steps)
         return forced
 
+    def _integration_reruns(self, plan: ModulePlan) -> set[int]:
+        """Changed decorated definitions whose decorators an integration wants run again (a
+        web route's decorator derives the route from the function's signature)."""
+        if not self.integrations:
+            return set()
+        namespace = self.module.__dict__
+        forced: set[int] = set()
+        for step in plan.rest:
+            stmt = step.new
+            decorated = stmt.decorators_key or (step.old is not None and step.old.decorators_key)
+            if step.status != "changed" or not decorated or stmt.name is None:
+                continue
+            current = namespace.get(stmt.name)
+            if current is not None and any(i.rerun(current) for i in self.integrations):
+                forced.add(stmt.index)
+        return forced
+
     def _made_by(self, obj: Any, step: Step) -> bool:
         """Whether ``obj`` was made by the old version of ``step``'s statement (so patching it
         keeps the identity of *this* definition's object)."""
@@ -755,6 +780,18 @@ class Transaction:
         elif elsewhere and line is None:
             message += f" (raised at {elsewhere})"
         return Problem(self.name, self.path, line, message)
+
+
+def _integrated(
+    integration: integrations.Integration, call: Callable[[Any], None], arg: Any
+) -> None:
+    """Run one integration step; its failure names the integration (and rolls the save back)."""
+    try:
+        call(arg)
+    except Exception as exc:
+        raise integrations.IntegrationError(
+            f"the {integration.name} integration failed: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 _IDENTITY = "__hotswap_identity__"

@@ -1,0 +1,122 @@
+"""Starlette and FastAPI: routes follow the functions they serve.
+
+FastAPI derives a route's parameters, body, dependencies and response model from the endpoint
+function when the route is made (``@app.get("/x")``); Starlette's ``Router.routes`` is a list the
+decorators append to. After a save:
+
+- a changed endpoint has its route decorators run again (:meth:`rerun`), so FastAPI makes the
+  route anew from the new signature; the new route takes the old one's place in the list (route
+  order decides which route matches first);
+- a route whose decorator changed (a new path, methods) replaces the old route the same way;
+- a route whose function was deleted from the module goes;
+- FastAPI's cached OpenAPI schema is dropped, so ``/openapi.json`` and ``/docs`` follow.
+
+Routers are found among the watched modules' globals (applications, ``APIRouter`` objects) and in
+what they mount. Known limit: a route copied into an application by ``include_router`` is not
+refreshed when only the router's module changed (the copy is made by the ``include_router``
+statement, which does not run again).
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+from hotswap.integrations import Applied, Integration
+from hotswap.integrations._common import left_module, user_globals
+
+
+class StarletteIntegration(Integration):
+    name = "Starlette/FastAPI"
+    requires = ("starlette.routing",)
+
+    def __init__(self) -> None:
+        self._before: list[tuple[Any, list[Any]]] = []
+        self._endpoints: set[int] = set()
+        self._rerun: set[int] = set()  # endpoints whose definition runs again in this save
+
+    def before(self, applied: Applied) -> None:
+        self._before = [(router, list(router.routes)) for router in _routers()]
+        self._endpoints = {
+            id(endpoint)
+            for _, routes in self._before
+            for route in routes
+            if (endpoint := getattr(route, "endpoint", None)) is not None
+        }
+
+    def rerun(self, obj: object) -> bool:
+        if id(obj) not in self._endpoints:
+            return False
+        self._rerun.add(id(obj))
+        return True
+
+    def after(self, applied: Applied) -> None:
+        changed = False
+        for router, before in self._before:
+            routes = _arranged(router.routes, before, applied.module, self._rerun)
+            if routes is not None:
+                applied.replace_items(router.routes, routes)
+                changed = True
+        self._before, self._endpoints, self._rerun = [], set(), set()
+        if changed or applied.changes:
+            for value in user_globals():
+                if getattr(value, "openapi_schema", None) is not None and hasattr(value, "router"):
+                    applied.setattr(value, "openapi_schema", None)
+
+
+def _arranged(
+    now: list[Any], before: list[Any], module: types.ModuleType, rerun: set[int]
+) -> list[Any] | None:
+    """The routes as a fresh run would list them, or None when ``now`` already is. ``rerun``:
+    endpoints whose definition ran again; one that made no route now has lost its decorator."""
+    old = {id(route) for route in before}
+    added = [route for route in now if id(route) not in old]
+    renewed = {id(e) for route in added if (e := getattr(route, "endpoint", None)) is not None}
+    result: list[Any] = []
+    placed: set[int] = set()
+    for route in now:
+        endpoint = getattr(route, "endpoint", None)
+        key = id(endpoint)
+        if id(route) in old:
+            if endpoint is not None and key in renewed:
+                # Its decorators ran again: the routes they made now take its place.
+                if key not in placed:
+                    placed.add(key)
+                    result.extend(r for r in added if getattr(r, "endpoint", None) is endpoint)
+                continue
+            if endpoint is not None and (key in rerun or left_module(endpoint, module)):
+                continue
+            result.append(route)
+        elif endpoint is None or key not in placed:
+            result.append(route)
+    if len(result) == len(now) and all(a is b for a, b in zip(result, now, strict=True)):
+        return None
+    return result
+
+
+def _routers() -> list[Any]:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount, Router
+
+    found: list[Any] = []
+    seen: set[int] = set()
+
+    def visit(router: Any) -> None:
+        if id(router) in seen:
+            return
+        seen.add(id(router))
+        found.append(router)
+        for route in list(router.routes):
+            if isinstance(route, Mount):
+                inner = route.app
+                if isinstance(inner, Starlette):
+                    visit(inner.router)
+                elif isinstance(inner, Router):
+                    visit(inner)
+
+    for value in user_globals():
+        if isinstance(value, Starlette):
+            visit(value.router)
+        elif isinstance(value, Router):
+            visit(value)
+    return found

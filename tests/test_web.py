@@ -1,0 +1,291 @@
+"""Web apps under ``python -m hotswap run``: a real server on 127.0.0.1, real HTTP requests.
+
+Each test starts the framework's own server under the runner, edits the app's file as a user
+would (route body, parameters, a new route, a path renamed, a route deleted) and, after the
+runner says it reloaded, checks every route against a *fresh start* of the same files (the same
+server started with plain ``python``, no hotswap): same status and body, except the counter the
+live server keeps in memory, which must have survived every save.
+
+Servers listen on port 0 and the test reads the port they print, so no port is ever guessed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from _running import TIMEOUT, Running
+
+pytestmark = pytest.mark.slow
+
+_PORT = re.compile(r"http://127\.0\.0\.1:(\d+)")
+
+
+def _get(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+class Server:
+    """A server process and the port it printed."""
+
+    def __init__(self, process: Running, port: int) -> None:
+        self.process = process
+        self.port = port
+
+    def get(self, path: str) -> tuple[int, str]:
+        return _get(self.port, path)
+
+
+def _started(process: Running) -> Server:
+    line = process.wait("err", lambda text: _PORT.search(text) is not None)
+    match = _PORT.search(line)
+    assert match is not None
+    return Server(process, int(match.group(1)))
+
+
+class _Plain(Running):
+    """The same server started with plain ``python`` (the fresh-start oracle)."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "HOTSWAP_POLL"}
+        env.update(NO_COLOR="1", PYTHONPATH=str(cwd))
+        self.proc = subprocess.Popen(
+            [sys.executable, *args], cwd=str(cwd), env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        self._setup_queues()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    started: list[Running] = []
+
+    def start(*args: str, hotswap: bool = True) -> Server:
+        process = Running(list(args), tmp_path) if hotswap else _Plain(list(args), tmp_path)
+        started.append(process)
+        return _started(process)
+
+    yield start
+    for process in started:
+        process.kill()
+
+
+def _save(path: Path, text: str) -> None:
+    stamp = path.stat().st_mtime_ns + 2_000_000_000 if path.exists() else None
+    path.write_text(textwrap.dedent(text))
+    if stamp is not None:
+        os.utime(path, ns=(stamp, stamp))
+
+
+def _same_as_fresh(
+    live: Server, start: Callable[..., Server], args: tuple[str, ...], paths: list[str]
+) -> dict[str, tuple[int, str]]:
+    """Every path answered by ``live`` and by a fresh start of the files; returns live's."""
+    fresh = start(*args, hotswap=False)
+    try:
+        answers = {path: live.get(path) for path in paths}
+        for path, (status, body) in answers.items():
+            expected_status, expected_body = fresh.get(path)
+            assert status == expected_status, (path, status, body, expected_body)
+            if status == 200 and '"n"' not in body and "n=" not in body:
+                assert body == expected_body, (path, body, expected_body)
+    finally:
+        fresh.process.kill()
+    return answers
+
+
+# -- FastAPI -------------------------------------------------------------------------------------
+
+FASTAPI_V1 = """
+from fastapi import FastAPI
+
+app = FastAPI()
+COUNT = {"n": 0}
+
+
+@app.get("/hello")
+def hello(name: str = "world"):
+    COUNT["n"] += 1
+    return {"msg": f"hello {name}", "n": COUNT["n"]}
+
+
+@app.get("/bye")
+def bye():
+    return "bye"
+"""
+
+FASTAPI_V2 = """
+from fastapi import FastAPI
+
+app = FastAPI()
+COUNT = {"n": 0}
+
+
+@app.get("/hello")
+def hello(name: str = "world", loud: bool = False):
+    COUNT["n"] += 1
+    msg = f"hello {name}"
+    return {"msg": msg.upper() if loud else msg, "n": COUNT["n"]}
+
+
+@app.get("/bye")
+def bye():
+    return "bye"
+
+
+@app.get("/items/{item_id}")
+def item(item_id: int):
+    return {"item": item_id * 2}
+"""
+
+FASTAPI_V3 = """
+from fastapi import FastAPI
+
+app = FastAPI()
+COUNT = {"n": 0}
+
+
+@app.get("/hi")
+def hello(name: str = "world", loud: bool = False):
+    COUNT["n"] += 1
+    msg = f"hi {name}"
+    return {"msg": msg.upper() if loud else msg, "n": COUNT["n"]}
+
+
+@app.get("/items/{item_id}")
+def item(item_id: int):
+    return {"item": item_id * 2}
+"""
+
+
+def test_fastapi_routes_follow_every_save_and_the_counter_survives(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    """Under `hotswap run -m uvicorn app:app`: a parameter added to a route is honoured (FastAPI
+    made the route again), a new route answers, a renamed path serves only the new path, a
+    deleted route is gone, and `/openapi.json` lists what a fresh start lists; the in-memory
+    counter keeps counting through every save."""
+    app = tmp_path / "webapp_fa.py"
+    _save(app, FASTAPI_V1)
+    args = ("-m", "uvicorn", "webapp_fa:app", "--host", "127.0.0.1", "--port", "0")
+    live = serve(*args)
+    assert json.loads(live.get("/hello?name=a")[1]) == {"msg": "hello a", "n": 1}
+
+    _save(app, FASTAPI_V2)
+    live.process.wait("err", lambda line: "hotswap: reloaded webapp_fa" in line)
+    paths = ["/hello?name=a&loud=true", "/bye", "/items/21", "/items/x", "/openapi.json"]
+    answers = _same_as_fresh(live, serve, args, paths)
+    assert json.loads(answers["/hello?name=a&loud=true"][1]) == {"msg": "HELLO A", "n": 2}
+
+    _save(app, FASTAPI_V3)
+    live.process.wait("err", lambda line: "hotswap: reloaded webapp_fa" in line)
+    paths = ["/hi?name=b", "/hello", "/bye", "/items/2", "/openapi.json"]
+    answers = _same_as_fresh(live, serve, args, paths)
+    assert json.loads(answers["/hi?name=b"][1]) == {"msg": "hi b", "n": 3}
+    assert answers["/hello"][0] == answers["/bye"][0] == 404
+    assert sorted(json.loads(answers["/openapi.json"][1])["paths"]) == ["/hi", "/items/{item_id}"]
+
+
+# -- Flask ---------------------------------------------------------------------------------------
+
+FLASK_V1 = """
+from flask import Flask
+
+app = Flask(__name__)
+COUNT = {"n": 0}
+
+
+@app.route("/hello")
+def hello():
+    COUNT["n"] += 1
+    return f"hello n={COUNT['n']}"
+"""
+
+FLASK_V2 = """
+from flask import Flask
+
+app = Flask(__name__)
+COUNT = {"n": 0}
+
+
+@app.route("/hello")
+def hello():
+    COUNT["n"] += 1
+    return f"hello again n={COUNT['n']}"
+
+
+@app.route("/bye")
+def bye():
+    return "bye"
+"""
+
+FLASK_V3 = """
+from flask import Flask
+
+app = Flask(__name__)
+COUNT = {"n": 0}
+
+
+@app.route("/hi")
+def hello():
+    COUNT["n"] += 1
+    return f"hi n={COUNT['n']}"
+
+
+@app.route("/bye")
+def bye():
+    return "bye bye"
+"""
+
+FLASK_V4 = """
+from flask import Flask
+
+app = Flask(__name__)
+COUNT = {"n": 0}
+
+
+@app.route("/hi")
+def hello():
+    COUNT["n"] += 1
+    return f"hi n={COUNT['n']}"
+"""
+
+
+def test_flask_routes_follow_every_save_after_the_first_request(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    """Under `hotswap run -m flask run` (Flask's reloader off), after requests were served: a
+    route added, a body edited, a path renamed and a route deleted all answer as a fresh start
+    does (Flask would otherwise refuse `@app.route` after the first request), and the counter
+    survives."""
+    app = tmp_path / "webapp_fl.py"
+    _save(app, FLASK_V1)
+    args = ("-m", "flask", "--app", "webapp_fl", "run", "--host", "127.0.0.1", "--port", "0")
+    live = serve(*args)
+    assert live.get("/hello") == (200, "hello n=1")
+
+    for version, paths, counted in (
+        (FLASK_V2, ["/hello", "/bye"], ("/hello", "hello again n=2")),
+        (FLASK_V3, ["/hi", "/hello", "/bye"], ("/hi", "hi n=3")),
+        (FLASK_V4, ["/hi", "/bye", "/hello"], ("/hi", "hi n=4")),
+    ):
+        _save(app, version)
+        live.process.wait("err", lambda line: "hotswap: reloaded webapp_fl" in line)
+        answers = _same_as_fresh(live, serve, args, paths)
+        assert answers[counted[0]] == (200, counted[1])
+    assert live.get("/bye")[0] == 404
