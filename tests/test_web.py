@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -289,3 +290,171 @@ def test_flask_routes_follow_every_save_after_the_first_request(
         answers = _same_as_fresh(live, serve, args, paths)
         assert answers[counted[0]] == (200, counted[1])
     assert live.get("/bye")[0] == 404
+
+
+# -- Django --------------------------------------------------------------------------------------
+
+_DJANGO_FILES = {
+    "manage.py": """
+        import os, sys
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_hs.settings")
+        from django.core.management import execute_from_command_line
+        execute_from_command_line(sys.argv)
+    """,
+    "site_hs/__init__.py": "",
+    "site_hs/settings.py": """
+        SECRET_KEY = "test-only"
+        DEBUG = True
+        ALLOWED_HOSTS = ["127.0.0.1"]
+        ROOT_URLCONF = "site_hs.urls"
+        INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "shop_hs"]
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+        USE_TZ = True
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "site_hs/urls.py": """
+        from django.urls import path
+        from shop_hs import views
+        urlpatterns = [path("hello/", views.hello)]
+    """,
+    "shop_hs/__init__.py": "",
+    "shop_hs/models.py": """
+        from django.db import models
+        class Book(models.Model):
+            title = models.CharField(max_length=20)
+            def label(self):
+                return self.title.upper()
+    """,
+    "shop_hs/views.py": """
+        from django.http import HttpResponse
+        from shop_hs.models import Book
+        COUNT = {"n": 0}
+        def hello(request):
+            COUNT["n"] += 1
+            return HttpResponse(f"hello {Book(title='b').label()} n={COUNT['n']}")
+    """,
+}
+DJANGO_FILES = {path: textwrap.dedent(text) for path, text in _DJANGO_FILES.items()}
+
+
+def _django_server(
+    start: Callable[..., Server], tmp_path: Path, *, hotswap: bool = True
+) -> tuple[Server, tuple[str, ...]]:
+    """``manage.py runserver`` on a free port (Django prints the port it was asked for, not the
+    one it got, so the test picks one; a port taken meanwhile is answered by trying another)."""
+    for _ in range(5):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        args = ("manage.py", "runserver", f"127.0.0.1:{port}", "--noreload")
+        process = Running(list(args), tmp_path) if hotswap else _Plain(list(args), tmp_path)
+        line = process.wait("out", lambda text: "Starting development server" in text)
+        if str(port) in line:
+            return Server(process, port), args
+        process.kill()
+    raise AssertionError("no free port for runserver")
+
+
+def test_django_views_urls_and_a_refused_model_field_change(tmp_path: Path) -> None:
+    """Under `hotswap run manage.py runserver --noreload`: a view body edited, a view added and
+    routed, a path renamed: every URL answers as a fresh start does, the counter survives. A
+    model field added cannot be applied to a running process: the save is rolled back with one
+    message saying to migrate and restart, and the server keeps serving."""
+    for relpath, text in DJANGO_FILES.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        _save(tmp_path / relpath, text)
+    started: list[Running] = []
+
+    def start(*args: str, hotswap: bool = True) -> Server:
+        server, _ = _django_server(start, tmp_path, hotswap=hotswap)
+        started.append(server.process)
+        return server
+
+    try:
+        live = start()
+        assert live.get("/hello/") == (200, "hello B n=1")
+        _save(tmp_path / "shop_hs/views.py", DJANGO_FILES["shop_hs/views.py"].replace(
+            'f"hello {', 'f"hi {') + "\ndef bye(request):\n    return HttpResponse('bye')\n")
+        live.process.wait("err", lambda line: "hotswap: reloaded shop_hs.views" in line)
+        _save(tmp_path / "site_hs/urls.py", DJANGO_FILES["site_hs/urls.py"].replace(
+            '[path("hello/", views.hello)]',
+            '[path("hi/", views.hello), path("bye/", views.bye)]'))
+        live.process.wait("err", lambda line: "hotswap: reloaded site_hs.urls" in line)
+        fresh = start(hotswap=False)
+        for path in ("/hi/", "/bye/", "/hello/"):
+            status, body = live.get(path)
+            expected = fresh.get(path)
+            assert status == expected[0], (path, status, expected)
+            if path == "/bye/":
+                assert body == expected[1] == "bye"
+        assert live.get("/hi/") == (200, "hi B n=3")
+
+        _save(tmp_path / "shop_hs/models.py", DJANGO_FILES["shop_hs/models.py"].replace(
+            "title = models.CharField(max_length=20)",
+            "title = models.CharField(max_length=20)\n    pages = models.IntegerField(default=0)"))
+        live.process.wait("err", lambda line: "hotswap: reloading shop_hs.models failed" in line)
+        message = live.process.wait("err", lambda line: "Django integration failed" in line)
+        assert "Book: field 'pages' added" in message and "makemigrations" in message
+        assert live.get("/hi/") == (200, "hi B n=4")
+    finally:
+        for process in started:
+            process.kill()
+
+
+def test_django_admin_registration_that_runs_again_replaces_the_old_one(tmp_path: Path) -> None:
+    """`admin.site.register(Book, BookAdmin)` changed to another admin class in a save: the
+    model is registered with the new class (Django alone raises AlreadyRegistered), and the
+    rest of the registry is untouched."""
+    files = {
+        "shopadm_hs/__init__.py": "",
+        "shopadm_hs/models.py": (
+            "from django.db import models\n"
+            "class Book(models.Model):\n    title = models.CharField(max_length=20)\n"
+            "class Shelf(models.Model):\n    name = models.CharField(max_length=20)\n"
+        ),
+        "shopadm_hs/admin.py": (
+            "from django.contrib import admin\nfrom shopadm_hs.models import Book, Shelf\n"
+            "class BookAdmin(admin.ModelAdmin):\n    list_display = ['title']\n"
+            "admin.site.register(Shelf)\nadmin.site.register(Book, BookAdmin)\n"
+        ),
+    }
+    for relpath, text in files.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text(text)
+    script = textwrap.dedent(
+        """
+        import os, django
+        from django.conf import settings
+        settings.configure(
+            INSTALLED_APPS=["django.contrib.admin", "django.contrib.auth",
+                            "django.contrib.contenttypes", "django.contrib.messages",
+                            "django.contrib.sessions", "shopadm_hs"],
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+            DEFAULT_AUTO_FIELD="django.db.models.AutoField", SECRET_KEY="x")
+        import hotswap
+        r = hotswap.Reloader()
+        django.setup()
+        from django.contrib import admin
+        import shopadm_hs.admin as a
+        from shopadm_hs.models import Book, Shelf
+        shelf_admin = admin.site._registry[Shelf]
+        path = a.__file__
+        t = os.stat(path).st_mtime_ns + 2_000_000_000
+        text = open(path).read().replace(
+            "admin.site.register(Book, BookAdmin)",
+            "class Wide(admin.ModelAdmin):\\n    list_display = ['id', 'title']\\n"
+            "admin.site.register(Book, Wide)")
+        open(path, "w").write(text)
+        os.utime(path, ns=(t, t))
+        print(r.check())
+        print(type(admin.site._registry[Book]).__name__, admin.site._registry[Shelf] is shelf_admin)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        timeout=TIMEOUT, check=False, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("hotswap: reloaded shopadm_hs.admin"), done.stdout
+    assert lines[-1] == "Wide True"

@@ -11,7 +11,7 @@ state. An :class:`Integration` refreshes it, inside the module's transaction:
 2. :meth:`Integration.before` runs before the module's new code runs (to snapshot what the
    framework holds), :meth:`Integration.after` after it ran; both get the module's
    :class:`Applied`, which names the changes once they are made. Every change an integration
-   makes goes through :class:`Applied` (``setattr``, ``setitem``, ``delitem``,
+   makes goes through :class:`Applied` (``setattr``, ``delattr``, ``setitem``, ``delitem``,
    ``replace_items``, ``on_rollback``), so that it is undone with the module's own changes when
    anything fails.
 3. An exception from an integration rolls the module back like any other failed reload; the
@@ -72,6 +72,9 @@ class Applied:
     def setattr(self, obj: Any, name: str, value: Any) -> None:
         self._journal.setattr(obj, name, value)
 
+    def delattr(self, obj: Any, name: str) -> None:
+        self._journal.delattr(obj, name)
+
     def setitem(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
         self._journal.setitem(mapping, key, value)
 
@@ -93,6 +96,7 @@ class Applied:
 _BUILTIN = (
     ("hotswap.integrations.starlette", "StarletteIntegration"),
     ("hotswap.integrations.flask", "FlaskIntegration"),
+    ("hotswap.integrations.django", "DjangoIntegration"),
 )
 _registered: list[Integration] = []
 _loaded: list[Integration] | None = None

@@ -12,9 +12,11 @@ decorators append to. After a save:
 - FastAPI's cached OpenAPI schema is dropped, so ``/openapi.json`` and ``/docs`` follow.
 
 Routers are found among the watched modules' globals (applications, ``APIRouter`` objects) and in
-what they mount. Known limit: a route copied into an application by ``include_router`` is not
-refreshed when only the router's module changed (the copy is made by the ``include_router``
-statement, which does not run again).
+what they mount. A router included with ``include_router`` is followed live by FastAPI (it caches
+the included routes by the router's version number, bumped here when a list changes). Known
+limit: FastAPI versions whose ``include_router`` copies the routes keep the copies as they were
+when only the router's module changed (the copy is made by the ``include_router`` statement,
+which does not run again).
 """
 
 from __future__ import annotations
@@ -55,7 +57,14 @@ class StarletteIntegration(Integration):
         for router, before in self._before:
             routes = _arranged(router.routes, before, applied.module, self._rerun)
             if routes is not None:
+                # FastAPI caches the effective routes of included routers by a version number
+                # the router bumps when its routes change (undone last: bumped after restoring).
+                mark = getattr(router, "_mark_routes_changed", None)
+                if callable(mark):
+                    applied.on_rollback(mark)
                 applied.replace_items(router.routes, routes)
+                if callable(mark):
+                    mark()
                 changed = True
         self._before, self._endpoints, self._rerun = [], set(), set()
         if changed or applied.changes:
