@@ -458,3 +458,47 @@ def test_django_admin_registration_that_runs_again_replaces_the_old_one(tmp_path
     lines = done.stdout.splitlines()
     assert lines[0].startswith("hotswap: reloaded shopadm_hs.admin"), done.stdout
     assert lines[-1] == "Wide True"
+
+
+def test_fastapi_app_made_by_a_factory_follows_its_routers(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    """`uvicorn --factory factory_hs:create_app`: the application exists only inside the
+    server, built from a router in another module; a parameter added there and a route added
+    answer as a fresh start, `/openapi.json` included."""
+    routes = tmp_path / "routes_hs.py"
+    _save(routes, """
+        from fastapi import APIRouter
+        router = APIRouter()
+        @router.get("/items")
+        def items(limit: int = 1):
+            return list(range(limit))
+    """)
+    _save(tmp_path / "factory_hs.py", """
+        from fastapi import FastAPI
+        import routes_hs
+        def create_app():
+            app = FastAPI()
+            app.include_router(routes_hs.router, prefix="/api")
+            return app
+    """)
+    args = ("-m", "uvicorn", "factory_hs:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", "0")
+    live = serve(*args)
+    assert live.get("/api/items?limit=2") == (200, "[0,1]")
+    assert '"/api/items"' in live.get("/openapi.json")[1]  # the schema is cached from now on
+    _save(routes, """
+        from fastapi import APIRouter
+        router = APIRouter()
+        @router.get("/items")
+        def items(limit: int = 1, start: int = 0):
+            return list(range(start, start + limit))
+        @router.get("/count")
+        def count():
+            return 3
+    """)
+    live.process.wait("err", lambda line: "hotswap: reloaded routes_hs" in line)
+    answers = _same_as_fresh(
+        live, serve, args, ["/api/items?limit=2&start=5", "/api/count", "/openapi.json"]
+    )
+    assert answers["/api/items?limit=2&start=5"] == (200, "[5,6]")
