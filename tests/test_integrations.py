@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ import hotswap
 from conftest import Workspace
 from hotswap import integrations
 from hotswap._runner import Program, server_reloader_hint
-from hotswap.integrations import Applied, Integration
+from hotswap.integrations import Applied, Gate, Integration
 
 
 class Recorder(Integration):
@@ -186,3 +188,49 @@ def test_a_server_started_with_its_own_reloader_gets_one_hint(
         assert hint is None
     else:
         assert hint is not None and hint.startswith("hotswap: ") and hint.endswith(says)
+
+
+def test_the_gate_holds_a_save_until_requests_end_and_new_requests_until_it_is_applied() -> None:
+    """A save waits for the request in progress (saying so once), new requests wait for the
+    save, and a request longer than the gate's patience does not hold the save for ever."""
+    gate = Gate(patience=60)
+    said: list[str] = []
+    order: list[str] = []
+    gate.enter()  # a request in progress
+    saving = threading.Thread(target=lambda: _apply(gate, said, order))
+    saving.start()
+    while not said:  # the save is waiting (it says so after 0.2 s)
+        assert saving.is_alive()
+        time.sleep(0.01)
+    assert said == ["hotswap: waiting for 1 request(s) in progress before applying the save"]
+    late = threading.Thread(target=lambda: (gate.enter(), order.append("late"), gate.leave()))
+    late.start()
+    order.append("first ends")
+    gate.leave()
+    saving.join(60)
+    late.join(60)
+    assert order == ["first ends", "applied", "late"]
+
+    impatient = Gate(patience=0.3)
+    impatient.enter()  # never ends
+    told: list[str] = []
+    stuck = threading.Thread(target=lambda: _apply(impatient, told, []))
+    stuck.start()
+    stuck.join(60)
+    assert told[-1] == "hotswap: applying the save while 1 request(s) still run (waited 0.3 s)"
+
+
+def test_a_save_made_from_inside_a_request_does_not_wait_for_it() -> None:
+    """`hotswap.checkpoint()` called by a view applies at once: the request it runs in is not
+    one the save waits for."""
+    gate = Gate(patience=60)
+    said: list[str] = []
+    order: list[str] = []
+    with gate.request():
+        _apply(gate, said, order)
+    assert (said, order) == ([], ["applied"])
+
+
+def _apply(gate: Gate, said: list[str], order: list[str]) -> None:
+    with gate.applying(said.extend):
+        order.append("applied")

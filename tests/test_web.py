@@ -19,6 +19,8 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -502,3 +504,74 @@ def test_fastapi_app_made_by_a_factory_follows_its_routers(
         live, serve, args, ["/api/items?limit=2&start=5", "/api/count", "/openapi.json"]
     )
     assert answers["/api/items?limit=2&start=5"] == (200, "[5,6]")
+
+
+# -- a request in progress while a save applies --------------------------------------------------
+
+SLOW_FLASK = """
+import os, time
+from flask import Flask
+app = Flask(__name__)
+def first():
+    return "{v}"
+def second():
+    return "{v}"
+@app.route("/slow")
+def slow():
+    a = first()
+    open("started", "w").close()
+    while not os.path.exists("go"):
+        time.sleep(0.01)
+    return f"{{a}}-{{second()}}"
+"""
+
+SLOW_FASTAPI = """
+import asyncio, os
+from fastapi import FastAPI
+app = FastAPI()
+def first():
+    return "{v}"
+def second():
+    return "{v}"
+@app.get("/slow")
+async def slow():
+    a = first()
+    open("started", "w").close()
+    while not os.path.exists("go"):
+        await asyncio.sleep(0.01)
+    return f"{{a}}-{{second()}}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "args"),
+    [
+        (SLOW_FLASK, ("-m", "flask", "--app", "slow_hs", "run", "--host", "127.0.0.1",
+                      "--port", "0")),
+        (SLOW_FASTAPI, ("-m", "uvicorn", "slow_hs:app", "--host", "127.0.0.1", "--port", "0")),
+    ],
+    ids=["flask", "fastapi"],
+)
+def test_a_request_in_progress_is_served_entirely_by_the_code_it_started_with(
+    serve: Callable[..., Server], tmp_path: Path, source: str, args: tuple[str, ...]
+) -> None:
+    """A save made while a request runs waits for it (one line says so): the request answers
+    `old-old`, never `old-new`; the next request answers `new-new`."""
+    app = tmp_path / "slow_hs.py"
+    _save(app, source.format(v="old"))
+    live = serve(*args)
+    answer: list[tuple[int, str]] = []
+    request = threading.Thread(target=lambda: answer.append(live.get("/slow")))
+    request.start()
+    deadline = time.monotonic() + TIMEOUT
+    while not (tmp_path / "started").exists():  # the request is inside the view now
+        assert time.monotonic() < deadline, "the request never started"
+        time.sleep(0.01)
+    _save(app, source.format(v="new"))
+    live.process.wait("err", lambda line: "waiting for 1 request(s) in progress" in line)
+    (tmp_path / "go").touch()
+    request.join(TIMEOUT)
+    assert answer == [(200, '"old-old"' if "fastapi" in source else "old-old")]
+    live.process.wait("err", lambda line: "hotswap: reloaded slow_hs" in line)
+    expected = '"new-new"' if "fastapi" in source else "new-new"
+    assert live.get("/slow") == (200, expected)

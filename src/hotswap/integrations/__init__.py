@@ -26,6 +26,7 @@ the first :class:`hotswap.Reloader`, so the first save does not pay for ``import
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import types
@@ -34,8 +35,9 @@ from typing import Any
 
 from hotswap._journal import Journal
 from hotswap._report import Change
+from hotswap.integrations._gate import GATE, Gate
 
-__all__ = ["Applied", "Integration", "IntegrationError", "active", "register"]
+__all__ = ["GATE", "Applied", "Gate", "Integration", "IntegrationError", "active", "register"]
 
 GROUP = "hotswap.integrations"
 
@@ -49,6 +51,7 @@ class Integration:
 
     name: str = "integration"
     requires: tuple[str, ...] = ()  # modules that must be imported for it to be active
+    serves: tuple[str, ...] = ()  # the module defining the request entry :meth:`serve` wraps
 
     def rerun(self, obj: object) -> bool:
         """Whether the decorators of the changed definition bound to ``obj`` must run again."""
@@ -59,6 +62,12 @@ class Integration:
 
     def after(self, applied: Applied) -> None:
         """The new code ran; refresh the framework's state through ``applied``."""
+
+    def serve(self, gate: Gate) -> Callable[[], None] | None:
+        """Wrap the framework's request entry with ``gate`` (see :mod:`._gate`); return the undo.
+
+        Called once, by a watcher applying saves while the program serves requests."""
+        return None
 
 
 class Applied:
@@ -159,3 +168,97 @@ def _all() -> list[Integration]:
                       file=sys.stderr)
         _loaded = loaded
     return [*_loaded, *_registered]
+
+
+# -- requests and saves -------------------------------------------------------------------------
+
+_serving: dict[int, Callable[[], None] | None] = {}  # id(integration) -> undo
+_finder: _AfterImport | None = None
+_serve_lock = threading.RLock()  # re-entered when serve() imports the framework module
+
+
+def serve_requests(loaded: str | None = None) -> None:
+    """Gate the request entries of the frameworks imported now (each once), and of those
+    imported later, right after their module runs (so before the server can take a request).
+    Called by a watcher that applies saves while the program runs."""
+    global _finder
+    # The watcher's thread and an importing thread (the finder below) can both get here: a
+    # request entry wrapped twice would count every request twice.
+    with _serve_lock:
+        for integration in active():
+            if id(integration) not in _serving and all(
+                _ready(name, loaded) for name in integration.serves
+            ):
+                _serving[id(integration)] = integration.serve(GATE)
+        if _finder is None:
+            names = {name for i in _all() for name in i.serves}
+            _finder = _AfterImport(names)
+            sys.meta_path.insert(0, _finder)
+
+
+def _ready(name: str, loaded: str | None) -> bool:
+    """Whether module ``name`` has run to its end (``loaded``: it just did, on this thread).
+
+    A module another thread is still executing must not be imported from here: that import
+    would wait for it while it waits for :data:`_serve_lock` (its own ``exec_module`` ends in
+    :func:`serve_requests`)."""
+    module = sys.modules.get(name)
+    if module is None:
+        return False
+    return name == loaded or not getattr(getattr(module, "__spec__", None), "_initializing", False)
+
+
+def stop_serving() -> None:
+    """Undo :func:`serve_requests` (the last watcher stopped)."""
+    global _finder
+    with _serve_lock:
+        if _finder is not None:
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(_finder)
+            _finder = None
+        undos = [undo for undo in _serving.values() if undo is not None]
+        _serving.clear()
+    for undo in reversed(undos):
+        undo()
+
+
+class _AfterImport:
+    """A meta-path finder that runs :func:`serve_requests` right after a framework module named
+    in an integration's ``serves`` has executed. It finds nothing itself: it asks the finders
+    after it, and wraps the found loader's ``exec_module`` on that loader instance (the loader's
+    type, and so ``module.__spec__.loader``, stay what they were)."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+        self._busy = threading.local()  # names being found on this thread: other finders that
+        # delegate to the rest of sys.meta_path (hotswap's capture hook) come back here
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        busy: set[str] = self._busy.__dict__.setdefault("names", set())
+        if fullname not in self.names or fullname in busy:
+            return None
+        busy.add(fullname)
+        try:
+            return self._find(fullname, path, target)
+        finally:
+            busy.discard(fullname)
+
+    def _find(self, fullname: str, path: Any, target: Any) -> Any:
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(fullname, path, target)
+            if spec is None:
+                continue
+            loader = spec.loader
+            original = getattr(loader, "exec_module", None)
+            if original is not None:
+
+                def exec_module(module: types.ModuleType, original: Any = original) -> None:
+                    original(module)
+                    serve_requests(loaded=module.__name__)
+
+                loader.exec_module = exec_module
+            return spec
+        return None

@@ -15,17 +15,31 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Callable
 from typing import Any
 
-from hotswap.integrations import Applied, Integration
+from hotswap.integrations import Applied, Gate, Integration
 
 
 class DjangoIntegration(Integration):
     name = "Django"
     requires = ("django.urls",)
+    serves = ("django.core.handlers.wsgi",)
 
     def __init__(self) -> None:
         self._fields: dict[Any, tuple[str, ...]] = {}
+
+    def serve(self, gate: Gate) -> Callable[[], None]:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        original = WSGIHandler.__call__
+
+        def __call__(handler: Any, environ: Any, start_response: Any) -> Any:
+            with gate.request():
+                return original(handler, environ, start_response)
+
+        setattr(WSGIHandler, "__call__", __call__)
+        return lambda: setattr(WSGIHandler, "__call__", original)
 
     def before(self, applied: Applied) -> None:
         module = applied.module

@@ -16,15 +16,17 @@ the app (Flask copies a blueprint's routes only when it is registered).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from hotswap.integrations import Applied, Integration
+from hotswap.integrations import Applied, Gate, Integration
 from hotswap.integrations._common import left_module, user_globals
 
 
 class FlaskIntegration(Integration):
     name = "Flask"
     requires = ("flask",)
+    serves = ("flask.app",)
 
     def __init__(self) -> None:
         self._apps: list[tuple[Any, set[int], bool]] = []
@@ -46,6 +48,18 @@ class FlaskIntegration(Integration):
             elif isinstance(value, Blueprint) and getattr(value, "_got_registered_once", False):
                 applied.setattr(value, "_got_registered_once", False)
                 self._blueprints.append(value)
+
+    def serve(self, gate: Gate) -> Callable[[], None]:
+        from flask.app import Flask
+
+        original = Flask.wsgi_app
+
+        def wsgi_app(app: Any, environ: Any, start_response: Any) -> Any:
+            with gate.request():
+                return original(app, environ, start_response)
+
+        setattr(Flask, "wsgi_app", wsgi_app)
+        return lambda: setattr(Flask, "wsgi_app", original)
 
     def rerun(self, obj: object) -> bool:
         """A view function's route decorators run again when it changes: its endpoint is taken

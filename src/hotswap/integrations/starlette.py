@@ -22,15 +22,17 @@ which does not run again).
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Any
 
-from hotswap.integrations import Applied, Integration
+from hotswap.integrations import Applied, Gate, Integration
 from hotswap.integrations._common import left_module, user_globals
 
 
 class StarletteIntegration(Integration):
     name = "Starlette/FastAPI"
     requires = ("starlette.routing",)
+    serves = ("starlette.applications",)
 
     def __init__(self) -> None:
         self._before: list[tuple[Any, list[Any]]] = []
@@ -45,6 +47,24 @@ class StarletteIntegration(Integration):
             for route in routes
             if (endpoint := getattr(route, "endpoint", None)) is not None
         }
+
+    def serve(self, gate: Gate) -> Callable[[], None]:
+        from starlette.applications import Starlette
+
+        original = Starlette.__call__
+
+        async def __call__(app: Any, scope: Any, receive: Any, send: Any) -> None:
+            if scope.get("type") != "http":  # lifespan, websockets: long-lived, not gated
+                await original(app, scope, receive, send)
+                return
+            await gate.aenter()
+            try:
+                await original(app, scope, receive, send)
+            finally:
+                gate.leave()
+
+        setattr(Starlette, "__call__", __call__)
+        return lambda: setattr(Starlette, "__call__", original)
 
     def rerun(self, obj: object) -> bool:
         if id(obj) not in self._endpoints:
