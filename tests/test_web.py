@@ -12,6 +12,7 @@ Servers listen on port 0 and the test reads the port they print, so no port is e
 from __future__ import annotations
 
 import http.client
+import importlib
 import json
 import os
 import re
@@ -26,7 +27,9 @@ from pathlib import Path
 
 import pytest
 
+import hotswap
 from _running import TIMEOUT, Running
+from conftest import Workspace
 
 pytestmark = pytest.mark.slow
 
@@ -575,3 +578,39 @@ def test_a_request_in_progress_is_served_entirely_by_the_code_it_started_with(
     live.process.wait("err", lambda line: "hotswap: reloaded slow_hs" in line)
     expected = '"new-new"' if "fastapi" in source else "new-new"
     assert live.get("/slow") == (200, expected)
+
+
+def test_flask_blueprint_views_follow_edits_and_new_blueprint_routes_are_warned_about(
+    workspace: Workspace,
+) -> None:
+    """A blueprint registered under a prefix: after requests were served, a view body edit is
+    served at once; a route added to the blueprint cannot reach the app without a restart
+    (Flask copies a blueprint's routes when it is registered): the report says so, and every
+    route that was there still answers."""
+    name = workspace.name("bp")
+    source = textwrap.dedent(
+        """
+        from flask import Blueprint, Flask
+        bp = Blueprint("shop", __name__)
+        @bp.route("/items")
+        def items():
+            return "{body}"
+        app = Flask(__name__)
+        app.register_blueprint(bp, url_prefix="/api")
+        """
+    )
+    workspace.write(f"{name}.py", source.format(body="v1"))
+    with hotswap.Reloader() as r:
+        module = importlib.import_module(name)
+        client = module.app.test_client()
+        assert client.get("/api/items").data == b"v1"
+        workspace.write(f"{name}.py", source.format(body="v2"))
+        assert r.check().ok
+        assert client.get("/api/items").data == b"v2"
+        workspace.write(
+            f"{name}.py",
+            source.format(body="v2") + '@bp.route("/more")\ndef more():\n    return "more"\n',
+        )
+        report = r.check()
+        assert report.ok and client.get("/api/items").data == b"v2"
+        assert any("blueprint 'shop'" in str(w) and "restarts" in str(w) for w in report.warnings)

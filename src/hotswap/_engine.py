@@ -132,7 +132,9 @@ class Transaction:
         self.touched.add("__name__")  # never empty: an empty set means "restore every key"
         self.journal.setitem(sys.modules, self.name, sys.modules.get(self.name, self.module))
         self.integrations = integrations.active()
-        applied = integrations.Applied(self.module, self.outcome.changes, self.journal)
+        applied = integrations.Applied(
+            self.module, self.outcome.changes, self.journal, self.outcome.warnings, self.path
+        )
         try:
             for integration in self.integrations:
                 _integrated(integration, integration.before, applied)

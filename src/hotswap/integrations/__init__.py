@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hotswap._journal import Journal
-from hotswap._report import Change
+from hotswap._report import Change, Problem
 from hotswap.integrations._gate import GATE, Gate
 
 __all__ = ["GATE", "Applied", "Gate", "Integration", "IntegrationError", "active", "register"]
@@ -73,10 +73,23 @@ class Integration:
 class Applied:
     """What one module's reload changed, and the undo-logged way to change framework state."""
 
-    def __init__(self, module: types.ModuleType, changes: list[Change], journal: Journal) -> None:
+    def __init__(
+        self,
+        module: types.ModuleType,
+        changes: list[Change],
+        journal: Journal,
+        warnings: list[Problem] | None = None,
+        path: str = "",
+    ) -> None:
         self.module = module
         self.changes = changes
         self._journal = journal
+        self._warnings = warnings if warnings is not None else []
+        self._path = path
+
+    def warn(self, message: str) -> None:
+        """Say, in the save's report, what the framework could not be brought to do."""
+        self._warnings.append(Problem(self.module.__name__, self._path, None, message))
 
     def setattr(self, obj: Any, name: str, value: Any) -> None:
         self._journal.setattr(obj, name, value)

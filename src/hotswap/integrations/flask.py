@@ -10,8 +10,9 @@ go with their endpoint.
 
 Werkzeug has no way to remove a rule from a ``Map``: the map's matcher is rebuilt from the rules
 that stay (its private ``_matcher`` and ``_rules_by_endpoint``, as ``Map.add`` fills them).
-Known limit: routes added to a blueprint after it was registered on the app are not copied to
-the app (Flask copies a blueprint's routes only when it is registered).
+Known limit: routes added to a blueprint, or whose path changed, after it was registered on the
+app are not copied to the app (Flask copies a blueprint's routes only when it is registered): the
+report warns; a blueprint view's body edits apply as for any function.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class FlaskIntegration(Integration):
 
     def __init__(self) -> None:
         self._apps: list[tuple[Any, set[int], bool]] = []
-        self._blueprints: list[Any] = []
+        self._blueprints: list[tuple[Any, int]] = []  # (blueprint, deferred functions before)
         self._applied: Applied | None = None
         self._taken: set[tuple[int, Any]] = set()  # (app, endpoint) whose view runs again
 
@@ -47,7 +48,7 @@ class FlaskIntegration(Integration):
                     applied.setattr(value, "_got_first_request", False)
             elif isinstance(value, Blueprint) and getattr(value, "_got_registered_once", False):
                 applied.setattr(value, "_got_registered_once", False)
-                self._blueprints.append(value)
+                self._blueprints.append((value, len(value.deferred_functions)))
 
     def serve(self, gate: Gate) -> Callable[[], None]:
         from flask.app import Flask
@@ -68,6 +69,8 @@ class FlaskIntegration(Integration):
         hit = False
         for app, _, _ in self._apps:
             for endpoint, view in list(app.view_functions.items()):
+                if "." in str(endpoint):
+                    continue  # a blueprint's: its decorators would not reach the app again
                 if view is obj and self._applied is not None:
                     self._applied.delitem(app.view_functions, endpoint)
                     self._taken.add((id(app), endpoint))
@@ -80,8 +83,13 @@ class FlaskIntegration(Integration):
             _settle_rules(app, before, taken, applied)
             if started:
                 applied.setattr(app, "_got_first_request", True)
-        for blueprint in self._blueprints:
+        for blueprint, recorded in self._blueprints:
             applied.setattr(blueprint, "_got_registered_once", True)
+            if len(blueprint.deferred_functions) > recorded:
+                applied.warn(
+                    f"routes added to or changed in the blueprint {blueprint.name!r} after it was "
+                    "registered on the app are not served until the server restarts"
+                )
         self._apps, self._blueprints, self._applied, self._taken = [], [], None, set()
 
 
