@@ -614,3 +614,50 @@ def test_flask_blueprint_views_follow_edits_and_new_blueprint_routes_are_warned_
         report = r.check()
         assert report.ok and client.get("/api/items").data == b"v2"
         assert any("blueprint 'shop'" in str(w) and "restarts" in str(w) for w in report.warnings)
+
+
+def test_fastapi_routes_follow_their_dependencies_and_models_in_other_modules(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    """A dependency (`Depends(common)`) gains a query parameter and a response model gains a
+    field, each in its own module: the routes using them take the new parameter and return the
+    new field, as a fresh start does (FastAPI derived both when it made the routes)."""
+    _save(tmp_path / "schemas_hs.py", """
+        from pydantic import BaseModel
+        class Item(BaseModel):
+            name: str
+    """)
+    _save(tmp_path / "deps_hs.py", """
+        def common(q: str = "x"):
+            return {"q": q}
+    """)
+    _save(tmp_path / "main_hs.py", """
+        from fastapi import Depends, FastAPI
+        from deps_hs import common
+        from schemas_hs import Item
+        app = FastAPI()
+        @app.get("/dep")
+        def dep(c: dict = Depends(common)):
+            return c
+        @app.get("/item", response_model=Item)
+        def item():
+            return {"name": "a", "price": 3}
+    """)
+    args = ("-m", "uvicorn", "main_hs:app", "--host", "127.0.0.1", "--port", "0")
+    live = serve(*args)
+    assert live.get("/item") == (200, '{"name":"a"}')
+    _save(tmp_path / "deps_hs.py", """
+        def common(q: str = "x", n: int = 0):
+            return {"q": q, "n": n}
+    """)
+    live.process.wait("err", lambda line: "hotswap: reloaded deps_hs" in line)
+    _save(tmp_path / "schemas_hs.py", """
+        from pydantic import BaseModel
+        class Item(BaseModel):
+            name: str
+            price: int = 0
+    """)
+    live.process.wait("err", lambda line: "hotswap: reloaded schemas_hs" in line)
+    answers = _same_as_fresh(live, serve, args, ["/dep?q=1&n=5", "/item", "/openapi.json"])
+    assert answers["/dep?q=1&n=5"] == (200, '{"q":"1","n":5}')
+    assert answers["/item"] == (200, '{"name":"a","price":3}')

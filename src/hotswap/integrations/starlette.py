@@ -9,6 +9,8 @@ decorators append to. After a save:
   order decides which route matches first);
 - a route whose decorator changed (a new path, methods) replaces the old route the same way;
 - a route whose function was deleted from the module goes;
+- a route that uses a dependency or a model this save changed (``Depends(common)`` gaining a
+  parameter, a response model gaining a field) is made again from its own settings, in place;
 - FastAPI's cached OpenAPI schema is dropped, so ``/openapi.json`` and ``/docs`` follow.
 
 Routers are found among the watched modules' globals (applications, ``APIRouter`` objects) and in
@@ -21,7 +23,9 @@ which does not run again).
 
 from __future__ import annotations
 
+import inspect
 import types
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -74,8 +78,12 @@ class StarletteIntegration(Integration):
 
     def after(self, applied: Applied) -> None:
         changed = False
+        used = _changed_objects(applied)
         for router, before in self._before:
             routes = _arranged(router.routes, before, applied.module, self._rerun)
+            remade = _remade_users(routes if routes is not None else router.routes, before, used)
+            if remade is not None:
+                routes = remade
             if routes is not None:
                 # FastAPI caches the effective routes of included routers by a version number
                 # the router bumps when its routes change (undone last: bumped after restoring).
@@ -91,6 +99,74 @@ class StarletteIntegration(Integration):
             for value in user_globals():
                 if getattr(value, "openapi_schema", None) is not None and hasattr(value, "router"):
                     applied.setattr(value, "openapi_schema", None)
+
+
+def _changed_objects(applied: Applied) -> set[int]:
+    """The module-level objects this save patched, replaced or rebound (by id)."""
+    namespace = applied.module.__dict__
+    found: set[int] = set()
+    for change in applied.changes:
+        if change.action in ("patched", "replaced", "rebound", "added"):
+            value = namespace.get(change.qualname.partition(".")[0])
+            if value is not None:
+                found.add(id(value))
+    return found
+
+
+def _remade_users(routes: list[Any], before: list[Any], used: set[int]) -> list[Any] | None:
+    """``routes`` with each FastAPI route that was already there and uses a changed dependency
+    or model (``Depends(common)`` whose parameters changed, a response or body model that
+    gained a field) made again from its own settings, in its place; None when none does.
+
+    FastAPI derives the route's parameters, validation and serialisation from those objects
+    when it makes the route; the endpoint's own changes make it again through :meth:`rerun`."""
+    if not used:
+        return None
+    old = {id(route) for route in before}
+    result, remade = list(routes), False
+    for index, route in enumerate(routes):
+        if id(route) in old and hasattr(route, "dependant") and _uses(route, used):
+            result[index] = _made_again(route)
+            remade = True
+    return result if remade else None
+
+
+def _uses(route: Any, used: set[int]) -> bool:
+    if _mentions(getattr(route, "response_model", None), used):
+        return True
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        if id(getattr(dependant, "call", None)) in used:
+            return True
+        for param in getattr(dependant, "body_params", ()):
+            annotation = getattr(getattr(param, "field_info", None), "annotation", None)
+            if _mentions(annotation, used):
+                return True
+        stack.extend(getattr(dependant, "dependencies", ()))
+    return False
+
+
+def _mentions(annotation: Any, used: set[int], depth: int = 0) -> bool:
+    if annotation is None or depth > 8:
+        return False
+    if id(annotation) in used:
+        return True
+    return any(_mentions(arg, used, depth + 1) for arg in typing.get_args(annotation))
+
+
+def _made_again(route: Any) -> Any:
+    """A new route of the same class from the settings ``route`` keeps (each ``__init__``
+    parameter it stores under the parameter's name), so FastAPI derives everything again."""
+    parameters = inspect.signature(type(route).__init__).parameters
+    kwargs = {
+        name: getattr(route, name)
+        for name, parameter in parameters.items()
+        if name != "self"
+        and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        and hasattr(route, name)
+    }
+    return type(route)(**kwargs)
 
 
 def _arranged(
