@@ -29,6 +29,7 @@ from typing import Any
 import _projects
 import _synth
 import _table
+import web
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_worker.py"
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (tests)")
     parser.add_argument(
         "--only",
-        choices=("percell", "latency", "memory", "startup", "real"),
+        choices=("percell", "latency", "memory", "startup", "real", "web"),
         action="append",
         help="run only these groups (repeatable)",
     )
@@ -56,16 +57,21 @@ def main(argv: list[str] | None = None) -> int:
     sizes.projects = args.project
     if args.rounds:
         sizes.rounds = sizes.checkout_rounds = sizes.real_rounds = args.rounds
-    groups = args.only or ["percell", "latency", "memory", "startup", "real"]
+    groups = args.only or ["percell", "latency", "memory", "startup", "real", "web"]
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
         runner = Runner(Path(tmp), sizes)
         results: dict[str, Any] = {"environment": environment(), "sizes": sizes.__dict__}
         for group in groups:
-            results[group] = getattr(runner, group)()
+            if group == "web":  # servers against their own reloaders, not against IPython
+                results[group] = web.run(saves=2 if args.smoke else 5)
+            else:
+                results[group] = getattr(runner, group)()
     results["seconds"] = round(time.time() - started, 1)
     results["targets"] = _table.targets(results)
     print(_table.render(results))
+    if "web" in results:
+        print("\n" + web.render(results["web"]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     failed = [t for t in results.get("targets", []) if not t["met"]]

@@ -33,12 +33,19 @@ def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> 
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", str(out)],
         capture_output=True,
         text=True,
-        timeout=110,
+        timeout=240,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(out.read_text())
-    assert {"percell", "latency", "memory", "startup", "real", "targets"} <= set(data)
+    assert {"percell", "latency", "memory", "startup", "real", "web", "targets"} <= set(data)
+    # Web servers: every save was served; only hotswap's servers kept their in-memory state.
+    assert {name: row["state_kept"] for name, row in data["web"].items()} == {
+        "fastapi: hotswap": True,
+        "fastapi: uvicorn --reload": False,
+        "flask: hotswap": True,
+        "flask: flask run --reload": False,
+    }
     assert _errors(data) == []
     verified = [
         *(row[tool]["verified"] for row in data["percell"] for tool in ("hotswap", "ipython")),

@@ -49,10 +49,11 @@ import itertools
 import operator
 import sys
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap import integrations
 from hotswap._decorated import forget_overloads, kept_class, static_attribute
 from hotswap._errors import HotswapError
 from hotswap._graves import Graves
@@ -136,6 +137,7 @@ class Transaction:
         self._replan: set[int] = set()
         self._at_point: set[int] = set()  # run for a later line's view of a name: not shadowed
         self._graves = graves  # what earlier saves removed (see _graves)
+        self.integrations: list[integrations.Integration] = []  # active ones, set per walk
         self.outcome = Outcome(self.name)
         self._attempt()
 
@@ -188,7 +190,13 @@ class Transaction:
         self.touched = self.journal.snapshot_dict(namespace)
         self.touched.add("__name__")  # never empty: an empty set means "restore every key"
         self.journal.setitem(sys.modules, self.name, sys.modules.get(self.name, self.module))
+        self.integrations = integrations.active()
+        applied = integrations.Applied(
+            self.module, self.outcome.changes, self.journal, self.outcome.warnings, self.path
+        )
         try:
+            for integration in self.integrations:
+                _integrated(integration, integration.before, applied)
             for name, value in self.preset.items():
                 self.touched.add(name)
                 before = namespace.get(name, MISSING)
@@ -204,6 +212,8 @@ class Transaction:
             if sys.modules.get(self.name) is not self.module:
                 what = "removed" if self.name not in sys.modules else "replaced"
                 raise HotswapError(f"the module {what} itself in sys.modules while it ran")
+            for integration in self.integrations:
+                _integrated(integration, integration.after, applied)
         except _Replan:
             raise
         except Exception as exc:
@@ -238,7 +248,7 @@ class Transaction:
     def _execute(self, plan: ModulePlan, new: ParsedSource) -> None:
         namespace = self.module.__dict__
         full = self.strategy == "full" or self.old is None
-        forced = self._rebuild_registries(plan)
+        forced = self._rebuild_registries(plan) | self._integration_reruns(plan)
         if not full and not self.definitions_only:
             forced |= self._dropped_writers(plan, new) | self._replan
         # When nothing changed reaches the statements above the edit, none of them can run.
@@ -877,6 +887,23 @@ class Transaction:
             forced.update(s.new.index for s in steps)
         return forced
 
+    def _integration_reruns(self, plan: ModulePlan) -> set[int]:
+        """Changed decorated definitions whose decorators an integration wants run again (a
+        web route's decorator derives the route from the function's signature)."""
+        if not self.integrations:
+            return set()
+        namespace = self.module.__dict__
+        forced: set[int] = set()
+        for step in plan.rest:
+            stmt = step.new
+            decorated = stmt.decorators_key or (step.old is not None and step.old.decorators_key)
+            if step.status != "changed" or not decorated or stmt.name is None:
+                continue
+            current = namespace.get(stmt.name)
+            if current is not None and any(i.rerun(current) for i in self.integrations):
+                forced.add(stmt.index)
+        return forced
+
     def _made_by(self, obj: Any, step: Step) -> bool:
         """Whether ``obj`` was made by the old version of ``step``'s statement (so patching it
         keeps the identity of *this* definition's object)."""
@@ -1172,6 +1199,18 @@ def _restore_object(obj: Any, saved: Any) -> None:
     else:
         obj.clear()
         obj.update(saved)
+
+
+def _integrated(
+    integration: integrations.Integration, call: Callable[[Any], None], arg: Any
+) -> None:
+    """Run one integration step; its failure names the integration (and rolls the save back)."""
+    try:
+        call(arg)
+    except Exception as exc:
+        raise integrations.IntegrationError(
+            f"the {integration.name} integration failed: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 _IDENTITY = "__hotswap_identity__"

@@ -15,6 +15,7 @@ import traceback
 import types
 from typing import TYPE_CHECKING, Any
 
+from hotswap import integrations
 from hotswap._detect import TRACKER, Changed, Record, digest, read_file
 from hotswap._errors import HotswapError
 from hotswap._report import Problem, Report
@@ -59,6 +60,7 @@ class Reloader:
         with _LOCK:
             TRACKER.acquire()
             TRACKER.scan()
+        integrations.preload()  # entry points read off the critical path of the first save
 
     # -- configuration ---------------------------------------------------------------------------
 

@@ -358,6 +358,9 @@ def run_program(program: Program, options: RunOptions) -> int:
         also=[prepared.path] if prepared.path else [],
     )
     watcher.start()
+    hint = server_reloader_hint(program)
+    if hint is not None:
+        note([hint], YELLOW)
     if options.verbose:
         how = "polling" if watcher.poll else "file system events"
         count = len(watcher.files())
@@ -371,6 +374,22 @@ def run_program(program: Program, options: RunOptions) -> int:
     finally:
         _finish(watcher, reloader, bool(registered))
     return 0
+
+
+def server_reloader_hint(program: Program) -> str | None:
+    """One line for a server started with its own reloader on: it restarts the whole process on
+    every save (losing the state hotswap keeps), and both would react to each save."""
+    args = program.args
+    target = program.target if program.is_module else os.path.basename(program.target)
+    if target == "uvicorn" and "--reload" in args:
+        return "hotswap: uvicorn's --reload restarts the server on every save; drop it"
+    if target == "flask" and "run" in args and "--no-reload" not in args and (
+        "--reload" in args or "--debug" in args
+    ):
+        return "hotswap: flask's reloader restarts the server on every save; add --no-reload"
+    if target == "manage.py" and "runserver" in args and "--noreload" not in args:
+        return "hotswap: runserver's reloader restarts the server on every save; add --noreload"
+    return None
 
 
 class ScriptNotes:

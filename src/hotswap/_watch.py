@@ -31,6 +31,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from hotswap import integrations
 from hotswap._console import Show, note, print_report
 from hotswap._detect import TRACKER
 from hotswap._frames import file_of, frames_on_stacks, running_old_code
@@ -154,6 +155,9 @@ class Watch:
             self._sizes = {p: fp[2] for p, fp in self._fingerprints().items() if fp is not None}
             self._thread = threading.Thread(target=self._run, name="hotswap-watch", daemon=True)
             _ACTIVE.append(self)
+            # Requests and saves never overlap: web frameworks imported now or later have their
+            # request entry gated (see hotswap.integrations._gate).
+            integrations.serve_requests()
             self._thread.start()
         return self
 
@@ -165,6 +169,8 @@ class Watch:
             thread.join(timeout)
         if self in _ACTIVE:
             _ACTIVE.remove(self)
+        if not _ACTIVE:
+            integrations.stop_serving()
         if self._own:
             self.reloader.close()
 
@@ -203,7 +209,9 @@ class Watch:
             # save can start in between, while ``on_change`` runs, and be read half-done).
             self._wait_while_truncated()
             try:
-                with _ENGINE:
+                integrations.serve_requests()
+                # No request runs while the save applies: each is served by old or new code.
+                with _ENGINE, integrations.GATE.applying(note):
                     self.patterns.apply(self.reloader)
                     report = self.reloader.check()
             except Exception:
@@ -301,6 +309,7 @@ class Watch:
                     raise_interrupt=False,
                     ignore_permission_denied=True,
                 ):
+                    integrations.serve_requests()  # a server started since the last look
                     if changes or first or self._again:
                         first = False
                         self._changed()
@@ -316,6 +325,7 @@ class Watch:
         step = self.step_ms / 1000
         last = self._fingerprints()
         while not self._stop.wait(self.poll_ms / 1000):
+            integrations.serve_requests()  # a server started since the last look
             now = self._fingerprints()
             if now == last and not _racy(now) and not self._again:
                 continue
