@@ -353,7 +353,7 @@ def _django_server(
             port = probe.getsockname()[1]
         args = ("manage.py", "runserver", f"127.0.0.1:{port}", "--noreload")
         process = Running(list(args), tmp_path) if hotswap else _Plain(list(args), tmp_path)
-        line = process.wait("out", lambda text: "Starting development server" in text)
+        line = process.wait("out", lambda text: "development server at http" in text)
         if str(port) in line:
             return Server(process, port), args
         process.kill()
