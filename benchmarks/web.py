@@ -60,8 +60,10 @@ def _get(port: int, path: str) -> str | None:
     try:
         connection.request("GET", path)
         return connection.getresponse().read().decode().strip('"')
-    except OSError:
-        return None  # restarting: nothing listens for a moment
+    except (OSError, http.client.HTTPException):
+        # A restarting server refuses the connection, or closes it in the middle of the
+        # response (IncompleteRead): either way, not served yet.
+        return None
     finally:
         connection.close()
 
