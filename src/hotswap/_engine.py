@@ -776,12 +776,7 @@ class Transaction:
                 kept = self.patcher.restore(name, new)
                 if kept is not new and (stmt.is_class or bool(stmt.decorators_key)):
                     redirect_references(new, kept, self.journal, self._skip_referrer(new))
-                for dotted, before, after in self.patcher.member_rebinds:
-                    self.dirty.add(dotted)
-                    self.outcome.rebinds.append((dotted, before, after))
-                self.patcher.member_rebinds.clear()
-                self.dirty.update(self.patcher.changed_attributes)
-                self.patcher.changed_attributes.clear()
+                self._take_member_changes()
                 new = kept
             namespace[name] = new
             self.dirty.add(name)
@@ -830,12 +825,7 @@ class Transaction:
             result = new
         else:
             result = self.patcher.value(old, new, name)
-        for dotted, before, after in self.patcher.member_rebinds:
-            self.dirty.add(dotted)
-            self.outcome.rebinds.append((dotted, before, after))
-        self.patcher.member_rebinds.clear()
-        self.dirty.update(self.patcher.changed_attributes)
-        self.patcher.changed_attributes.clear()
+        self._take_member_changes()
         if ours and result is new and callable(old):
             self.patcher.replaced.append((old, new))  # ``@deco`` removed: holders follow
         if _changes_behaviour_of_users(name, result, self.outcome.changes[patched_before:]):
@@ -1027,15 +1017,20 @@ class Transaction:
             self._shift_members(current, edit.moved)
         if edit.relined:
             self._reline_members(current, old_stmt, stmt, edit.relined, new)
-        for dotted, old_value, new_value in self.patcher.member_rebinds:
-            self.dirty.add(dotted)
-            self.outcome.rebinds.append((dotted, old_value, new_value))
-        self.patcher.member_rebinds.clear()
-        self.dirty.update(self.patcher.changed_attributes)
-        self.patcher.changed_attributes.clear()
+        self._take_member_changes()
         if _changes_behaviour_of_users(node.name, current, self.outcome.changes[before:]):
             self.recoded.add(node.name)
         return True
+
+    def _take_member_changes(self) -> None:
+        """What patching a class rebound or changed among its members: dirty names (later
+        statements reading ``C.x`` run again) and rebinds (importers follow)."""
+        for dotted, before, after in self.patcher.member_rebinds:
+            self.dirty.add(dotted)
+            self.outcome.rebinds.append((dotted, before, after))
+        self.patcher.member_rebinds.clear()
+        self.dirty.update(self.patcher.changed_attributes)
+        self.patcher.changed_attributes.clear()
 
     def _shift_members(
         self, cls: type, moved: list[tuple[frozenset[str], int, int, int]]
