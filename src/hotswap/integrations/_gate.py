@@ -108,6 +108,19 @@ class Gate:
                     loop.call_soon_threadsafe(_wake, woken)
 
 
+def gate_wsgi(cls: type, name: str, gate: Gate) -> Callable[[], None]:
+    """Wrap the WSGI entry ``cls.<name>`` (called as ``(self, environ, start_response)``) so
+    that each request runs inside ``gate``; return the undo."""
+    original = getattr(cls, name)
+
+    def entry(self: Any, environ: Any, start_response: Any) -> Any:
+        with gate.request():
+            return original(self, environ, start_response)
+
+    setattr(cls, name, entry)
+    return lambda: setattr(cls, name, original)
+
+
 def _wake(woken: asyncio.Future[None]) -> None:
     if not woken.done():
         woken.set_result(None)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hotswap.integrations import Applied, Gate, Integration
+from hotswap.integrations._gate import gate_wsgi
 
 
 class DjangoIntegration(Integration):
@@ -32,14 +33,7 @@ class DjangoIntegration(Integration):
     def serve(self, gate: Gate) -> Callable[[], None]:
         from django.core.handlers.wsgi import WSGIHandler
 
-        original = WSGIHandler.__call__
-
-        def __call__(handler: Any, environ: Any, start_response: Any) -> Any:
-            with gate.request():
-                return original(handler, environ, start_response)
-
-        setattr(WSGIHandler, "__call__", __call__)
-        return lambda: setattr(WSGIHandler, "__call__", original)
+        return gate_wsgi(WSGIHandler, "__call__", gate)
 
     def before(self, applied: Applied) -> None:
         module = applied.module

@@ -22,6 +22,7 @@ from typing import Any
 
 from hotswap.integrations import Applied, Gate, Integration
 from hotswap.integrations._common import left_module, user_globals
+from hotswap.integrations._gate import gate_wsgi
 
 
 class FlaskIntegration(Integration):
@@ -54,14 +55,7 @@ class FlaskIntegration(Integration):
     def serve(self, gate: Gate) -> Callable[[], None]:
         from flask.app import Flask
 
-        original = Flask.wsgi_app
-
-        def wsgi_app(app: Any, environ: Any, start_response: Any) -> Any:
-            with gate.request():
-                return original(app, environ, start_response)
-
-        setattr(Flask, "wsgi_app", wsgi_app)
-        return lambda: setattr(Flask, "wsgi_app", original)
+        return gate_wsgi(Flask, "wsgi_app", gate)
 
     def rerun(self, obj: object) -> bool:
         """A view function's route decorators run again when it changes: its endpoint is taken
