@@ -209,7 +209,6 @@ class Watch:
             # save can start in between, while ``on_change`` runs, and be read half-done).
             self._wait_while_truncated()
             try:
-                integrations.serve_requests()
                 # No request runs while the save applies: each is served by old or new code.
                 with _ENGINE, integrations.GATE.applying(note):
                     self.patterns.apply(self.reloader)
