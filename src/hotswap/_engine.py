@@ -1165,7 +1165,9 @@ class Transaction:
         message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         if isinstance(exc, SyntaxError) and exc.filename == self.path:
             line = exc.lineno
-        elif elsewhere and line is None:
+        elif elsewhere and line is None and not isinstance(exc, KeyboardInterrupt):
+            # Where a Ctrl-C lands outside the module (hotswap's own work between two
+            # statements) says nothing about the user's code.
             message += f" (raised at {elsewhere})"
         return Problem(self.name, self.path, line, message)
 
