@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -297,6 +298,53 @@ def test_flask_routes_follow_every_save_after_the_first_request(
     assert live.get("/bye")[0] == 404
 
 
+def test_flask_factory_app_serves_routes_added_to_its_blueprint(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    """`hotswap run -m flask --app shopfac_fl:create_app run`: the app exists only inside the
+    server (no module holds it), its blueprint in its own module; after requests were served, a
+    route added to the blueprint and a route's path changed answer as a fresh start does, under
+    the prefix the factory registered."""
+    views = tmp_path / "shopfac_views_fl.py"
+    _save(views, """
+        from flask import Blueprint
+        bp = Blueprint("shop", __name__)
+        @bp.route("/items")
+        def items():
+            return "items"
+    """)
+    _save(tmp_path / "shopfac_fl.py", """
+        from flask import Flask
+        def create_app():
+            from shopfac_views_fl import bp
+            app = Flask(__name__)
+            app.register_blueprint(bp, url_prefix="/api")
+            return app
+    """)
+    args = ("-m", "flask", "--app", "shopfac_fl:create_app", "run", "--host", "127.0.0.1",
+            "--port", "0")
+    live = serve(*args)
+    assert live.get("/api/items") == (200, "items")
+    _save(views, """
+        from flask import Blueprint
+        bp = Blueprint("shop", __name__)
+        @bp.route("/things")
+        def items():
+            return "items"
+        @bp.route("/more")
+        def more():
+            return "more"
+    """)
+    line = live.process.wait("err", lambda line: "hotswap: reloaded shopfac_views_fl" in line)
+    assert "restart" not in line
+    answers = _same_as_fresh(live, serve, args, ["/api/items", "/api/things", "/api/more"])
+    assert answers == {
+        "/api/items": (404, answers["/api/items"][1]),
+        "/api/things": (200, "items"),
+        "/api/more": (200, "more"),
+    }
+
+
 # -- Django --------------------------------------------------------------------------------------
 
 _DJANGO_FILES = {
@@ -460,6 +508,95 @@ def test_django_admin_registration_that_runs_again_replaces_the_old_one(tmp_path
     assert lines[-1] == "Wide True"
 
 
+TAGS = """
+from django import template
+register = template.Library()
+@register.filter
+def shout(value):
+    return str(value).upper() + "{mark}"
+{more}
+"""
+
+TAGS_SCRIPT = """
+import json, os, django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["tagsapp_hs"],
+    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates"}],
+)
+import hotswap
+r = hotswap.Reloader()
+django.setup()
+from django.template import engines
+engine = engines["django"]
+
+def render(text):
+    try:
+        return engine.from_string("{% load shop_tags %}" + text).render({"x": "hi"})
+    except Exception as exc:
+        return type(exc).__name__
+
+held = engine.from_string("{% load shop_tags %}{{ x|shout }}")  # compiled before any save
+path = "tagsapp_hs/templatetags/shop_tags.py"
+t = os.stat(path).st_mtime_ns
+out = {}
+for step, text in enumerate(json.loads(os.environ["SAVES"])):
+    t += 2_000_000_000
+    with open(path, "w") as f:
+        f.write(text)
+    os.utime(path, ns=(t, t))
+    report = r.check()
+    out[step] = {
+        "ok": report.ok,
+        "held": held.render({"x": "hi"}),
+        "shout": render("{{ x|shout }}"),
+        "whisper": render("{{ x|whisper }}"),
+        "stamp": render("{% stamp %}"),
+    }
+print(json.dumps(out))
+"""
+
+
+def test_django_template_tags_and_filters_follow_saves(tmp_path: Path) -> None:
+    """A template tag library (``{% load shop_tags %}``): a filter body edit reaches templates
+    compiled before the save and after it; a filter and a ``simple_tag`` added are usable at
+    once; a filter renamed is gone under its old name, as in a fresh start (a template using it
+    fails to compile: ``TemplateSyntaxError``)."""
+    files = {
+        "tagsapp_hs/__init__.py": "",
+        "tagsapp_hs/templatetags/__init__.py": "",
+        "tagsapp_hs/templatetags/shop_tags.py": TAGS.format(mark="!", more=""),
+    }
+    for relpath, text in files.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text(text)
+    added = (
+        "@register.filter\ndef whisper(value):\n    return str(value).lower() + '...'\n"
+        "@register.simple_tag\ndef stamp():\n    return 'v2'\n"
+    )
+    saves = [
+        TAGS.format(mark="!!", more=""),
+        TAGS.format(mark="!!", more=added),
+        TAGS.format(mark="!!", more=added).replace("def shout", "def yell"),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", TAGS_SCRIPT], cwd=tmp_path, capture_output=True, text=True,
+        timeout=TIMEOUT, check=False,
+        env={**os.environ, "PYTHONPATH": str(tmp_path), "SAVES": json.dumps(saves)},
+    )
+    assert done.returncode == 0, done.stderr
+    steps = json.loads(done.stdout.splitlines()[-1])
+    assert steps["0"] == {
+        "ok": True, "held": "HI!!", "shout": "HI!!",
+        "whisper": "TemplateSyntaxError", "stamp": "TemplateSyntaxError",
+    }
+    assert steps["1"] == {
+        "ok": True, "held": "HI!!", "shout": "HI!!", "whisper": "hi...", "stamp": "v2",
+    }
+    assert steps["2"]["ok"] and steps["2"]["shout"] == "TemplateSyntaxError"
+    assert steps["2"]["whisper"] == "hi..." and steps["2"]["stamp"] == "v2"
+
+
 def test_fastapi_app_made_by_a_factory_follows_its_routers(
     serve: Callable[..., Server], tmp_path: Path
 ) -> None:
@@ -575,40 +712,78 @@ def test_a_request_in_progress_is_served_entirely_by_the_code_it_started_with(
     assert live.get("/slow") == (200, expected)
 
 
-def test_flask_blueprint_views_follow_edits_and_new_blueprint_routes_are_warned_about(
+BLUEPRINT_VIEWS = """
+from flask import Blueprint
+bp = Blueprint("shop", __name__)
+{routes}
+"""
+
+BLUEPRINT_APP = """
+from flask import Flask
+from {views} import bp
+app = Flask(__name__)
+app.register_blueprint(bp, url_prefix="/api")
+app.register_blueprint(bp, url_prefix="/v2", name="shop2")
+"""
+
+
+def _blueprint_routes(app: Any) -> list[tuple[str, str]]:
+    return sorted(
+        (rule.rule, rule.endpoint) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+    )
+
+
+def test_flask_blueprint_routes_follow_every_save_after_registration(
     workspace: Workspace,
 ) -> None:
-    """A blueprint registered under a prefix: after requests were served, a view body edit is
-    served at once; a route added to the blueprint cannot reach the app without a restart
-    (Flask copies a blueprint's routes when it is registered): the report says so, and every
-    route that was there still answers."""
-    name = workspace.name("bp")
-    source = textwrap.dedent(
-        """
-        from flask import Blueprint, Flask
-        bp = Blueprint("shop", __name__)
-        @bp.route("/items")
-        def items():
-            return "{body}"
-        app = Flask(__name__)
-        app.register_blueprint(bp, url_prefix="/api")
-        """
-    )
-    workspace.write(f"{name}.py", source.format(body="v1"))
+    """A blueprint in its own module, registered twice on the app (``/api`` and ``/v2``), after
+    requests were served: a view body edit, a route added, a route's path changed and a route
+    deleted in the blueprint's module are each served at once under both prefixes, exactly the
+    routes a fresh start has; an app made afterwards (an app factory, a test fixture) gets the
+    blueprint's current routes, each once."""
+    views, app_name = workspace.name("views"), workspace.name("app")
+    items = '@bp.route("/items")\ndef items():\n    return "{body}"\n'
+    more = '@bp.route("{path}")\ndef more():\n    return "more"\n'
+
+    def save(*routes: str) -> None:
+        workspace.write(f"{views}.py", BLUEPRINT_VIEWS.format(routes="\n".join(routes)))
+
+    save(items.format(body="v1"))
+    workspace.write(f"{app_name}.py", BLUEPRINT_APP.format(views=views))
     with hotswap.Reloader() as r:
-        module = importlib.import_module(name)
+        module = importlib.import_module(app_name)
         client = module.app.test_client()
         assert client.get("/api/items").data == b"v1"
-        workspace.write(f"{name}.py", source.format(body="v2"))
+
+        save(items.format(body="v2"))
         assert r.check().ok
-        assert client.get("/api/items").data == b"v2"
-        workspace.write(
-            f"{name}.py",
-            source.format(body="v2") + '@bp.route("/more")\ndef more():\n    return "more"\n',
-        )
+        assert client.get("/api/items").data == b"v2" and client.get("/v2/items").data == b"v2"
+
+        save(items.format(body="v2"), more.format(path="/more"))
         report = r.check()
-        assert report.ok and client.get("/api/items").data == b"v2"
-        assert any("blueprint 'shop'" in str(w) and "restarts" in str(w) for w in report.warnings)
+        assert report.ok and not report.warnings
+        assert client.get("/api/more").data == b"more" and client.get("/v2/more").data == b"more"
+        assert client.get("/api/items").data == b"v2"
+
+        save(items.format(body="v2"), more.format(path="/extra"))
+        assert r.check().ok
+        assert client.get("/api/more").status_code == 404
+        assert client.get("/api/extra").data == b"more" and client.get("/v2/extra").data == b"more"
+
+        save(more.format(path="/extra"))
+        assert r.check().ok
+        assert client.get("/api/items").status_code == 404
+        assert client.get("/v2/items").status_code == 404
+        assert client.get("/api/extra").data == b"more"
+        assert _blueprint_routes(module.app) == [
+            ("/api/extra", "shop.more"), ("/v2/extra", "shop2.more"),
+        ]
+
+        from flask import Flask
+
+        fresh = Flask("later")
+        fresh.register_blueprint(importlib.import_module(views).bp, url_prefix="/x")
+        assert _blueprint_routes(fresh) == [("/x/extra", "shop.more")]
 
 
 def test_fastapi_routes_follow_their_dependencies_and_models_in_other_modules(

@@ -108,13 +108,18 @@ class Gate:
                     loop.call_soon_threadsafe(_wake, woken)
 
 
-def gate_wsgi(cls: type, name: str, gate: Gate) -> Callable[[], None]:
+def gate_wsgi(
+    cls: type, name: str, gate: Gate, seen: Callable[[Any], None] | None = None
+) -> Callable[[], None]:
     """Wrap the WSGI entry ``cls.<name>`` (called as ``(self, environ, start_response)``) so
-    that each request runs inside ``gate``; return the undo."""
+    that each request runs inside ``gate``; return the undo. ``seen`` is told each instance
+    that serves a request (an app no module holds, made by a factory inside the server)."""
     original = getattr(cls, name)
 
     def entry(self: Any, environ: Any, start_response: Any) -> Any:
-        with gate.request():
+        with gate.request():  # (inside: a save never iterates what ``seen`` adds to)
+            if seen is not None:
+                seen(self)
             return original(self, environ, start_response)
 
     setattr(cls, name, entry)

@@ -5,6 +5,10 @@
 - ``admin.site.register(Model, ...)`` (or ``@admin.register``) that runs again in a save
   replaces the registration that module made before, where Django would raise
   ``AlreadyRegistered``.
+- A template tag library (``register = template.Library()``) loses the filters and tags whose
+  function left the module (deleted or renamed), as a fresh start would not have them; added
+  ones are registered by their decorators as the module runs, and edited ones are patched in
+  place (templates compiled before the save hold the same function).
 - A model's fields cannot change in a running process (its table, its ``_meta``, every query
   built from it): a save that adds, removes or changes a field is rolled back, and one line says
   to run ``makemigrations``/``migrate`` and restart the server. Methods, properties and
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hotswap.integrations import Applied, Gate, Integration
+from hotswap.integrations._common import left_module
 from hotswap.integrations._gate import gate_wsgi
 
 
@@ -60,6 +65,8 @@ class DjangoIntegration(Integration):
                     "running process: run makemigrations and migrate, then restart the server"
                 )
         self._fields = {}
+        if "django.template.library" in sys.modules:
+            _drop_left_tags(module, applied)
         from django.urls import clear_url_caches
 
         clear_url_caches()
@@ -107,6 +114,20 @@ def _field_change(model: Any, before: tuple[str, ...] | None) -> str | None:
         if field.concrete and attname not in vars(model) and field.name not in vars(model):
             return f"field {field.name!r} removed"
     return None
+
+
+def _drop_left_tags(module: types.ModuleType, applied: Applied) -> None:
+    """Filters and tags of the module's libraries whose function is no longer in the module."""
+    from django.template.library import Library
+
+    for library in list(module.__dict__.values()):
+        if not isinstance(library, Library):
+            continue
+        for registry in (library.filters, library.tags):
+            for name, func in list(registry.items()):
+                # ``simple_tag``/``inclusion_tag`` register a compile function wrapping it.
+                if left_module(getattr(func, "__wrapped__", func), module):
+                    applied.delitem(registry, name)
 
 
 def _admin_sites(admin: Any) -> list[Any]:
