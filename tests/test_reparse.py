@@ -414,3 +414,22 @@ def test_a_line_added_at_the_top_and_a_method_edited_below_share_the_class() -> 
     assert isinstance(before, ast.ClassDef) and isinstance(after, ast.ClassDef)
     assert sum(a is b for a, b in zip(before.body, after.body, strict=True)) >= 98
     assert _signature(incremental) == _signature(parse_whole(new, "m.py"))
+
+
+def test_a_line_added_right_below_a_future_import_is_reparsed_incrementally() -> None:
+    """A module that starts with ``from __future__ import annotations`` (as many real ones
+    do): a line added below it and a method edited further down, in one save, re-parse only
+    what changed (before, the window reached back to the future import and the whole file was
+    parsed: 4,000 lines and every statement compared again, on sympy's ``expr.py``)."""
+    methods = [f"    def m{i}(self, x):\n        return x + {i}\n\n" for i in range(100)]
+    old = "from __future__ import annotations\n\nimport os\n\n\nclass Big:\n" + "".join(methods)
+    methods[50] = "    def m50(self, x):\n        return x * 50\n\n"
+    for added in ("_X = 1\n", "\n_X = 1\n", "_X = (1,\n      2)\n"):
+        new = old.replace("\nimport os", "\n" + added + "import os").replace(
+            old.split("class Big:\n")[1], "".join(methods)
+        )
+        base = parse_whole(old, "m.py")
+        incremental = reparse(base, new, "m.py")
+        assert incremental is not None, added
+        assert incremental.objects[0].node is base.objects[0].node
+        assert _signature(incremental) == _signature(parse_whole(new, "m.py"))

@@ -147,6 +147,11 @@ def _reparse_one(base: ParsedSource, text: str, edit: _Edit, path: str) -> Parse
     begin = _boundary_before(base, first_changed)
     end = _boundary_after(base, last_changed)
     top = base.first_of(begin) if begin >= 0 else 1  # the lines before statement 0 too
+    if begin >= 0 and _after_future(base, begin, first_changed):
+        # The window starts below a ``from __future__`` import that the edit does not touch:
+        # a simple statement, which nothing below it continues. Inside the window it would
+        # make the window decline (a future import parsed out of its leading block).
+        top, begin = base.last_of(begin) + 1, begin + 1
     if first_changed <= _futures_end(base):
         return None  # an edit above a __future__ import may move it out of the leading block
     # ``from __future__ import annotations`` postpones annotations of the statements after it;
@@ -246,6 +251,18 @@ def _futures_end(base: ParsedSource) -> int:
         elif not (position == 0 and stmt.is_docstring):
             break
     return end
+
+
+def _after_future(base: ParsedSource, k: int, first_changed: int) -> bool:
+    """Whether statement ``k`` is a ``from __future__`` import that ends above line
+    ``first_changed``, with the next statement on a line of its own."""
+    node = base.objects[k].node
+    return (
+        type(node) is ast.ImportFrom
+        and node.module == "__future__"
+        and base.last_of(k) < first_changed
+        and (k + 1 >= len(base.objects) or _starts_line(base, k + 1))
+    )
 
 
 def _starts_line(base: ParsedSource, k: int) -> bool:
