@@ -54,6 +54,8 @@ def export_changes(
     namespace: dict[str, Any], rebinds: list[Rebind]
 ) -> tuple[dict[str, Any], set[str]]:
     """What star importers of a module must add/rebind, and which exported names went away."""
+    if not any("." not in name for name, _old, _new in rebinds):
+        return {}, set()  # no module name rebound: what ``*`` binds is what it bound
     before = dict.fromkeys(namespace, True)
     old_values: dict[str, Any] = {}
     for name, old, _new in rebinds:
