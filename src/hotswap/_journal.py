@@ -159,16 +159,40 @@ def _set(obj: Any, name: str, value: Any) -> None:
     # Classes are patched through ``type.__setattr__``: a metaclass hook (EnumType forbids
     # reassigning members) guards users' code, not the restoration of a class's own dict.
     if isinstance(obj, type):
-        type.__setattr__(obj, name, value)
+        own = _past_metaclass(obj, name)
+        if own is not None:
+            own.__set__(obj, value)
+        else:
+            type.__setattr__(obj, name, value)
     else:
         setattr(obj, name, value)
 
 
 def _delete(obj: Any, name: str) -> None:
     if isinstance(obj, type):
-        type.__delattr__(obj, name)
+        own = _past_metaclass(obj, name)
+        if own is not None:
+            own.__delete__(obj)
+        else:
+            type.__delattr__(obj, name)
     else:
         delattr(obj, name)
+
+
+def _past_metaclass(cls: type, name: str) -> Any:
+    """``type``'s own descriptor for ``name`` (``__doc__``) when a metaclass of ``cls`` shadows
+    it with a data descriptor of its own: ``type.__setattr__`` would call the metaclass's (a
+    computed ``__doc__`` property without a setter: sympy's ``PredicateMeta``), where a class
+    statement stores the value in the class's own dict, which ``type``'s descriptor writes."""
+    meta: type = type(cls)
+    for klass in meta.__mro__:
+        if klass is type:
+            return None
+        found = klass.__dict__.get(name)
+        if found is not None and hasattr(type(found), "__set__"):
+            own = type.__dict__.get(name)
+            return own if own is not None and hasattr(type(own), "__set__") else None
+    return None
 
 
 def _restore_attribute(obj: Any, name: str, old: Any) -> None:
