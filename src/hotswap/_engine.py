@@ -397,6 +397,17 @@ class Transaction:
             maker = self._maker(name, stmt.index, new)
             if maker is not None and maker not in self.ran:
                 need.add(maker)
+        if isinstance(stmt.node, _CONDITIONAL):
+            # A name it may leave unbound (``if TYPE_CHECKING:``, a loop over nothing) has,
+            # as it runs, the value its earlier binder gave (see ``_run``): that binder runs
+            # again first, at this point, when this walk has not run it.
+            for name in stmt.binds:
+                if name == STAR or "." in name:
+                    continue
+                earlier = [b.index for b in new.named(name) if b.index < stmt.index]
+                if earlier and earlier[-1] not in self.ran:
+                    need.add(earlier[-1])
+                    self._at_point.add(earlier[-1])
         for name in stmt.reads:
             if "." in name or name in stmt.binds:
                 continue
@@ -648,6 +659,8 @@ class Transaction:
         # Rollback restores the names the statement binds, and only those: a global another
         # thread updates while the reload runs keeps its update (see Journal.snapshot_dict).
         self.touched.update(names)
+        if isinstance(stmt.node, _CONDITIONAL):
+            self._unbind_first(names, stmt, new)
         variant = self._class_node(step, new)
         code = compile_statement(stmt, self.path, new.future_flags, variant)
         if isinstance(stmt.node, ast.ClassDef) and step.old is not None:
@@ -696,6 +709,24 @@ class Transaction:
                     namespace[name] = held
                     continue
             self._bind(name, held, value, step, kind_changed)
+
+    def _unbind_first(self, names: list[str], stmt: Statement, new: ParsedSource) -> None:
+        """Take out the names a compound statement may leave unbound and no earlier statement
+        binds: in a fresh run they do not exist when it runs, so one that it no longer binds
+        (an import moved under ``if TYPE_CHECKING:``, a loop over what became empty) is
+        removed, not left with the value its last run gave. (Undone on rollback: the names
+        are among those ``_run`` marks touched.)"""
+        namespace = self.module.__dict__
+        if any(b.index < stmt.index for b in new.named(STAR)):
+            return  # an earlier star import may bind any of them
+        for name in names:
+            if "." in name or name not in namespace:
+                continue
+            if any(b.index < stmt.index for b in new.named(name)):
+                continue  # an earlier statement's value (run again at this point if need be)
+            if _is_submodule(namespace[name], self.name):
+                continue  # ``pkg.sub`` set by the import system stays
+            del namespace[name]
 
     def _bound_later(self, name: str, stmt: Statement) -> bool:
         """Whether a statement after ``stmt`` binds ``name`` again (so it made its value)."""
@@ -1209,6 +1240,12 @@ def _integrated(
             f"the {integration.name} integration failed: {type(exc).__name__}: {exc}"
         ) from exc
 
+
+# Statements that may leave a name they bind unbound, depending on what happens when they run.
+_CONDITIONAL = (
+    ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.TryStar, ast.With, ast.AsyncWith,
+    ast.Match,
+)
 
 _IDENTITY = "__hotswap_identity__"
 # Methods from which class creation derives other members (``__eq__`` without ``__hash__``

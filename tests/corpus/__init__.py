@@ -19,6 +19,7 @@ from . import (
     classbody,
     classes,
     closures,
+    conditional,
     decorators,
     descriptors,
     failures,
@@ -37,6 +38,7 @@ from ._model import Scenario, Step, scenario, src, step, variant
 ALL: list[Scenario] = [
     *functions.SCENARIOS,
     *closures.SCENARIOS,
+    *conditional.SCENARIOS,
     *classes.SCENARIOS,
     *classbody.SCENARIOS,
     *descriptors.SCENARIOS,
