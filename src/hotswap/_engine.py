@@ -67,7 +67,7 @@ from hotswap._members import (
     registers_into,
     shadowed_defs,
 )
-from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
+from hotswap._patch import Patcher, defaults_differ, functions_in, mark_placed, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
 from hotswap._redirect import forward_weak_callers, redirect_references
@@ -1074,7 +1074,7 @@ class Transaction:
             for name in names
             if name in own
         )
-        shift_objects(items, self.path, self.journal, self.patcher.nested)
+        shift_objects(items, self.path, self.journal, self.patcher.nested, self.patcher.placed)
 
     def _reline_members(
         self,
@@ -1132,7 +1132,7 @@ class Transaction:
             for name in n.binds
             if name in namespace
         )
-        shift_objects(items, self.path, self.journal, self.patcher.nested)
+        shift_objects(items, self.path, self.journal, self.patcher.nested, self.patcher.placed)
 
     def _reline(self, old: Statement, stmt: Statement, new: ParsedSource) -> None:
         """New code objects for the functions of a statement that kept its AST but not its
@@ -1149,6 +1149,7 @@ class Transaction:
     ) -> None:
         functions = [f for obj in objects for f in functions_in(obj, self.path, nested_only=True)]
         reline_objects(objects, functions, pairs, self.journal, self.patcher.nested)
+        mark_placed(objects, self.path, self.patcher.placed)
 
     def _shift_tail(self, plan: ModulePlan) -> None:
         """:meth:`_shift` for the statements after the edit, without an exact copy of each."""

@@ -73,6 +73,8 @@ class Patcher:
         warnings: list[Problem],
     ) -> None:
         self.journal = journal
+        # Functions and classes given their new lines in this reload (ids; see shift_objects).
+        self.placed: set[int] = set()
         self.module = module
         self.path = path
         self.changes = changes
@@ -191,6 +193,7 @@ class Patcher:
         differs = previous != new.__code__
         if differs or previous.co_firstlineno != new.__code__.co_firstlineno:
             self.journal.setattr(old, "__code__", new.__code__)
+        self.placed.add(id(old))  # it has the new code's lines: no statement below moves it
         # Code that only moved (a line added above it) runs as before: not "patched".
         recoded = differs and not _moved_only(previous, new.__code__)
         changed = recoded or defaults_differ(old, new)  # ``f(x, d=0)`` -> ``d=1`` changes f(0)
@@ -668,12 +671,17 @@ def shift_objects(
     path: str,
     journal: Journal,
     nested: dict[int, tuple[types.CodeType, types.CodeType]],
+    done: set[int],
 ) -> None:
     """For each ``(obj, first, last, delta)``: shift line numbers of the functions from ``path``
     in ``obj`` that were defined in lines ``first..last`` by ``delta``.
 
     Inner functions already made from the old code (``handler = make_handler()``) are listed in
-    ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`.
+    ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`. ``done`` holds
+    the ids of functions and classes this reload already gave their new lines (see
+    :func:`mark_placed`): a statement below that binds the same object again (``from .m import
+    C`` in a ``__main__`` block) must not move them a second time, now that their new lines may
+    lie within its old ones.
     """
     funcs, codes = journal.moved_codes()
     add_func, add_code = funcs.append, codes.append
@@ -684,23 +692,34 @@ def shift_objects(
             # nothing nested to pair, nothing wrapped, no class. Thousands move in a large module.
             code = obj.__code__
             line = code.co_firstlineno
-            if code.co_filename != path or not first <= line <= last:
+            if code.co_filename != path or not first <= line <= last or id(obj) in done:
                 continue
             if code_type not in map(type, code.co_consts):
                 add_func(obj)  # the undo record first, then the change
                 add_code(code)
                 obj.__code__ = code.replace(co_firstlineno=line + delta)
+                done.add(id(obj))
                 continue
         for func in functions_in(obj, path, nested_only=True):
             line = func.__code__.co_firstlineno
-            if first <= line <= last:
+            if first <= line <= last and id(func) not in done:
                 shifted = shift_code(func.__code__, delta)
                 _pair_nested(func.__code__, shifted, nested)
                 journal.setattr(func, "__code__", shifted)
+                done.add(id(func))
         for cls in _classes_in(obj, path):
             start = cls.__dict__.get("__firstlineno__")
-            if isinstance(start, int) and first <= start <= last:
+            if isinstance(start, int) and first <= start <= last and id(cls) not in done:
                 journal.setattr(cls, "__firstlineno__", start + delta)
+                done.add(id(cls))
+
+
+def mark_placed(objects: Iterable[Any], path: str, done: set[int]) -> None:
+    """Add the functions and classes from ``path`` in ``objects`` to ``done`` (they have their
+    new lines: see :func:`shift_objects`)."""
+    for obj in objects:
+        done.update(id(func) for func in functions_in(obj, path, nested_only=True))
+        done.update(id(cls) for cls in _classes_in(obj, path))
 
 
 def _may_be_in_use(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> bool:
