@@ -9,9 +9,11 @@ change never loads the parser, the planner or the engine.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,13 +80,16 @@ def apply(
             executing = parsed_of(item.record)
             parsed_new[name] = _try_parse(item)
             deps[name] = _dependencies(name, parsed_new[name] or executing)
-        order = dependency_order(list(pending), deps)
+        order = dependency_order(sorted(pending), deps)  # (sorted: the same order every run)
     else:
         order = list(pending)
     succeeded: list[str] = []
     # Values rebound by a module reloaded earlier in this batch, for modules later in it.
     carry: dict[str, Carry] = {name: Carry() for name in order}
-    for name in order:
+    # Modules of an import cycle are walked in some order: one that failed importing a name a
+    # module later in the batch gains in this save is tried again after it (once).
+    retried: set[str] = set()
+    for name in _with_retries(order, retried):
         item = pending[name]
         broken = sorted(deps.get(name, set()) & set(report.failed))
         unwritten = sorted(deps.get(name, set()) & unfinished)
@@ -95,10 +100,21 @@ def apply(
             _hold(item, broken, unwritten, report)
             continue
         outcome: Outcome | None = None
+        given = carry.pop(name, Carry())
         with _Guard(item.record, report):
             outcome = _reload_one(
-                item, strategy, report, parsed_new.get(name), carry.pop(name), definitions_only
+                item, strategy, report, parsed_new.get(name), given, definitions_only
             )
+        if (
+            outcome is not None
+            and outcome.error is not None
+            and name not in retried
+            and _needs_a_later_module(outcome.error, name, order, pending)
+        ):
+            _take_back(item.record, outcome.error, report)
+            retried.add(name)
+            carry[name] = given  # what modules before it sent; those after it send more
+            continue
         if outcome is not None and outcome.error is None:
             succeeded.append(name)
             with _Guard(item.record, report, applied=True):
@@ -135,6 +151,41 @@ def apply(
                         )
                     succeeded.append(record.name)  # its own held importers follow it
     return report
+
+
+def _with_retries(order: list[str], retried: set[str]) -> Iterator[str]:
+    """``order``, then the modules put in ``retried`` while it was walked (in order)."""
+    yield from order
+    yield from [name for name in order if name in retried]
+
+
+_NEEDS = (
+    re.compile(r"cannot import name '([^']+)' from '([^']+)'"),
+    re.compile(r"module '([^']+)' has no attribute '([^']+)'"),
+)
+
+
+def _needs_a_later_module(
+    problem: Problem, name: str, order: list[str], pending: dict[str, Changed]
+) -> bool:
+    """Whether ``problem`` says module ``name`` lacked a name from a module that reloads later
+    in this batch (an import cycle walked the other way round)."""
+    for pattern in _NEEDS:
+        found = pattern.search(problem.message)
+        if found is None:
+            continue
+        source = found.group(2) if pattern is _NEEDS[0] else found.group(1)
+        if source in pending and source != name:
+            return order.index(source) > order.index(name)
+    return False
+
+
+def _take_back(record: Record, problem: Problem, report: Report) -> None:
+    """Undo what reporting ``problem`` of ``record`` put in ``report`` (it is tried again)."""
+    report.errors[:] = [e for e in report.errors if e is not problem]
+    if record.name in report.failed:
+        report.failed.remove(record.name)
+    record.failure = None
 
 
 def _hold(item: Changed, broken: list[str], unwritten: list[str], report: Report) -> None:
