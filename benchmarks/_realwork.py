@@ -504,7 +504,12 @@ def _code(code: types.CodeType) -> str:
         ops.append(f"{name} {arg}")
     parts = ["\n".join(ops), repr(code.co_names), str(code.co_firstlineno)]
     for const in code.co_consts:
-        parts.append(_code(const) if isinstance(const, types.CodeType) else repr(const)[:200])
+        if isinstance(const, types.CodeType):
+            parts.append(_code(const))
+        elif isinstance(const, frozenset):  # ``x in {"a", "b"}``: its repr's order is the hash's
+            parts.append(repr(sorted(map(repr, const)))[:200])
+        else:
+            parts.append(repr(const)[:200])
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
