@@ -415,7 +415,9 @@ def _propagate(
                     continue
                 imports = once(from_imports, parsed, record.name, is_package)
             target_ns = target.__dict__
-            preset = presets_for(imports, source, source_ns, rebinds, target_ns, True)
+            preset = presets_for(
+                imports, source, source_ns, rebinds, target_ns, add_new=True, add_named=False
+            )
             if any(v is MISSING for v in preset.values()):
                 parsed = parsed or parsed_of(record)
                 if parsed is None:

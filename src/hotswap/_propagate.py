@@ -92,8 +92,13 @@ def presets_for(
     rebinds: list[Rebind],
     target: dict[str, Any],
     add_new: bool,
+    add_named: bool | None = None,
 ) -> dict[str, Any]:
-    """New values for names in ``target`` bound from ``source`` (MISSING: delete the name)."""
+    """New values for names in ``target`` bound from ``source`` (MISSING: delete the name).
+    ``add_new``: names a star import now brings; ``add_named`` (default: ``add_new``): names
+    a ``from source import X`` of ``target`` would bind that ``target`` lacks."""
+    if add_named is None:
+        add_named = add_new
     preset: dict[str, Any] = {}
     by_name = {name: (old, new) for name, old, new in rebinds}
     for imp in imports:
@@ -120,7 +125,11 @@ def presets_for(
         old, new = by_name[imp.name]
         current = target.get(imp.alias, MISSING)
         if current is MISSING:
-            if add_new and new is not MISSING:
+            # A module importer without the name: its ``from m import X`` did not run at
+            # module level (under ``if TYPE_CHECKING:``, in a function) or it let go of the
+            # name, and a fresh run does not bind it either (``add_named`` False). A session in
+            # ``complete`` mode gets what the user's own import would bind.
+            if add_named and new is not MISSING:
                 preset[imp.alias] = new
         elif current is old and new is not MISSING:
             preset[imp.alias] = new

@@ -163,9 +163,47 @@ earlier_binding_kept = scenario(
     ],
 )
 
+importer_type_checking_import = scenario(
+    "importer_with_a_type_checking_import_does_not_gain_the_name",
+    """``e`` imports ``Undefined`` from ``m`` only under ``if TYPE_CHECKING:`` and inside a
+    function; ``m`` saves a new ``Undefined`` (its layout changed: a new class). ``e`` still has
+    no module-level ``Undefined``, as in a fresh run, and its function uses the new class.
+    (Found checking out jinja2 3.1.4 -> 3.1.5: ``jinja2.exceptions.Undefined`` appeared.)""",
+    before={
+        "m.py": """
+            class Undefined:
+                pass
+            """,
+        "e.py": """
+            import typing as t
+
+            if t.TYPE_CHECKING:
+                from m import Undefined
+
+            def is_undefined(x):
+                from m import Undefined
+                return isinstance(x, Undefined)
+            """,
+    },
+    setup="import m, e",
+    steps=[
+        step(
+            {
+                "m.py": """
+            class Undefined:
+                __slots__ = ("hint",)
+            """
+            },
+            probes=["hasattr(e, 'Undefined')", "e.is_undefined(m.Undefined())"],
+            warns=True,
+        ),
+    ],
+)
+
 SCENARIOS = [
     import_under_type_checking,
     fallback_no_longer_taken,
     loop_over_nothing,
     earlier_binding_kept,
+    importer_type_checking_import,
 ]
