@@ -18,7 +18,7 @@ PYTEST_ARGS ?= -n 2  # two workers: the machines here have two cores
 OTHERS_ARGS ?= --ignore=tests/test_ipython_corpus.py --ignore=tests/test_fuzz.py \
                --ignore=tests/test_soak.py
 
-.PHONY: demo test lint pytest pytest-others bench fuzz replay clean python
+.PHONY: demo test lint pytest pytest-others bench fuzz replay checkouts clean python
 
 # Says which Python is used, or what to install when none is found.
 python:
@@ -90,6 +90,11 @@ replay: $(VENV)/.installed
 	$(PY) benchmarks/replay.py $$repos --commits $(COMMITS) $(REPLAY_ARGS) || status=1; \
 	if [ -n "$(IPYTHON_REPO)" ]; then $(PY) benchmarks/ipython_autoreload.py $(IPYTHON_REPO); fi; \
 	exit $$status
+
+# Branch checkouts of real projects, live session vs fresh interpreter (benchmarks/checkouts.py,
+# docs/replay.md; outside CI): PyPI releases cached under build/. PAIRS="dist==OLD..NEW ..."
+checkouts: $(VENV)/.installed
+	$(PY) benchmarks/checkouts.py $(PAIRS)
 
 clean:
 	rm -rf .venv .venv-3.* .mypy_cache .pytest_cache .ruff_cache

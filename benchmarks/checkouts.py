@@ -1,0 +1,299 @@
+"""``make checkouts``: a branch checkout of a real project, in one live session, against a
+fresh interpreter.
+
+For each pair of releases of a pure-Python project (wheels from PyPI, cached under
+``build/bench-cache/``, never committed; or two directories given with ``--old``/``--new``):
+
+1. a live interpreter (this file, run as a child with ``live``) starts ``hotswap.Reloader()``,
+   imports the package and every submodule that imports, and lets hotswap settle;
+2. every ``.py`` file that differs in the newer release is written over the old one (files it
+   lacks are deleted), all with one new mtime, as ``git checkout`` does; one ``check()`` runs;
+3. a fresh interpreter imports the same modules from the newer release (the oracle).
+
+Each module's names are compared between the two, through the fingerprints of the real-projects
+benchmark (``_realwork.fingerprints``: a function's code, constants, names and first line; a
+class's members; simple values by ``repr``; other values by type). Both sides run with
+``PYTHONHASHSEED=0``. The report gives, per pair, the files changed, the modules loaded, the time
+of the checkpoint, its errors and warnings, and every module that differs from the fresh
+interpreter, with the names that differ (and, for a class, the members).
+
+    python benchmarks/checkouts.py [dist==OLD..NEW[:package] ...]
+    python benchmarks/checkouts.py --old DIR --new DIR --package NAME
+
+Exit status 1 when a module differs, or the checkpoint failed where the fresh import worked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE.parent / "build" / "bench-cache"
+
+# Consecutive releases of projects with different shapes: class-heavy (attrs, jinja2), decorator
+# and overload heavy (click), large (networkx, pygments, docutils), dataclass and typing heavy
+# (packaging, rich). Each pair was a real upgrade users made.
+PAIRS = [
+    "attrs==23.2.0..24.1.0:attr",
+    "click==8.1.7..8.1.8",
+    "jinja2==3.1.4..3.1.5",
+    "packaging==23.2..24.0",
+    "pyparsing==3.1.1..3.1.2",
+    "rich==14.0.0..14.1.0",
+    "markdown==3.5.2..3.6",
+    "pygments==2.17.2..2.18.0",
+]
+
+
+def wheel(dist: str, version: str) -> Path:
+    """The cached wheel of ``dist==version``, downloaded first if need be."""
+    patterns = [f"{dist.replace('-', '_')}-{version}-*.whl", f"{dist}-{version}-*.whl"]
+    for _attempt in range(2):
+        for pattern in patterns:
+            found = sorted(CACHE.glob(pattern)) or sorted(CACHE.glob(pattern.lower()))
+            if found:
+                return found[0]
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+             "-d", str(CACHE), f"{dist}=={version}"],
+            check=False, capture_output=True,
+        )
+    raise SystemExit(f"checkouts: no wheel for {dist}=={version} (pip download failed)")
+
+
+def extract(whl: Path, package: str, dest: Path) -> None:
+    """The package's files from a wheel, without its tests."""
+    with zipfile.ZipFile(whl) as archive:
+        for name in archive.namelist():
+            parts = name.split("/")
+            if parts[0] == package and "tests" not in parts and "test" not in parts:
+                archive.extract(name, dest)
+
+
+def side(mode: str, root: Path, package: str, names: list[str] | None = None) -> dict[str, Any]:
+    """The command and environment of a live or fresh child on ``root``."""
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(HERE)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's project has cached bytecode
+    args = [sys.executable, __file__, "--child", mode, str(root), package]
+    if names is not None:
+        args.append(json.dumps(names))
+    return {"args": args, "env": env}
+
+
+def compare(pair: str, old: Path, new: Path, package: str) -> bool:
+    """Run one checkout; print its report; whether the live session agreed with a fresh run."""
+    work = Path(tempfile.mkdtemp(prefix="hotswap-checkout-"))
+    try:
+        live_root = work / "live"
+        shutil.copytree(old, live_root)
+        spec = side("live", live_root, package)
+        child = subprocess.Popen(
+            spec["args"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=spec["env"],
+        )
+        assert child.stdout is not None and child.stdin is not None
+        ready = child.stdout.readline()
+        if not ready.startswith("@@ready"):
+            print(f"{pair}: the live side did not start:\n{ready}{child.communicate()[1][-3000:]}")
+            return False
+        changed = _swap(old, new, live_root)
+        out, err = child.communicate("go\n", timeout=3600)
+        live = _record(out, err)
+        spec = side("fresh", new, package, live["modules"])
+        done = subprocess.run(spec["args"], capture_output=True, text=True, env=spec["env"],
+                              timeout=1200, check=False)
+        fresh = _record(done.stdout, done.stderr)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(
+        f"{pair}: {changed} files changed, {len(live['modules'])} modules loaded, "
+        f"checkpoint {live['seconds']:.2f} s, {live['reloaded']} reloaded"
+    )
+    for error in live["errors"]:
+        print(f"  error: {error[:500]}")
+    for warning in live["warnings"]:
+        print(f"  warning: {warning[:300]}")
+    differing = 0
+    for name, values in fresh["fingerprints"].items():
+        mine = live["fingerprints"].get(name)
+        if mine is None:
+            continue
+        bad = sorted(
+            k
+            for k in set(values) | set(mine)
+            if values.get(k) != mine.get(k) and not _deleted(mine.get(k), fresh["modules"])
+        )
+        if not bad:
+            continue
+        differing += 1
+        first = bad[0]
+        print(
+            f"  differs: {name}: {', '.join(bad[:6])}; {first}: fresh "
+            f"{values.get(first, 'missing')!r}, live {mine.get(first, 'missing')!r}"
+        )
+        for key in bad[:3]:
+            member = f"{name}:{key}"
+            theirs, ours = fresh["members"].get(member), live["members"].get(member)
+            if theirs and ours:
+                members = sorted(m for m in set(theirs) | set(ours) if theirs.get(m) != ours.get(m))
+                print(f"    {key}: members {', '.join(members[:8])}")
+    print(f"  modules differing: {differing}")
+    return differing == 0 and not live["errors"]
+
+
+def _deleted(value: str | None, fresh_modules: list[str]) -> bool:
+    """Whether ``value`` is a submodule whose file the checkout deleted: hotswap keeps a deleted
+    module (and says so); the fresh interpreter could not import it."""
+    return value is not None and value.startswith("module ") and value[7:] not in fresh_modules
+
+
+def _swap(old: Path, new: Path, live: Path) -> int:
+    """Write the new release's files over the live tree (one mtime, as a checkout does)."""
+    stamp = time.time_ns() + 2_000_000_000
+    changed = 0
+    for path in sorted(new.rglob("*.py")):
+        target = live / path.relative_to(new)
+        if target.exists() and filecmp.cmp(path, target, shallow=False):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        os.utime(target, ns=(stamp, stamp))
+        changed += 1
+    for path in sorted(old.rglob("*.py")):
+        if not (new / path.relative_to(old)).exists():
+            (live / path.relative_to(old)).unlink(missing_ok=True)
+            changed += 1
+    return changed
+
+
+def _record(out: str, err: str) -> dict[str, Any]:
+    lines = [line for line in out.splitlines() if line.startswith("@@{")]
+    if not lines:
+        raise SystemExit(f"checkouts: a side printed no result:\n{out[-2000:]}\n{err[-3000:]}")
+    result: dict[str, Any] = json.loads(lines[-1][2:])
+    return result
+
+
+# -- the child: one interpreter, live (hotswap on) or fresh -------------------------------------
+
+
+def child(mode: str, root: str, package: str, names_json: str | None) -> None:
+    import contextlib
+    import importlib
+    import io
+    import pkgutil
+    import warnings
+
+    from _realwork import _fingerprint, fingerprints
+
+    reloader = None
+    if mode == "live":
+        import hotswap
+
+        reloader = hotswap.Reloader()
+    sys.path.insert(0, root)
+    loaded: list[str] = []
+    sink = io.StringIO()
+    quiet = contextlib.ExitStack()
+    quiet.enter_context(contextlib.redirect_stdout(sink))
+    quiet.enter_context(contextlib.redirect_stderr(sink))
+    with warnings.catch_warnings(), quiet:
+        warnings.simplefilter("ignore")
+        if names_json is None:
+            top = importlib.import_module(package)
+            found = pkgutil.walk_packages(getattr(top, "__path__", []), package + ".")
+            names = [package, *(i.name for i in found if not i.name.endswith("__main__"))]
+        else:
+            names = json.loads(names_json)
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except BaseException:  # a module of a project may raise anything when imported
+                continue
+            loaded.append(name)
+    out: dict[str, Any] = {"modules": loaded, "errors": [], "warnings": [], "reloaded": 0}
+    if reloader is not None:
+        from hotswap._detect import TRACKER
+
+        reloader.check()
+        TRACKER.baselines_read(600)
+        print("@@ready", flush=True)
+        sys.stdin.readline()
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            report = reloader.check()
+        out["seconds"] = time.perf_counter() - start
+        out["errors"] = [str(e) for e in report.errors]
+        out["warnings"] = [str(w) for w in report.warnings]
+        out["reloaded"] = len(report.reloaded)
+        # Modules the new release added and the checkpoint imported (``from .extra import``).
+        prefix = package + "."
+        loaded += sorted(
+            n for n in sys.modules if n.startswith(prefix) and n not in loaded
+        )
+        out["modules"] = loaded
+    out["fingerprints"] = fingerprints(loaded)
+    members: dict[str, dict[str, str]] = {}
+    for name in loaded:
+        module = sys.modules.get(name)
+        for key, value in list(vars(module).items()) if module is not None else []:
+            if isinstance(value, type) and value.__module__ == name:
+                members[f"{name}:{key}"] = {
+                    attr: _fingerprint(
+                        getattr(member, "__func__", None) or getattr(member, "fget", None)
+                        or member,
+                        name,
+                        1,
+                    )
+                    for attr, member in sorted(vars(value).items())
+                    if attr not in ("__dict__", "__weakref__", "__doc__", "__module__")
+                }
+    out["members"] = members
+    print("@@" + json.dumps(out), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        child(argv[1], argv[2], argv[3], argv[4] if len(argv) > 4 else None)
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pairs", nargs="*", help="dist==OLD..NEW[:package] (default: a list)")
+    parser.add_argument("--old", type=Path, help="a directory holding the package's old release")
+    parser.add_argument("--new", type=Path, help="a directory holding its new release")
+    parser.add_argument("--package", help="the package's import name (with --old/--new)")
+    args = parser.parse_args(argv)
+    if args.old or args.new:
+        if not (args.old and args.new and args.package):
+            parser.error("--old, --new and --package go together")
+        return 0 if compare(args.package, args.old, args.new, args.package) else 1
+    agreed = True
+    with tempfile.TemporaryDirectory(prefix="hotswap-releases-") as scratch:
+        for pair in args.pairs or PAIRS:
+            spec, _, package = pair.partition(":")
+            dist, _, versions = spec.partition("==")
+            old_version, _, new_version = versions.partition("..")
+            package = package or dist.replace("-", "_")
+            trees = []
+            for version in (old_version, new_version):
+                tree = Path(scratch) / f"{dist}-{version}"
+                extract(wheel(dist, version), package, tree)
+                trees.append(tree)
+            agreed = compare(pair, trees[0], trees[1], package) and agreed
+    return 0 if agreed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
