@@ -51,6 +51,9 @@ from hotswap._report import Change, Problem
 _CLASS_INTERNALS = frozenset(
     {"__dict__", "__weakref__", "_abc_impl", "__abstractmethods__", "__slotnames__"}
 )
+# Made by class creation from a class's bases, not its body: ``class C(Generic[T])`` records
+# ``__orig_bases__``, and ``Generic.__init_subclass__`` sets ``__parameters__``.
+_FROM_BASES = frozenset({"__orig_bases__", "__parameters__"})
 _FUNCTION_ATTRS = (
     "__defaults__",
     "__kwdefaults__",
@@ -382,6 +385,10 @@ class Patcher:
             if removable is not None and name not in removable and not dunder:
                 # Set from outside the class body: not ours to remove. (Dunders missing from the
                 # fresh class were made by class creation or a decorator: ``__hash__ = None``.)
+                continue
+            if name in _FROM_BASES and qualname in self.body_only:
+                # The body ran without the bases: what class creation made from them is still
+                # right (the stand-in class lacks it).
                 continue
             if isinstance(old.__dict__[name], types.MemberDescriptorType):
                 continue
