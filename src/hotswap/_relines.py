@@ -84,15 +84,13 @@ def reline_objects(
     that old closures may still run go to ``nested`` (see ``Patcher.retarget_closures``).
     Returns how many functions got new code."""
     count = 0
+    find = _Pairing(pairs)
     for func in functions:
         code = func.__code__
-        try:
-            fresh = pairs.get(code)
-        except TypeError:  # a constant that cannot be hashed (a dead weak reference)
-            continue
+        fresh = find(code)
         if fresh is None or fresh is code:
             continue
-        _pair_inner(code, fresh, pairs, nested)
+        _pair_inner(code, fresh, find, nested)
         journal.setattr(func, "__code__", fresh)
         count += 1
     starts = {(c.co_qualname, c.co_firstlineno): n.co_firstlineno for c, n in pairs.items()}
@@ -125,21 +123,46 @@ def _relabel(code: types.CodeType, filename: str) -> types.CodeType:
     return code.replace(co_filename=filename, co_consts=consts)
 
 
+class _Pairing:
+    """The new code paired with a running code object: the compiled old code it equals, or else
+    the one with its qualified name and first line (unique ones only). A function compiled with
+    its module differs from the same source compiled alone where it calls through a module the
+    file imports (``os.getcwd()``: CPython picks other instructions when it knows ``os`` is an
+    import of the same unit), so the running code may equal no compiled copy."""
+
+    def __init__(self, pairs: dict[types.CodeType, types.CodeType]) -> None:
+        self.pairs = pairs
+        places: dict[tuple[str, int], types.CodeType | None] = {}
+        for old, fresh in pairs.items():
+            key = (old.co_qualname, old.co_firstlineno)
+            places[key] = None if key in places else fresh  # (two on one line: no guess)
+        self.places = places
+
+    def __call__(self, code: types.CodeType) -> types.CodeType | None:
+        try:
+            fresh = self.pairs.get(code)
+        except TypeError:  # a constant that cannot be hashed (a dead weak reference)
+            return None
+        if fresh is None:
+            fresh = self.places.get((code.co_qualname, code.co_firstlineno))
+        return fresh
+
+
 def _pair_inner(
     old: types.CodeType,
     new: types.CodeType,
-    pairs: dict[types.CodeType, types.CodeType],
+    find: _Pairing,
     nested: dict[int, tuple[types.CodeType, types.CodeType]],
 ) -> None:
     for const in old.co_consts:
         if isinstance(const, types.CodeType):
-            fresh = pairs.get(const)
+            fresh = find(const)
             if fresh is not None and (
                 not const.co_name.startswith("<") or const.co_name == "<lambda>"
             ):
                 nested[id(const)] = (const, fresh)
             if fresh is not None:
-                _pair_inner(const, fresh, pairs, nested)
+                _pair_inner(const, fresh, find, nested)
 
 
 def _classes(objects: Iterable[Any]) -> Iterator[type]:
