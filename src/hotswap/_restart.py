@@ -95,11 +95,11 @@ def _plan(code: types.CodeType) -> Plan | None:
     found = function_source(code)
     if found is None:
         return None
-    node, classes = found
+    node, where = found
     loops = loops_of(node.body)
     if not loops:
         return None
-    run = compile_def(marked(node, loops), classes, code)
+    run = compile_def(marked(node, loops), where, code)
     if run is None:
         return None
     _frames.BASES[run] = code
@@ -319,7 +319,7 @@ def _resume(call: _Call, ordinal: int, test_first: bool, frame: types.FrameType)
     found = function_source(now)
     if found is None:
         return None
-    node, classes = found
+    node, where = found
     new_loops = loops_of(node.body)
     old_chain = _chain(call.plan.loops, ordinal)
     if ordinal >= len(new_loops):
@@ -335,7 +335,7 @@ def _resume(call: _Call, ordinal: int, test_first: bool, frame: types.FrameType)
             if iterator is None:
                 return None  # (a loop of code not marked here)
             values[f"{ITER}{new}"] = iterator
-    return build(node, classes, now, func.__globals__, ordinal, test_first, values)
+    return build(node, where, now, func.__globals__, ordinal, test_first, values)
 
 
 def _chain(loops: list[Any], ordinal: int) -> list[int]:

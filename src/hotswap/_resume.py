@@ -77,9 +77,20 @@ class Plan:
         return best[1], best[2] and target == best[0]
 
 
-def function_source(code: types.CodeType) -> tuple[ast.FunctionDef, list[str]] | None:
-    """The ``def`` whose compilation is ``code``, from the file as linecache holds it, with the
-    names of its enclosing classes (None: no source, or it does not compile to ``code``)."""
+@dataclass
+class Where:
+    """Where a ``def`` sits in its module's tree (code is compiled in the whole module: the
+    compiler's output depends on it, e.g. 3.12 loads ``mod.f`` differently when ``mod`` is a
+    module-level import, and private names are mangled inside classes)."""
+
+    tree: ast.Module
+    block: list[ast.stmt]
+    index: int
+
+
+def function_source(code: types.CodeType) -> tuple[ast.FunctionDef, Where] | None:
+    """The ``def`` whose compilation is ``code``, from the file as linecache holds it, and
+    where it is (None: no source, or it does not compile to ``code``)."""
     lines = linecache.getlines(code.co_filename)
     if not lines:
         return None
@@ -87,63 +98,78 @@ def function_source(code: types.CodeType) -> tuple[ast.FunctionDef, list[str]] |
         tree = ast.parse("".join(lines), code.co_filename)
     except (SyntaxError, ValueError):
         return None
-    found = _find(tree.body, code, [])
+    found = _find(tree.body, code, tree)
     if found is None:
         return None
-    node, classes = found
-    plain = compile_def(node, classes, code)
+    node, where = found
+    plain = compile_def(node, where, code)
     if plain is None or not _same(plain, code):
         return None
-    return node, classes
+    return node, where
 
 
 def _find(
-    body: list[ast.stmt], code: types.CodeType, classes: list[str]
-) -> tuple[ast.FunctionDef, list[str]] | None:
-    for node in body:
-        if isinstance(node, ast.FunctionDef) and node.name == code.co_name:
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            if first == code.co_firstlineno:
-                return node, classes
+    body: list[ast.stmt], code: types.CodeType, tree: ast.Module
+) -> tuple[ast.FunctionDef, Where] | None:
+    for index, node in enumerate(body):
+        if (
+            isinstance(node, ast.FunctionDef)
+            and node.name == code.co_name
+            and _first_line(node) == code.co_firstlineno
+        ):
+            return node, Where(tree, body, index)
         if isinstance(node, ast.ClassDef):
-            found = _find(node.body, code, [*classes, node.name])
+            found = _find(node.body, code, tree)
             if found is not None:
                 return found
     return None
 
 
+def _first_line(node: ast.FunctionDef) -> int:
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
+
+
 def _same(a: types.CodeType, b: types.CodeType) -> bool:
-    return (a.co_code, a.co_consts, a.co_names, a.co_varnames) == (
-        b.co_code,
-        b.co_consts,
-        b.co_names,
-        b.co_varnames,
+    """The same source compiled twice. Not the bytecode: the engine compiles an edited
+    ``def`` alone, and 3.12 then loads ``module.attr`` with another instruction than in the
+    whole module; names, constants and nested code say which source it was."""
+    return (
+        a.co_firstlineno == b.co_firstlineno
+        and a.co_names == b.co_names
+        and a.co_varnames == b.co_varnames
+        and len(a.co_consts) == len(b.co_consts)
+        and all(
+            _same(x, y) if isinstance(x, types.CodeType) and isinstance(y, types.CodeType)
+            else type(x) is type(y) and x == y
+            for x, y in zip(a.co_consts, b.co_consts, strict=True)
+        )
     )
 
 
-def compile_def(
-    node: ast.FunctionDef, classes: list[str], like: types.CodeType
-) -> types.CodeType | None:
-    """Compile ``node`` inside empty classes of the same names (private names are mangled as
-    in the module), with the future flags of ``like``; its code object, or None."""
-    inner: ast.stmt = node
-    for name in reversed(classes):
-        inner = ast.ClassDef(name=name, bases=[], keywords=[], body=[inner], decorator_list=[])
-        ast.copy_location(inner, node)
-        if hasattr(ast.ClassDef, "type_params") or "type_params" in ast.ClassDef._fields:
-            inner.type_params = []  # type: ignore[attr-defined]
-    module = ast.Module(body=[inner], type_ignores=[])
-    ast.fix_missing_locations(module)
+def compile_def(node: ast.FunctionDef, where: Where, like: types.CodeType) -> types.CodeType | None:
+    """Compile the module with ``node`` in the place of the ``def`` at ``where``, with the
+    future flags of ``like``; the code object of ``node``, or None."""
+    ast.fix_missing_locations(node)
+    before = where.block[where.index]
+    where.block[where.index] = node
     try:
-        top = compile(module, like.co_filename, "exec", flags=like.co_flags & _FUTURE_FLAGS,
-                      dont_inherit=True)
+        top = compile(
+            where.tree, like.co_filename, "exec", flags=like.co_flags & _FUTURE_FLAGS,
+            dont_inherit=True,
+        )
     except (SyntaxError, ValueError, TypeError):
         return None
-    for _ in classes:
-        top = next(c for c in top.co_consts if isinstance(c, types.CodeType))
-    for const in top.co_consts:
-        if isinstance(const, types.CodeType) and const.co_name == node.name:
-            return const.replace(co_qualname=like.co_qualname)
+    finally:
+        where.block[where.index] = before
+    first = _first_line(node)
+    pending = [top]
+    while pending:
+        code = pending.pop()
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                if const.co_name == node.name and const.co_firstlineno == first:
+                    return const.replace(co_qualname=like.co_qualname)
+                pending.append(const)
     return None
 
 
@@ -276,7 +302,7 @@ class Resume:
 
 def build(
     node: ast.FunctionDef,
-    classes: list[str],
+    where: Where,
     now: types.CodeType,
     globals_: dict[str, Any],
     ordinal: int,
@@ -333,7 +359,7 @@ def build(
     function.lineno = loop.lineno
     for arg in ast.walk(function.args):
         ast.copy_location(arg, loop)
-    code = compile_def(function, classes, now)
+    code = compile_def(function, where, now)
     if code is None:
         return None
     result = types.FunctionType(code, globals_, node.name)
@@ -352,11 +378,13 @@ def _rest(
         assert isinstance(node, ast.For | ast.While)
         return [*_again(node, test_first), *after]
     child_block = path[level + 1][0]
+    whole = copy.deepcopy(node)  # its next iterations: the rest below changes the nodes
     inner = _rest(path, level + 1, test_first)
     if inner is None:
         return None
     if isinstance(node, ast.For | ast.While) and child_block is node.body:
-        here = _finish_iteration(node, inner)
+        assert isinstance(whole, ast.For | ast.While)
+        here = _finish_iteration(whole, inner)
     elif isinstance(node, ast.Try | getattr(ast, "TryStar", ast.Try)) and child_block is node.body:
         again = copy.copy(node)
         again.body = inner
