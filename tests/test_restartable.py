@@ -457,3 +457,61 @@ def test_under_the_runner_a_running_loop_switches_to_its_new_body(
     assert counts == list(range(1, len(counts) + 1))
     assert program.out[-1] == f"done {len(counts)}"
     assert not any("keeps its old code" in line for line in program.err), program.err
+
+
+TOP = """\
+import os
+import sys
+import time
+
+print("start", flush=True)
+count = 0
+while not os.path.exists(sys.argv[1]):
+    count += 1
+    print("old", count, flush=True)
+    time.sleep(0.02)
+print("end", count, flush=True)
+"""
+
+
+@needs_monitoring
+def test_under_the_runner_a_top_level_while_loop_switches_to_its_new_body(
+    start: Callable[..., Running], workspace: Workspace
+) -> None:
+    """A script's top-level `while` loop under ``hotswap run``: saving an edit of its body
+    switches it at its next iteration; the script's globals (its state) go on, what came
+    before the loop does not run again, and one line says so."""
+    script = workspace.write("top.py", TOP)
+    stop = workspace.root / "stop-file"
+    program = start(str(script), str(stop))
+    program.wait("out", lambda line: line.startswith("old"))
+    _edit(workspace, script, 'print("old", count', 'print("new", count')
+    program.wait("out", lambda line: line.startswith("new"))
+    line = program.wait("err", lambda line: "restarted" in line)
+    assert line == "hotswap: restarted the top-level loop at line 7"
+    stop.touch()
+    assert program.finish() == 0
+    assert program.out[0] == "start"
+    counts = [int(row.split()[1]) for row in program.out[1:]]
+    assert counts[:-1] == list(range(1, len(counts)))
+    assert program.out[-1] == f"end {counts[-2]}"
+    assert not any("top-level code changed" in line for line in program.err), program.err
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the 3.11 fallback")
+def test_on_python_3_11_a_top_level_loop_keeps_its_body_and_says_so(
+    start: Callable[..., Running], workspace: Workspace
+) -> None:
+    """Without sys.monitoring the script's running top-level loop keeps its old body, and one
+    line says that the changed top-level code does not run while the program runs."""
+    script = workspace.write("top.py", TOP)
+    stop = workspace.root / "stop-file"
+    program = start(str(script), str(stop))
+    program.wait("out", lambda line: line.startswith("old"))
+    _edit(workspace, script, 'print("old", count', 'print("new", count')
+    program.wait("err", lambda line: "top-level code changed" in line)
+    seen = len(program.out)
+    program.wait("out", lambda line: len(program.out) > seen + 2)
+    stop.touch()
+    assert program.finish() == 0
+    assert not any(line.startswith("new") for line in program.out)

@@ -151,8 +151,9 @@ def apply(
                             definitions_only,
                         )
                     succeeded.append(record.name)  # its own held importers follow it
-    if report.reloaded:
-        reloaded(report.reloaded)  # running frames made stale may switch (see _frames)
+    if succeeded:
+        # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
+        reloaded(succeeded, bool(report.reloaded))
     return report
 
 

@@ -35,11 +35,13 @@ def reloads() -> int:
     return _COUNT[0]
 
 
-def reloaded(modules: list[str]) -> None:
-    """The engine reloaded ``modules`` (under its lock): count it, wake waiters, tell listeners."""
-    with RELOADS:
-        _COUNT[0] += 1
-        RELOADS.notify_all()
+def reloaded(modules: list[str], changed: bool) -> None:
+    """The engine applied the new text of ``modules`` (under its lock; ``changed``: something
+    visible changed): count it, wake waiters, tell the listeners (which must not raise)."""
+    if changed:
+        with RELOADS:
+            _COUNT[0] += 1
+            RELOADS.notify_all()
     for listener in list(LISTENERS):
         listener(modules)
 

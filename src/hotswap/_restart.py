@@ -4,7 +4,7 @@ new code at its next loop back-edge.
 Each call runs code compiled by ``_resume`` from the function's source (its loops marked, so
 that a back-edge can be located and a ``for`` loop's iterator is a local). After a reload that
 changed a function while a call of it runs (``_frames.reloaded`` calls :func:`_stale`), the
-``_MONITORING`` JUMP event is turned on for that call's code object only
+``sys.monitoring`` JUMP event is turned on for that call's code object only
 (``set_local_events``): no other code pays anything, and the event goes off again right after
 the switch. At a back-edge of the running call, the callback builds the resume function (the
 rest of the new function from the corresponding loop, see ``_resume``) and raises a private
@@ -13,7 +13,7 @@ to the decorator's wrapper, which prints one line and calls the resume function 
 frame's locals. When no resume can be built (the loop is gone, the source does not compile),
 the call keeps its old code, as an undecorated one does.
 
-Python 3.11 has no ``_MONITORING``: there (and for generators, coroutines and closures,
+Python 3.11 has no ``sys.monitoring``: there (and for generators, coroutines and closures,
 whose frames cannot be re-entered this way) the decorator returns the function unchanged after
 one warning, so a running call keeps its code until it returns.
 """
@@ -49,16 +49,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SAID_311 = [False]
 _LOCK = threading.RLock()
 _CALLS: dict[int, _Call] = {}  # id(wrapper frame) -> the call it runs
-_TOOL: list[int] = []  # the sys.monitoring tool id, once taken
+TOOL: list[int] = []  # the sys.monitoring tool id, once taken
 _WATCHED: dict[types.CodeType, int] = {}  # code with events on -> calls switching it
-_MONITORING: Any = getattr(sys, "monitoring", None)  # (3.12+; mypy checks as 3.11)
+MONITORING: Any = getattr(sys, "monitoring", None)  # (3.12+; mypy checks as 3.11)
+TOPLEVEL: dict[types.CodeType, Any] = {}  # a script's module code -> its ScriptLoops
 
 
 class _Restart(BaseException):
     """Unwinds a switching frame to its wrapper (a BaseException: ``except Exception`` in the
     user's code does not stop it)."""
 
-    def __init__(self, resume: Resume) -> None:
+    def __init__(self, resume: Any) -> None:
         super().__init__()
         self.resume = resume
 
@@ -123,7 +124,7 @@ def restartable(func: F) -> F:
         if not _SAID_311[0]:
             _SAID_311[0] = True
             warnings.warn(
-                "hotswap.restartable needs Python 3.12 (_MONITORING): a running call keeps "
+                "hotswap.restartable needs Python 3.12 (sys.monitoring): a running call keeps "
                 "its code until it returns; the next call runs the new code",
                 HotswapWarning,
                 stacklevel=2,
@@ -213,8 +214,8 @@ def _settle(call: _Call) -> None:
             return
         _WATCHED.pop(code, None)
         _frames.SWITCHING.discard(code)
-        if _TOOL:
-            _MONITORING.set_local_events(_TOOL[0], code, 0)
+        if TOOL:
+            MONITORING.set_local_events(TOOL[0], code, 0)
 
 
 # -- after a reload: turn the events on for stale calls ----------------------------------------
@@ -242,7 +243,7 @@ def _stale(modules: list[str]) -> None:
             code = call.plan.code
             _WATCHED[code] = _WATCHED.get(code, 0) + 1
             _frames.SWITCHING.add(code)
-            _MONITORING.set_local_events(_TOOL[0], code, _MONITORING.events.JUMP)
+            MONITORING.set_local_events(TOOL[0], code, MONITORING.events.JUMP)
 
 
 def _moved_only(a: types.CodeType, b: types.CodeType) -> bool:
@@ -256,15 +257,15 @@ def _moved_only(a: types.CodeType, b: types.CodeType) -> bool:
 
 
 def _tool() -> bool:
-    if _TOOL:
+    if TOOL:
         return True
-    monitoring = _MONITORING
+    monitoring = MONITORING
     for tool in (4, 3):
         if monitoring.get_tool(tool) is None:
             monitoring.use_tool_id(tool, "hotswap")
             monitoring.register_callback(tool, monitoring.events.JUMP, _on_jump)
             monitoring.register_callback(tool, monitoring.events.INSTRUCTION, _on_instruction)
-            _TOOL.append(tool)
+            TOOL.append(tool)
             return True
     return False
 
@@ -275,9 +276,12 @@ def _tool() -> bool:
 def _on_jump(code: types.CodeType, source: int, target: int) -> Any:
     """JUMP event of a switching code object: at a loop's back-edge in a switching call, leave
     the frame for the new code (raising), when the new code has that loop."""
-    if target >= source:
-        return _MONITORING.DISABLE  # a forward jump is never a switch point
     frame = sys._getframe(1)
+    script = TOPLEVEL.get(code)
+    if script is not None:
+        return script.jump(code, source, target, frame)
+    if target >= source:
+        return MONITORING.DISABLE  # a forward jump is never a switch point
     call = _CALLS.get(id(frame.f_back))
     if call is None or not call.switching or call.parent is not frame.f_back:
         return None
@@ -286,7 +290,7 @@ def _on_jump(code: types.CodeType, source: int, target: int) -> Any:
         return None
     edge = plan.back_edge(source, target)
     if edge is None:
-        return _MONITORING.DISABLE  # a comprehension's: never a switch point
+        return MONITORING.DISABLE  # a comprehension's: never a switch point
     resume = _resume(call, edge[0], edge[1], frame)
     if resume is None:
         _settle(call)  # the old code goes on, as for an undecorated function
@@ -295,14 +299,17 @@ def _on_jump(code: types.CodeType, source: int, target: int) -> Any:
     # exception raised by a JUMP callback: it is raised at the next instruction instead, the
     # target of the jump, from an INSTRUCTION callback, for which it does.
     call.armed = (target, resume)
-    events = _MONITORING.events
-    _MONITORING.set_local_events(_TOOL[0], code, events.JUMP | events.INSTRUCTION)
+    events = MONITORING.events
+    MONITORING.set_local_events(TOOL[0], code, events.JUMP | events.INSTRUCTION)
     return None
 
 
 def _on_instruction(code: types.CodeType, offset: int) -> Any:
     """INSTRUCTION event of a switching code object: raise at the armed back-edge's target."""
     frame = sys._getframe(1)
+    script = TOPLEVEL.get(code)
+    if script is not None:
+        return script.instruction(code, offset, frame)
     call = _CALLS.get(id(frame.f_back))
     if call is None or call.armed is None or call.parent is not frame.f_back:
         return None
