@@ -294,7 +294,9 @@ def test_a_loop_that_is_gone_from_the_new_code_keeps_the_old_code(
     assert editor.module.main(editor.hook, log) == 3
     assert log == [("old", 1), ("old", 2), ("old", 3)]
     assert editor.module.main(editor.hook, log) == 0
-    assert "restarted" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "restarted" not in err
+    assert err.count("hotswap: main() keeps its old code until it returns") == 1
 
 
 THREADS = """\

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hotswap import _frames
-from hotswap._console import DIM, note
+from hotswap._console import DIM, YELLOW, note
 from hotswap._errors import HotswapWarning
 from hotswap._resume import (
     ITER,
@@ -294,6 +294,14 @@ def _on_jump(code: types.CodeType, source: int, target: int) -> Any:
     resume = _resume(call, edge[0], edge[1], frame)
     if resume is None:
         _settle(call)  # the old code goes on, as for an undecorated function
+        line = call.plan.loops[edge[0]].lineno
+        note(
+            [
+                f"hotswap: {call.function.func.__qualname__}() keeps its old code until it "
+                f"returns: the new code has no loop to go on with for the one at line {line}"
+            ],
+            YELLOW,
+        )
         return None
     # CPython does not run the frame's handlers (``finally``, ``__exit__``, ``except``) for an
     # exception raised by a JUMP callback: it is raised at the next instruction instead, the
