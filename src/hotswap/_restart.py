@@ -192,7 +192,7 @@ def _switched(call: _Call, resume: Resume) -> None:
     """The frame was left at a back-edge: the call goes on in ``resume``; say it once."""
     _settle(call)
     call.plan = resume.plan
-    call.base = call.function.func.__code__
+    call.base = resume.base
     _frames.BASES[resume.plan.code] = call.base
     kept = f"{resume.kept} local{'' if resume.kept == 1 else 's'} kept"
     note([f"hotswap: restarted {call.function.func.__name__}() at line {resume.line} with {kept}"],

@@ -298,6 +298,7 @@ class Resume:
     state: dict[str, Any]
     line: int
     kept: int
+    base: types.CodeType  # the function's code it was built from
 
 
 def build(
@@ -365,7 +366,7 @@ def build(
     result = types.FunctionType(code, globals_, node.name)
     result.__qualname__ = now.co_qualname
     state = {n: values[n] for n in [*kept, *iterators]}
-    return Resume(result, plan_of(code, loops), state, loop.lineno, len(kept))
+    return Resume(result, plan_of(code, loops), state, loop.lineno, len(kept), now)
 
 
 def _rest(
