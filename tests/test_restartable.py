@@ -204,6 +204,39 @@ def test_blocks_left_by_the_switch_run_their_finally_and_exit(
     assert log == [("old", 1), ("old", 2), "exit", "finally", ("new", 3), ("new", 4), "finally"]
 
 
+METHOD = """\
+import hotswap
+
+class Game:
+    def __init__(self):
+        self.__frames = 0
+
+    @hotswap.restartable
+    def run(self, hook, log):
+        while self.__frames < 4:
+            self.__frames += 1
+            log.append(("old", self.__frames))
+            if self.__frames == 2:
+                hook()
+        return self.__frames
+"""
+
+
+@needs_monitoring
+def test_a_method_switches_with_its_private_names_kept(
+    workspace: Workspace, editors: list[Editor], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A restartable method switches like a function: ``self`` is kept, and private names
+    (``self.__frames``) still mean the class's attribute in the new code."""
+    editor = Editor(workspace, METHOD, ('("old", self.__frames)', '("new", self.__frames)'))
+    editors.append(editor)
+    log: list[Any] = []
+    game = editor.module.Game()
+    assert game.run(editor.hook, log) == 4
+    assert log == [("old", 1), ("old", 2), ("new", 3), ("new", 4)]
+    assert "hotswap: restarted run() at line 9 with 3 locals kept" in capsys.readouterr().err
+
+
 TESTED = """\
 import hotswap
 
