@@ -29,6 +29,7 @@ from typing import Any
 import _projects
 import _synth
 import _table
+import loops
 import web
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (tests)")
     parser.add_argument(
         "--only",
-        choices=("percell", "latency", "memory", "startup", "real", "web"),
+        choices=("percell", "latency", "memory", "startup", "real", "web", "loops"),
         action="append",
         help="run only these groups (repeatable)",
     )
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes.projects = args.project
     if args.rounds:
         sizes.rounds = sizes.checkout_rounds = sizes.real_rounds = args.rounds
-    groups = args.only or ["percell", "latency", "memory", "startup", "real", "web"]
+    groups = args.only or ["percell", "latency", "memory", "startup", "real", "web", "loops"]
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
         runner = Runner(Path(tmp), sizes)
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         for group in groups:
             if group == "web":  # servers against their own reloaders, not against IPython
                 results[group] = web.run(saves=2 if args.smoke else 5)
+            elif group == "loops":  # running loops on Python 3.12+ (issue 17)
+                results[group] = loops.run(smoke=args.smoke)
             else:
                 results[group] = getattr(runner, group)()
     results["seconds"] = round(time.time() - started, 1)
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     print(_table.render(results))
     if "web" in results:
         print("\n" + web.render(results["web"]))
+    if "loops" in results:
+        print("\n" + loops.render(results["loops"]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     failed = [t for t in results.get("targets", []) if not t["met"]]

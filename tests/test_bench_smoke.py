@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -23,6 +25,9 @@ def _errors(node: Any, where: str = "") -> list[str]:
     return []
 
 
+# The suite's own deadline (240 s, below) rules: on a loaded machine the run passes the default
+# per-test timeout while every group still completes.
+@pytest.mark.timeout(300)
 def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> None:
     """Every measurement of hotswap and of IPython's autoreload completes, every timed reload
     made the edited code live (in the real-projects group: called through the class or every
@@ -38,7 +43,8 @@ def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(out.read_text())
-    assert {"percell", "latency", "memory", "startup", "real", "web", "targets"} <= set(data)
+    assert {"percell", "latency", "memory", "startup", "real", "web", "loops"} <= set(data)
+    assert "targets" in data
     # Web servers: every save was served; only hotswap's servers kept their in-memory state.
     assert {name: row["state_kept"] for name, row in data["web"].items()} == {
         "fastapi: hotswap": True,

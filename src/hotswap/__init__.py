@@ -12,12 +12,15 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (millisec
 if TYPE_CHECKING:
     from typing import Any
 
+    from hotswap._loop import STOP, loop
     from hotswap._reloader import Reloader, reload
     from hotswap._repl import install, uninstall
     from hotswap._report import Change, Problem, Report
+    from hotswap._restart import restartable
     from hotswap._watch import checkpoint, watch
 
 __all__ = [
+    "STOP",
     "Change",
     "HotswapError",
     "HotswapWarning",
@@ -28,7 +31,9 @@ __all__ = [
     "__version__",
     "checkpoint",
     "install",
+    "loop",
     "reload",
+    "restartable",
     "uninstall",
     "watch",
 ]
@@ -43,6 +48,9 @@ _LAZY = {
     "reload": "hotswap._reloader",
     "install": "hotswap._repl",
     "uninstall": "hotswap._repl",
+    "STOP": "hotswap._loop",
+    "loop": "hotswap._loop",
+    "restartable": "hotswap._restart",
     "checkpoint": "hotswap._watch",
     "watch": "hotswap._watch",
 }

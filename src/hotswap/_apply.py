@@ -19,6 +19,7 @@ from typing import Any
 
 from hotswap._detect import TRACKER, Changed, Record, Unreadable
 from hotswap._engine import Outcome, Transaction
+from hotswap._frames import reloaded
 from hotswap._imports import Reads
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import clear_caches_reading
@@ -150,6 +151,9 @@ def apply(
                             definitions_only,
                         )
                     succeeded.append(record.name)  # its own held importers follow it
+    if succeeded:
+        # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
+        reloaded(succeeded, bool(report.reloaded))
     return report
 
 

@@ -196,6 +196,10 @@ class Inotify:
                     out.add(os.path.join(directory, name))
         return None if overflow else out
 
+    def fileno(self) -> int:
+        """The descriptor, readable when an event is queued (``hotswap.loop`` waits on it)."""
+        return int(self._fd)
+
     def close(self) -> None:
         if self._fd >= 0:
             self._poll.unregister(self._fd)

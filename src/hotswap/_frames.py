@@ -1,8 +1,15 @@
-"""Which frames are running code that a reload replaced.
+"""Which frames are running code that a reload replaced, and who hears of each reload.
 
 A frame keeps the code object it started with: after a function is patched, a call already in
 progress (a loop in ``main()``, a server's ``serve_forever``) goes on with the old code, and
 the next call runs the new. The watcher names such functions once; these helpers find them.
+
+A ``@hotswap.restartable`` call runs a code object hotswap compiled from the function's code
+(see ``_restart``): :data:`BASES` maps it to the code it was made from, so it counts as stale
+only when the function's code changed, and :data:`SWITCHING` holds those that will switch to
+the new code at their next loop back-edge (they are not named as keeping their old code).
+:func:`reloaded` is called by the engine after every reload that changed something: it counts
+reloads (``hotswap.loop`` waits for the next one) and tells the listeners.
 """
 
 from __future__ import annotations
@@ -11,8 +18,32 @@ import os
 import sys
 import threading
 import types
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any
+
+# code a restartable call runs -> the function's code it was compiled from
+BASES: weakref.WeakKeyDictionary[types.CodeType, types.CodeType] = weakref.WeakKeyDictionary()
+SWITCHING: weakref.WeakSet[types.CodeType] = weakref.WeakSet()
+LISTENERS: list[Callable[[list[str]], None]] = []
+RELOADS = threading.Condition()
+_COUNT = [0]
+
+
+def reloads() -> int:
+    """How many reloads changed something in this process so far."""
+    return _COUNT[0]
+
+
+def reloaded(modules: list[str], changed: bool) -> None:
+    """The engine applied the new text of ``modules`` (under its lock; ``changed``: something
+    visible changed): count it, wake waiters, tell the listeners (which must not raise)."""
+    if changed:
+        with RELOADS:
+            _COUNT[0] += 1
+            RELOADS.notify_all()
+    for listener in list(LISTENERS):
+        listener(modules)
 
 
 def file_of(module: types.ModuleType | None) -> str | None:
@@ -44,9 +75,9 @@ def running_old_code(modules: Iterable[str]) -> list[tuple[types.FrameType, str,
         while current is not None:
             code = current.f_code
             module = files.get(os.path.abspath(code.co_filename))
-            if module is not None and code.co_name != "<module>":
+            if module is not None and code.co_name != "<module>" and code not in SWITCHING:
                 now = _code_of(module, code.co_qualname)
-                if now is not None and now is not code:
+                if now is not None and now is not BASES.get(code, code):
                     thread = names.get(ident, "a thread")
                     found.append((current, code.co_qualname, code.co_filename, thread))
             current = current.f_back

@@ -321,6 +321,7 @@ def run_program(program: Program, options: RunOptions) -> int:
     reloader = Reloader()  # first: the program's own imports are captured as they happen
     watch_main = not Patterns(options.include, options.exclude).excludes("__main__")
     registered: list[str] = []
+    texts: list[str] = []
 
     def register(module: types.ModuleType, path: str) -> str | None:
         # The tracker's baseline for the script is exactly the text that is compiled.
@@ -329,6 +330,7 @@ def run_program(program: Program, options: RunOptions) -> int:
         text = TRACKER.register("__main__", module, path).text
         if text is not None:
             registered.append(path)
+            texts.append(text)
         return text
 
     try:
@@ -343,9 +345,14 @@ def run_program(program: Program, options: RunOptions) -> int:
             TRACKER.forget("__main__")
         show_exception(exc)
         return 1
+    loops = None
     if registered:
+        from hotswap._toplevel import script_loops
+
         reloader.include("__main__")
         reloader.apply_definitions_only("__main__")
+        # Its top-level ``while`` loops switch to their new body (3.12+): see _toplevel.
+        loops = script_loops(prepared.module, texts[0], prepared.code)
     watcher = Watch(
         reloader,
         poll=options.poll,
@@ -354,7 +361,11 @@ def run_program(program: Program, options: RunOptions) -> int:
         verbose=options.verbose,
         include=options.include,
         exclude=options.exclude,
-        on_change=ScriptNotes(prepared.path, bool(registered)) if prepared.path else None,
+        on_change=(
+            ScriptNotes(prepared.path, bool(registered), loops is not None)
+            if prepared.path
+            else None
+        ),
         also=[prepared.path] if prepared.path else [],
     )
     watcher.start()
@@ -366,12 +377,17 @@ def run_program(program: Program, options: RunOptions) -> int:
         count = len(watcher.files())
         sys.stderr.write(f"hotswap: watching {count} file{'' if count == 1 else 's'} ({how})\n")
     try:
-        execute(prepared)
+        if loops is not None and prepared.code is not None:
+            loops.execute(prepared.code)
+        else:
+            execute(prepared)
     except SystemExit as exc:
         return exit_status(exc.code)
     except BaseException as exc:
         reraise_trimmed(exc)
     finally:
+        if loops is not None:
+            loops.close()
         _finish(watcher, reloader, bool(registered))
     return 0
 
@@ -400,9 +416,10 @@ class ScriptNotes:
     of it is reloaded. Called by the watcher whenever files changed.
     """
 
-    def __init__(self, path: str, reloads: bool) -> None:
+    def __init__(self, path: str, reloads: bool, switches: bool = False) -> None:
         self.path = path
         self.reloads = reloads
+        self.switches = switches  # a changed top-level ``while`` loop switches (3.12+)
         self.seen = _content(path)
 
     def __call__(self) -> None:
@@ -414,7 +431,7 @@ class ScriptNotes:
             message = "the running script itself is not reloaded (the modules it imports are)"
             note([f"hotswap: {self.path} changed; {message}"], YELLOW)
             return
-        line = changed_top_level(before, content)
+        line = changed_top_level(before, content, skip=ast.While if self.switches else None)
         if line is not None:
             note(
                 [
@@ -425,9 +442,12 @@ class ScriptNotes:
             )
 
 
-def changed_top_level(before: bytes | None, after: bytes) -> int | None:
+def changed_top_level(
+    before: bytes | None, after: bytes, skip: type[ast.stmt] | None = None
+) -> int | None:
     """The first line of a top-level statement of ``after`` that is not a definition or import
-    and is not in ``before`` (None: there is none, or a version does not parse)."""
+    (or a ``skip``) and is not in ``before`` (None: there is none, or a version does not
+    parse)."""
     definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     try:
         old = ast.parse(importlib.util.decode_source(before)) if before is not None else None
@@ -442,7 +462,7 @@ def changed_top_level(before: bytes | None, after: bytes) -> int | None:
         key = ast.dump(node)
         if seen.get(key, 0) > 0:
             seen[key] -= 1
-        elif not isinstance(node, definitions):
+        elif not isinstance(node, definitions) and not (skip and isinstance(node, skip)):
             return node.lineno
     return None
 
