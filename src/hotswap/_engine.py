@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap import integrations
-from hotswap._decorated import forget_overloads, kept_class, static_attribute
+from hotswap._decorated import forget_overloads, kept_class, restub, static_attribute
 from hotswap._errors import HotswapError
 from hotswap._graves import Graves
 from hotswap._imports import resolve
@@ -251,6 +251,8 @@ class Transaction:
         forced = self._rebuild_registries(plan) | self._integration_reruns(plan)
         if not full and not self.definitions_only:
             forced |= self._dropped_writers(plan, new) | self._replan
+        running = set(range(len(new.objects))) if full else forced
+        forced |= restub(plan, new, self.name, self.journal, running)
         # When nothing changed reaches the statements above the edit, none of them can run.
         every = bool(full or forced or self.dirty or self.recoded)
         moved: list[tuple[Statement, Statement]] = []  # only moved: shifted in one go

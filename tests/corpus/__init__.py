@@ -28,6 +28,7 @@ from . import (
     kinds,
     lines,
     modules,
+    overloads,
     packages,
     state,
     toplevel,
@@ -54,6 +55,7 @@ ALL: list[Scenario] = [
     *travel.SCENARIOS,
     *arrivals.SCENARIOS,
     *augment.SCENARIOS,
+    *overloads.SCENARIOS,
 ]
 
 __all__ = ["ALL", "Scenario", "Step", "scenario", "src", "step", "variant"]
