@@ -20,6 +20,7 @@ from . import (
     classes,
     closures,
     conditional,
+    crossmodule,
     decorators,
     descriptors,
     failures,
@@ -56,6 +57,7 @@ ALL: list[Scenario] = [
     *arrivals.SCENARIOS,
     *augment.SCENARIOS,
     *overloads.SCENARIOS,
+    *crossmodule.SCENARIOS,
 ]
 
 __all__ = ["ALL", "Scenario", "Step", "scenario", "src", "step", "variant"]
