@@ -58,8 +58,6 @@ def main(count: int, heap: int) -> None:
         profile.disable()
         elapsed = time.perf_counter() - started
         assert report.ok, report
-        if os.environ.get("SHOW"):
-            print(report, [(c.qualname, c.action) for c in report.changes][-3:], held[0], getattr(redirect_many, "f0"))
         stats = pstats.Stats(profile)
         calls = sum(
             entry[1]

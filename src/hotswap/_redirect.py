@@ -21,7 +21,6 @@ from typing import Any
 
 from hotswap._journal import Journal
 
-
 Redirect = tuple[Any, Any, Callable[[Any], bool]]  # (old, new, skip this referrer)
 
 
