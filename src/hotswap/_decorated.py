@@ -43,18 +43,28 @@ def forget_overloads(node: ast.ClassDef, module: str, journal: Journal) -> None:
 
 
 def restub(
-    plan: ModulePlan, new: ParsedSource, module: str, journal: Journal, running: set[int]
+    plan: ModulePlan,
+    new: ParsedSource,
+    module: str,
+    journal: Journal,
+    running: set[int],
+    dirty: set[str],
 ) -> set[int]:
     """The top-level ``@overload`` stubs that must run again, after forgetting ``typing``'s
     records of their name: every stub of a name one of whose stubs came, went, changed or
-    runs anyway (``running``: forced, or every statement in a full reload). ``typing``
-    records a stub by its first line: a moved stub that runs again would be listed twice by
-    ``typing.get_overloads``, and a stub that went would stay listed; a fresh run records the
-    new stubs only. Empty, at no cost, when no stub is in the edit."""
+    runs anyway (``running``: forced, or every statement in a full reload; or it reads a
+    name a changed statement binds or ``dirty`` holds, such as a ``TypeVar`` its annotations
+    name). ``typing`` records a stub by its first line: a moved stub that runs again would be
+    listed twice by ``typing.get_overloads``, and a stub that went would stay listed; a
+    fresh run records the new stubs only. Empty, at no cost, when no stub is in the edit."""
     names = {s.new.name for s in plan.rest if s.status != "same" and _stub(s.new)}
     names.update(old.name for old, _at in plan.dropped if _stub(old))
     objects = new.objects
     names.update(objects[i].name for i in running if _stub(objects[i]))
+    rebound = set(dirty)
+    rebound.update(n for s in plan.rest if s.status != "same" for n in s.new.binds)
+    if rebound:
+        names.update(s.name for s in objects if _stub(s) and not s.reads.isdisjoint(rebound))
     names.discard(None)
     if not names:
         return set()

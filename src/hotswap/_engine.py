@@ -255,7 +255,7 @@ class Transaction:
         if not full and not self.definitions_only:
             forced |= self._dropped_writers(plan, new) | self._replan
         running = set(range(len(new.objects))) if full else forced
-        forced |= restub(plan, new, self.name, self.journal, running)
+        forced |= restub(plan, new, self.name, self.journal, running, self.dirty)
         # When nothing changed reaches the statements above the edit, none of them can run.
         every = bool(full or forced or self.dirty or self.recoded)
         moved: list[tuple[Statement, Statement]] = []  # only moved: shifted in one go

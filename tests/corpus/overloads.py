@@ -180,6 +180,41 @@ overloads_kept_body_changed = scenario(
 
 overloads_kept_full = variant(overloads_kept_body_changed, "full", strategy="full")
 
+TYPEVAR = """
+{ABOVE}import typing as t
+
+V = t.TypeVar("V"{BOUND})
+
+
+@t.overload
+def first(x: list[V]) -> V: ...
+@t.overload
+def first(x: tuple[V, ...]) -> V: ...
+def first(x):
+    return x[0]
+"""
+
+overloads_reading_rebound_typevar = scenario(
+    "overload_stubs_reading_a_rebound_typevar_listed_once",
+    """Stubs whose annotations name a ``TypeVar`` run again when the ``TypeVar`` statement
+    changes; saved with a line added above everything (every stub moves), each stub is listed
+    once by ``typing.get_overloads``, with the new ``TypeVar``, and the function is the one
+    the session holds.""",
+    before={"m.py": TYPEVAR.replace("{ABOVE}", "").replace("{BOUND}", "")},
+    setup="import m, typing\nfrom m import first",
+    probes=["first([3])", "m.first((4,))", "m.first is first"],
+    steps=[
+        step(
+            {"m.py": TYPEVAR.replace("{ABOVE}", "# typed\n").replace("{BOUND}", ", bound=int")},
+            expect={
+                "len(typing.get_overloads(m.first))": 2,
+                "[str(f.__annotations__['return'].__bound__)"
+                " for f in typing.get_overloads(m.first)]": ["<class 'int'>", "<class 'int'>"],
+            },
+        ),
+    ],
+)
+
 # -- in a class body -------------------------------------------------------------------------
 
 CLASS = """
@@ -288,6 +323,7 @@ SCENARIOS: list[Scenario] = [
     overloads_added_unchanged_body,
     overloads_kept_body_changed,
     overloads_kept_full,
+    overloads_reading_rebound_typevar,
     overloads_added_before_methods,
     overloads_added_before_method_only,
 ]
