@@ -79,7 +79,8 @@ fuzz: $(VENV)/.installed
 # at run time. Without REPOS, bare clones of the default projects are made under build/.
 # IPYTHON_REPO=/path/to/ipython also runs IPython's own autoreload tests through hotswap.
 REPLAY_PROJECTS := pallets/click python-attrs/attrs more-itertools/more-itertools
-COMMITS ?= 30
+# 12 steps per project fit about 20 minutes each on a loaded two-CPU machine (docs/replay.md).
+COMMITS ?= 12
 replay: $(VENV)/.installed
 	@set -e; status=0; repos="$(REPOS)"; \
 	if [ -z "$$repos" ]; then for p in $(REPLAY_PROJECTS); do \

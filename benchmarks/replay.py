@@ -18,7 +18,7 @@ live interpreter and the oracle. The report gives, per project and variant, the 
 (tests with the same outcome / tests compared, summed over steps) and every divergence, with the
 live side's failure message and the checkpoint's errors and warnings at that step.
 
-    python benchmarks/replay.py PATH [PATH ...] [--commits 30] [--variants hotswap,none]
+    python benchmarks/replay.py PATH [PATH ...] [--commits 12] [--variants hotswap,none]
         [--json out.json] [--keep DIR]
 """
 
@@ -331,7 +331,7 @@ def _step_details(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repos", nargs="+", type=Path, help="git work trees or git directories")
-    parser.add_argument("--commits", type=int, default=30, help="steps per project (default 30)")
+    parser.add_argument("--commits", type=int, default=12, help="steps per project (default 12)")
     parser.add_argument("--rev", default="HEAD", help="the newest commit to replay")
     parser.add_argument(
         "--variants", default="hotswap", help="comma-separated: " + ",".join(VARIANTS)

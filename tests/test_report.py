@@ -162,8 +162,35 @@ def test_html_lists_modules_and_visible_changes() -> None:
     assert "<li><b>app</b>: " in html
     assert '<span style="color:#2a7">patched</span> <code>f</code>' in html
     assert '<span style="color:#27a">added</span> <code>g</code>' in html
-    # Re-run statements are noise in a notebook: left out of the HTML.
-    assert "<code>X</code>" not in html
+    assert '<span style="color:#777">rerun</span> <code>X</code>' in html
+
+
+def test_html_lists_rerun_statements_as_the_text_does() -> None:
+    """A notebook shows the statements that ran again (``rerun C.__eq__, C.__hash__``), grouped
+    by action in the order the text line gives, each name once."""
+    report = Report(
+        reloaded=["app"],
+        changes=[
+            *_patched("app", "C"),
+            *_patched("app", "C.__eq__", "C.__hash__", "C.__eq__", action="rerun"),
+            *_patched("app", "f", "f"),
+        ],
+    )
+    assert str(report) == "hotswap: reloaded app: patched C, f; rerun C.__eq__, C.__hash__"
+    html = report._repr_html_()
+    assert (
+        '<li><b>app</b>: <span style="color:#2a7">patched</span> <code>C</code>, <code>f</code>; '
+        '<span style="color:#777">rerun</span> <code>C.__eq__</code>, <code>C.__hash__</code></li>'
+    ) in html
+
+
+def test_html_counts_names_beyond_six_as_the_text_does() -> None:
+    """A save that patched many functions lists six and counts the rest, in HTML as in text."""
+    names = [f"f{i}" for i in range(9)]
+    report = Report(reloaded=["app"], changes=_patched("app", *names))
+    assert str(report).endswith("f5 +3 more")
+    assert "<code>f5</code> +3 more</li>" in report._repr_html_()
+    assert "<code>f6</code>" not in report._repr_html_()
 
 
 def test_html_escapes_names_and_messages() -> None:
@@ -222,3 +249,19 @@ def test_public_types_show_the_public_module() -> None:
     assert repr(Change("m", "f", "patched", "m.py:1")) == (
         "Change(module='m', qualname='f', action='patched', where='m.py:1')"
     )
+
+
+def test_activity_listings_name_each_change_once() -> None:
+    """The one-line-per-change listings (``%autoreload -p`` in IPython, the REPL's verbose
+    mode) name a change once, even when several statements bound the name (``@overload`` stubs
+    and their function)."""
+    from hotswap._console import Show, lines
+    from hotswap._output import OutputOptions, render
+
+    report = Report(reloaded=["app"], changes=_patched("app", "f", "f", "g"))
+    rendered = render(report, OutputOptions(print_activity=True), color=False)
+    assert rendered is not None
+    listed = [line.strip() for line in rendered.plain.splitlines()[1:]]
+    assert listed == ["patched app.f  (/src/app.py:1)", "patched app.g  (/src/app.py:1)"]
+    verbose = [text.strip() for _style, text in lines(report, Show(verbose=True))[1:]]
+    assert verbose == ["patched f  (/src/app.py:1)", "patched g  (/src/app.py:1)"]

@@ -582,8 +582,11 @@ def _import_time_reads(record: Record) -> Reads | None:
     parsed = parsed_of(record)
     if parsed is None:
         return None
-    names = frozenset(n.partition(".")[0] for n in parsed.all_reads)
-    return Reads(names, names, frozenset())
+    reads = parsed.all_reads
+    names = frozenset(n.partition(".")[0] for n in reads)
+    # ``called`` keeps dotted names: ``A = mod.f(0)`` calls ``mod.f``, which ``_runs_again``
+    # looks for among the changed functions (``mod`` alone is never one of them).
+    return Reads(names, frozenset(reads), frozenset())
 
 
 def _runs_again(

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from hotswap._report import Report, failed_line, failure_lines
+from hotswap._report import Report, distinct, failed_line, failure_lines
 
 DIM = "\x1b[2m"
 RED = "\x1b[31m"
@@ -42,7 +42,7 @@ def lines(report: Report, show: Show) -> list[tuple[str, str]]:
             success = Report(reloaded=[name], changes=report.changes_of(name))
             out += [(DIM, line) for line in success.summary_lines()]
             if show.verbose:
-                for change in success.changes:
+                for change in distinct(success.changes):
                     where = f"  ({change.where})" if change.where else ""
                     out.append((DIM, f"    {change.action} {change.qualname}{where}"))
     for problem in report.errors:

@@ -8,7 +8,8 @@ the module binds, so the decorator's object stays bound, as it is.
 
 ``typing.overload`` records every stub in a registry of its own (by module, qualified name
 and first line); a class body that runs again records them anew: :func:`forget_overloads`
-drops the old records first (journaled).
+drops the old records first (journaled); top-level stubs that came, went or changed are
+recorded anew the same way (:func:`restub`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import typing
 from typing import Any
 
 from hotswap._journal import Journal
+from hotswap._plan import ModulePlan, is_overload
+from hotswap._source import ParsedSource, Statement
 
 
 def forget_overloads(node: ast.ClassDef, module: str, journal: Journal) -> None:
@@ -32,17 +35,52 @@ def forget_overloads(node: ast.ClassDef, module: str, journal: Journal) -> None:
         return
     for member in node.body:
         if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-            _names_overload(d) for d in member.decorator_list
+            is_overload(d) for d in member.decorator_list
         ):
             qualname = f"{node.name}.{member.name}"
             if qualname in by_name:
                 journal.delitem(by_name, qualname)
 
 
-def _names_overload(decorator: ast.expr) -> bool:
-    """``@overload`` or ``@typing.overload`` (by its name: what else would be called so)."""
-    return (isinstance(decorator, ast.Name) and decorator.id == "overload") or (
-        isinstance(decorator, ast.Attribute) and decorator.attr == "overload"
+def restub(
+    plan: ModulePlan,
+    new: ParsedSource,
+    module: str,
+    journal: Journal,
+    running: set[int],
+    dirty: set[str],
+) -> set[int]:
+    """The top-level ``@overload`` stubs that must run again, after forgetting ``typing``'s
+    records of their name: every stub of a name one of whose stubs came, went, changed or
+    runs anyway (``running``: forced, or every statement in a full reload; or it reads a
+    name a changed statement binds or ``dirty`` holds, such as a ``TypeVar`` its annotations
+    name). ``typing`` records a stub by its first line: a moved stub that runs again would be
+    listed twice by ``typing.get_overloads``, and a stub that went would stay listed; a
+    fresh run records the new stubs only. Empty, at no cost, when no stub is in the edit."""
+    names = {s.new.name for s in plan.rest if s.status != "same" and _stub(s.new)}
+    names.update(old.name for old, _at in plan.dropped if _stub(old))
+    objects = new.objects
+    names.update(objects[i].name for i in running if _stub(objects[i]))
+    rebound = set(dirty)
+    rebound.update(n for s in plan.rest if s.status != "same" for n in s.new.binds)
+    if rebound:
+        names.update(s.name for s in objects if _stub(s) and not s.reads.isdisjoint(rebound))
+    names.discard(None)
+    if not names:
+        return set()
+    registry = getattr(typing, "_overload_registry", None)
+    by_name = registry.get(module) if isinstance(registry, dict) else None
+    for name in names:
+        if by_name and name in by_name:
+            journal.delitem(by_name, name)
+    return {s.index for name in names if name for s in new.named(name) if _stub(s)}
+
+
+def _stub(stmt: Statement) -> bool:
+    node = stmt.node
+    return bool(stmt.decorators_key) and (
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any(is_overload(d) for d in node.decorator_list)
     )
 
 

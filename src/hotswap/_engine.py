@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap import integrations
-from hotswap._decorated import forget_overloads, kept_class, static_attribute
+from hotswap._decorated import forget_overloads, kept_class, restub, static_attribute
 from hotswap._errors import HotswapError
 from hotswap._graves import Graves
 from hotswap._imports import resolve
@@ -70,7 +70,7 @@ from hotswap._members import (
 from hotswap._patch import Patcher, defaults_differ, functions_in, mark_placed, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
-from hotswap._redirect import forward_weak_callers, redirect_references
+from hotswap._redirect import Redirect, forward_weak_callers, redirect_many
 from hotswap._relines import code_pairs, orphan, reline_objects, uniform_shift
 from hotswap._report import Change, Problem
 from hotswap._source import (
@@ -159,6 +159,9 @@ class Transaction:
         self._saved_objects: set[int] = set()
         self._dropped_attributes: dict[str, set[str]] = {}
         self._bound_now: dict[str, int] = {}  # name -> the statement of this walk that bound it
+        # Holders of a fresh object to point at the kept one (a registry a re-run decorator
+        # filled), made at once after the walk: each scan walks the whole heap.
+        self._redirects: list[Redirect] = []
         self.journal = Journal()
         self.outcome = Outcome(self.name, parsed=self.outcome.parsed)
         self.patcher = Patcher(
@@ -251,6 +254,8 @@ class Transaction:
         forced = self._rebuild_registries(plan) | self._integration_reruns(plan)
         if not full and not self.definitions_only:
             forced |= self._dropped_writers(plan, new) | self._replan
+        running = set(range(len(new.objects))) if full else forced
+        forced |= restub(plan, new, self.name, self.journal, running, self.dirty)
         # When nothing changed reaches the statements above the edit, none of them can run.
         every = bool(full or forced or self.dirty or self.recoded)
         moved: list[tuple[Statement, Statement]] = []  # only moved: shifted in one go
@@ -270,9 +275,14 @@ class Transaction:
             self._shift_tail(plan)
         self.patcher.retarget_closures()
         self._clear_caches(new)
-        skip = self._skip_referrer(None)
-        for old, replacement in self.patcher.replaced:
-            redirect_references(old, replacement, self.journal, skip)
+        replaced = self.patcher.replaced
+        # (The pairs that list holds are referrers of the old objects too: not rebuilt.)
+        skip = self._skip_referrer(None, {id(replaced), *map(id, replaced)})
+        redirects = self._redirects
+        redirects.extend((old, replacement, skip) for old, replacement in replaced)
+        redirect_many(redirects, self.journal)
+        redirects.clear()
+        for old, replacement in replaced:
             left = forward_weak_callers(old, replacement, self.journal)
             if left:
                 inner = static_attribute(old, "__wrapped__") if callable(old) else None
@@ -806,7 +816,7 @@ class Transaction:
             if stmt.is_def or stmt.is_class:  # removed by an earlier save: back in place
                 kept = self.patcher.restore(name, new)
                 if kept is not new and (stmt.is_class or bool(stmt.decorators_key)):
-                    redirect_references(new, kept, self.journal, self._skip_referrer(new))
+                    self._redirects.append((new, kept, self._skip_referrer(new)))
                 self._take_member_changes()
                 new = kept
             namespace[name] = new
@@ -865,7 +875,7 @@ class Transaction:
             namespace[name] = result
         self._bound_now[name] = stmt.index
         if result is old and result is not new and (stmt.is_class or bool(stmt.decorators_key)):
-            redirect_references(new, old, self.journal, self._skip_referrer(new))
+            self._redirects.append((new, old, self._skip_referrer(new)))
         if result is not old:
             self.dirty.add(name)
             self.outcome.rebinds.append((name, old, result))
@@ -1170,12 +1180,17 @@ class Transaction:
     def _where(self, stmt: Any) -> str:
         return f"{self.path}:{stmt.first}"
 
-    def _skip_referrer(self, new: Any) -> Any:
+    def _skip_referrer(self, new: Any, ours: set[int] | frozenset[int] = frozenset()) -> Any:
         namespace = self.module.__dict__
         own = getattr(new, "__dict__", None)
 
         def skip(ref: Any) -> bool:
-            return ref is namespace or ref is own or isinstance(ref, types.FrameType)
+            return (
+                ref is namespace
+                or ref is own
+                or isinstance(ref, types.FrameType)
+                or id(ref) in ours
+            )
 
         return skip
 

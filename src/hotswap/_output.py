@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from hotswap._report import Report, failed_line, failure_lines
+from hotswap._report import Report, distinct, failed_line, failure_lines
 
 LOGGER_NAME = "hotswap"
 
@@ -96,7 +96,7 @@ def render(report: Report, options: OutputOptions, *, color: bool) -> Rendered |
     for line in success.summary_lines():
         add(line, _DIM)
     if options.print_activity:
-        for change in shown.changes:
+        for change in distinct(shown.changes):
             where = f"  ({change.where})" if change.where else ""
             add(f"    {change.action} {change.module}.{change.qualname}{where}", _DIM)
     succeeded = len(styled)

@@ -43,7 +43,7 @@ from hotswap._kinds import (
     patch_enum,
     tuple_fields,
 )
-from hotswap._redirect import redirect_references
+from hotswap._redirect import redirect_many
 from hotswap._relines import orphan
 from hotswap._report import Change, Problem
 
@@ -453,8 +453,9 @@ class Patcher:
         # it) and this method's own bookkeeping.
         own = [*new_dict, pairs, olds, news, self._memo, *pairs]
         skip = {id(obj) for obj in own}
-        for after, before in pairs:
-            redirect_references(after, before, self.journal, lambda ref: id(ref) in skip)
+        redirect_many(
+            [(after, before, lambda ref: id(ref) in skip) for after, before in pairs], self.journal
+        )
 
     def _functions_by_line(
         self, cls: type, shadowed: dict[str, list[tuple[int, int]]]

@@ -1,11 +1,12 @@
 """What a reload has to run: statement diff, dataflow of names, module dependency order.
 
 Statements of the old and the new source are matched by *what they are*, not where they are:
-a ``def``/``class`` by its name (n-th definition of a name to the n-th), any other statement by its
-AST without positions (n-th identical statement to the n-th). A matched statement whose AST is
-unchanged is *same* (possibly moved: its functions get their line numbers shifted); the rest are
-*changed*. The engine runs the changed statements in source order and, by the dataflow rule, every
-same statement that reads a name a previous step rebound to a different object.
+a ``def``/``class`` by its name (n-th definition of a name to the n-th; ``@overload`` stubs
+among themselves), any other statement by its AST without positions (n-th identical statement
+to the n-th). A matched statement whose AST is unchanged is *same* (possibly moved: its
+functions get their line numbers shifted); the rest are *changed*. The engine runs the changed
+statements in source order and, by the dataflow rule, every same statement that reads a name a
+previous step rebound to a different object.
 
 A statement also *touches* the objects it changes without rebinding their names: ``C.x = ...``,
 ``X[k] = ...``, ``del C.x``, ``X.append(...)``, ``setattr(C, ...)``, ``add_methods(C)``
@@ -162,7 +163,7 @@ def _match(
     defs: dict[str, Statement | list[Statement]] = {}
     others: dict[str, Statement | list[Statement]] = {}
     for stmt in olds:
-        pools, label = (defs, stmt.name) if stmt.name is not None else (others, stmt.key)
+        pools, label = (defs, _def_label(stmt)) if stmt.name is not None else (others, stmt.key)
         pooled = pools.get(label)
         if pooled is None:
             pools[label] = stmt
@@ -172,7 +173,7 @@ def _match(
             pools[label] = [pooled, stmt]
     steps = []
     for stmt in news:
-        pools, label = (defs, stmt.name) if stmt.name is not None else (others, stmt.key)
+        pools, label = (defs, _def_label(stmt)) if stmt.name is not None else (others, stmt.key)
         pooled = pools.get(label)
         if pooled is None or (isinstance(pooled, list) and not pooled):
             steps.append(Step(stmt, None, "added"))
@@ -196,6 +197,29 @@ def _match(
             following = min(following, at)
     dropped.reverse()
     return steps, dropped
+
+
+def _def_label(stmt: Statement) -> str:
+    """What a definition pairs by: its name; an ``@overload`` stub pairs with old stubs only
+    (``name`` plus a mark no identifier has), so that stubs added above a function, or
+    removed, never take the real function's place: it pairs with the old real one and keeps
+    its identity."""
+    name = stmt.name
+    assert name is not None
+    node = stmt.node
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+        is_overload(d) for d in node.decorator_list
+    ):
+        return name + " @overload"
+    return name
+
+
+def is_overload(decorator: ast.expr) -> bool:
+    """``@overload``, ``@typing.overload``, ``@t.overload``, ``@typing_extensions.overload``
+    (by the name: what else would be called so)."""
+    return (isinstance(decorator, ast.Name) and decorator.id == "overload") or (
+        isinstance(decorator, ast.Attribute) and decorator.attr == "overload"
+    )
 
 
 def same_ast(a: ast.AST, b: ast.AST) -> bool:

@@ -1,9 +1,11 @@
 """Rebinding references: where an object could not be kept, its holders follow the new one.
 
-``redirect_references(old, new)`` finds the holders of ``old`` with one ``gc.get_referrers``
-scan and points them at ``new``: dict values and keys, list items, closure cells, ``partial``
-objects, and, one level up, the holders of immutable wrappers around ``old`` (tuples, function
-defaults, bound methods), which are rebuilt. Every change goes through the journal.
+``redirect_many([(old, new, skip), ...])`` finds the holders of every ``old`` with one
+``gc.get_referrers`` scan and points them at its ``new``: dict values and keys, list items,
+closure cells, ``partial`` objects, and, one level up (one more scan), the holders of immutable
+wrappers around ``old`` (tuples, function defaults, bound methods), which are rebuilt. A scan
+walks the whole heap, so a reload gathers its redirections and makes them at once. Every
+change goes through the journal.
 """
 
 from __future__ import annotations
@@ -19,47 +21,115 @@ from typing import Any
 
 from hotswap._journal import Journal
 
+Redirect = tuple[Any, Any, Callable[[Any], bool]]  # (old, new, skip this referrer)
+
 
 def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[Any], bool]) -> int:
     """Point references to ``old`` held in dicts, lists, closure cells and ``partial`` objects
-    at ``new`` (journaled). One ``gc.get_referrers`` scan.
+    at ``new`` (journaled); see :func:`redirect_many`.
 
     Used both ways: a replaced object's holders (``handlers = [m.f]``) follow the replacement,
     and a registry that a re-run decorator filled with a fresh class gets the kept class back.
+    """
+    return redirect_many([(old, new, skip)], journal)
+
+
+def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
+    """Each ``(old, new, skip)``: point the references to ``old`` at ``new``, but in referrers
+    ``skip`` accepts. Two ``gc.get_referrers`` scans in all, however many objects: one for the
+    holders of every ``old``, one for the holders of the immutable wrappers found around them
+    (tuples, bound methods: rebuilt, and the rebuilt one put where the old one was held).
+    A scan walks the whole heap (seconds in a long session), so callers gather what one
+    reload redirects and pass it at once. ``old -> new`` chains (``a -> b``, ``b -> c``)
+    end where the last one points.
+
     This function must have no closures: a cell of its own frame holding ``old`` would be
     found among the referrers and redirected.
     """
+    if not redirects:
+        return 0
+    target: dict[int, Any] = {}
+    skips: dict[int, Callable[[Any], bool]] = {}
+    for old, new, skip in redirects:
+        target[id(old)] = new
+        skips[id(old)] = skip
+    for key in list(target):  # (a few pairs: follow chains to their end)
+        seen = {key}
+        while id(target[key]) in target and id(target[key]) not in seen:
+            seen.add(id(target[key]))
+            target[key] = target[id(target[key])]
+    olds = tuple(old for old, _new, _skip in redirects)
+    ours = {id(olds), id(redirects), *map(id, redirects)}
     count = 0
-    for ref in gc.get_referrers(old):
-        if not (skip(ref) or journal.owns(ref)):
-            count += _redirect_in(ref, old, new, journal)
+    wrappers: dict[int, tuple[Any, Any]] = {}  # id(immutable holder) -> (it, its rebuilt copy)
+    for ref in gc.get_referrers(*olds):
+        if id(ref) in ours or journal.owns(ref) or isinstance(ref, types.FrameType):
+            continue
+        held = [old for old in _held(ref, target) if not skips[id(old)](ref)]
+        if not held:
+            continue
+        if type(ref) is tuple:
+            mapped = {id(old) for old in held}
+            wrappers[id(ref)] = (ref, tuple(target[id(v)] if id(v) in mapped else v for v in ref))
+        elif type(ref) is types.MethodType:
+            # Bound methods are immutable: a fresh one takes the old one's places.
+            wrappers[id(ref)] = (ref, types.MethodType(target[id(held[0])], ref.__self__))
+        else:
+            for old in held:
+                count += _redirect_in(ref, old, target[id(old)], journal)
+    if wrappers:
+        count += _redirect_holders(wrappers, journal)
     return count
 
 
-def _redirect_tuple(ref: tuple[Any, ...], old: Any, new: Any, journal: Journal) -> int:
-    """Tuples are immutable: rebuild one and put it where the old one was held (a function's
-    ``__defaults__``, a dict or a list). One level deep."""
-    items = []
-    for value in ref:
-        items.append(new if value is old else value)
-    return _redirect_holders(ref, tuple(items), journal)
+def _held(ref: Any, target: dict[int, Any]) -> list[Any]:
+    """The objects to redirect that ``ref`` holds where :func:`_redirect_in` can change them
+    (or that an immutable wrapper holds), each once."""
+    if isinstance(ref, dict):
+        found = [v for v in ref.values() if id(v) in target]
+        found += [k for k in ref if id(k) in target]
+    elif isinstance(ref, list) or type(ref) is tuple:
+        found = [v for v in ref if id(v) in target]
+    elif isinstance(ref, types.CellType):
+        try:
+            contents = ref.cell_contents
+        except ValueError:
+            return []
+        found = [contents] if id(contents) in target else []
+    elif type(ref) is types.MethodType:
+        found = [ref.__func__] if id(ref.__func__) in target else []
+    elif type(ref) is functools.partial:
+        found = [ref.func] if id(ref.func) in target else []
+    else:
+        return []
+    if len(found) < 2:
+        return found
+    unique = {id(v): v for v in found}
+    return list(unique.values())
 
 
-def _redirect_holders(ref: Any, fresh: Any, journal: Journal) -> int:
-    """Put ``fresh`` where the immutable ``ref`` is held (defaults, dicts, lists, cells)."""
+def _redirect_holders(wrappers: dict[int, tuple[Any, Any]], journal: Journal) -> int:
+    """Put each rebuilt wrapper where its old one is held (function defaults, dicts, lists,
+    cells): one scan for all of them."""
     count = 0
-    for holder in gc.get_referrers(ref):
-        if journal.owns(holder) or isinstance(holder, types.FrameType):
+    olds = tuple(ref for ref, _fresh in wrappers.values())
+    for holder in gc.get_referrers(*olds):
+        if holder is olds or journal.owns(holder) or isinstance(holder, types.FrameType):
             continue
-        if isinstance(holder, types.FunctionType) and holder.__defaults__ is ref:
-            journal.setattr(holder, "__defaults__", fresh)
-            count += 1
+        if isinstance(holder, types.FunctionType):
+            pair = wrappers.get(id(holder.__defaults__))
+            if pair is not None and holder.__defaults__ is pair[0]:
+                journal.setattr(holder, "__defaults__", pair[1])
+                count += 1
         elif isinstance(holder, dict | list | types.CellType):
-            count += _redirect_in(holder, ref, fresh, journal)
+            for ref in _held(holder, wrappers):
+                count += _redirect_in(holder, ref, wrappers[id(ref)][1], journal)
     return count
 
 
 def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
+    """Point ``ref``'s references to ``old`` at ``new``: ``ref`` a dict (values and keys), a
+    list, a cell or a ``partial``."""
     count = 0
     if isinstance(ref, dict):
         for key, value in list(ref.items()):
@@ -87,11 +157,6 @@ def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
             if ref.cell_contents is old:
                 journal.set_cell(ref, new)
                 count += 1
-    elif type(ref) is tuple:
-        count += _redirect_tuple(ref, old, new, journal)
-    elif type(ref) is types.MethodType and ref.__func__ is old:
-        # Bound methods are immutable: a fresh one takes the old one's places.
-        count += _redirect_holders(ref, types.MethodType(new, ref.__self__), journal)
     elif type(ref) is functools.partial and ref.func is old:
         state = ref.__reduce__()[2]
         setstate: Callable[[Any], None] = ref.__setstate__  # type: ignore[attr-defined]

@@ -114,18 +114,18 @@ class Report:
         rows: list[str] = []
         colours = {"patched": "#2a7", "added": "#27a", "removed": "#a42", "replaced": "#a72"}
         for name in self.reloaded:
+            # The groups the text line shows (``rerun C.__eq__, ...`` included), each name once.
             items = []
-            for change in self.changes_of(name):
-                if change.action == "rerun":
-                    continue
-                colour = colours.get(change.action, "#777")
+            for action, names in _grouped(self.changes_of(name)).items():
+                colour = colours.get(action, "#777")
+                shown = ", ".join(f"<code>{html.escape(n)}</code>" for n in names[:_SHOWN])
+                more = f" +{len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
                 items.append(
-                    f'<span style="color:{colour}">{html.escape(change.action)}</span> '
-                    f"<code>{html.escape(change.qualname)}</code>"
+                    f'<span style="color:{colour}">{html.escape(action)}</span> {shown}{more}'
                 )
             rows.append(
                 f"<li><b>{html.escape(name)}</b>"
-                + (": " + ", ".join(items) if items else "")
+                + (": " + "; ".join(items) if items else "")
                 + "</li>"
             )
         for err in self.errors:
@@ -147,19 +147,44 @@ class Report:
         )
 
 
-def _describe(changes: list[Change]) -> str:
-    """`` (patched f, added g)``: the visible changes of one module, grouped by action."""
+_SHOWN = 6  # names shown per action; the rest are counted
+
+
+def _grouped(changes: list[Change]) -> dict[str, list[str]]:
+    """The qualified names of ``changes`` by action, in order of first mention, each once (a
+    name several statements bind, such as ``@overload`` stubs and their function, is one
+    object to the user)."""
     groups: dict[str, list[str]] = {}
     for change in changes:
         names = groups.setdefault(change.action, [])
         if change.qualname not in names:
             names.append(change.qualname)
+    return groups
+
+
+def distinct(changes: list[Change]) -> list[Change]:
+    """``changes`` without repeats (same module, name and action), first mention kept: what the
+    one-line-per-change listings show."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for change in changes:
+        key = (change.module, change.qualname, change.action)
+        if key not in seen:
+            seen.add(key)
+            out.append(change)
+    return out
+
+
+def _describe(changes: list[Change]) -> str:
+    """`` (patched f, added g)``: the visible changes of one module, grouped by action."""
+    groups = _grouped(changes)
     if not groups:
         return ""
     parts = []
     for action, names in groups.items():
-        shown = ", ".join(names[:6]) + (f" +{len(names) - 6} more" if len(names) > 6 else "")
-        parts.append(f"{action} {shown}")
+        shown = ", ".join(names[:_SHOWN])
+        more = f" +{len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+        parts.append(f"{action} {shown}{more}")
     return ": " + "; ".join(parts)
 
 

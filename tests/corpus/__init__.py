@@ -20,6 +20,7 @@ from . import (
     classes,
     closures,
     conditional,
+    crossmodule,
     decorators,
     descriptors,
     failures,
@@ -28,6 +29,7 @@ from . import (
     kinds,
     lines,
     modules,
+    overloads,
     packages,
     state,
     toplevel,
@@ -54,6 +56,8 @@ ALL: list[Scenario] = [
     *travel.SCENARIOS,
     *arrivals.SCENARIOS,
     *augment.SCENARIOS,
+    *overloads.SCENARIOS,
+    *crossmodule.SCENARIOS,
 ]
 
 __all__ = ["ALL", "Scenario", "Step", "scenario", "src", "step", "variant"]

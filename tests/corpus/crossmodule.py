@@ -1,0 +1,81 @@
+"""Values a module computes at import from another module's functions, after saves of either.
+
+``class C: A = fza.f(0)``, ``T = f(2)`` or ``V = mod.deco_made(1)`` run at import: when the
+function they call changes, a fresh run computes them anew, so the live module must too, however
+the importer names the function (``from fza import f``, ``fza.f``, a star import), whatever
+decorates it (``functools.lru_cache``, a decorator of a third module), and whether or not the
+importer itself was saved since it was first imported (after that, hotswap knows what its
+import-time code calls from its parse, not from the code object the import hook saw).
+"""
+
+from __future__ import annotations
+
+from ._model import Scenario, scenario, step
+
+CACHED = """
+import functools
+
+@functools.lru_cache(maxsize=None)
+def f1(x):
+    return ("{V}", x)
+"""
+
+cached_value_after_importer_restyled = scenario(
+    "class_attribute_from_cached_function_after_importer_restyled",
+    """A class attribute is computed at import from an ``lru_cache`` function of another module
+    (``A3 = f1(0)``); the importer is saved with ``import fza`` / ``fza.f1(0)`` instead of the
+    from-import, then the function's module is edited: the class attribute is the new
+    function's value, as in a fresh run (it kept the old one).""",
+    before={
+        "fza.py": CACHED.replace("{V}", "v1"),
+        "fzb.py": "from fza import f1\n\nclass C2:\n    A3 = f1(0)\n",
+    },
+    setup="import fza, fzb\nobj = fzb.C2()",
+    probes=["fzb.C2.A3", "obj.A3", "fza.f1(0)"],
+    steps=[
+        step(
+            {"fzb.py": "import fza\n\nclass C2:\n    A3 = fza.f1(0)\n"},
+            doc="the importer restyled: same value",
+        ),
+        step({"fza.py": CACHED.replace("{V}", "v2")}, doc="the cached function edited"),
+        step({"fza.py": CACHED.replace("{V}", "v3")}, doc="and again"),
+    ],
+)
+
+DECO = """
+def twice(fn):
+    def inner(*args):
+        return ("{V}", fn(*args))
+    return inner
+"""
+
+decorated_value_after_importer_saved = scenario(
+    "value_from_decorated_function_after_importer_saved",
+    """``T = fzb.f2(2)`` and ``class K: B = fzb.f2(1)`` are computed at import in ``fzc`` from a
+    function of ``fzb`` decorated by a decorator of ``fza``. After an unrelated save of
+    ``fzc`` (a constant added), editing the decorator, then the function, gives both values
+    as a fresh run computes them.""",
+    before={
+        "fza.py": DECO.replace("{V}", "d1"),
+        "fzb.py": "import fza\n\n@fza.twice\ndef f2(x):\n    return x + 1\n",
+        "fzc.py": "import fzb\n\nT = fzb.f2(2)\n\nclass K:\n    B = fzb.f2(1)\n",
+    },
+    setup="import fza, fzb, fzc\nfrom fzc import K",
+    probes=["fzc.T", "fzc.K.B", "K.B", "fzb.f2(0)"],
+    steps=[
+        step(
+            {"fzc.py": "import fzb\n\nLIMIT = 3\nT = fzb.f2(2)\n\nclass K:\n    B = fzb.f2(1)\n"},
+            doc="an unrelated save of the importer",
+        ),
+        step({"fza.py": DECO.replace("{V}", "d2")}, doc="the decorator edited"),
+        step(
+            {"fzb.py": "import fza\n\n@fza.twice\ndef f2(x):\n    return x + 10\n"},
+            doc="the decorated function edited",
+        ),
+    ],
+)
+
+SCENARIOS: list[Scenario] = [
+    cached_value_after_importer_restyled,
+    decorated_value_after_importer_saved,
+]
