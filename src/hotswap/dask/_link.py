@@ -222,10 +222,7 @@ class Link:
 
 
 def _at_new(report: ClusterReport, address: str) -> bool:
-    versions = report.versions.get(address, {})
-    return report.workers[address].ok and all(
-        versions.get(m) == v for m, v in report.expected.items()
-    )
+    return report.workers[address].ok and all(address in report.at_new(m) for m in report.expected)
 
 
 def _workers(client: Any) -> dict[str, Any]:

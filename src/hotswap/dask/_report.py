@@ -38,8 +38,12 @@ class ClusterReport:
         return [a for a in self.workers if a not in self.restarted]
 
     def at_new(self, module: str) -> list[str]:
+        """The workers that run the pushed version of ``module``, or will: one that has not
+        imported it (mode pull) imports the client's file when a task needs it."""
         want = self.expected.get(module)
-        return [a for a in self.current() if self.versions.get(a, {}).get(module) == want]
+        return [
+            a for a in self.current() if self.versions.get(a, {}).get(module, want) in (want, None)
+        ]
 
     @property
     def ok(self) -> bool:
