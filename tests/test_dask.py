@@ -361,7 +361,6 @@ assert not CACHE, "this worker holds state the new version refuses"
 """
 
 
-@pytest.mark.slow
 def test_restart_brings_failed_workers_back_at_the_new_version(
     tree: Tree, attach: Any
 ) -> None:
