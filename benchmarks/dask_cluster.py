@@ -20,7 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-SOURCE = "COUNT = [0]\n\n\ndef token():\n    return {token!r}\n\n\ndef bump():\n    COUNT[0] += 1\n    return COUNT[0]\n"
+SOURCE = (
+    "COUNT = [0]\n\n\ndef token():\n    return {token!r}\n\n\n"
+    "def bump():\n    COUNT[0] += 1\n    return COUNT[0]\n"
+)
 TOOLS = ("hotswap.dask push", "client.upload_file")
 
 
@@ -67,7 +70,10 @@ def measure(workers: int, tool: str, saves: int, tmp: Path) -> dict[str, Any]:
                     client.upload_file(str(path))
                     importlib.reload(module)
                 times.append((time.perf_counter() - start) * 1000)
-                got = {client.submit(module.token, workers=[a], pure=False).result() for a in addresses}
+                got = {
+                    client.submit(module.token, workers=[a], pure=False).result()
+                    for a in addresses
+                }
                 assert got == {token}, (tool, got, token)
                 counts = _bump_all(client, module, addresses)
             if link is not None:

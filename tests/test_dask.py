@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import operator
 import os
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
