@@ -275,6 +275,40 @@ def test_push_reaches_workers_with_their_own_stale_copy(
         on_workers(tree.client, f"import sys; sys.path.remove({str(own)!r})", [second])
 
 
+def test_skewed_worker_is_reported_and_resynced(tree: Tree, attach: Any, tmp_path: Path) -> None:
+    """A worker found at neither the previous pushed version nor the new one (here its own
+    copy of the file was edited there, after a push) is named as skewed, and the push brings
+    it to the new version like the others."""
+    name = hotswap_name()
+    tree.write(name, V1)
+    own = tmp_path / "worker-copy"
+    own.mkdir()
+    copy = own / f"{name}.py"
+    copy.write_text(V1)
+    first, second = tree.workers
+    on_workers(tree.client, f"import sys; sys.path.insert(0, {str(own)!r})", [second])
+    try:
+        mod = _import(name)
+        link = attach("auto")
+        assert tree.everywhere(mod.f) == [("v1", 1), ("v1", 1)]
+        tree.write(name, V1.replace('"v1"', '"v2"'))
+        assert link.push().ok
+        copy.write_text(V1.replace('"v1"', '"elsewhere"'))
+        tree.workspace.bump(copy)
+        assert tree.run_on(second, mod.f) == ("elsewhere", 2)  # a real edit of its own file
+
+        tree.write(name, V1.replace('"v1"', '"v3"'))
+        report = link.push()
+
+        assert report.ok, str(report)
+        assert f"{name} on {second}: was at neither the previous nor the pushed version" in str(
+            report
+        )
+        assert tree.everywhere(mod.f) == [("v3", 2), ("v3", 3)]
+    finally:
+        on_workers(tree.client, f"import sys; sys.path.remove({str(own)!r})", [second])
+
+
 def test_late_joiner_starts_at_the_pushed_version(tree: Tree, attach: Any, cluster: Any) -> None:
     """A worker that joins after a push runs the pushed version from its first import, even
     when the file it would import says something else by then."""

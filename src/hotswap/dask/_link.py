@@ -56,8 +56,13 @@ class Link:
         self._texts: dict[str, bytes] = {}  # what was pushed last, per module
         self._previous: dict[str, bytes | None] = {}  # ...and before it (for revert)
         self._attached = True
-        client.set_metadata(_worker.TEXTS_KEY, {})
-        _register(client, _worker.HotswapPlugin(mode))
+        try:
+            client.set_metadata(_worker.TEXTS_KEY, {})
+            _register(client, _worker.HotswapPlugin(mode))
+        except BaseException:
+            self._attached = False
+            self._reloader.close()
+            raise
         LISTENERS.append(self._heard)
 
     # -- the public face -----------------------------------------------------------------------
