@@ -285,7 +285,7 @@ def test_skewed_worker_is_reported_and_resynced(tree: Tree, attach: Any, tmp_pat
     own.mkdir()
     copy = own / f"{name}.py"
     copy.write_text(V1)
-    first, second = tree.workers
+    second = tree.workers[1]
     on_workers(tree.client, f"import sys; sys.path.insert(0, {str(own)!r})", [second])
     try:
         mod = _import(name)
@@ -513,6 +513,46 @@ def test_magic_attaches_pushes_and_detaches(
         for key in set(shell.user_ns) - before:
             del shell.user_ns[key]
         capsys.readouterr()
+
+
+def test_attaching_again_detaches_the_earlier_link(client: Any, attach: Any) -> None:
+    """A client has one link: attaching it again detaches the earlier one."""
+    first = attach("push")
+    second = attach("pull")
+    with pytest.raises(hotswap.HotswapError, match="detached"):
+        first.push()
+    assert not second.push().client
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("", "expected a subcommand"),
+        ("start", "expected a subcommand"),
+        ("attach", "expected the name of a Client"),
+        ("attach a b", "expected the name of a Client"),
+        ("attach c --mode sideways", "--mode is one of auto, pull, push, not 'sideways'"),
+        ("attach c --on-failure", "--on-failure needs a value"),
+        ("attach c --loud", "unknown option --loud"),
+        ("status now", "takes no argument"),
+    ],
+)
+def test_cluster_magic_lines_that_do_not_parse(line: str, message: str) -> None:
+    """A wrong ``%hotswap cluster`` line is one usage error naming what is wrong."""
+    from hotswap._magics import MagicArgumentError, parse_cluster
+
+    with pytest.raises(MagicArgumentError, match=message):
+        parse_cluster(line)
+
+
+def test_cluster_magic_lines_that_parse() -> None:
+    from hotswap._magics import ClusterArgs, parse_cluster
+
+    assert parse_cluster("attach c") == ClusterArgs("attach", "c", "auto", "report")
+    assert parse_cluster("attach c --mode=push --on-failure restart") == ClusterArgs(
+        "attach", "c", "push", "restart"
+    )
+    assert parse_cluster(" detach ") == ClusterArgs("detach")
 
 
 def hotswap_name() -> str:

@@ -18,6 +18,7 @@ itself, one with its own copy follows the pushes). Executing pushed text is opt-
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from hotswap.dask._link import FAILURE_POLICIES, Link
@@ -25,6 +26,10 @@ from hotswap.dask._report import ClusterReport
 from hotswap.dask._worker import MODES
 
 __all__ = ["ClusterReport", "Link", "attach"]
+
+# One link per client: attaching again replaces the plugin on the workers, so the earlier
+# link is detached first (id of the client -> its link).
+_LINKS: weakref.WeakValueDictionary[int, Link] = weakref.WeakValueDictionary()
 
 
 def attach(client: Any, mode: str = "auto", on_failure: str = "report") -> Link:
@@ -34,9 +39,14 @@ def attach(client: Any, mode: str = "auto", on_failure: str = "report") -> Link:
     could not apply): ``"report"`` (the :class:`ClusterReport` says it; the next push retries),
     ``"revert"`` (workers that applied it get their previous text back) or ``"restart"`` (the
     failed workers are restarted by their nannies and come back at the new version).
+    Attaching a client again detaches its earlier link.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: use 'auto', 'pull' or 'push'")
     if on_failure not in FAILURE_POLICIES:
         raise ValueError(f"unknown on_failure {on_failure!r}: use 'report', 'revert' or 'restart'")
-    return Link(client, mode, on_failure)
+    previous = _LINKS.get(id(client))
+    if previous is not None and previous.client is client:
+        previous.detach()
+    link = _LINKS[id(client)] = Link(client, mode, on_failure)
+    return link

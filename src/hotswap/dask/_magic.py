@@ -12,6 +12,7 @@ from typing import Any
 
 from hotswap._errors import HotswapError
 from hotswap._magics import ClusterArgs
+from hotswap.dask import attach
 from hotswap.dask._link import Link
 
 
@@ -30,7 +31,7 @@ def cluster(holder: Any, namespace: dict[str, Any], args: ClusterArgs) -> str:
             )
         if link is not None:
             link.detach()
-        holder.cluster_link = Link(client, args.mode, args.on_failure)
+        holder.cluster_link = attach(client, args.mode, args.on_failure)
         workers = len(client.scheduler_info().get("workers", {}))
         return (
             f"hotswap: attached to {args.client} ({workers} workers, mode {args.mode}, "
