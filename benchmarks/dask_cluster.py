@@ -52,7 +52,7 @@ def measure(workers: int, tool: str, saves: int, tmp: Path) -> dict[str, Any]:
     try:
         with distributed.LocalCluster(
             processes=True, n_workers=workers, threads_per_worker=1, host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         ) as cluster, distributed.Client(cluster) as client:
             client.run(exec, f"import sys; sys.path.insert(0, {str(root)!r})", {})
             module = importlib.import_module(name)

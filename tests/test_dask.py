@@ -50,8 +50,15 @@ def plugins(dask_worker):
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
+    # ``dashboard_address=None`` still starts the scheduler's HTTP server (metrics, health) on
+    # port 8787: a second cluster at the same time (the other xdist worker's) would warn, and
+    # leak the socket of its failed bind (distributed 2026.8). Port 0 for that server only.
     with distributed.LocalCluster(
-        processes=True, n_workers=2, host="127.0.0.1", dashboard_address=None
+        processes=True,
+        n_workers=2,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     ) as cluster:
         yield cluster
 

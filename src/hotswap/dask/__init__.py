@@ -21,6 +21,13 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+try:
+    import distributed  # noqa: F401 - what this module is for; said plainly when missing
+except ImportError as exc:  # pragma: no cover - the extra is not installed
+    raise ImportError(
+        'hotswap.dask needs distributed: pip install "hotswap[dask]"', name=exc.name
+    ) from exc
+
 from hotswap.dask._link import FAILURE_POLICIES, Link
 from hotswap.dask._report import ClusterReport
 from hotswap.dask._worker import MODES
