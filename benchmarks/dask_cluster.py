@@ -34,52 +34,41 @@ def _save(path: Path, token: str, tick: list[int]) -> None:
     os.utime(path, ns=(stamp, stamp))
 
 
-def measure(workers: int, tool: str, saves: int, tmp: Path) -> dict[str, Any]:
+def measure(client: Any, root: Path, workers: int, tool: str, saves: int) -> dict[str, Any]:
     import importlib
-
-    import distributed
 
     import hotswap.dask
 
-    root = tmp / f"{workers}-{tool.split()[0]}"
-    root.mkdir()
     name = f"daskbench_{workers}_{tool.split()[0].replace('.', '_')}"
     path = root / f"{name}.py"
     tick = [0]
     _save(path, "t0", tick)
-    sys.path.insert(0, str(root))
     times: list[float] = []
     try:
-        with distributed.LocalCluster(
-            processes=True, n_workers=workers, threads_per_worker=1, host="127.0.0.1",
-            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        ) as cluster, distributed.Client(cluster) as client:
-            client.run(exec, f"import sys; sys.path.insert(0, {str(root)!r})", {})
-            module = importlib.import_module(name)
-            link = hotswap.dask.attach(client, mode="auto") if tool.startswith("hotswap") else None
-            addresses = sorted(client.run(os.getpid))
-            counts = _bump_all(client, module, addresses)
-            for n in range(1, saves + 1):
-                token = f"t{n}"
-                _save(path, token, tick)
-                start = time.perf_counter()
-                if link is not None:
-                    report = link.push()
-                    assert report.ok, str(report)
-                else:
-                    client.upload_file(str(path))
-                    importlib.reload(module)
-                times.append((time.perf_counter() - start) * 1000)
-                got = {
-                    client.submit(module.token, workers=[a], pure=False).result()
-                    for a in addresses
-                }
-                assert got == {token}, (tool, got, token)
-                counts = _bump_all(client, module, addresses)
+        module = importlib.import_module(name)
+        link = hotswap.dask.attach(client, mode="auto") if tool.startswith("hotswap") else None
+        addresses = sorted(client.run(os.getpid))
+        counts = _bump_all(client, module, addresses)
+        for n in range(1, saves + 1):
+            token = f"t{n}"
+            _save(path, token, tick)
+            start = time.perf_counter()
             if link is not None:
-                link.detach()
+                report = link.push()
+                assert report.ok, str(report)
+            else:
+                client.upload_file(str(path))
+                importlib.reload(module)
+            times.append((time.perf_counter() - start) * 1000)
+            got = {
+                client.submit(module.token, workers=[a], pure=False).result()
+                for a in addresses
+            }
+            assert got == {token}, (tool, got, token)
+            counts = _bump_all(client, module, addresses)
+        if link is not None:
+            link.detach()
     finally:
-        sys.path.remove(str(root))
         sys.modules.pop(name, None)
     return {
         "ms": [round(t, 1) for t in times],
@@ -94,12 +83,30 @@ def _bump_all(client: Any, module: Any, addresses: list[str]) -> list[int]:
 
 
 def run(saves: int = 5, sizes: tuple[int, ...] = (2, 4)) -> dict[str, Any]:
+    """One cluster per size; ``upload_file`` first (its module is then left alone), then
+    hotswap, each with a module of its own."""
+    import distributed
+
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="hotswap-dask-") as tmp:
         for workers in sizes:
-            for tool in TOOLS:
-                results[f"{workers} workers: {tool}"] = measure(workers, tool, saves, Path(tmp))
-    return results
+            root = Path(tmp) / str(workers)
+            root.mkdir()
+            sys.path.insert(0, str(root))
+            try:
+                with distributed.LocalCluster(
+                    processes=True, n_workers=workers, threads_per_worker=1, host="127.0.0.1",
+                    dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                ) as cluster, distributed.Client(cluster) as client:
+                    client.run(exec, f"import sys; sys.path.insert(0, {str(root)!r})", {})
+                    for tool in reversed(TOOLS):
+                        results[f"{workers} workers: {tool}"] = measure(
+                            client, root, workers, tool, saves
+                        )
+            finally:
+                sys.path.remove(str(root))
+    order = {f"{w} workers: {t}": (w, i) for w in sizes for i, t in enumerate(TOOLS)}
+    return {k: results[k] for k in sorted(results, key=order.__getitem__)}
 
 
 def render(results: dict[str, Any]) -> str:
