@@ -29,6 +29,7 @@ from typing import Any
 import _projects
 import _synth
 import _table
+import dask_cluster
 import loops
 import web
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (tests)")
     parser.add_argument(
         "--only",
-        choices=("percell", "latency", "memory", "startup", "real", "web", "loops"),
+        choices=("percell", "latency", "memory", "startup", "real", "web", "loops", "dask"),
         action="append",
         help="run only these groups (repeatable)",
     )
@@ -58,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes.projects = args.project
     if args.rounds:
         sizes.rounds = sizes.checkout_rounds = sizes.real_rounds = args.rounds
-    groups = args.only or ["percell", "latency", "memory", "startup", "real", "web", "loops"]
+    groups = args.only or [
+        "percell", "latency", "memory", "startup", "real", "web", "loops", "dask"
+    ]
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="hotswap-bench-") as tmp:
         runner = Runner(Path(tmp), sizes)
@@ -68,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
                 results[group] = web.run(saves=2 if args.smoke else 5)
             elif group == "loops":  # running loops on Python 3.12+ (issue 17)
                 results[group] = loops.run(smoke=args.smoke)
+            elif group == "dask":  # a save reaching a cluster's workers (hotswap.dask)
+                results[group] = dask_cluster.run(
+                    saves=2 if args.smoke else 5, sizes=(2,) if args.smoke else (2, 4)
+                )
             else:
                 results[group] = getattr(runner, group)()
     results["seconds"] = round(time.time() - started, 1)
@@ -77,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n" + web.render(results["web"]))
     if "loops" in results:
         print("\n" + loops.render(results["loops"]))
+    if "dask" in results:
+        print("\n" + dask_cluster.render(results["dask"]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     failed = [t for t in results.get("targets", []) if not t["met"]]

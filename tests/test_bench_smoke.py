@@ -52,6 +52,11 @@ def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> 
         "flask: hotswap": True,
         "flask: flask run --reload": False,
     }
+    # Dask: every save reached every worker; only hotswap.dask kept the workers' state.
+    assert {name: row["state_kept"] for name, row in data["dask"].items()} == {
+        "2 workers: hotswap.dask push": True,
+        "2 workers: client.upload_file": False,
+    }
     assert _errors(data) == []
     verified = [
         *(row[tool]["verified"] for row in data["percell"] for tool in ("hotswap", "ipython")),

@@ -21,11 +21,17 @@ import is therefore never mistaken for the baseline.
 The sink also gets what the module's top-level code reads and calls while it is imported
 (module body, class bodies, comprehensions; not function bodies), from its code object: what
 the importer index needs to tell whether a value that changed elsewhere matters at import time.
+
+A module whose source was given as text (``Reloader.apply_sources``: a Dask worker that was
+pushed the client's version before it imported the module) runs that text instead of its file,
+compiled here and never written to ``__pycache__`` (the cache is keyed by the file's mtime, so
+a fresh process would take it for the file's bytecode).
 """
 
 from __future__ import annotations
 
 import importlib.machinery
+import importlib.util
 import os
 import sys
 import time
@@ -34,7 +40,7 @@ from types import CodeType, ModuleType
 from typing import Any
 
 from hotswap._imports import Reads, import_time_reads
-from hotswap._record import RACY_NS, Fingerprint, read_file
+from hotswap._record import RACY_NS, Fingerprint, Pushed, digest, read_file
 from hotswap._scope import is_user_file
 
 # (module name, path, fingerprint of the bytes, the bytes it ran, import-time reads)
@@ -45,6 +51,7 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
     """The standard loader, reporting what it executed to the sink."""
 
     sink: Sink
+    pushed: dict[str, Pushed]
 
     def __init__(self, original: importlib.machinery.SourceFileLoader) -> None:
         super().__init__(original.name, original.path)
@@ -79,6 +86,9 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str) -> CodeType:
         self._stat = self._read = None
+        pushed = self.pushed.get(fullname)
+        if pushed is not None:
+            return self._pushed_code(fullname, pushed)
         code: CodeType | None = super().get_code(fullname)
         path = self.path
         stat = self._stat
@@ -103,11 +113,31 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
         return code
 
 
-class CaptureFinder:
-    """First on ``sys.meta_path``: asks the other finders, wraps the loader of user modules."""
+    def _pushed_code(self, fullname: str, pushed: Pushed) -> CodeType:
+        """The pushed text, compiled; the file it replaces is read for its fingerprint and
+        digest (that copy is not an edit, see ``Tracker._look``)."""
+        path = self.path
+        disk, fingerprint = read_file(path)
+        pushed.stale = digest(disk)
+        data = pushed.data
+        code = self.source_to_code(data, path)
+        # Tracebacks and ``inspect`` read linecache: the text that runs, not the file (an
+        # mtime of None keeps ``linecache.checkcache`` from dropping it for the file's).
+        import linecache
 
-    def __init__(self, sink: Sink) -> None:
+        text = importlib.util.decode_source(data)
+        linecache.cache[path] = (len(text), None, text.splitlines(True), path)
+        self.sink(fullname, os.path.abspath(path), fingerprint, data, import_time_reads(code))
+        return code
+
+
+class CaptureFinder:
+    """First on ``sys.meta_path``: asks the other finders, wraps the loader of user modules.
+    ``pushed``: modules that run given text instead of their file (the tracker's)."""
+
+    def __init__(self, sink: Sink, pushed: dict[str, Pushed] | None = None) -> None:
         self.sink = sink
+        self.pushed: dict[str, Pushed] = {} if pushed is None else pushed
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         for finder in sys.meta_path:
@@ -128,6 +158,7 @@ class CaptureFinder:
                 ):
                     wrapped = _CapturingLoader(loader)
                     wrapped.sink = self.sink
+                    wrapped.pushed = self.pushed
                     spec.loader = wrapped
             except Exception:
                 pass

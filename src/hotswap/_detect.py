@@ -33,6 +33,16 @@ unknown and the module's first reload re-runs the whole module (strategy ``full`
 transactional and identity-keeping). Known limit: whether such a file is a symbolic link (whose
 target's directory must be watched too) is found out only when it is read, so a save of the
 link's target elsewhere in that first moment is taken for the baseline.
+
+A module's source can also be given as text instead of its file (:meth:`Tracker.push`, behind
+``Reloader.apply_sources``: a Dask worker running the text its client pushed, while its own copy
+of the file is older). The text is applied as a save of it would be; the file's content at that
+moment is then not an edit (a stat that moved, or a racy one, reads the file and finds that
+content: nothing happens), so the worker never goes back to its stale copy on its own. A later
+push replaces the text; a change of the file to any other content is a real edit, and the file
+is the module's source again from then on (a file brought up to the pushed text is too, as
+there is then nothing to tell apart). A module pushed before it was imported runs the text when
+it is imported (the import hook compiles it instead of the file).
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ from hotswap._record import (
     RACY_NS,
     Changed,
     Fingerprint,
+    Pushed,
     Record,
     Unreadable,
     decode_or_none,
@@ -125,6 +136,9 @@ class Tracker:
         self._modules_seen: set[str] = set()
         # directory -> (its resolved path, the symbolic links on its way), for ``_watch``
         self._real_dirs: dict[str, tuple[str, tuple[str, ...]]] = {}
+        # module -> the text that is its source instead of its file (see ``push``); shared with
+        # the import hook, which runs it for a module imported later.
+        self.pushed: dict[str, Pushed] = {}
 
     # -- the import hook and the event source --------------------------------------------------
 
@@ -133,7 +147,7 @@ class Tracker:
             self._users += 1
             if self._finder is None:
                 library_roots()  # computed now: sysconfig cannot be asked from inside an import
-                self._finder = CaptureFinder(self._capture)
+                self._finder = CaptureFinder(self._capture, self.pushed)
                 sys.meta_path.insert(0, self._finder)
                 self._start_watcher(default_watcher())
 
@@ -393,6 +407,12 @@ class Tracker:
                 self._unindexed[name] = None
             record.pending = False  # last: a reader that sees it False sees the baseline too
 
+    def push(self, name: str, data: bytes) -> Pushed:
+        """``data`` is module ``name``'s source from now on, not its file (module docstring);
+        the caller applies it to a loaded module, and sets ``stale`` to its file's digest."""
+        pushed = self.pushed[name] = Pushed(data)
+        return pushed
+
     def _unknown(self, record: Record) -> None:
         with self._events:
             record.pending = False
@@ -630,6 +650,12 @@ class Tracker:
             # re-pointed (its target directory is watched from now on).
             self._watch(record, verify=False, again=record.real is not None)
         current = digest(data)
+        pushed = self.pushed.get(record.name)
+        if pushed is not None:
+            if current == pushed.stale and current != record.digest:
+                record.seen(fingerprint)  # the copy it had when the text was pushed: no edit
+                return None
+            del self.pushed[record.name]  # a real edit (or the text itself): the file again
         if current == record.digest:
             record.held = None
             record.settle(data, fingerprint, None)  # touched, or a failed edit undone

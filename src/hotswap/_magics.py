@@ -182,3 +182,68 @@ def _is_module_name(text: str) -> bool:
     """``pkg.sub`` style absolute names only: relative names mean nothing in a session."""
     parts = text.split(".")
     return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
+
+
+# -- %hotswap cluster (hotswap.dask) ---------------------------------------------------------
+
+CLUSTER_USAGE = (
+    "%hotswap cluster attach NAME [--mode auto|pull|push] "
+    "[--on-failure report|revert|restart] | status | push | detach"
+)
+ClusterAction = Literal["attach", "status", "push", "detach"]
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    """One parsed ``%hotswap cluster`` line: ``client`` names a ``distributed.Client`` in the
+    user's namespace (``attach`` only)."""
+
+    action: ClusterAction
+    client: str | None = None
+    mode: str = "auto"
+    on_failure: str = "report"
+
+
+def parse_cluster(line: str) -> ClusterArgs:
+    """Parse the text after ``%hotswap cluster``; raise :class:`MagicArgumentError` if wrong."""
+    words = line.split()
+    if not words or words[0] not in ("attach", "status", "push", "detach"):
+        raise MagicArgumentError(f"%hotswap cluster: expected a subcommand ({CLUSTER_USAGE})")
+    action: ClusterAction = words[0]  # type: ignore[assignment]
+    rest = words[1:]
+    if action != "attach":
+        if rest:
+            raise MagicArgumentError(
+                f"%hotswap cluster {action}: takes no argument, got {' '.join(rest)!r}"
+            )
+        return ClusterArgs(action)
+    options = {"--mode": ("auto", "pull", "push"), "--on-failure": ("report", "revert", "restart")}
+    chosen: dict[str, str] = {}
+    names: list[str] = []
+    while rest:
+        word = rest.pop(0)
+        key, _, value = word.partition("=")
+        if key in options:
+            if not value:
+                if not rest:
+                    raise MagicArgumentError(f"%hotswap cluster attach: {key} needs a value")
+                value = rest.pop(0)
+            if value not in options[key]:
+                raise MagicArgumentError(
+                    f"%hotswap cluster attach: {key} is one of {', '.join(options[key])}, "
+                    f"not {value!r}"
+                )
+            chosen[key] = value
+        elif word.startswith("-"):
+            raise MagicArgumentError(
+                f"%hotswap cluster attach: unknown option {word} (usage: {CLUSTER_USAGE})"
+            )
+        else:
+            names.append(word)
+    if len(names) != 1 or not names[0].isidentifier():
+        raise MagicArgumentError(
+            f"%hotswap cluster attach: expected the name of a Client (usage: {CLUSTER_USAGE})"
+        )
+    return ClusterArgs(
+        "attach", names[0], chosen.get("--mode", "auto"), chosen.get("--on-failure", "report")
+    )

@@ -184,6 +184,20 @@ class Record:
         self.failed_needs = None
 
 
+class Pushed:
+    """A module's source of truth given as text (``Reloader.apply_sources``), not its file.
+
+    ``stale`` is the digest of the file's content when the text was applied (or imported): that
+    copy is not an edit. None until the module runs the text.
+    """
+
+    __slots__ = ("data", "stale")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.stale: bytes | None = None
+
+
 class Changed(NamedTuple):
     record: Record
     data: bytes

@@ -4,6 +4,11 @@ A checkpoint finds the watched modules whose file content changed (``_detect``) 
 are any, hands them to ``_apply`` (imported then: loading hotswap and a checkpoint that finds
 nothing never import the parser, the planner or the engine). Everything runs under one
 process-wide lock, so two threads (a watcher and a REPL, say) never reload at the same time.
+
+:meth:`Reloader.apply_sources` is the same data path for source given as text instead of a
+file (a Dask worker applying what its client pushed; see ``_detect``, "given as text"), and
+:data:`LISTENERS` are told of each checkpoint that reloaded something (``hotswap.dask`` pushes
+then).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import sys
 import threading
 import traceback
 import types
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hotswap import integrations
@@ -26,6 +32,9 @@ if TYPE_CHECKING:  # imported at the first change: loading stays quick
 
 STRATEGIES = ("incremental", "full")
 _LOCK = threading.RLock()
+# Called with the report of every checkpoint that reloaded a module (after the lock is released;
+# an exception in one is the listener's own, reported by its owner, never the checkpoint's).
+LISTENERS: list[Callable[[Report], None]] = []
 
 
 def _parse_strategy(value: str) -> str:
@@ -143,7 +152,7 @@ class Reloader:
         if self._mode == "off":
             return Report()
         try:
-            return self._check()
+            report = self._check()
         except Exception as exc:
             where = traceback.extract_tb(exc.__traceback__)[-1]
             message = (
@@ -153,6 +162,70 @@ class Reloader:
             report = Report(errors=[Problem("hotswap", where.filename, where.lineno, message)])
             self.last_report = report
             return report
+        if report.reloaded and LISTENERS:
+            for listener in list(LISTENERS):
+                listener(report)
+        return report
+
+    def apply_sources(self, sources: Mapping[str, bytes]) -> Report:
+        """Take ``sources`` (module name -> source bytes) as those modules' source from now on.
+
+        Each loaded module is reloaded as if its file had been saved with the given text (the
+        same transaction, rollback and report as a checkpoint); the file's content as it is now
+        is not taken for an edit afterwards, a later change of the file to other content is. A
+        module not imported yet runs the given text when it is imported. A module that is not
+        watched here (no source file, or outside the scope) is named in a warning."""
+        report = Report()
+        changed: list[Changed] = []
+        strategy = self._strategy
+        with _LOCK:
+            TRACKER.discover()
+            TRACKER.arrivals()
+            for name, data in sources.items():
+                pushed = TRACKER.push(name, data)
+                module = sys.modules.get(name)
+                record = TRACKER.records.get(name)
+                if module is None:
+                    continue  # imported later: the import hook runs ``data``
+                if record is None or not self._scope.allows(name, self._mode):
+                    TRACKER.pushed.pop(name, None)
+                    path = getattr(module, "__file__", None) or ""
+                    report.warnings.append(
+                        Problem(name, path, None, "not watched in this process; not applied")
+                    )
+                    continue
+                try:
+                    disk, fingerprint = read_file(record.path)
+                except OSError as exc:
+                    TRACKER.pushed.pop(name, None)
+                    reason = exc.strerror or str(exc)
+                    report.errors.append(Problem(name, record.path, None, f"cannot read: {reason}"))
+                    report.failed.append(name)
+                    continue
+                pushed.stale = digest(disk)
+                hashed = digest(data)
+                if record.text is None:
+                    strategy = "full"  # the executing source is unknown (see ``reload``)
+                if hashed != record.digest:
+                    changed.append(Changed(record, data, fingerprint, hashed))
+                else:
+                    record.seen(fingerprint)
+            if changed:
+                from hotswap._apply import apply
+
+                report.merge(
+                    apply(
+                        changed,
+                        [],
+                        strategy,
+                        self.namespace,
+                        self._seen(),
+                        complete=self._mode == "complete",
+                        definitions_only=frozenset(self._definitions_only),
+                    )
+                )
+        self.last_report = report
+        return report
 
     def _check(self) -> Report:
         with _LOCK:

@@ -47,12 +47,14 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _untyped_display
 
 from hotswap import _output
+from hotswap._errors import HotswapError
 from hotswap._magics import (
     AimportItem,
     AutoreloadArgs,
     MagicArgumentError,
     parse_aimport,
     parse_autoreload,
+    parse_cluster,
 )
 from hotswap._reloader import Reloader
 from hotswap._report import Report
@@ -150,6 +152,9 @@ class HotswapMagics(Magics):
             if inner is not None:
                 inner.enabled = self._taken_over_was_enabled
         self._taken_over = None
+        link = getattr(self, "cluster_link", None)
+        if link is not None:  # (%hotswap cluster attach)
+            link.detach()
         self.reloader.close()
 
     # -- cell callbacks ----------------------------------------------------------------------
@@ -344,11 +349,29 @@ class HotswapMagics(Magics):
 
         %hotswap      the summary
         %hotswap -v   also list every watched module
+        %hotswap cluster attach NAME|status|push|detach
+                      keep a Dask cluster's workers in step (hotswap.dask; NAME is a Client)
         """
+        if line.split()[:1] == ["cluster"]:  # hotswap.dask, imported only when asked
+            self._cluster(line.strip().removeprefix("cluster"))
+            return
         verbose = line.strip()
         if verbose not in ("", "-v", "--verbose"):
             raise UsageError("%hotswap: expected no argument or -v")
         print(self.status(verbose=bool(verbose)))
+
+    def _cluster(self, line: str) -> None:
+        """``%hotswap cluster ...``: see :mod:`hotswap.dask._magic`."""
+        try:
+            args = parse_cluster(line)
+        except MagicArgumentError as exc:
+            raise UsageError(str(exc)) from None
+        from hotswap.dask._magic import cluster
+
+        try:
+            print(cluster(self, self._shell.user_ns, args))
+        except HotswapError as exc:
+            raise UsageError(str(exc)) from None
 
     def status(self, *, verbose: bool = False) -> str:
         """The text ``%hotswap`` prints."""
