@@ -205,7 +205,9 @@ def _changed_class_attributes(cls: type, names: set[str], namespace: dict[str, A
     for name in names:
         owner, dot, attribute = name.partition(".")
         base = namespace.get(owner) if dot else None
-        if isinstance(base, type) and issubclass(cls, base):
+        # The MRO, not ``issubclass``: that runs the base's ``__subclasscheck__`` (a Protocol
+        # that is not runtime-checkable raises; an ABC's registrations are not inheritance).
+        if isinstance(base, type) and base in cls.__mro__:
             out.add(attribute)
     return out
 
