@@ -67,7 +67,7 @@ from hotswap._members import (
     registers_into,
     shadowed_defs,
 )
-from hotswap._patch import Patcher, defaults_differ, functions_in, mark_placed, shift_objects
+from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
 from hotswap._redirect import Redirect, forward_weak_callers, redirect_many
@@ -1158,8 +1158,9 @@ class Transaction:
         self, objects: list[Any], pairs: dict[types.CodeType, types.CodeType]
     ) -> None:
         functions = [f for obj in objects for f in functions_in(obj, self.path, nested_only=True)]
-        reline_objects(objects, functions, pairs, self.journal, self.patcher.nested)
-        mark_placed(objects, self.path, self.patcher.placed)
+        reline_objects(
+            objects, functions, pairs, self.journal, self.patcher.nested, self.patcher.placed
+        )
 
     def _shift_tail(self, plan: ModulePlan) -> None:
         """:meth:`_shift` for the statements after the edit, without an exact copy of each."""

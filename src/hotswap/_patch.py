@@ -686,8 +686,8 @@ def shift_objects(
 
     Inner functions already made from the old code (``handler = make_handler()``) are listed in
     ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`. ``done`` holds
-    the ids of functions and classes this reload already gave their new lines (see
-    :func:`mark_placed`): a statement below that binds the same object again (``from .m import
+    the ids of functions and classes this reload already gave their new lines (patched,
+    shifted or relined): a statement below that binds the same object again (``from .m import
     C`` in a ``__main__`` block) must not move them a second time, now that their new lines may
     lie within its old ones.
     """
@@ -720,14 +720,6 @@ def shift_objects(
             if isinstance(start, int) and first <= start <= last and id(cls) not in done:
                 journal.setattr(cls, "__firstlineno__", start + delta)
                 done.add(id(cls))
-
-
-def mark_placed(objects: Iterable[Any], path: str, done: set[int]) -> None:
-    """Add the functions and classes from ``path`` in ``objects`` to ``done`` (they have their
-    new lines: see :func:`shift_objects`)."""
-    for obj in objects:
-        done.update(id(func) for func in functions_in(obj, path, nested_only=True))
-        done.update(id(cls) for cls in _classes_in(obj, path))
 
 
 def _may_be_in_use(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> bool:

@@ -78,11 +78,14 @@ def reline_objects(
     pairs: dict[types.CodeType, types.CodeType],
     journal: Journal,
     nested: dict[int, tuple[types.CodeType, types.CodeType]],
+    done: set[int] | None = None,
 ) -> int:
     """Give each of ``functions`` the new code its old code pairs with, and each class among
     ``objects`` (nested classes too) the new ``__firstlineno__`` (3.13); inner code objects
     that old closures may still run go to ``nested`` (see ``Patcher.retarget_closures``).
+    What got new lines goes to ``done`` (ids; see ``shift_objects``: not moved again).
     Returns how many functions got new code."""
+    placed = done if done is not None else set()
     count = 0
     find = _Pairing(pairs)
     for func in functions:
@@ -92,6 +95,7 @@ def reline_objects(
             continue
         _pair_inner(code, fresh, find, nested)
         journal.setattr(func, "__code__", fresh)
+        placed.add(id(func))
         count += 1
     starts = {(c.co_qualname, c.co_firstlineno): n.co_firstlineno for c, n in pairs.items()}
     for cls in _classes(objects):
@@ -100,6 +104,7 @@ def reline_objects(
             moved = starts.get((cls.__qualname__, start))
             if moved is not None and moved != start:
                 journal.setattr(cls, "__firstlineno__", moved)
+                placed.add(id(cls))
     return count
 
 
