@@ -59,12 +59,12 @@ PAIRS = [
 
 def wheel(dist: str, version: str) -> Path:
     """The cached wheel of ``dist==version``, downloaded first if need be."""
-    patterns = [f"{dist.replace('-', '_')}-{version}-*.whl", f"{dist}-{version}-*.whl"]
+    wanted = (dist.lower().replace("-", "_"), version)
     for _attempt in range(2):
-        for pattern in patterns:
-            found = sorted(CACHE.glob(pattern)) or sorted(CACHE.glob(pattern.lower()))
-            if found:
-                return found[0]
+        for path in sorted(CACHE.glob("*.whl")):
+            name, _, rest = path.name.partition("-")
+            if (name.lower(), rest.partition("-")[0]) == wanted:  # (``Markdown-3.5.2-...``)
+                return path
         CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
