@@ -137,6 +137,21 @@ def test_a_running_for_loop_goes_on_with_its_next_item(
     assert log == [("old", "a"), ("old", "b"), ("new", "C"), ("new", "D")]
 
 
+@needs_monitoring
+def test_a_for_loop_switches_in_a_module_with_its_own_iter(
+    workspace: Workspace, editors: list[Editor]
+) -> None:
+    """A module that defines a function named ``iter`` (shadowing the builtin): the ``for``
+    loop still goes on with its next item after the switch, not from its first again."""
+    source = FOR.replace("import hotswap\n", "import hotswap\n\ndef iter(x):\n    return x\n")
+    editor = Editor(workspace, source, ('("old", item)', '("new", item.upper())'))
+    editors.append(editor)
+    log: list[Any] = []
+    seen = editor.module.main(editor.hook, ["a", "b", "c", "d"], log)
+    assert seen == ["a", "b", "c", "d"]
+    assert log == [("old", "a"), ("old", "b"), ("new", "C"), ("new", "D")]
+
+
 NESTED = """\
 import hotswap
 

@@ -234,7 +234,14 @@ def _mark_block(block: list[ast.stmt]) -> list[ast.stmt]:
             continue
         ordinal = getattr(node, "_hotswap_k", None)
         if isinstance(node, ast.For) and ordinal is not None:
-            call = ast.Call(func=ast.Name("iter", ast.Load()), args=[node.iter], keywords=[])
+            # ``__import__("builtins").iter``, not ``iter``: a module or function may have a
+            # name ``iter`` of its own (once per loop entry, not per iteration).
+            builtins = ast.Call(
+                func=ast.Name("__import__", ast.Load()), args=[ast.Constant("builtins")],
+                keywords=[],
+            )
+            func = ast.Attribute(value=builtins, attr="iter", ctx=ast.Load())
+            call = ast.Call(func=func, args=[node.iter], keywords=[])
             node.iter = ast.NamedExpr(target=ast.Name(f"{ITER}{ordinal}", ast.Store()), value=call)
             ast.copy_location(node.iter, call.args[0])
             ast.copy_location(call, call.args[0])
