@@ -88,7 +88,8 @@ def apply(
     # Values rebound by a module reloaded earlier in this batch, for modules later in it.
     carry: dict[str, Carry] = {name: Carry() for name in order}
     # Modules of an import cycle are walked in some order: one that failed importing a name a
-    # module later in the batch gains in this save is tried again after it (once).
+    # module of the batch gains in this save, before that module applied, is tried again after
+    # the walk (once).
     retried: set[str] = set()
     for name in _with_retries(order, retried):
         item = pending[name]
@@ -110,7 +111,7 @@ def apply(
             outcome is not None
             and outcome.error is not None
             and name not in retried
-            and _needs_a_later_module(outcome.error, name, order, pending)
+            and _needs_a_later_module(outcome.error, name, pending, succeeded)
         ):
             _take_back(item.record, outcome.error, report)
             retried.add(name)
@@ -170,17 +171,17 @@ _NEEDS = (
 
 
 def _needs_a_later_module(
-    problem: Problem, name: str, order: list[str], pending: dict[str, Changed]
+    problem: Problem, name: str, pending: dict[str, Changed], succeeded: list[str]
 ) -> bool:
-    """Whether ``problem`` says module ``name`` lacked a name from a module that reloads later
-    in this batch (an import cycle walked the other way round)."""
+    """Whether ``problem`` says module ``name`` lacked a name from a module of this batch that
+    has not applied yet (later in the walk, or itself waiting: an import cycle walked the other
+    way round)."""
     for pattern in _NEEDS:
         found = pattern.search(problem.message)
         if found is None:
             continue
         source = found.group(2) if pattern is _NEEDS[0] else found.group(1)
-        if source in pending and source != name:
-            return order.index(source) > order.index(name)
+        return source in pending and source != name and source not in succeeded
     return False
 
 

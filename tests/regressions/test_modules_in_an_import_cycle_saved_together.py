@@ -13,6 +13,7 @@ reloaded later in the same save, a name that one has not got yet, is retried aft
 from __future__ import annotations
 
 import importlib
+import sys
 
 import hotswap
 from conftest import Workspace
@@ -62,3 +63,25 @@ def test_a_name_the_other_module_never_gains_still_fails_once(workspace: Workspa
         (problem,) = [e for e in report.errors if e.module == b]
         assert problem.line == 2 and "cannot import name 'missing'" in problem.message
         assert len(report.errors) == 1
+
+
+def test_a_module_needing_one_that_waits_for_another_waits_too(workspace: Workspace) -> None:
+    """Three modules saved together: ``cyc1`` gains ``NEW1`` and imports the other two;
+    ``cyc2`` starts importing ``NEW1`` (it must wait for ``cyc1``) and gains ``NEW2``; ``cyc3``
+    starts reading ``cyc2.NEW2``. The walk meets ``cyc2``, then ``cyc3``, then ``cyc1``: ``cyc3``
+    lacks ``NEW2`` only because ``cyc2`` waits. All three apply, as a fresh import of the new
+    files does. (The sympy 1.12.1 -> 1.13.0 checkout left 132 modules unapplied this way.)"""
+    m1, m2, m3 = workspace.name("cyc1"), workspace.name("cyc2"), workspace.name("cyc3")
+    workspace.write(f"{m1}.py", f"import {m2}\nimport {m3}\n\ndef one():\n    return 1\n")
+    workspace.write(f"{m2}.py", f"import {m1}\n\ndef two():\n    return 2\n")
+    workspace.write(f"{m3}.py", "def three():\n    return 3\n")
+    with hotswap.Reloader() as r:
+        mod1 = importlib.import_module(m1)
+        workspace.write(
+            f"{m1}.py", f"NEW1 = 10\nimport {m2}\nimport {m3}\n\ndef one():\n    return 1\n"
+        )
+        workspace.write(f"{m2}.py", f"from {m1} import NEW1\nNEW2 = NEW1 + 10\n")
+        workspace.write(f"{m3}.py", f"import {m2}\nX = {m2}.NEW2 + 10\n")
+        report = r.check()
+        assert report.ok, report
+        assert mod1.NEW1 == 10 and sys.modules[m3].X == 30
