@@ -476,16 +476,23 @@ def _fingerprint(value: Any, module: str, depth: int = 0) -> str:
     if isinstance(value, types.FunctionType) and value.__module__ == module:
         return "def " + _code(value.__code__)
     if isinstance(value, type) and value.__module__ == module and depth == 0:
-        members = []
-        for key, member in sorted(vars(value).items()):
-            if key in ("__dict__", "__weakref__", "__doc__", "__module__"):
-                continue
-            inner = getattr(member, "__func__", None) or getattr(member, "fget", None) or member
-            members.append(f"{key}={_fingerprint(inner, module, depth + 1)}")
+        members = [f"{key}={print_}" for key, print_ in class_members(value, module).items()]
         return "class " + hashlib.sha1("\n".join(members).encode()).hexdigest()[:16]
     if isinstance(value, types.ModuleType):
         return "module " + value.__name__
     return "a " + type(value).__qualname__
+
+
+def class_members(cls: type, module: str) -> dict[str, str]:
+    """The fingerprint of each member of a class of ``module`` (methods by their function,
+    properties by their getter), in name order."""
+    out = {}
+    for key, member in sorted(vars(cls).items()):
+        if key in ("__dict__", "__weakref__", "__doc__", "__module__"):
+            continue
+        inner = getattr(member, "__func__", None) or getattr(member, "fget", None) or member
+        out[key] = _fingerprint(inner, module, 1)
+    return out
 
 
 def _code(code: types.CodeType) -> str:

@@ -206,7 +206,7 @@ def child(mode: str, root: str, package: str, names_json: str | None) -> None:
     import pkgutil
     import warnings
 
-    from _realwork import _fingerprint, fingerprints
+    from _realwork import class_members, fingerprints
 
     reloader = None
     if mode == "live":
@@ -260,16 +260,7 @@ def child(mode: str, root: str, package: str, names_json: str | None) -> None:
         module = sys.modules.get(name)
         for key, value in list(vars(module).items()) if module is not None else []:
             if isinstance(value, type) and value.__module__ == name:
-                members[f"{name}:{key}"] = {
-                    attr: _fingerprint(
-                        getattr(member, "__func__", None) or getattr(member, "fget", None)
-                        or member,
-                        name,
-                        1,
-                    )
-                    for attr, member in sorted(vars(value).items())
-                    if attr not in ("__dict__", "__weakref__", "__doc__", "__module__")
-                }
+                members[f"{name}:{key}"] = class_members(value, name)
     out["members"] = members
     # Paths computed from ``__file__`` (a template next to the module) name the tree each side
     # ran from: the same place to the comparison.
