@@ -165,8 +165,8 @@ def _with_retries(order: list[str], retried: set[str]) -> Iterator[str]:
 
 
 _NEEDS = (
-    re.compile(r"cannot import name '([^']+)' from '([^']+)'"),
-    re.compile(r"module '([^']+)' has no attribute '([^']+)'"),
+    re.compile(r"cannot import name '[^']+' from '(?P<source>[^']+)'"),
+    re.compile(r"module '(?P<source>[^']+)' has no attribute '[^']+'"),
 )
 
 
@@ -180,7 +180,7 @@ def _needs_a_later_module(
         found = pattern.search(problem.message)
         if found is None:
             continue
-        source = found.group(2) if pattern is _NEEDS[0] else found.group(1)
+        source = found.group("source")
         return source in pending and source != name and source not in succeeded
     return False
 
