@@ -57,9 +57,15 @@ PROJECTS: list[dict[str, Any]] = [
 EDITS = (
     ("method", "body", "one method body in the largest class"),
     ("method", "insert", "the same, plus a line inserted near the top of the file"),
+    # The same edits as the first row, each cell run half a second after its save, as a person
+    # switching from the editor runs it (hotswap prepares a first reload in that moment).
+    ("method", "paced", "one method body, the cell 0.5 s after the save"),
     ("helper", "body", "a helper function imported by name"),
     ("constant", "body", "a constant imported by name"),
 )
+
+
+PAUSE = 0.5  # seconds between a save and its cell in the "paced" row
 
 
 def wheel(dist: str, version: str, offline: bool) -> Path | None:
@@ -268,7 +274,7 @@ class RealProjects:
                 entry["error"] = "no such target in this project"
             else:
                 entry["target"] = _brief(target)
-                runs = self.edit_runs(master, modules, target, what, edit == "insert")
+                runs = self.edit_runs(master, modules, target, what, edit)
                 entry.update(summarize_edits(runs), runs=runs)
             row["edits"].append(entry)
         if spec.get("checkout") or "generated" in spec:
@@ -287,7 +293,7 @@ class RealProjects:
         return runs
 
     def edit_runs(
-        self, master: Path, modules: list[str], target: dict[str, Any], what: str, insert: bool
+        self, master: Path, modules: list[str], target: dict[str, Any], what: str, edit: str
     ) -> dict[str, Any]:
         def make(tool: str) -> dict[str, Any]:
             root = self.copy(master)
@@ -300,7 +306,8 @@ class RealProjects:
                         "modules": modules,
                         "target": target,
                         "what": what,
-                        "insert": insert,
+                        "insert": edit == "insert",
+                        "pause": PAUSE if edit == "paced" else 0.0,
                         "edits": self.sizes.real_edits,
                         "timeout": self.sizes.checkout_timeout,
                     }
@@ -394,6 +401,7 @@ def summarize_load(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         good = _good(results, "import_ms")
         out[tool] = {
             "import_ms": stats([r["import_ms"] for r in good]),
+            "held_kib": stats([r["held_kib"] for r in good if r.get("held_kib") is not None]),
             "callbacks_us": stats([r["callbacks_us"] for r in good if "callbacks_us" in r]),
             "cell_us": stats([r["us"] for r in good if "us" in r]),
             "import_cell_us": stats([r["import_us"] for r in good if "import_us" in r]),

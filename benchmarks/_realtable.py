@@ -102,6 +102,7 @@ def _project(project: dict[str, Any], grid: Any) -> list[str]:
             _x(_ratio(ip, hs, key)),
         )
         for label, key in (
+            ("memory the tool holds after the import (KiB)", "held_kib"),
             ("per cell, nothing changed: in run_cell (us)", "cell_us"),
             ("per cell with an import statement, in run_cell (us)", "import_cell_us"),
             ("per cell: the callbacks alone (us)", "callbacks_us"),
@@ -170,6 +171,11 @@ def targets(real: dict[str, Any], target: Any) -> None:
             ratio is not None and ratio <= 1.10,
             f"{name}: import with hotswap <= 1.10x no reloader: {_f(ratio)}x",
         )
+        held = _med(hs, "held_kib")
+        target(
+            held is not None and held <= 4096,
+            f"{name}: memory hotswap holds after the import <= 4 MiB: {_f(held)} KiB",
+        )
         cell = _med(hs, "cell_us")
         target(
             cell is not None and cell <= 20,
@@ -218,7 +224,7 @@ def _edit_target(name: str, edit: dict[str, Any], target: Any) -> None:
         text += f" ({importers} importers; wanted {need}+)"
     text += f" <= {limit} ms first and later"
     met = within and h["verified"]
-    if what == "method" and kind == "body":
+    if what == "method" and kind in ("body", "paced"):
         r1, r2 = _ratio(i, h, "first_ms"), _ratio(i, h, "later_ms")
         met = met and r1 is not None and r2 is not None and min(r1, r2) >= 5
         text += f", >= 5x IPython: {_x(r1)} / {_x(r2)}"

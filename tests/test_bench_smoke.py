@@ -71,9 +71,11 @@ def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> 
     real = data["real"]
     project = real["projects"][0]
     assert _errors(project["load"]) == []
+    assert project["load"]["hotswap"]["held_kib"] is not None
     assert {(e["what"], e["edit"]) for e in project["edits"]} == {
         ("method", "body"),
         ("method", "insert"),
+        ("method", "paced"),
         ("helper", "body"),
         ("constant", "body"),
     }

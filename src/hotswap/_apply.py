@@ -494,8 +494,9 @@ def _propagate(
                 text = record.text
                 if parsed is None or text is None:
                     continue
-                follow = _run_importer(record, target, parsed, text, dirty, preset, recoded,
-                                       definitions_only)
+                follow = _run_importer(
+                    record, target, parsed, text, dirty, preset, recoded, definitions_only
+                )
             if follow.error is not None:
                 record.failure = follow.error
                 report.errors.append(follow.error)
@@ -672,13 +673,22 @@ class Carry:
 
 
 def parsed_of(record: Record) -> ParsedSource | None:
-    """The parsed executing source of a record (parsed lazily, then cached)."""
-    if record.parsed is None and record.text is not None:
-        try:
-            record.parsed = parse(record.text, record.path)
-        except SourceError:
-            return None
+    """The parsed executing source of a record (parsed lazily, or ahead when its save's event
+    arrived (see _prepare), then cached)."""
+    if record.parsed is None:
+        return TRACKER.parsed(record, parse_executing)  # type: ignore[no-any-return]
     return record.parsed
+
+
+def parse_executing(record: Record) -> ParsedSource | None:
+    """``record``'s executing source parsed (None: unknown, or it does not parse)."""
+    text = record.text
+    if text is None:
+        return None
+    try:
+        return parse(text, record.path)
+    except SourceError:
+        return None
 
 
 def _try_parse(item: Changed) -> ParsedSource | None:
@@ -697,4 +707,3 @@ def _dependencies(name: str, parsed: ParsedSource | None) -> set[str]:
 
 def _is_package(module: types.ModuleType | None) -> bool:
     return module is not None and hasattr(module, "__path__")
-

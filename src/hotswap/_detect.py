@@ -49,15 +49,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
+from typing import Any
 
 from hotswap._capture import CaptureFinder
 from hotswap._events import Watcher, default_watcher, forks
 from hotswap._imports import ImportIndex, Imports, Reads, scan
+from hotswap._prepare import AT_ONCE, Preparer
 from hotswap._record import (
     RACY_NS,
     Changed,
@@ -139,6 +142,11 @@ class Tracker:
         # module -> the text that is its source instead of its file (see ``push``); shared with
         # the import hook, which runs it for a module imported later.
         self.pushed: dict[str, Pushed] = {}
+        # The thread that takes events as they arrive and parses what a first reload needs
+        # (see _prepare); its parses wait in ``_prepared`` (name -> (digest, parse)).
+        self._preparer: Preparer | None = None
+        self._preparing = threading.Lock()
+        self._prepared: dict[str, tuple[bytes, Any]] = {}
 
     # -- the import hook and the event source --------------------------------------------------
 
@@ -181,9 +189,15 @@ class Tracker:
             self._start_watcher(watcher)
 
     def _start_watcher(self, watcher: Watcher | None) -> None:
+        if self._preparer is not None:
+            self._preparer.stop()  # before its descriptor is closed
+            self._preparer = None
         if self._watcher is not None:
             self._watcher.close()
         self._watcher = watcher
+        fileno = getattr(watcher, "fileno", None)
+        if fileno is not None:
+            self._preparer = Preparer(self, fileno()).start()
         self._forks = forks()
         self._polled.clear()
         for record in self.records.values():
@@ -416,6 +430,73 @@ class Tracker:
     def _unknown(self, record: Record) -> None:
         with self._events:
             record.pending = False
+
+    # -- ahead of the checkpoint (see _prepare) -------------------------------------------------
+
+    def take_events(self) -> list[str]:
+        """Drain the event source into the dirty set, as a checkpoint does; the dirty names."""
+        with self._events:
+            self._drain()
+            return list(self._dirty)
+
+    def prepare(self, record: Record, parse: Callable[[Record], Any]) -> bool:
+        """Parse ``record``'s executing source for its coming reload, if its file now holds
+        something else (the preparer's thread); True when a parse was handed over."""
+        if record.pending or record.parsed is not None or record.digest is None:
+            return False
+        if self._prepared.get(record.name, (None,))[0] == record.digest:
+            return False
+        try:
+            data, _fingerprint = read_file(record.path)
+        except OSError:
+            return False
+        if digest(data) == record.digest:
+            return False  # touched, or saved back: nothing to reload
+        with self._preparing:
+            token = record.digest
+            if record.parsed is not None or token is None:
+                return False  # the checkpoint came first
+            parsed = parse(record)
+            if parsed is None:
+                return False
+            while len(self._prepared) >= AT_ONCE:
+                del self._prepared[next(iter(self._prepared))]
+            self._prepared[record.name] = (token, parsed)
+        return True
+
+    def parsed(self, record: Record, parse: Callable[[Record], Any]) -> Any:
+        """``record.parsed``, taken from the preparer when it parsed the text the module still
+        executes, else parsed now; under the lock the preparer parses under, so that a text is
+        never parsed twice at once."""
+        with self._preparing:
+            if record.parsed is None:
+                token, parsed = self._prepared.pop(record.name, (None, None))
+                if token is None or token != record.digest:
+                    parsed = parse(record)
+                record.parsed = parsed
+            return record.parsed
+
+    def events_seen(self) -> int:
+        """A count to pass to :meth:`wait_for_events`."""
+        preparer = self._preparer
+        return preparer.news if preparer is not None else 0
+
+    def wait_for_events(self, seen: int, timeout: float) -> None:
+        """Return when a file event may have arrived since ``events_seen()`` gave ``seen``, or
+        after ``timeout`` (a checkpoint then says what changed)."""
+        if self._dirty:
+            return  # events taken already, not yet looked at by a checkpoint
+        preparer = self._preparer
+        if preparer is not None and preparer.running:
+            preparer.wait(seen, timeout)
+            return
+        fileno = getattr(self._watcher, "fileno", None)
+        if fileno is not None and fileno() >= 0:
+            # The kernel queues a save's event before the save returns: readable means
+            # something in a watched directory changed.
+            select.select([fileno()], [], [], timeout)
+        else:
+            time.sleep(timeout)
 
     def _drain(self) -> None:
         """Move the event source's news into the dirty set (hold ``self._events``)."""

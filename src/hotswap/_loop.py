@@ -19,7 +19,6 @@ returns the last state.
 from __future__ import annotations
 
 import os
-import select
 import traceback
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -128,13 +127,11 @@ class Checkpoint:
         from hotswap._detect import TRACKER
 
         start = _frames.reloads()
+        seen = TRACKER.events_seen()
         while True:
-            source = TRACKER.watcher
-            fileno = getattr(source, "fileno", None)
-            if fileno is not None and fileno() >= 0:
-                # The kernel queues a save's event before the save returns: readable means
-                # something in a watched directory changed; the checkpoint says what.
-                select.select([fileno()], [], [], _WAKE)
+            if getattr(TRACKER.watcher, "fileno", None) is not None:
+                TRACKER.wait_for_events(seen, _WAKE)
+                seen = TRACKER.events_seen()
             else:
                 with _frames.RELOADS:
                     _frames.RELOADS.wait_for(lambda: _frames.reloads() != start, _WAKE)
@@ -167,4 +164,3 @@ def _failure(step: Callable[[Any], Any], exc: BaseException) -> list[str]:
 
 def _ours(filename: str) -> bool:
     return filename.startswith(_HOTSWAP_DIR)
-
