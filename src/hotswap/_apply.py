@@ -494,9 +494,8 @@ def _propagate(
                 text = record.text
                 if parsed is None or text is None:
                     continue
-                follow = _run_importer(
-                    record, target, parsed, text, dirty, preset, recoded, definitions_only
-                )
+                follow = _run_importer(record, target, parsed, text, dirty, preset, recoded,
+                                       definitions_only)
             if follow.error is not None:
                 record.failure = follow.error
                 report.errors.append(follow.error)
