@@ -7,6 +7,7 @@ Every front-end (IPython, the REPL, the runner, a notebook) shows a report throu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import hotswap
 from hotswap import Change, Problem, Report
@@ -253,15 +254,42 @@ def test_public_types_show_the_public_module() -> None:
 
 def test_activity_listings_name_each_change_once() -> None:
     """The one-line-per-change listings (``%autoreload -p`` in IPython, the REPL's verbose
-    mode) name a change once, even when several statements bound the name (``@overload`` stubs
-    and their function)."""
-    from hotswap._console import Show, lines
-    from hotswap._output import OutputOptions, render
+    mode: one renderer) name a change once, even when several statements bound the name
+    (``@overload`` stubs and their function)."""
+    from hotswap._render import Show, lines, render
 
     report = Report(reloaded=["app"], changes=_patched("app", "f", "f", "g"))
-    rendered = render(report, OutputOptions(print_activity=True), color=False)
+    rendered = render(report, Show(verbose=True), color=False)
     assert rendered is not None
     listed = [line.strip() for line in rendered.plain.splitlines()[1:]]
     assert listed == ["patched app.f  (/src/app.py:1)", "patched app.g  (/src/app.py:1)"]
     verbose = [text.strip() for _style, text in lines(report, Show(verbose=True))[1:]]
-    assert verbose == ["patched f  (/src/app.py:1)", "patched g  (/src/app.py:1)"]
+    assert verbose == listed
+
+
+def test_every_front_end_words_a_report_the_same(caplog: Any) -> None:
+    """A reload, a failure and a warning read the same in the REPL and the runner (stderr), in
+    IPython (terminal text, a notebook's text/plain), in the log and in ``str(report)``: one
+    renderer makes the lines for all of them."""
+    import io
+    import logging
+
+    from hotswap._render import Show, log, print_report, render
+
+    report = Report(
+        reloaded=["app"],
+        failed=["broken"],
+        changes=_patched("app", "f"),
+        warnings=[Problem("app", "/src/app.py", 3, "C.__slots__ changed")],
+        errors=[Problem("broken", "/src/broken.py", 2, "SyntaxError: invalid syntax")],
+    )
+    stream = io.StringIO()
+    print_report(report, Show(), stream)
+    rendered = render(report, Show(), color=False)
+    assert rendered is not None
+    caplog.set_level(logging.INFO, logger="hotswap")
+    log(report, Show())
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "hotswap")
+    assert stream.getvalue() == str(report) + "\n"
+    assert rendered.plain == rendered.text == str(report) == logged
+    assert rendered.out == "hotswap: reloaded app: patched f"

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import hotswap
+from hotswap import _render
 
 PACKAGE = "shop"
 
@@ -194,8 +195,7 @@ class _Terminal:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        isatty = getattr(stream, "isatty", None)
-        self.colour = bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+        self.colour = _render.wants_color(stream)
 
     def paint(self, text: str, style: str) -> str:
         if not self.colour or not text:
@@ -204,6 +204,12 @@ class _Terminal:
 
     def line(self, text: str = "", style: str | None = None) -> None:
         self.stream.write((self.paint(text, style) if style else text) + "\n")
+        self.stream.flush()
+
+    def report(self, report: hotswap.Report) -> None:
+        """A checkpoint's report, as every front-end shows it (``hotswap._render``)."""
+        styled = _render.lines(report) or [("", str(report))]
+        self.stream.write(_render.text([(s, "  " + t) for s, t in styled], self.colour) + "\n")
         self.stream.flush()
 
 
@@ -362,9 +368,7 @@ def _run_step(
         _show_edit(term, session.shown(edit.path), old, new)
     term.line("  >>> r.check()", "dim")
     report = session.reloader.check()
-    for text in str(report).splitlines():
-        fine = text.startswith(("hotswap: reloaded", "hotswap: nothing changed"))
-        term.line("  " + text, None if fine else "bad")
+    term.report(report)
     seen = _show_references(term, session, values, notes=False)
     problems = _check_report(session, step, report)
     problems += _check_values(seen, {**values, **step.expect})
@@ -413,7 +417,7 @@ def _play(term: _Terminal, root: Path, package: str, steps: Sequence[Step]) -> N
             session.run(statement)
         term.line("  >>> r.check()", "dim")
         report = session.reloader.check()
-        term.line("  " + str(report))
+        term.report(report)
         if report:
             raise DemoFailure(f"a checkpoint before any edit reported something: {report}")
         term.line()

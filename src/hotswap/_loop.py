@@ -10,7 +10,7 @@ same path every front-end uses (``Reloader.check``, or the running watchers' rel
 a poll of the file-event queue when nothing changed.
 
 When ``step`` raises (``on_error="wait"``), the error is printed once, worded as every failure
-(``_report.failure_lines``: file, line, source line, error), and the loop sleeps until the next
+(``_render.failure_lines``: file, line, source line, error), and the loop sleeps until the next
 save that reloads something (the inotify descriptor of the tracker, or a reload made by a
 watcher thread), then calls ``step`` again with the same state. Ctrl-C ends the loop and
 returns the last state.
@@ -24,8 +24,8 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from hotswap import _frames
-from hotswap._console import RED, note
-from hotswap._report import Problem, Report, failure_lines
+from hotswap._render import RED, failure_lines, note
+from hotswap._report import Problem, Report
 
 T = TypeVar("T")
 _HOTSWAP_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -106,7 +106,7 @@ class Checkpoint:
 
     def apply(self) -> Report | None:
         if self._reloader is not None:
-            from hotswap._console import Show, print_report
+            from hotswap._render import Show, print_report
 
             report = self._reloader.check()
             if report:

@@ -34,10 +34,10 @@ import traceback
 import types
 from typing import Any
 
-from hotswap._console import DIM, Show, note, print_report
 from hotswap._detect import TRACKER
 from hotswap._errors import HotswapError
 from hotswap._reloader import Reloader
+from hotswap._render import DIM, Show, note, print_report
 from hotswap._runner import (
     Program,
     StartError,

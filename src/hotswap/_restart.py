@@ -31,8 +31,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hotswap import _frames
-from hotswap._console import DIM, YELLOW, note
 from hotswap._errors import HotswapWarning
+from hotswap._render import DIM, YELLOW, note
 from hotswap._resume import (
     ITER,
     Plan,

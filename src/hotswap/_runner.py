@@ -35,8 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotswap._console import YELLOW, note
 from hotswap._errors import HotswapError
+from hotswap._render import YELLOW, note
 
 Traceback = types.TracebackType | None
 # Statements a reload may always run in the script: they define, they do not do.

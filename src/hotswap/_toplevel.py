@@ -19,7 +19,7 @@ import types
 from typing import Any
 
 from hotswap import _frames, _restart
-from hotswap._console import DIM, note
+from hotswap._render import DIM, note
 from hotswap._resume import ModulePlan, build_module, loops_of, module_plan
 
 

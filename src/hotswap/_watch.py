@@ -32,11 +32,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hotswap import integrations
-from hotswap._console import Show, note, print_report
 from hotswap._detect import TRACKER
 from hotswap._frames import file_of, frames_on_stacks, running_old_code
 from hotswap._record import resolve_directory
 from hotswap._reloader import Reloader
+from hotswap._render import Show, note, print_report
 from hotswap._report import Report
 
 _ACTIVE: list[Watch] = []

@@ -46,7 +46,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _untyped_display
 
-from hotswap import _output
+from hotswap import _render
 from hotswap._errors import HotswapError
 from hotswap._magics import (
     AimportItem,
@@ -118,7 +118,7 @@ class HotswapMagics(Magics):
         super().__init__(shell)
         self._shell = shell
         self.reloader = Reloader(namespace=shell.user_ns, mode="all")
-        self.output = _output.OutputOptions()
+        self.output = _render.Show()
         self._taken_over: Any = None  # IPython's AutoreloadMagics, switched off while we run
         self._taken_over_was_enabled = False
         self._announced = False
@@ -199,8 +199,8 @@ class HotswapMagics(Magics):
     def show(self, report: Report) -> None:
         """Display ``report`` once, as text and HTML, and log it if ``-l`` asked for that."""
         if self.output.log and report:
-            _output.log(report, self.output)
-        rendered = _output.render(report, self.output, color=self._shell.colors != "nocolor")
+            _render.log(report, self.output)
+        rendered = _render.render(report, self.output, color=self._shell.colors != "nocolor")
         if rendered is None:
             return
         if type(self._shell.display_pub).__module__.startswith("IPython."):
@@ -273,9 +273,9 @@ class HotswapMagics(Magics):
         self._apply(args)
 
     def _apply(self, args: AutoreloadArgs) -> None:
-        self.output = _output.OutputOptions(
+        self.output = _render.Show(
             quiet=args.quiet,
-            print_activity=args.print_activity,
+            verbose=args.print_activity,
             log=args.log,
             hide_errors=args.hide_errors,
         )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from hotswap._report import Problem, Report, _describe
+from hotswap._render import describe as describe_changes
+from hotswap._report import Problem, Report
 
 
 @dataclass
@@ -80,7 +81,7 @@ class ClusterReport:
         for module in sorted(self.expected):
             on_client = "on the client and " if module in client.reloaded else "on "
             done = self.at_new(module)
-            describe = _describe(client.changes_of(module))
+            describe = describe_changes(client.changes_of(module))
             if done:
                 out.append(f"reloaded {module} {on_client}{len(done)}/{n} workers{describe}")
             by_error: dict[str, list[str]] = {}
