@@ -6,7 +6,7 @@ only through explicit calls (``Reloader(...)``, ``install()``, ``watch()``), eac
 
 from __future__ import annotations
 
-from hotswap._errors import HotswapError, HotswapWarning, ReloadError
+from hotswap._errors import HotswapError, HotswapWarning
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (milliseconds)
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hotswap._repl import install, uninstall
     from hotswap._report import Change, Problem, Report
     from hotswap._restart import restartable
-    from hotswap._watch import checkpoint, watch
+    from hotswap._watch import Watch, checkpoint, watch
 
 __all__ = [
     "STOP",
@@ -25,9 +25,9 @@ __all__ = [
     "HotswapError",
     "HotswapWarning",
     "Problem",
-    "ReloadError",
     "Reloader",
     "Report",
+    "Watch",
     "__version__",
     "checkpoint",
     "install",
@@ -51,6 +51,7 @@ _LAZY = {
     "STOP": "hotswap._loop",
     "loop": "hotswap._loop",
     "restartable": "hotswap._restart",
+    "Watch": "hotswap._watch",
     "checkpoint": "hotswap._watch",
     "watch": "hotswap._watch",
 }

@@ -1,4 +1,10 @@
-"""Error and warning types: every failure hotswap reports is one of these."""
+"""The error and warning types hotswap raises and emits.
+
+A failed reload is not raised: it is rolled back and reported (``Report.errors``), and the
+session goes on. ``HotswapError`` is raised for misuse (a closed link, a front-end started the
+wrong way); ``HotswapWarning`` is emitted where a request is honoured only in part (a function
+that cannot switch while it runs, see ``hotswap.restartable``).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,6 @@ class HotswapError(Exception):
     """Base class of the errors hotswap raises."""
 
     __module__ = "hotswap"
-
-
-class ReloadError(HotswapError):
-    """A reload failed and was rolled back; ``report`` says where and why."""
-
-    __module__ = "hotswap"
-
-    def __init__(self, message: str, report: object | None = None) -> None:
-        super().__init__(message)
-        self.report = report
 
 
 class HotswapWarning(UserWarning):
