@@ -87,3 +87,38 @@ def test_exported_error_and_warning_types_are_raised_or_emitted() -> None:
         value = getattr(hotswap, name)
         if isinstance(value, type) and issubclass(value, Exception | Warning):
             assert name in used, f"hotswap.{name} is exported but never raised or emitted"
+
+
+ENGINE = {
+    "hotswap._apply", "hotswap._engine", "hotswap._patch", "hotswap._plan", "hotswap._source",
+    "hotswap._reparse", "hotswap._nested", "hotswap._members", "hotswap._decorated",
+    "hotswap._relines", "hotswap._kinds", "hotswap._redirect", "hotswap._propagate",
+    "hotswap._uses", "hotswap._touch", "hotswap._graves",
+}  # fmt: skip
+
+
+def test_import_and_checkpoints_with_nothing_changed_do_not_load_the_engine(
+    tmp_path: Path,
+) -> None:
+    """``import hotswap`` in a profile, and a Reloader whose checkpoints find nothing changed,
+    cost what detection costs: the engine (parsing, diffing, patching) loads on the first
+    change only."""
+    import subprocess
+    import sys
+
+    (tmp_path / "usermod.py").write_text("X = 1\n")
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import hotswap; "
+        "r = hotswap.Reloader(); import usermod; r.check(); r.check(); "
+        "print(sorted(m for m in sys.modules if m.startswith('hotswap.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    loaded = set(ast.literal_eval(done.stdout.strip()))
+    assert "hotswap._reloader" in loaded and "hotswap._detect" in loaded
+    assert not loaded & ENGINE, sorted(loaded & ENGINE)

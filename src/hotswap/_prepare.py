@@ -12,11 +12,12 @@ A :class:`Preparer` thread waits on the inotify descriptor (in ``poll``, without
 an event arrives it moves the events into the tracker's dirty set, with the same drain and under
 the same lock as a checkpoint, so a checkpoint sees every completed save whichever of the two
 took its event; it counts the wake-up for :meth:`Preparer.wait` (``hotswap.loop`` waits there);
-then it imports the engine once and parses the executing source of each changed module that has
-no parse yet. A parse is handed over, not stored: the checkpoint takes it
-(:meth:`hotswap._detect.Tracker.take_prepared`) only if the module still executes the text that
-was parsed (its digest), and waits for a parse in progress instead of starting its own. Nothing
-here changes a module or a record: a checkpoint that comes first simply does the work itself.
+then, for each changed module whose file now holds something new and that has no parse yet,
+it parses the source the module executes (importing the engine the first time). A parse is
+handed over, not stored: the checkpoint takes it (:meth:`hotswap._detect.Tracker.parsed`) only
+if the module still executes the text that was parsed (its digest), and waits for a parse in
+progress instead of starting its own. Nothing here changes a module or a record: a checkpoint
+that comes first simply does the work itself.
 
 What is not prepared: a file whose content is what the module executes (a ``touch``, a save
 undone), a module whose baseline is not read yet, and more than :data:`AT_ONCE` modules per
@@ -109,11 +110,10 @@ class Preparer:
         todo = [r for r in map(tracker.records.get, names) if r is not None][:AT_ONCE]
         if not todo:
             return
-        apply: Any = importlib.import_module("hotswap._apply")  # the engine, for the checkpoint
         for record in todo:
             if self._stop:
                 return
-            if tracker.prepare(record, apply.parse_executing):
+            if tracker.prepare(record, _parse):
                 with self._news:
                     self.prepared += 1
                     self._news.notify_all()
@@ -122,3 +122,11 @@ class Preparer:
         """Wait until ``count`` parses have been handed over (tests); False on timeout."""
         with self._news:
             return self._news.wait_for(lambda: self.prepared >= count, timeout)
+
+
+def _parse(record: Any) -> Any:
+    """The engine's parse of ``record``'s executing source; the engine is imported here, once a
+    file is known to hold something new (a touch, or a checkpoint with nothing changed, never
+    loads it)."""
+    apply: Any = importlib.import_module("hotswap._apply")
+    return apply.parse_executing(record)
