@@ -1,0 +1,117 @@
+"""Guards on the package's structure (issue 12): what would make the layers a tangle fails here.
+
+The import graph is read off the source: module-level imports only (an import inside a function
+runs on use; one under ``if TYPE_CHECKING:`` never runs), each resolved to the module it loads.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import hotswap
+
+SOURCE = Path(hotswap.__file__).parent
+PACKAGE = SOURCE.name
+
+
+def _name(path: Path) -> str:
+    parts = list(path.relative_to(SOURCE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_level(tree: ast.Module) -> list[ast.stmt]:
+    """Statements that run when the module is imported, outside ``if TYPE_CHECKING:``."""
+    out: list[ast.stmt] = []
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        out.append(node)
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            todo.extend(getattr(node, field, []) or [])
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules its import runs import."""
+    files = {_name(p): p for p in SOURCE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        deps: set[str] = set()
+        for node in _module_level(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names if a.name in files)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+                    for _ in range(node.level - 1):
+                        package = package.rpartition(".")[0]
+                    base = f"{package}.{base}" if base else package
+                submodules = {f"{base}.{a.name}" for a in node.names} & files.keys()
+                deps |= submodules
+                if base in files and len(submodules) < len(node.names):
+                    deps.add(base)  # names from the module itself, not its submodules
+        deps.discard(name)
+        graph[name] = deps
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                    break
+                if nxt in on:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def test_the_graph_reader_sees_a_cycle() -> None:
+    """The guard below can fail: a made-up graph with a cycle is found."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_package_imports_have_no_cycle() -> None:
+    """No two modules of hotswap import each other, directly or through others, when they are
+    imported: each layer can be read (and loaded) without the ones above it."""
+    graph = import_graph()
+    assert graph.get(f"{PACKAGE}._reloader")  # the reader found imports
+    assert cycles(graph) == []
