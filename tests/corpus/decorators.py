@@ -664,6 +664,44 @@ overloads = scenario(
     ],
 )
 
+docstring_under_plain_decorator = scenario(
+    "docstring_added_under_a_decorator_without_wraps_stays_off_the_wrapper",
+    """A function decorated by a decorator that does not use ``functools.wraps`` gains a
+    docstring: ``help(m.f)`` shows the wrapper, whose ``__doc__`` stays None as in a fresh run
+    (the new docstring is the inner function's, not copied onto the wrapper).""",
+    before={
+        "m.py": """
+        def twice(fn):
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+
+        @twice
+        def f(x):
+            return x
+        """
+    },
+    setup="import m\nfrom m import f",
+    probes=["m.f.__doc__", "f.__doc__", "m.f.__name__", "f(2)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        def twice(fn):
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+
+        @twice
+        def f(x):
+            \"\"\"changed doc\"\"\"
+            return x
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     wraps_body,
     wraps_docstring,
@@ -683,4 +721,5 @@ SCENARIOS: list[Scenario] = [
     overloads,
     variant(register_once, "after", reloader="after"),
     variant(wraps_body, "full", strategy="full"),
+    docstring_under_plain_decorator,
 ]
