@@ -75,7 +75,22 @@ decorated_value_after_importer_saved = scenario(
     ],
 )
 
+constant_read_through_module = scenario(
+    "import_time_value_follows_a_constant_read_through_import_a",
+    """``V = f(0)`` is computed at import in ``fzc``, where ``f`` returns ``fza.K`` (read through
+    ``import fza``). Saving ``fza`` with a new ``K`` gives ``fzc.V`` the new value, as in a
+    fresh run (it kept the old one: ``f``'s code did not change, but what it reads did).""",
+    before={
+        "fza.py": "K = 0\n",
+        "fzc.py": "import fza\n\ndef f(x):\n    return fza.K\n\nV = f(0)\n",
+    },
+    setup="import fza, fzc",
+    probes=["fzc.V", "fzc.f(0)"],
+    steps=[step({"fza.py": "K = 1\n"}, doc="the constant rebound")],
+)
+
 SCENARIOS: list[Scenario] = [
     cached_value_after_importer_restyled,
     decorated_value_after_importer_saved,
+    constant_read_through_module,
 ]
