@@ -89,8 +89,41 @@ constant_read_through_module = scenario(
     steps=[step({"fza.py": "K = 1\n"}, doc="the constant rebound")],
 )
 
+DOUBLE = """
+def deco(fn):
+    def inner(*args):
+        return fn(*args) * {N}
+    return inner
+"""
+
+value_from_redecorated_function = scenario(
+    "class_attribute_from_a_decorated_function_follows_its_decorators_edit",
+    """``class C: A = f(0)`` in ``fzb`` calls ``f``, decorated by ``fza.deco`` (a wrapper without
+    ``wraps``). After a save of ``f``'s body, editing the decorator (``* 2`` to ``* 3``) gives
+    ``C.A`` the new decorator's value, as in a fresh run (it kept the old one: patching the
+    decorator had already moved its wrapper onto the new code, so nothing looked changed).""",
+    before={
+        "fza.py": DOUBLE.replace("{N}", "2"),
+        "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x\n\nclass C:\n"
+        "    A = f(0)\n",
+    },
+    setup="import fza, fzb",
+    probes=["fzb.C.A", "fzb.f(1)"],
+    steps=[
+        step(
+            {
+                "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x + 1\n\n"
+                "class C:\n    A = f(0)\n"
+            },
+            doc="the decorated function edited",
+        ),
+        step({"fza.py": DOUBLE.replace("{N}", "3")}, doc="the decorator edited"),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     cached_value_after_importer_restyled,
     decorated_value_after_importer_saved,
     constant_read_through_module,
+    value_from_redecorated_function,
 ]
