@@ -702,6 +702,43 @@ docstring_under_plain_decorator = scenario(
     ],
 )
 
+wraps_added_with_the_function = scenario(
+    "decorator_gains_wraps_in_the_save_that_edits_the_function",
+    """One save edits a decorator (it starts using ``functools.wraps``) and the body of a
+    function it decorates in another module: ``fzb.f.__name__`` is ``'f'`` and
+    ``inspect.getsource(fzb.f)`` shows ``f``, as in a fresh run (the function was patched body
+    only, keeping the old wrapper, which showed ``inner``).""",
+    before={
+        "fza.py": """
+        import functools
+
+        def deco(fn):
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+        """,
+        "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x\n",
+    },
+    setup="import fza, fzb",
+    probes=["fzb.f.__name__", "inspect.getsource(fzb.f)", "fzb.f(1)"],
+    steps=[
+        step(
+            {
+                "fza.py": """
+        import functools
+
+        def deco(fn):
+            @functools.wraps(fn)
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+        """,
+                "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x + 1\n",
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     wraps_body,
     wraps_docstring,
@@ -722,4 +759,5 @@ SCENARIOS: list[Scenario] = [
     variant(register_once, "after", reloader="after"),
     variant(wraps_body, "full", strategy="full"),
     docstring_under_plain_decorator,
+    wraps_added_with_the_function,
 ]
