@@ -2053,6 +2053,49 @@ cached_property_through_self = scenario(
     ],
 )
 
+cached_property_reading_a_rebound_attribute = scenario(
+    "cached_property_reading_a_rebound_class_attribute_is_recomputed",
+    """``class Base: A = K`` and a subclass whose ``cached_property`` returns ``self.A``; a save
+    changes ``K``: ``Base.A`` is rebound, and the value cached on an old instance of the
+    subclass is recomputed, as a fresh run computes it (it kept the old ``A``).""",
+    before={
+        "m.py": """
+        import functools
+
+        K = 1
+
+        class Base:
+            A = K
+
+        class Sub(Base):
+            @functools.cached_property
+            def value(self):
+                return self.A
+        """
+    },
+    setup="import m\nobj = m.Sub()\nobj.value",
+    probes=["obj.value", "m.Sub().value", "m.Base.A"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        import functools
+
+        K = 0
+
+        class Base:
+            A = K
+
+        class Sub(Base):
+            @functools.cached_property
+            def value(self):
+                return self.A
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     dataclass_field_added,
     dataclass_field_removed,
@@ -2096,4 +2139,5 @@ SCENARIOS: list[Scenario] = [
     variant(dataclass_field_added, "full", strategy="full"),
     variant(enum_value_changed, "full", strategy="full"),
     cached_property_through_self,
+    cached_property_reading_a_rebound_attribute,
 ]
