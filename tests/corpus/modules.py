@@ -482,6 +482,21 @@ circular = scenario(
     ],
 )
 
+name_still_brought_by_another_star = scenario(
+    "name_two_star_imports_bring_stays_when_one_source_drops_it",
+    """``fzc`` does ``from fza import *`` and ``from fzb import *``, and both bring
+    ``functools``; a save of ``fzb`` drops its ``import functools``: ``fzc.functools`` stays
+    (``fza`` still brings it), as in a fresh run (it was removed with ``fzb``'s).""",
+    before={
+        "fza.py": "import functools\n\nK = 1\n",
+        "fzb.py": "import functools\n\nJ = 2\n",
+        "fzc.py": "from fza import *\nfrom fzb import *\n\nV = K + J\n",
+    },
+    setup="import fza, fzb, fzc",
+    probes=["sorted(k for k in vars(fzc) if not k.startswith('__'))", "fzc.V"],
+    steps=[step({"fzb.py": "J = 2\n"}, doc="fzb drops functools")],
+)
+
 SCENARIOS: list[Scenario] = [
     from_import_elsewhere,
     class_elsewhere,
@@ -498,4 +513,5 @@ SCENARIOS: list[Scenario] = [
     circular,
     variant(from_import_elsewhere, "after", reloader="after"),
     variant(two_modules_one_save, "after", reloader="after"),
+    name_still_brought_by_another_star,
 ]
