@@ -497,6 +497,26 @@ name_still_brought_by_another_star = scenario(
     steps=[step({"fzb.py": "J = 2\n"}, doc="fzb drops functools")],
 )
 
+removed_through_a_chained_star_import = scenario(
+    "name_removed_reaches_an_importer_through_a_chained_star_import",
+    """``fzb`` does ``from fza import *``; ``fzd`` does ``from fza import f`` and
+    ``from fzb import *``. A save of ``fza`` removes ``deco``: ``fzd.deco`` is gone too, as in
+    a fresh run (``fzd`` was followed only once, from ``fza`` directly, and kept ``deco``).
+    The full strategy re-runs every statement of a saved module.""",
+    before={
+        "fza.py": "def deco(fn):\n    return fn\n\ndef f(x):\n    return 0\n",
+        "fzb.py": "from fza import *\n\nclass C:\n    pass\n",
+        "fzd.py": "from fza import f\nfrom fzb import *\n\nclass D(C):\n    pass\n",
+    },
+    setup="import fza, fzb, fzd",
+    probes=[
+        "sorted(k for k in vars(fzb) if not k.startswith('__'))",
+        "sorted(k for k in vars(fzd) if not k.startswith('__'))",
+    ],
+    steps=[step({"fza.py": "def f(x):\n    return 0\n"}, doc="deco removed")],
+    strategy="full",
+)
+
 SCENARIOS: list[Scenario] = [
     from_import_elsewhere,
     class_elsewhere,
@@ -514,4 +534,5 @@ SCENARIOS: list[Scenario] = [
     variant(from_import_elsewhere, "after", reloader="after"),
     variant(two_modules_one_save, "after", reloader="after"),
     name_still_brought_by_another_star,
+    removed_through_a_chained_star_import,
 ]
