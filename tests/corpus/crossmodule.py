@@ -121,9 +121,40 @@ value_from_redecorated_function = scenario(
     ],
 )
 
+cached_caller_in_importer = scenario(
+    "class_attribute_from_a_cached_caller_follows_the_called_functions_edit",
+    """``fzb`` has an ``lru_cache`` function ``g`` that calls ``fza.f`` (``from fza import f``)
+    and, after a save, ``class C: A = g(0)``. Editing ``f`` gives ``C.A`` the new value, as in
+    a fresh run (``g``'s cache still held the old result when ``A = g(0)`` ran again).""",
+    before={
+        "fza.py": "def f(x):\n    return 1\n",
+        "fzb.py": "import functools\nfrom fza import f\n\n@functools.lru_cache(maxsize=None)\n"
+        "def g(x):\n    return f(x)\n",
+    },
+    setup="import fza, fzb",
+    probes=["fzb.g(0)"],
+    steps=[
+        step(
+            {
+                "fzb.py": "import functools\nfrom fza import f\n\n"
+                "@functools.lru_cache(maxsize=None)\ndef g(x):\n    return f(x)\n\n"
+                "class C:\n    A = g(0)\n"
+            },
+            probes=["fzb.C.A", "fzb.g(0)"],
+            doc="the class computing A = g(0) added",
+        ),
+        step(
+            {"fza.py": "def f(x):\n    return 0\n"},
+            probes=["fzb.C.A", "fzb.g(0)"],
+            doc="the called function edited",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     cached_value_after_importer_restyled,
     decorated_value_after_importer_saved,
     constant_read_through_module,
     value_from_redecorated_function,
+    cached_caller_in_importer,
 ]
