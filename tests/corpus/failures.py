@@ -694,7 +694,7 @@ failed_save_cache = scenario(
     "failed_save_leaves_no_new_values_in_caches",
     """A save that fails at import after calling an ``lru_cache`` function with its new code
     (``V = f(3)``, then ``raise``): the module is rolled back, and ``f(3)`` returns what the old
-    code computes, not the value the failed save left in the cache.""",
+    code computes, not the value the failed save left in the cache. The fix then applies.""",
     before={
         "m.py": """
         import functools
@@ -723,7 +723,21 @@ failed_save_cache = scenario(
             ok=False,
             error_path="m.py",
             error_line=8,
-        )
+        ),
+        step(
+            {
+                "m.py": """
+        import functools
+
+        @functools.lru_cache(maxsize=None)
+        def f(x):
+            return "new"
+
+        V = f(3)
+        """
+            },
+            doc="the raise removed: the new value now",
+        ),
     ],
 )
 
