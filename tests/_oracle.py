@@ -149,14 +149,19 @@ def fresh_probes(root: Path, setup: str, probes: Iterable[str], timeout: float =
     """The probes' values in a fresh interpreter that imports the files under ``root`` by
     running ``setup`` (this file run as a script); raises if the setup fails."""
     import subprocess  # here: the drivers' own processes stay as small as they were
+    import tempfile
 
-    proc = subprocess.run(
-        [sys.executable, str(_HERE / "_oracle.py"), str(root), setup, json.dumps(list(probes))],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+    # Bytecode cached by the test process is not fresh: a save that keeps the file's size and
+    # mtime (``cp -p``) leaves a .pyc that CPython's timestamp check takes as current. The
+    # oracle reads and writes its bytecode under a prefix of its own.
+    with tempfile.TemporaryDirectory() as cache:
+        proc = subprocess.run(
+            [sys.executable, str(_HERE / "_oracle.py"), str(root), setup, json.dumps(list(probes))],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": cache},
+        )
     if proc.returncode != 0:
         raise AssertionError(f"the oracle's setup failed:\n{proc.stderr}")
     return list(json.loads(proc.stdout.splitlines()[-1]))
