@@ -23,91 +23,32 @@ carries its wait status, so a crash or a hang is reported, not mistaken for a re
 
 from __future__ import annotations
 
-import builtins
 import importlib
 import json
 import os
 import signal
 import sys
-import time
 import traceback
-import types
 import warnings
 from pathlib import Path
 from typing import Any
 
-from _snapshot import Snapshot  # imported before tests/ leaves sys.path (below)
+# Imported before tests/ leaves sys.path (below).
+from _oracle import Clock, leave_sys_path, new_session, probe_all, report_record, run_code
+from _oracle import write_files as _write_files
+from _snapshot import Snapshot
 
 # Running this file by path puts tests/ first on sys.path: story modules must not see test files.
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != _HERE]
-
-
-class Clock:
-    """Strictly increasing mtimes, two seconds apart (never within one timestamp tick)."""
-
-    def __init__(self) -> None:
-        self.now = time.time_ns()
-
-    def tick(self) -> int:
-        self.now = max(self.now + 2_000_000_000, time.time_ns())
-        return self.now
+leave_sys_path(Path(__file__).resolve().parent)
 
 
 def write_files(root: Path, files: dict[str, str], mtime: int | None) -> None:
     """Files arrive as latin-1 strings (lossless for any bytes) and are written as bytes."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("latin-1"))
-        if mtime is not None:
-            os.utime(path, ns=(mtime, mtime))
-
-
-def new_session() -> dict[str, Any]:
-    """A fresh ``__main__`` module and its namespace, as a REPL gives the user."""
-    main = types.ModuleType("__main__")
-    main.__dict__["__builtins__"] = builtins
-    sys.modules["__main__"] = main
-    return main.__dict__
-
-
-def run_code(code: str, ns: dict[str, Any]) -> str | None:
-    try:
-        exec(compile(code, "<session>", "exec"), ns)
-    except BaseException:
-        return traceback.format_exc()
-    return None
-
-
-def probe(expr: str, ns: dict[str, Any]) -> str:
-    """``repr`` of the value, or ``!TypeName`` when evaluating (or ``repr``) raises."""
-    try:
-        value = eval(compile(expr, "<probe>", "eval"), ns)
-    except BaseException as exc:
-        return "!" + type(exc).__name__
-    try:
-        return repr(value)
-    except BaseException as exc:
-        return "!repr:" + type(exc).__name__
-
-
-def probe_all(exprs: list[str], ns: dict[str, Any]) -> dict[str, str]:
-    return {expr: probe(expr, ns) for expr in exprs}
+    _write_files(root, files, mtime, encoding="latin-1")
 
 
 def _report(report: Any) -> dict[str, Any]:
-    def problem(p: Any) -> dict[str, Any]:
-        return {"module": p.module, "path": p.path, "line": p.line, "message": p.message}
-
-    return {
-        "ok": report.ok,
-        "reloaded": list(report.reloaded),
-        "failed": list(report.failed),
-        "errors": [problem(p) for p in report.errors],
-        "warnings": [problem(p) for p in report.warnings],
-        "text": str(report),
-    }
+    return report_record(report, changes=False)
 
 
 def run_live(request: dict[str, Any], emit: Any) -> None:

@@ -6,10 +6,10 @@ and MODE is what follows ``%autoreload`` (``2`` or ``3``; a scenario with the ``
 strategy adds the trailing ``-``).
 
 It is the shell counterpart of ``corpus/_driver.py live``: the same files, clock, probes,
-snapshots and result lines (it reuses that driver's helpers), but the setup, the ``pre``
-snippets and the checkpoints are real cells (``run_cell``), so the extension's
-``pre_run_cell``/``post_run_cell`` hooks do the work. After each save the checkpoint is an
-empty statement cell, exactly what a user's next cell would trigger.
+snapshots and result lines (it reuses that driver's helpers and ``tests/_oracle.py``), but the
+setup, the ``pre`` snippets and the checkpoints are real cells (``run_cell``), so the
+extension's ``pre_run_cell``/``post_run_cell`` hooks do the work. After each save the
+checkpoint is an empty statement cell, exactly what a user's next cell would trigger.
 
 For ``hotswap`` the step's report is the Reloader's ``last_report`` (when the checkpoint made a
 new one). IPython's extension has no report: it is rebuilt from what it prints with ``-p``
@@ -42,7 +42,9 @@ def _corpus_driver() -> ModuleType:
     return module
 
 
-D = _corpus_driver()
+D = _corpus_driver()  # also takes tests/ and tests/corpus/ off sys.path
+import _oracle  # noqa: E402 - loaded by the corpus driver above, from tests/
+
 _RELOADING = re.compile(r"^Reloading '([^']+)'\.$", re.MULTILINE)
 _FAILED = re.compile(r"\[autoreload of (\S+) failed: ")
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
@@ -104,7 +106,7 @@ class Shell:
                 from hotswap import Report
 
                 report = Report()
-            return D._report_record(report), sorted(magics.reloader.failures)
+            return _oracle.report_record(report), sorted(magics.reloader.failures)
         error, out, err = self.cell("pass")
         assert error is None, error
         return self._ipython_report(out, err), self._ipython_failures()
@@ -149,8 +151,8 @@ class Shell:
 
 def run(frontend: str, mode: str, spec: dict[str, Any]) -> None:
     work = Path(spec["workdir"])
-    clock = D.Clock()
-    D.write_files(work, spec["before"], clock.tick())
+    clock = _oracle.Clock()
+    _oracle.write_files(work, spec["before"], clock.tick())
     sys.path.insert(0, str(work))
     shell = Shell(frontend, mode, work)
     shell.strategy = spec["strategy"]
@@ -167,11 +169,11 @@ def run(frontend: str, mode: str, spec: dict[str, Any]) -> None:
         record["pre_error"] = shell.cell(step["pre"])[0] if step["pre"] else None
         snapshot = None
         if not step["ok"]:
-            record["probes_before"] = {e: D.probe(e, shell.ns) for e in step["probes"]}
+            record["probes_before"] = {e: _oracle.probe(e, shell.ns) for e in step["probes"]}
             module = D._module_at(work / step["error_path"])
             snapshot = D.Snapshot(module) if module is not None else None
             record["snapshot_module"] = None if module is None else module.__name__
-        D.write_files(work, step["files"], clock.tick())
+        _oracle.write_files(work, step["files"], clock.tick())
         for rel in step["delete"]:
             (work / rel).unlink()
         with warnings.catch_warnings(record=True) as caught:
@@ -182,8 +184,8 @@ def run(frontend: str, mode: str, spec: dict[str, Any]) -> None:
                 record["check_error"] = traceback.format_exc()
                 record["failures"] = []
         record["python_warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
-        record["probes"] = {e: D.probe(e, shell.ns) for e in step["probes"]}
-        record["expect"] = {e: D.probe(e, shell.ns) for e in step["expect"]}
+        record["probes"] = {e: _oracle.probe(e, shell.ns) for e in step["probes"]}
+        record["expect"] = {e: _oracle.probe(e, shell.ns) for e in step["expect"]}
         if snapshot is not None:
             record["rollback"] = snapshot.diff()
         D.emit(record)

@@ -13,13 +13,14 @@ ran.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import _oracle
 
 EVENTS: list[tuple[str, str, Any]] = []
 LOCAL = threading.local()
@@ -69,15 +70,11 @@ def main(work: Path) -> None:
     importlib.import_module("hs_a")
     mod_b = importlib.import_module("hs_b")
     watcher = hotswap.watch(reloader, quiet=True, on_report=reports.append)
-    stamp = time.time_ns()
+    clock = _oracle.Clock()
 
     def save(name: str, text: str) -> None:
-        nonlocal stamp
         with UserAction():
-            stamp += 2_000_000_000
-            path = root / name
-            path.write_text(text)
-            os.utime(path, ns=(stamp, stamp))
+            _oracle.write_files(root, {name: text}, clock.tick())
 
     with UserAction():
         (root / "hs_dropped.py").write_text(f"open({str(work / 'dropped-ran')!r}, 'w')\n")
@@ -100,32 +97,29 @@ def main(work: Path) -> None:
         time.sleep(0.05)
     watcher.stop()
     reloader.close()
-    sys.stdout.write(
-        "@@"
-        + json.dumps(
-            {
-                "events": EVENTS,
-                "watched": [str(root / "hs_a.py"), str(root / "hs_b.py")],
-                "session_files": sorted(
-                    {
-                        os.path.abspath(f)
-                        for m in list(sys.modules.values())
-                        if isinstance(f := getattr(m, "__file__", None), str)
-                    }
-                ),
-                "library_roots": sorted(
-                    {sys.prefix, sys.base_prefix, os.path.dirname(hotswap.__file__)}
-                ),
-                "g": mod_b.g(),
-                "watcher_reported": bool(reports),
-                "dropped_ran": (work / "dropped-ran").exists(),
-                "package_ran": (work / "pkg-ran").exists(),
-                "imported": sorted(
-                    n for n in ("hs_dropped", "hs_pkg", "hs_outside") if n in sys.modules
-                ),
-            }
-        )
-        + "\n"
+    _oracle.emit(
+        {
+            "events": EVENTS,
+            "watched": [str(root / "hs_a.py"), str(root / "hs_b.py")],
+            "session_files": sorted(
+                {
+                    os.path.abspath(f)
+                    for m in list(sys.modules.values())
+                    if isinstance(f := getattr(m, "__file__", None), str)
+                }
+            ),
+            "library_roots": sorted(
+                {sys.prefix, sys.base_prefix, os.path.dirname(hotswap.__file__)}
+            ),
+            "g": mod_b.g(),
+            "watcher_reported": bool(reports),
+            "dropped_ran": (work / "dropped-ran").exists(),
+            "package_ran": (work / "pkg-ran").exists(),
+            "imported": sorted(
+                n for n in ("hs_dropped", "hs_pkg", "hs_outside") if n in sys.modules
+            ),
+        },
+        "@@",
     )
 
 

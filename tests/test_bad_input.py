@@ -347,6 +347,7 @@ def test_two_saves_in_the_same_mtime_tick(live: Live) -> None:
     assert live.module.f() == 3
 
 
+@pytest.mark.slow
 def test_a_40_megabyte_file(live: Live) -> None:
     """A 40 MB save (a huge comment block around the code) applies like any other save, and
     so does the next small one."""
@@ -360,6 +361,7 @@ def test_a_40_megabyte_file(live: Live) -> None:
     assert live.module.f() == 3
 
 
+@pytest.mark.slow
 def test_40_megabytes_of_binary_junk(live: Live) -> None:
     """40 MB of bytes that are not source: one error naming the file; the next save applies."""
     junk = bytes(range(256)) * (40 * 1024 * 1024 // 256)

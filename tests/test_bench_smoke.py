@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs every benchmark group in subprocesses
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

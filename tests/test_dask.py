@@ -18,6 +18,8 @@ import pytest
 
 from conftest import Workspace
 
+pytestmark = pytest.mark.slow  # a real LocalCluster per test
+
 distributed = pytest.importorskip(
     "distributed", reason="hotswap.dask needs distributed, which is not installed here"
 )

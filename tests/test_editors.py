@@ -20,9 +20,7 @@ The checkpoints are explicit calls, so the tests are deterministic: no watcher, 
 from __future__ import annotations
 
 import importlib
-import json
 import os
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -32,6 +30,8 @@ from typing import Any
 from tests.conftest import Workspace
 
 import hotswap
+from _oracle import fresh_probes
+from _oracle import probe as probe_value
 
 OLD = textwrap.dedent(
     '''\
@@ -109,41 +109,13 @@ PROBES = (
     "m.__doc__",
 )
 
-_ORACLE = """
-import json, sys
-sys.path.insert(0, sys.argv[1])
-ns = {}
-exec(sys.argv[2], ns)
-out = []
-for probe in json.loads(sys.argv[3]):
-    try:
-        out.append(repr(eval(probe, ns)))
-    except Exception as exc:
-        out.append("raises " + type(exc).__name__)
-print(json.dumps(out))
-"""
-
-
 def _probe(ns: dict[str, Any]) -> list[str]:
-    out = []
-    for probe in PROBES:
-        try:
-            out.append(repr(eval(probe, ns)))
-        except Exception as exc:
-            out.append("raises " + type(exc).__name__)
-    return out
+    return [probe_value(expr, ns) for expr in PROBES]
 
 
 def _oracle(root: Path, setup: str) -> list[str]:
     """The probes in a fresh interpreter importing the files as they are now."""
-    proc = subprocess.run(
-        [sys.executable, "-c", _ORACLE, str(root), setup, json.dumps(PROBES)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    return list(json.loads(proc.stdout))
+    return fresh_probes(root, setup, PROBES)
 
 
 class Session:
@@ -478,21 +450,9 @@ def _package_run(
             assert sys.modules[f"{name}.api"].Api is api_class
         report = r.check()
         assert report.ok, str(report)
-        live = []
-        for probe in probes:
-            try:
-                live.append(repr(eval(probe, ns)))
-            except Exception as exc:
-                live.append("raises " + type(exc).__name__)
+        live = [probe_value(expr, ns) for expr in probes]
     assert {p.name for p in (workspace.root / name).glob("*.py")} == set(final)
-    proc = subprocess.run(
-        [sys.executable, "-c", _ORACLE, str(workspace.root), setup, json.dumps(probes)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    assert live == json.loads(proc.stdout)
+    assert live == fresh_probes(workspace.root, setup, probes)
     return ns
 
 

@@ -36,6 +36,8 @@ from _fuzz_program import Story
 from conftest import FUZZ_SUMMARY
 from strategies import stories
 
+pytestmark = pytest.mark.slow  # a seeded slice of generated edits on fork servers
+
 REGRESSIONS = Path(__file__).parent / "regressions"
 SLICE_CHUNKS = 5  # the slice runs as separate tests, each with its own fixed seed
 SLICE_EXAMPLES = 14  # stories per chunk: ~300 edits in all, about 30 s on an idle core

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # real SIGINTs, each in a subprocess
+
 DRIVER = Path(__file__).with_name("_interrupt_driver.py")
 
 

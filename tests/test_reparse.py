@@ -9,6 +9,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -104,6 +105,7 @@ def _edited(draw: st.DrawFn) -> tuple[str, str]:
     return text, edit_lines(draw, text, PIECES, [c for c in TYPED if c != "\\"])
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(_edited())
 def test_a_reparse_equals_a_whole_parse_or_declines(case: tuple[str, str]) -> None:
@@ -165,6 +167,7 @@ def _re_parses(texts: list[str]) -> list[tuple[ParsedSource, ParsedSource]]:
     return pairs
 
 
+@pytest.mark.slow
 @given(_edit_chain())
 def test_successive_re_parses_equal_whole_parses(texts: list[str]) -> None:
     """Saves in a row, each re-parsed from the one before (statements below an edit are reused
@@ -324,6 +327,7 @@ def test_a_module_left_failing_is_not_parsed_again_at_every_reload(
         assert len(parsed) <= 1, parsed
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(BLOCKS), st.sampled_from(BLOCKS), st.integers(0, 5))
 def test_same_ast_says_what_comparing_dumps_says(a: str, b: str, lines: int) -> None:
@@ -338,6 +342,7 @@ def test_same_ast_says_what_comparing_dumps_says(a: str, b: str, lines: int) -> 
             assert same_ast(left, right) == (ast.dump(left) == ast.dump(right))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(class_edit_chains())
 @example(  # the class's last line ends in ';': the parser ends the class after it
@@ -382,6 +387,7 @@ def _edited_in_places(draw: st.DrawFn) -> tuple[str, str]:
     return text, edited
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_edited_in_places())
 def test_a_save_that_edits_several_places_re_parses_to_a_whole_parse(case: tuple[str, str]) -> None:

@@ -21,6 +21,8 @@ import pytest
 
 from conftest import Workspace
 
+pytestmark = pytest.mark.slow  # the REPL under a pty
+
 pexpect = pytest.importorskip("pexpect")
 
 KINDS = ["default"] + (["basic"] if sys.version_info >= (3, 13) else [])

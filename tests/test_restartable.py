@@ -548,6 +548,7 @@ def test_under_the_runner_a_top_level_while_loop_switches_to_its_new_body(
     assert not any("top-level code changed" in line for line in program.err), program.err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="the 3.11 fallback")
 def test_on_python_3_11_a_top_level_loop_keeps_its_body_and_says_so(
     start: Callable[..., Running], workspace: Workspace

@@ -19,6 +19,8 @@ import pytest
 from _running import TIMEOUT, Running
 from conftest import Workspace
 
+pytestmark = pytest.mark.slow  # every test runs a script in a subprocess
+
 
 @pytest.fixture
 def start(workspace: Workspace) -> Iterator[Callable[..., Running]]:

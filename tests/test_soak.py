@@ -32,6 +32,8 @@ import pytest
 import hotswap
 from conftest import FUZZ_SUMMARY, Workspace
 
+pytestmark = pytest.mark.slow  # a long session, measured
+
 FUNCTIONS = 100
 METHODS = 30
 # Cycles before anything is measured. CPython's own tables (interned strings, the dict of

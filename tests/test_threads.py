@@ -15,8 +15,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 import hotswap
 from conftest import Workspace
+
+pytestmark = pytest.mark.slow  # threads hammering reloads
 
 WORKERS = 4
 CYCLES = 60

@@ -91,6 +91,7 @@ def test_checkpoint_without_a_watcher_does_nothing() -> None:
     assert hotswap.checkpoint() is None
 
 
+@pytest.mark.slow
 def test_include_and_exclude_patterns(workspace: Workspace, stopping: list[Watch]) -> None:
     """exclude takes glob patterns and module names; an excluded module is never reloaded,
     the others are."""
@@ -251,6 +252,7 @@ def _hammered(k: int) -> str:
     return HAMMERED.replace("{params}", params).replace("{last}", last).format(k=k)
 
 
+@pytest.mark.slow
 def test_thread_hammer(workspace: Workspace, stopping: list[Watch]) -> None:
     """Threads calling methods, properties, classmethods and functions in a tight loop while
     the class is edited and reloaded repeatedly by the watcher thread: no call fails, each

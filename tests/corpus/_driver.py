@@ -25,17 +25,26 @@ on the live side) and never imports the corpus package: the runner passes plain 
 
 from __future__ import annotations
 
-import builtins
 import importlib
 import json
 import os
 import sys
-import time
 import traceback
 import types
 import warnings
 from pathlib import Path
 from typing import Any
+
+# Running this file by path puts its directory first on sys.path; the scenario modules must not
+# find the corpus family files (functions.py, classes.py, ...) under their own short names, nor
+# the test files: tests/_oracle.py is imported from tests/, which then leaves sys.path too.
+_HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(_HERE.parent))
+import _oracle  # noqa: E402
+from _oracle import Clock, probe, run_code, write_files  # noqa: E402
+
+_oracle.leave_sys_path(_HERE)
+_oracle.leave_sys_path(_HERE.parent)
 
 PREFIX = "@@corpus "
 # Imported into every session before the setup, so probes can say asyncio.run(...) etc.
@@ -48,70 +57,14 @@ def prelude_for(spec: dict[str, Any]) -> str:
     return PRELUDE if "asyncio" in json.dumps(spec) else PRELUDE.replace("asyncio, ", "")
 
 
-# Running this file by path puts its directory first on sys.path; the scenario modules must not
-# find the corpus family files (functions.py, classes.py, ...) under their own short names.
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != _HERE]
-
-
 def emit(record: dict[str, Any]) -> None:
     """Write one result line where the runner looks for it."""
-    out = sys.__stdout__
-    assert out is not None
-    out.write("\n" + PREFIX + json.dumps(record) + "\n")
-    out.flush()
-
-
-class Clock:
-    """Hands out strictly increasing mtimes, each at least 2 s after the previous one."""
-
-    def __init__(self) -> None:
-        self.now = time.time_ns()
-
-    def tick(self) -> int:
-        self.now = max(self.now + 2_000_000_000, time.time_ns())
-        return self.now
-
-
-def write_files(root: Path, files: dict[str, str], mtime: int | None) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        if mtime is not None:
-            os.utime(path, ns=(mtime, mtime))
+    _oracle.emit(record, PREFIX)
 
 
 def new_session(spec: dict[str, Any]) -> dict[str, Any]:
-    """A fresh ``__main__`` module, as a REPL or IPython gives the user, and its namespace."""
-    main = types.ModuleType("__main__")
-    main.__dict__["__builtins__"] = builtins
-    sys.modules["__main__"] = main
-    exec(prelude_for(spec), main.__dict__)
-    return main.__dict__
-
-
-def run_code(code: str, ns: dict[str, Any]) -> str | None:
-    """Run a snippet in the session; the formatted traceback if it raised, else None."""
-    if not code:
-        return None
-    try:
-        exec(compile(code, "<session>", "exec"), ns)
-    except BaseException:
-        return traceback.format_exc()
-    return None
-
-
-def probe(expr: str, ns: dict[str, Any]) -> str:
-    """``repr`` of the value, or ``!TypeName`` when evaluating (or repr) raises."""
-    try:
-        value = eval(compile(expr, "<probe>", "eval"), ns)
-    except BaseException as exc:
-        return "!" + type(exc).__name__
-    try:
-        return repr(value)
-    except BaseException as exc:
-        return "!repr:" + type(exc).__name__
+    """A fresh ``__main__`` module with the scenario's prelude, and its namespace."""
+    return _oracle.new_session(prelude_for(spec))
 
 
 # -- live side ------------------------------------------------------------------------------
@@ -218,21 +171,6 @@ def _module_at(path: Path) -> types.ModuleType | None:
     return None
 
 
-def _report_record(report: Any) -> dict[str, Any]:
-    def problem(p: Any) -> dict[str, Any]:
-        return {"module": p.module, "path": p.path, "line": p.line, "message": p.message}
-
-    return {
-        "ok": report.ok,
-        "reloaded": list(report.reloaded),
-        "failed": list(report.failed),
-        "errors": [problem(p) for p in report.errors],
-        "warnings": [problem(p) for p in report.warnings],
-        "changes": [[c.module, c.qualname, c.action] for c in report.changes],
-        "text": str(report),
-    }
-
-
 def run_live(spec: dict[str, Any]) -> None:
     import hotswap
 
@@ -276,7 +214,7 @@ def run_live(spec: dict[str, Any]) -> None:
             except BaseException:
                 record["check_error"] = traceback.format_exc()
             else:
-                record["report"] = _report_record(report)
+                record["report"] = _oracle.report_record(report)
         record["python_warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
         record["failures"] = sorted(reloader.failures)
         if snapshot is not None:  # before probes run: they may call code that mutates state
@@ -312,11 +250,7 @@ def run_oracle(spec: dict[str, Any]) -> None:
         # Forget this step's modules so the next step imports its own files afresh.
         ns.clear()
         sys.path.remove(str(root))
-        prefix = os.path.realpath(root) + os.sep
-        for name, module in list(sys.modules.items()):
-            file = getattr(module, "__file__", None)
-            if isinstance(file, str) and os.path.realpath(file).startswith(prefix):
-                del sys.modules[name]
+        _oracle.forget_modules_under(root)
 
 
 def main(argv: list[str]) -> None:

@@ -75,7 +75,86 @@ decorated_value_after_importer_saved = scenario(
     ],
 )
 
+constant_read_through_module = scenario(
+    "import_time_value_follows_a_constant_read_through_import_a",
+    """``V = f(0)`` is computed at import in ``fzc``, where ``f`` returns ``fza.K`` (read through
+    ``import fza``). Saving ``fza`` with a new ``K`` gives ``fzc.V`` the new value, as in a
+    fresh run (it kept the old one: ``f``'s code did not change, but what it reads did).""",
+    before={
+        "fza.py": "K = 0\n",
+        "fzc.py": "import fza\n\ndef f(x):\n    return fza.K\n\nV = f(0)\n",
+    },
+    setup="import fza, fzc",
+    probes=["fzc.V", "fzc.f(0)"],
+    steps=[step({"fza.py": "K = 1\n"}, doc="the constant rebound")],
+)
+
+DOUBLE = """
+def deco(fn):
+    def inner(*args):
+        return fn(*args) * {N}
+    return inner
+"""
+
+value_from_redecorated_function = scenario(
+    "class_attribute_from_a_decorated_function_follows_its_decorators_edit",
+    """``class C: A = f(0)`` in ``fzb`` calls ``f``, decorated by ``fza.deco`` (a wrapper without
+    ``wraps``). After a save of ``f``'s body, editing the decorator (``* 2`` to ``* 3``) gives
+    ``C.A`` the new decorator's value, as in a fresh run (it kept the old one: patching the
+    decorator had already moved its wrapper onto the new code, so nothing looked changed).""",
+    before={
+        "fza.py": DOUBLE.replace("{N}", "2"),
+        "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x\n\nclass C:\n"
+        "    A = f(0)\n",
+    },
+    setup="import fza, fzb",
+    probes=["fzb.C.A", "fzb.f(1)"],
+    steps=[
+        step(
+            {
+                "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x + 1\n\n"
+                "class C:\n    A = f(0)\n"
+            },
+            doc="the decorated function edited",
+        ),
+        step({"fza.py": DOUBLE.replace("{N}", "3")}, doc="the decorator edited"),
+    ],
+)
+
+cached_caller_in_importer = scenario(
+    "class_attribute_from_a_cached_caller_follows_the_called_functions_edit",
+    """``fzb`` has an ``lru_cache`` function ``g`` that calls ``fza.f`` (``from fza import f``)
+    and, after a save, ``class C: A = g(0)``. Editing ``f`` gives ``C.A`` the new value, as in
+    a fresh run (``g``'s cache still held the old result when ``A = g(0)`` ran again).""",
+    before={
+        "fza.py": "def f(x):\n    return 1\n",
+        "fzb.py": "import functools\nfrom fza import f\n\n@functools.lru_cache(maxsize=None)\n"
+        "def g(x):\n    return f(x)\n",
+    },
+    setup="import fza, fzb",
+    probes=["fzb.g(0)"],
+    steps=[
+        step(
+            {
+                "fzb.py": "import functools\nfrom fza import f\n\n"
+                "@functools.lru_cache(maxsize=None)\ndef g(x):\n    return f(x)\n\n"
+                "class C:\n    A = g(0)\n"
+            },
+            probes=["fzb.C.A", "fzb.g(0)"],
+            doc="the class computing A = g(0) added",
+        ),
+        step(
+            {"fza.py": "def f(x):\n    return 0\n"},
+            probes=["fzb.C.A", "fzb.g(0)"],
+            doc="the called function edited",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     cached_value_after_importer_restyled,
     decorated_value_after_importer_saved,
+    constant_read_through_module,
+    value_from_redecorated_function,
+    cached_caller_in_importer,
 ]

@@ -664,6 +664,81 @@ overloads = scenario(
     ],
 )
 
+docstring_under_plain_decorator = scenario(
+    "docstring_added_under_a_decorator_without_wraps_stays_off_the_wrapper",
+    """A function decorated by a decorator that does not use ``functools.wraps`` gains a
+    docstring: ``help(m.f)`` shows the wrapper, whose ``__doc__`` stays None as in a fresh run
+    (the new docstring is the inner function's, not copied onto the wrapper).""",
+    before={
+        "m.py": """
+        def twice(fn):
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+
+        @twice
+        def f(x):
+            return x
+        """
+    },
+    setup="import m\nfrom m import f",
+    probes=["m.f.__doc__", "f.__doc__", "m.f.__name__", "f(2)"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        def twice(fn):
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+
+        @twice
+        def f(x):
+            \"\"\"changed doc\"\"\"
+            return x
+        """
+            }
+        )
+    ],
+)
+
+wraps_added_with_the_function = scenario(
+    "decorator_gains_wraps_in_the_save_that_edits_the_function",
+    """One save edits a decorator (it starts using ``functools.wraps``) and the body of a
+    function it decorates in another module: ``fzb.f.__name__`` is ``'f'`` and
+    ``inspect.getsource(fzb.f)`` shows ``f``, as in a fresh run (the function was patched body
+    only, keeping the old wrapper, which showed ``inner``).""",
+    before={
+        "fza.py": """
+        import functools
+
+        def deco(fn):
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+        """,
+        "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x\n",
+    },
+    setup="import fza, fzb",
+    probes=["fzb.f.__name__", "inspect.getsource(fzb.f)", "fzb.f(1)"],
+    steps=[
+        step(
+            {
+                "fza.py": """
+        import functools
+
+        def deco(fn):
+            @functools.wraps(fn)
+            def inner(*args):
+                return fn(*args) * 2
+            return inner
+        """,
+                "fzb.py": "from fza import deco\n\n@deco\ndef f(x):\n    return x + 1\n",
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     wraps_body,
     wraps_docstring,
@@ -683,4 +758,6 @@ SCENARIOS: list[Scenario] = [
     overloads,
     variant(register_once, "after", reloader="after"),
     variant(wraps_body, "full", strategy="full"),
+    docstring_under_plain_decorator,
+    wraps_added_with_the_function,
 ]

@@ -690,6 +690,57 @@ other_edited_while_broken = scenario(
     ],
 )
 
+failed_save_cache = scenario(
+    "failed_save_leaves_no_new_values_in_caches",
+    """A save that fails at import after calling an ``lru_cache`` function with its new code
+    (``V = f(3)``, then ``raise``): the module is rolled back, and ``f(3)`` returns what the old
+    code computes, not the value the failed save left in the cache. The fix then applies.""",
+    before={
+        "m.py": """
+        import functools
+
+        @functools.lru_cache(maxsize=None)
+        def f(x):
+            return "old"
+        """
+    },
+    setup="import m\nheld = functools.partial(m.f, 3)",
+    probes=["m.f(3)", "held()"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        import functools
+
+        @functools.lru_cache(maxsize=None)
+        def f(x):
+            return "new"
+
+        V = f(3)
+        raise RuntimeError("broken at import")
+        """
+            },
+            ok=False,
+            error_path="m.py",
+            error_line=8,
+        ),
+        step(
+            {
+                "m.py": """
+        import functools
+
+        @functools.lru_cache(maxsize=None)
+        def f(x):
+            return "new"
+
+        V = f(3)
+        """
+            },
+            doc="the raise removed: the new value now",
+        ),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     syntax_error,
     indentation_error,
@@ -713,4 +764,5 @@ SCENARIOS: list[Scenario] = [
     variant(syntax_error, "after", reloader="after"),
     variant(name_error, "full", strategy="full"),
     variant(class_body_error, "full", strategy="full"),
+    failed_save_cache,
 ]

@@ -2014,6 +2014,88 @@ pydantic_model = scenario(
     ],
 )
 
+cached_property_through_self = scenario(
+    "cached_property_that_calls_an_edited_method_is_recomputed",
+    """A ``cached_property`` getter whose own code is unchanged calls ``self.rate(2)``; the
+    method ``rate`` is edited: the value cached on an old instance is dropped and recomputed
+    with the new method, as a fresh run computes it (it kept the old method's value).""",
+    before={
+        "m.py": """
+        import functools
+
+        class C:
+            def rate(self, x):
+                return x
+
+            @functools.cached_property
+            def total(self):
+                return self.rate(2)
+        """
+    },
+    setup="import m\nobj = m.C()\nobj.total",
+    probes=["obj.total", "m.C().total"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        import functools
+
+        class C:
+            def rate(self, x):
+                return 0
+
+            @functools.cached_property
+            def total(self):
+                return self.rate(2)
+        """
+            }
+        )
+    ],
+)
+
+cached_property_reading_a_rebound_attribute = scenario(
+    "cached_property_reading_a_rebound_class_attribute_is_recomputed",
+    """``class Base: A = K`` and a subclass whose ``cached_property`` returns ``self.A``; a save
+    changes ``K``: ``Base.A`` is rebound, and the value cached on an old instance of the
+    subclass is recomputed, as a fresh run computes it (it kept the old ``A``).""",
+    before={
+        "m.py": """
+        import functools
+
+        K = 1
+
+        class Base:
+            A = K
+
+        class Sub(Base):
+            @functools.cached_property
+            def value(self):
+                return self.A
+        """
+    },
+    setup="import m\nobj = m.Sub()\nobj.value",
+    probes=["obj.value", "m.Sub().value", "m.Base.A"],
+    steps=[
+        step(
+            {
+                "m.py": """
+        import functools
+
+        K = 0
+
+        class Base:
+            A = K
+
+        class Sub(Base):
+            @functools.cached_property
+            def value(self):
+                return self.A
+        """
+            }
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     dataclass_field_added,
     dataclass_field_removed,
@@ -2056,4 +2138,6 @@ SCENARIOS: list[Scenario] = [
     pydantic_model,
     variant(dataclass_field_added, "full", strategy="full"),
     variant(enum_value_changed, "full", strategy="full"),
+    cached_property_through_self,
+    cached_property_reading_a_rebound_attribute,
 ]

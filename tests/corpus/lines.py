@@ -557,6 +557,30 @@ class_metadata = scenario(
     ],
 )
 
+CACHED_BELOW = """
+import functools
+K = 0
+K2 = K
+@functools.lru_cache(maxsize=None)
+def f(x):
+    return 0
+"""
+
+comments_above_a_cached_function = scenario(
+    "comment_lines_added_at_the_top_move_a_cached_function_below",
+    """After a save that adds ``K2 = K``, a save that only adds two comment lines at the top of
+    the module: ``inspect.getsource(m.f)`` of the ``lru_cache`` function below shows ``f``
+    from its decorator line, as in a fresh run (it showed the module from line 1: the
+    statements above the edit were taken as unchanged, lines and all).""",
+    before={"m.py": CACHED_BELOW.replace("K2 = K\n", "")},
+    setup="import m",
+    probes=["inspect.getsourcelines(m.f)[1]", "inspect.getsource(m.f)", "m.f(1)"],
+    steps=[
+        step({"m.py": CACHED_BELOW}, doc="a constant added"),
+        step({"m.py": "# (edited)\n# (edited)\n" + src(CACHED_BELOW)}, doc="comments on top"),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     inserted_above,
     below_edited,
@@ -574,4 +598,5 @@ SCENARIOS: list[Scenario] = [
     no_newline,
     non_ascii,
     class_metadata,
+    comments_above_a_cached_function,
 ]

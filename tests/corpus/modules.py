@@ -482,6 +482,41 @@ circular = scenario(
     ],
 )
 
+name_still_brought_by_another_star = scenario(
+    "name_two_star_imports_bring_stays_when_one_source_drops_it",
+    """``fzc`` does ``from fza import *`` and ``from fzb import *``, and both bring
+    ``functools``; a save of ``fzb`` drops its ``import functools``: ``fzc.functools`` stays
+    (``fza`` still brings it), as in a fresh run (it was removed with ``fzb``'s).""",
+    before={
+        "fza.py": "import functools\n\nK = 1\n",
+        "fzb.py": "import functools\n\nJ = 2\n",
+        "fzc.py": "from fza import *\nfrom fzb import *\n\nV = K + J\n",
+    },
+    setup="import fza, fzb, fzc",
+    probes=["sorted(k for k in vars(fzc) if not k.startswith('__'))", "fzc.V"],
+    steps=[step({"fzb.py": "J = 2\n"}, doc="fzb drops functools")],
+)
+
+removed_through_a_chained_star_import = scenario(
+    "name_removed_reaches_an_importer_through_a_chained_star_import",
+    """``fzb`` does ``from fza import *``; ``fzd`` does ``from fza import f`` and
+    ``from fzb import *``. A save of ``fza`` removes ``deco``: ``fzd.deco`` is gone too, as in
+    a fresh run (``fzd`` was followed only once, from ``fza`` directly, and kept ``deco``).
+    The full strategy re-runs every statement of a saved module.""",
+    before={
+        "fza.py": "def deco(fn):\n    return fn\n\ndef f(x):\n    return 0\n",
+        "fzb.py": "from fza import *\n\nclass C:\n    pass\n",
+        "fzd.py": "from fza import f\nfrom fzb import *\n\nclass D(C):\n    pass\n",
+    },
+    setup="import fza, fzb, fzd",
+    probes=[
+        "sorted(k for k in vars(fzb) if not k.startswith('__'))",
+        "sorted(k for k in vars(fzd) if not k.startswith('__'))",
+    ],
+    steps=[step({"fza.py": "def f(x):\n    return 0\n"}, doc="deco removed")],
+    strategy="full",
+)
+
 SCENARIOS: list[Scenario] = [
     from_import_elsewhere,
     class_elsewhere,
@@ -498,4 +533,6 @@ SCENARIOS: list[Scenario] = [
     circular,
     variant(from_import_elsewhere, "after", reloader="after"),
     variant(two_modules_one_save, "after", reloader="after"),
+    name_still_brought_by_another_star,
+    removed_through_a_chained_star_import,
 ]
