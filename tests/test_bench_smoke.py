@@ -27,9 +27,10 @@ def _errors(node: Any, where: str = "") -> list[str]:
     return []
 
 
-# The suite's own deadline (240 s, below) rules: on a loaded machine the run passes the default
-# per-test timeout while every group still completes.
-@pytest.mark.timeout(300)
+# The suite's own deadline (900 s, below) rules: it guards against a hang, not a slow machine.
+# The run takes 40-110 s alone and passed 240 s at a load average of 15 (every group still
+# completed), so the limits are far above both.
+@pytest.mark.timeout(960)
 def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> None:
     """Every measurement of hotswap and of IPython's autoreload completes, every timed reload
     made the edited code live (in the real-projects group: called through the class or every
@@ -40,7 +41,7 @@ def test_the_benchmark_suite_runs_every_group_for_both_tools(tmp_path: Path) -> 
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", str(out)],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=900,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
