@@ -93,8 +93,10 @@ def side(mode: str, root: Path, package: str, names: list[str] | None = None) ->
     return {"args": args, "env": env}
 
 
-def compare(pair: str, old: Path, new: Path, package: str) -> bool:
-    """Run one checkout; print its report; whether the live session agreed with a fresh run."""
+def compare(pair: str, old: Path, new: Path, package: str, dump: Path | None = None) -> bool:
+    """Run one checkout; print its report; whether the live session agreed with a fresh run.
+    With ``dump``, both sides' records are written there as JSON (``live.json``, ``fresh.json``)
+    to look at what differs member by member."""
     work = Path(tempfile.mkdtemp(prefix="hotswap-checkout-"))
     try:
         live_root = work / "live"
@@ -116,6 +118,10 @@ def compare(pair: str, old: Path, new: Path, package: str) -> bool:
         done = subprocess.run(spec["args"], capture_output=True, text=True, env=spec["env"],
                               timeout=1200, check=False)
         fresh = _record(done.stdout, done.stderr)
+        if dump is not None:
+            dump.mkdir(parents=True, exist_ok=True)
+            for label, record in (("live", live), ("fresh", fresh)):
+                (dump / f"{label}.json").write_text(json.dumps(record, indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(
@@ -233,6 +239,12 @@ def child(mode: str, root: str, package: str, names_json: str | None) -> None:
             except BaseException:  # a module of a project may raise anything when imported
                 continue
             loaded.append(name)
+    # The order modules first ran in (``sys.modules`` keeps insertion order), for the fresh side
+    # to import them in: ``walk_packages`` imports every package before the loop above imports
+    # its modules, and a module may read what an earlier one left (sympy's ``conftest`` sets
+    # ``sys._running_pytest``, which decides what ``sympy.testing.pytest`` defines).
+    imported = set(loaded)
+    loaded = [n for n in sys.modules if n in imported]
     out: dict[str, Any] = {"modules": loaded, "errors": [], "warnings": [], "reloaded": 0}
     if reloader is not None:
         from hotswap._detect import TRACKER
@@ -277,11 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old", type=Path, help="a directory holding the package's old release")
     parser.add_argument("--new", type=Path, help="a directory holding its new release")
     parser.add_argument("--package", help="the package's import name (with --old/--new)")
+    parser.add_argument("--dump", type=Path, help="write each side's record here (one pair)")
     args = parser.parse_args(argv)
     if args.old or args.new:
         if not (args.old and args.new and args.package):
             parser.error("--old, --new and --package go together")
-        return 0 if compare(args.package, args.old, args.new, args.package) else 1
+        return 0 if compare(args.package, args.old, args.new, args.package, args.dump) else 1
     agreed = True
     with tempfile.TemporaryDirectory(prefix="hotswap-releases-") as scratch:
         for pair in args.pairs or PAIRS:
@@ -294,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
                 tree = Path(scratch) / f"{dist}-{version}"
                 extract(wheel(dist, version), package, tree)
                 trees.append(tree)
-            agreed = compare(pair, trees[0], trees[1], package) and agreed
+            agreed = compare(pair, trees[0], trees[1], package, args.dump) and agreed
     return 0 if agreed else 1
 
 

@@ -1071,7 +1071,31 @@ class Transaction:
             self.outcome.rebinds.append((dotted, before, after))
         self.patcher.member_rebinds.clear()
         self.dirty.update(self.patcher.changed_attributes)
+        self.dirty.update(self._inherited(self.patcher.changed_attributes))
         self.patcher.changed_attributes.clear()
+
+    def _inherited(self, dotted: list[str]) -> set[str]:
+        """``S.x`` for each class ``S`` of the module that inherits a changed ``C.x`` from ``C``:
+        ``for k in P._kf: setattr(P, ...)`` reads the base's new table through the subclass
+        (found checking out sympy 1.12.1 -> 1.13.0: ``PythonCodePrinter._print_isnan``)."""
+        changed = [d.partition(".") for d in dotted if d.count(".") == 1]
+        if not changed:
+            return set()
+        namespace = self.module.__dict__
+        classes = [(n, v) for n, v in list(namespace.items()) if isinstance(v, type)]
+        out = set()
+        for owner, _, attr in changed:
+            base = namespace.get(owner)
+            if not isinstance(base, type):
+                continue
+            for name, cls in classes:
+                if cls is base or base not in cls.__mro__:  # (not issubclass: a Protocol)
+                    continue
+                # The first class of the MRO that has ``attr``, or ``base`` when it lost it.
+                found = next((k for k in cls.__mro__ if attr in vars(k)), base)
+                if found is base or base not in found.__mro__:
+                    out.add(f"{name}.{attr}")
+        return out
 
     def _shift_members(
         self, cls: type, moved: list[tuple[frozenset[str], int, int, int]]
