@@ -42,6 +42,53 @@ loop_over_an_inherited_table = scenario(
     steps=[step({"m.py": TABLE.replace("{FUNCS}", "{'cos': 'cos', 'isnan': 'isnan'}")})],
 )
 
+lazy_import_of_a_name_the_same_save_adds = scenario(
+    "value_computed_through_a_lazy_import_of_a_name_the_same_save_adds",
+    """One save edits ``asolve.compute`` to import ``det_bird`` inside the function, and adds
+    ``det_bird`` to ``zdet``; ``doc`` (unchanged) computes ``T = compute()`` at import. ``doc``
+    gets the new value, as in a fresh run: its re-run waits for ``zdet`` to apply, where it
+    failed with ``ImportError`` because ``asolve`` applied first (sympy's
+    ``meijerint_doc``: ``cannot import name '_det_bird'``).""",
+    before={
+        "zdet.py": """
+            def det_old():
+                return "old"
+            """,
+        "asolve.py": """
+            def compute():
+                from zdet import det_old
+                return det_old()
+            """,
+        "doc.py": """
+            from asolve import compute
+
+            T = compute()
+            """,
+    },
+    setup="import doc, asolve, zdet",
+    probes=["doc.T", "asolve.compute()"],
+    steps=[
+        step(
+            {
+                "zdet.py": """
+            def det_old():
+                return "old"
+
+            def det_bird():
+                return "bird"
+            """,
+                "asolve.py": """
+            def compute():
+                from zdet import det_bird
+                return det_bird()
+            """,
+            },
+            reloaded=["doc"],
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     loop_over_an_inherited_table,
+    lazy_import_of_a_name_the_same_save_adds,
 ]
