@@ -783,6 +783,7 @@ class Transaction:
             and isinstance(current, type)
             and type(current) is type
             and any("__init_subclass__" in vars(base) for base in current.__mro__[1:-1])
+            and not _binds_otherwise(old_node, node)
         ):
             bare.bases = []
             bare.keywords = []
@@ -1328,6 +1329,26 @@ def _dispatch_registry(func: Any) -> dict[Any, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _binds_otherwise(old: ast.ClassDef, new: ast.ClassDef) -> bool:
+    """Whether a class body binds other names or other values than before (not only other code
+    in the same functions, or another docstring): what a base's ``__init_subclass__`` reads
+    from the class may differ (sympy's assumptions: ``is_hermitian = None`` added)."""
+    return _body_shape(old) != _body_shape(new)
+
+
+def _body_shape(node: ast.ClassDef) -> list[str]:
+    shape = []
+    for index, stmt in enumerate(node.body):
+        if index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            decorators = ast.dump(ast.Tuple(elts=stmt.decorator_list))
+            shape.append(f"def {stmt.name} {decorators}")
+        else:
+            shape.append(ast.dump(stmt))
+    return sorted(shape)
+
+
 def _header(node: ast.ClassDef) -> str:
     return ast.dump(ast.Tuple(elts=[*node.bases, *(k.value for k in node.keywords)]))
 
@@ -1349,8 +1370,25 @@ def _changes_behaviour_of_users(name: str, value: Any, changes: list[Change]) ->
         hooks = {f"{name}.__init_subclass__"}
         if "__dataclass_fields__" in vars(value):
             hooks.add(f"{name}.__init__")
-        return any(c.qualname in hooks for c in changes)
+        if any(c.qualname in hooks for c in changes):
+            return True
+        # A hook that reads what its subclasses inherit (sympy's ``Basic.__init_subclass__``
+        # copies the assumptions ``is_hermitian = None`` states into each subclass): a member
+        # added, removed or given another value gives a subclass made now something else.
+        prefix = name + "."
+        return _has_subclass_hook(value) and any(
+            c.action in ("added", "removed", "rebound") and c.qualname.startswith(prefix)
+            for c in changes
+        )
     return False
+
+
+def _has_subclass_hook(cls: type) -> bool:
+    """Whether making a subclass of ``cls`` runs an ``__init_subclass__`` written in Python."""
+    return any(
+        isinstance(vars(k).get("__init_subclass__"), types.FunctionType | classmethod)
+        for k in cls.__mro__[:-1]
+    )
 
 
 # Packages whose class decorators build members from the class body: re-applied to a re-run

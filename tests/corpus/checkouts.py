@@ -88,7 +88,59 @@ lazy_import_of_a_name_the_same_save_adds = scenario(
     ],
 )
 
+HOOKED = """
+class Basic:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        explicit = {}
+        for base in reversed(cls.__bases__):
+            explicit.update(getattr(base, "_explicit", {}))
+        if "is_hermitian" in cls.__dict__:
+            explicit["hermitian"] = cls.__dict__["is_hermitian"]
+        cls._explicit = explicit
+        for fact, value in explicit.items():
+            setattr(cls, "is_" + fact, value)
+
+
+class Operator(Basic):
+    def name(self):
+        return "op"
+{ADDED}
+
+class Unitary(Operator):
+    pass
+"""
+
+class_attribute_a_subclass_hook_reads = scenario(
+    "class_attribute_that_a_base_hook_copies_reaches_every_subclass",
+    """``Basic.__init_subclass__`` copies each class's ``is_hermitian`` into ``_explicit`` and
+    onto every subclass (as sympy's assumptions do). ``is_hermitian = None`` added to
+    ``Operator`` reaches ``Operator._explicit`` and its subclasses in the same module and in
+    another one (``vars(Boson)`` has it), as a fresh run makes them: the classes of
+    ``sympy.physics.quantum`` lacked it.""",
+    before={
+        "base.py": HOOKED.replace("{ADDED}", ""),
+        "boson.py": """
+            from base import Operator
+
+            class Boson(Operator):
+                pass
+            """,
+    },
+    setup="import base, boson\nb = boson.Boson()",
+    probes=[
+        "base.Operator._explicit",
+        "base.Unitary._explicit",
+        "boson.Boson._explicit",
+        "'is_hermitian' in vars(boson.Boson)",
+        "isinstance(b, base.Operator)",
+        "b.name()",
+    ],
+    steps=[step({"base.py": HOOKED.replace("{ADDED}", "\n    is_hermitian = None")})],
+)
+
 SCENARIOS: list[Scenario] = [
     loop_over_an_inherited_table,
     lazy_import_of_a_name_the_same_save_adds,
+    class_attribute_a_subclass_hook_reads,
 ]
