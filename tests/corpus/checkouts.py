@@ -139,8 +139,80 @@ class_attribute_a_subclass_hook_reads = scenario(
     steps=[step({"base.py": HOOKED.replace("{ADDED}", "\n    is_hermitian = None")})],
 )
 
+REGISTRY = """
+class Registry:
+    __slots__ = ()
+
+    def __setattr__(self, name, obj):
+        setattr(self.__class__, name, obj)
+
+    def __delattr__(self, name):
+        delattr(self.__class__, name)
+
+
+class SingletonRegistry(Registry):
+    __slots__ = ()
+
+    def __init__(self):
+        self._classes_to_install = {}
+
+    def register(self, cls):
+        if hasattr(self, cls.__name__):
+            delattr(self, cls.__name__)
+        self._classes_to_install[cls.__name__] = cls
+
+    def __getattr__(self, name):
+        if name not in self._classes_to_install:
+            raise AttributeError(name)
+        value = self._classes_to_install.pop(name)()
+        setattr(self, name, value)
+        return value
+
+
+S = SingletonRegistry()
+
+
+class Singleton(type):
+    def __init__(cls, *args, **kwargs):
+        cls._instance = obj = object.__new__(cls)
+        cls.__new__ = lambda cls: obj
+        S.register(cls)
+"""
+
+CONSTANT = """
+from core import Singleton
+
+
+class Catalan(metaclass=Singleton):
+    def value(self):
+        return {V}
+"""
+
+singleton_keeps_its_instance = scenario(
+    "singleton_made_by_its_metaclass_keeps_its_one_instance",
+    """A metaclass makes each class a singleton (``cls._instance``, a ``__new__`` returning it)
+    and registers it with a lazy registry ``S`` (as sympy's ``Singleton`` and ``S`` do). After
+    an edit of the class, ``Catalan()`` and ``S.Catalan`` are still the one instance the
+    session held, of the kept class, and run the new method: they were an instance of a
+    throwaway class, and ``x is S.Catalan`` turned false.""",
+    before={"core.py": REGISTRY, "consts.py": CONSTANT.replace("{V}", "0.915")},
+    setup="import core, consts\nc = core.S.Catalan\nd = consts.Catalan()",
+    probes=[
+        "core.S.Catalan.value()",
+        "type(core.S.Catalan) is consts.Catalan",
+        "consts.Catalan() is core.S.Catalan",
+    ],
+    steps=[
+        step(
+            {"consts.py": CONSTANT.replace("{V}", "0.9159")},
+            expect={"c is core.S.Catalan": True, "d is consts.Catalan()": True},
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     loop_over_an_inherited_table,
     lazy_import_of_a_name_the_same_save_adds,
     class_attribute_a_subclass_hook_reads,
+    singleton_keeps_its_instance,
 ]
