@@ -569,14 +569,12 @@ def _propagate(
                     continue
                 follow = _run_importer(record, target, parsed, text, dirty, preset, recoded,
                                        definitions_only)
-            if (
-                follow.error is not None
-                and deferred is not None
-                and _needs_a_later_module(follow.error, record.name, carry)
-            ):
-                # ``T = compute()`` ran code that imports, inside a function, a name a module
-                # later in this save gains: the walk's order could not know. It runs again
-                # after the walk, with what every source sent it.
+            if follow.error is not None and deferred is not None and carry:
+                # Modules of this save are still to apply: the importer ran against a half-made
+                # state no fresh run sees (``T = compute()`` imports, inside a function, a name
+                # a later module gains; an old class's method reads a global its module just
+                # dropped, in a save that moves the class away). It runs again after the walk,
+                # with what every source sent it, and only a failure then is reported.
                 _defer(deferred, record, target, dirty, preset, recoded)
                 continue
             if follow.error is not None:

@@ -210,9 +210,76 @@ singleton_keeps_its_instance = scenario(
     ],
 )
 
+importer_between_two_modules_of_a_save = scenario(
+    "importer_runs_after_a_save_that_moves_a_class_to_a_new_module",
+    """One save moves ``Base`` from ``amat`` (which drops its ``import math as mp``) to a new
+    ``matbase``, rebases ``zdense.Matrix`` on it and edits ``bhelper.scale``; ``doc`` computes
+    ``T = Matrix().make(scale(4))`` at import. ``doc`` gets the new value, as in a fresh run:
+    its re-run waits for the whole save, where it ran between ``amat`` and ``zdense`` and failed
+    with ``NameError: mp`` (sympy's ``hyperexpand_doc``, when ``MatrixBase`` moved to
+    ``matrixbase``).""",
+    before={
+        "amat.py": """
+            import math as mp
+
+
+            class Base:
+                def make(self, x):
+                    return mp.sqrt(x)
+            """,
+        "bhelper.py": """
+            def scale(x):
+                return x
+            """,
+        "zdense.py": """
+            from amat import Base
+
+
+            class Matrix(Base):
+                pass
+            """,
+        "doc.py": """
+            from zdense import Matrix
+            from bhelper import scale
+
+            T = Matrix().make(scale(4))
+            """,
+    },
+    setup="import doc, amat, bhelper, zdense",
+    probes=["doc.T", "zdense.Matrix().make(1)", "hasattr(amat, 'mp')"],
+    steps=[
+        step(
+            {
+                "amat.py": "from matbase import Base\n",
+                "matbase.py": """
+            import math as mp
+
+
+            class Base:
+                def make(self, x):
+                    return mp.sqrt(x) + 1
+            """,
+                "bhelper.py": """
+            def scale(x):
+                return 4 * x
+            """,
+                "zdense.py": """
+            from matbase import Base
+
+
+            class Matrix(Base):
+                pass
+            """,
+            },
+            reloaded=["doc"],
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     loop_over_an_inherited_table,
     lazy_import_of_a_name_the_same_save_adds,
     class_attribute_a_subclass_hook_reads,
     singleton_keeps_its_instance,
+    importer_between_two_modules_of_a_save,
 ]
