@@ -491,6 +491,11 @@ def _propagate(
             preset = presets_for(
                 imports, source, source_ns, rebinds, target_ns, add_new=True, add_named=False
             )
+            for alias in [a for a in preset if _own_definition(target_ns.get(a), record.name)]:
+                # The scan finds imports in docstrings too (``>>> from sympy import primepi``
+                # in the module that defines ``primepi``, which ``sympy`` re-exported): what
+                # the importer defines is its own, whatever the re-exporter binds now.
+                del preset[alias]
             if any(v is MISSING for v in preset.values()):
                 parsed = parsed or parsed_of(record)
                 if parsed is None:
@@ -588,6 +593,11 @@ def _propagate(
             queue.append((record.name, follow))
     index.trim()
     sweep()
+
+
+def _own_definition(value: Any, module: str) -> bool:
+    """Whether ``value`` is a function or class that ``module`` defines."""
+    return isinstance(value, types.FunctionType | type) and value.__module__ == module
 
 
 def _run_importer(

@@ -276,10 +276,61 @@ importer_between_two_modules_of_a_save = scenario(
     ],
 )
 
+doctest_import_is_not_an_import = scenario(
+    "function_with_a_doctest_importing_its_own_name_keeps_it",
+    """``pkg`` re-exports ``count`` from ``gen``, where ``count`` was a class; one save makes
+    ``gen.count`` a function whose docstring shows ``>>> from pkg import count`` and makes
+    ``pkg`` re-export a new ``count`` class from ``num`` (and ``half`` from ``gen``).
+    ``gen.count`` is the new function, as in a fresh run: the doctest line was taken for an
+    import and ``gen.count`` became ``num``'s class (sympy's ``ntheory.generate.primepi``).""",
+    before={
+        "pkg/__init__.py": "from .gen import count\n",
+        "pkg/gen.py": """
+            class count:
+                def __init__(self, n):
+                    self.n = n
+            """,
+        "pkg/num.py": "",
+    },
+    setup="import pkg, pkg.gen, pkg.num",
+    probes=[
+        "type(pkg.gen.count).__name__",
+        "pkg.gen.count(3)",
+        "pkg.count.__module__",
+        "pkg.half(3)",
+    ],
+    steps=[
+        step(
+            {
+                "pkg/__init__.py": "from .gen import half\nfrom .num import count\n",
+                "pkg/gen.py": """
+            def count(n):
+                \"\"\"The count.
+
+                >>> from pkg import count
+                >>> count(3)
+                \"\"\"
+                return n - 1
+
+
+            def half(n):
+                return n / 2
+            """,
+                "pkg/num.py": """
+            class count:
+                def __init__(self, n):
+                    self.n = n
+            """,
+            },
+        )
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     loop_over_an_inherited_table,
     lazy_import_of_a_name_the_same_save_adds,
     class_attribute_a_subclass_hook_reads,
     singleton_keeps_its_instance,
     importer_between_two_modules_of_a_save,
+    doctest_import_is_not_an_import,
 ]
