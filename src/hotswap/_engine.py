@@ -45,6 +45,7 @@ import builtins
 import contextlib
 import copy
 import functools
+import inspect
 import itertools
 import operator
 import sys
@@ -1330,23 +1331,19 @@ def _dispatch_registry(func: Any) -> dict[Any, Any] | None:
 
 
 def _binds_otherwise(old: ast.ClassDef, new: ast.ClassDef) -> bool:
-    """Whether a class body binds other names or other values than before (not only other code
-    in the same functions, or another docstring): what a base's ``__init_subclass__`` reads
-    from the class may differ (sympy's assumptions: ``is_hermitian = None`` added)."""
-    return _body_shape(old) != _body_shape(new)
+    """Whether a class body's statements other than its functions and docstring changed: the
+    values a base's ``__init_subclass__`` reads from the class may differ (sympy's
+    assumptions: ``is_hermitian = None`` added)."""
+    return _values_of(old) != _values_of(new)
 
 
-def _body_shape(node: ast.ClassDef) -> list[str]:
-    shape = []
-    for index, stmt in enumerate(node.body):
-        if index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # the docstring
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            decorators = ast.dump(ast.Tuple(elts=stmt.decorator_list))
-            shape.append(f"def {stmt.name} {decorators}")
-        else:
-            shape.append(ast.dump(stmt))
-    return sorted(shape)
+def _values_of(node: ast.ClassDef) -> list[str]:
+    return sorted(
+        ast.dump(stmt)
+        for index, stmt in enumerate(node.body)
+        if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and not (index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+    )
 
 
 def _header(node: ast.ClassDef) -> str:
@@ -1373,14 +1370,24 @@ def _changes_behaviour_of_users(name: str, value: Any, changes: list[Change]) ->
         if any(c.qualname in hooks for c in changes):
             return True
         # A hook that reads what its subclasses inherit (sympy's ``Basic.__init_subclass__``
-        # copies the assumptions ``is_hermitian = None`` states into each subclass): a member
-        # added, removed or given another value gives a subclass made now something else.
+        # copies the assumptions ``is_hermitian = None`` states into each subclass): a value
+        # added, removed or changed gives a subclass made now something else. (Not a method
+        # added: every subclass everywhere would be made again for it.)
         prefix = name + "."
         return _has_subclass_hook(value) and any(
-            c.action in ("added", "removed", "rebound") and c.qualname.startswith(prefix)
+            c.action in ("added", "removed", "rebound")
+            and c.qualname.startswith(prefix)
+            and _is_value(vars(value).get(c.qualname[len(prefix) :], MISSING))
             for c in changes
         )
     return False
+
+
+def _is_value(member: Any) -> bool:
+    """Whether a class member is a value (``is_hermitian = None``), not code; MISSING too."""
+    return not (
+        inspect.isroutine(member) or isinstance(member, property | staticmethod | classmethod)
+    )
 
 
 def _has_subclass_hook(cls: type) -> bool:
