@@ -93,8 +93,10 @@ def side(mode: str, root: Path, package: str, names: list[str] | None = None) ->
     return {"args": args, "env": env}
 
 
-def compare(pair: str, old: Path, new: Path, package: str) -> bool:
-    """Run one checkout; print its report; whether the live session agreed with a fresh run."""
+def compare(pair: str, old: Path, new: Path, package: str, dump: Path | None = None) -> bool:
+    """Run one checkout; print its report; whether the live session agreed with a fresh run.
+    With ``dump``, both sides' records are written there as JSON (``live.json``, ``fresh.json``)
+    to look at what differs member by member."""
     work = Path(tempfile.mkdtemp(prefix="hotswap-checkout-"))
     try:
         live_root = work / "live"
@@ -116,6 +118,10 @@ def compare(pair: str, old: Path, new: Path, package: str) -> bool:
         done = subprocess.run(spec["args"], capture_output=True, text=True, env=spec["env"],
                               timeout=1200, check=False)
         fresh = _record(done.stdout, done.stderr)
+        if dump is not None:
+            dump.mkdir(parents=True, exist_ok=True)
+            for label, record in (("live", live), ("fresh", fresh)):
+                (dump / f"{label}.json").write_text(json.dumps(record, indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(
@@ -156,11 +162,42 @@ def compare(pair: str, old: Path, new: Path, package: str) -> bool:
     return differing == 0 and not live["errors"]
 
 
+# Class attributes that running code keeps rewriting: a counter, the last call's argument, a
+# random draw at import. A live session that ran more code (the checkpoint re-runs statements)
+# holds other values, by design (state survives a reload), and two fresh imports may differ
+# too: they are not compared.
+STATE = {
+    # ``Dummy._count += 1`` per Dummy made; ``_base_dummy_index`` drawn from ``random.Random()``
+    # (seeded from the OS) in the class body.
+    "sympy.core.symbol:Dummy": {"_count", "_base_dummy_index"},
+    # ``Quantity.__new__`` sets ``cls._is_prefixed`` at every call: the last Quantity made wins.
+    "sympy.physics.units.quantities:Quantity": {"_is_prefixed"},
+}
+# Classes whose instance-valued members are a cache: sympy's ``S.Zero`` is set on
+# ``SingletonRegistry`` at its first access; a singleton class statement that runs again
+# registers its class anew, which takes the member off until the next access installs the same
+# instance (``tests/corpus/checkouts.py``: the instance keeps its identity).
+CACHES = {"sympy.core.singleton:SingletonRegistry"}
+
+
 def _same_members(fresh: dict[str, Any], live: dict[str, Any], key: str) -> bool:
     """Whether a class's members agree once paths are normalised (its own fingerprint is a hash
-    taken before: a path in a class attribute differs between the two trees)."""
+    taken before: a path in a class attribute differs between the two trees), leaving out
+    ``STATE``."""
     theirs, ours = fresh["members"].get(key), live["members"].get(key)
-    return theirs is not None and theirs == ours
+    if theirs is None or ours is None:
+        return False
+    skip = STATE.get(key, set())
+    cache = key in CACHES
+
+    def compared(members: dict[str, str]) -> dict[str, str]:
+        return {
+            k: v
+            for k, v in members.items()
+            if k not in skip and not (cache and v.startswith("a "))
+        }
+
+    return compared(theirs) == compared(ours)
 
 
 def _deleted(value: str | None, fresh_modules: list[str]) -> bool:
@@ -233,6 +270,12 @@ def child(mode: str, root: str, package: str, names_json: str | None) -> None:
             except BaseException:  # a module of a project may raise anything when imported
                 continue
             loaded.append(name)
+    # The order modules first ran in (``sys.modules`` keeps insertion order), for the fresh side
+    # to import them in: ``walk_packages`` imports every package before the loop above imports
+    # its modules, and a module may read what an earlier one left (sympy's ``conftest`` sets
+    # ``sys._running_pytest``, which decides what ``sympy.testing.pytest`` defines).
+    imported = set(loaded)
+    loaded = [n for n in sys.modules if n in imported]
     out: dict[str, Any] = {"modules": loaded, "errors": [], "warnings": [], "reloaded": 0}
     if reloader is not None:
         from hotswap._detect import TRACKER
@@ -277,11 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old", type=Path, help="a directory holding the package's old release")
     parser.add_argument("--new", type=Path, help="a directory holding its new release")
     parser.add_argument("--package", help="the package's import name (with --old/--new)")
+    parser.add_argument("--dump", type=Path, help="write each side's record here (one pair)")
     args = parser.parse_args(argv)
     if args.old or args.new:
         if not (args.old and args.new and args.package):
             parser.error("--old, --new and --package go together")
-        return 0 if compare(args.package, args.old, args.new, args.package) else 1
+        return 0 if compare(args.package, args.old, args.new, args.package, args.dump) else 1
     agreed = True
     with tempfile.TemporaryDirectory(prefix="hotswap-releases-") as scratch:
         for pair in args.pairs or PAIRS:
@@ -294,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                 tree = Path(scratch) / f"{dist}-{version}"
                 extract(wheel(dist, version), package, tree)
                 trees.append(tree)
-            agreed = compare(pair, trees[0], trees[1], package) and agreed
+            agreed = compare(pair, trees[0], trees[1], package, args.dump) and agreed
     return 0 if agreed else 1
 
 

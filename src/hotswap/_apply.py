@@ -13,7 +13,7 @@ import re
 import sys
 import traceback
 import types
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +91,7 @@ def apply(
     # module of the batch gains in this save, before that module applied, is tried again after
     # the walk (once).
     retried: set[str] = set()
+    deferred: dict[str, _Deferred] = {}
     for name in _with_retries(order, retried):
         item = pending[name]
         broken = sorted(deps.get(name, set()) & set(report.failed))
@@ -121,8 +122,10 @@ def apply(
             succeeded.append(name)
             with _Guard(item.record, report, applied=True):
                 _propagate(
-                    name, outcome, namespace, observed, complete, report, carry, definitions_only
+                    name, outcome, namespace, observed, complete, report, carry,
+                    definitions_only, deferred,
                 )
+    succeeded += _run_deferred(deferred, namespace, observed, complete, report, definitions_only)
     # A module that failed because a dependency was broken is retried when the dependency changes.
     if succeeded:
         for record in list(TRACKER.records.values()):
@@ -171,7 +174,7 @@ _NEEDS = (
 
 
 def _needs_a_later_module(
-    problem: Problem, name: str, pending: dict[str, Changed], succeeded: list[str]
+    problem: Problem, name: str, pending: Container[str], succeeded: Container[str] = ()
 ) -> bool:
     """Whether ``problem`` says module ``name`` lacked a name from a module of this batch that
     has not applied yet (later in the walk, or itself waiting: an import cycle walked the other
@@ -183,6 +186,68 @@ def _needs_a_later_module(
         source = found.group("source")
         return source in pending and source != name and source not in succeeded
     return False
+
+
+@dataclass
+class _Deferred:
+    """An importer's re-run put off until the walk is over (see ``_propagate``)."""
+
+    record: Record
+    target: types.ModuleType
+    carry: Carry
+
+
+def _defer(
+    deferred: dict[str, _Deferred],
+    record: Record,
+    target: types.ModuleType,
+    dirty: set[str],
+    preset: dict[str, Any],
+    recoded: set[str],
+) -> None:
+    item = deferred.setdefault(record.name, _Deferred(record, target, Carry()))
+    item.carry.preset.update(preset)
+    item.carry.dirty.update(dirty)
+    item.carry.recoded.update(recoded)
+
+
+def _run_deferred(
+    deferred: dict[str, _Deferred],
+    namespace: dict[str, Any] | None,
+    observed: Observed,
+    complete: bool,
+    report: Report,
+    definitions_only: frozenset[str],
+) -> list[str]:
+    """Run the importers put off while the batch was walked, now that it applied; the names of
+    those that reloaded."""
+    done = []
+    while deferred:
+        item = deferred.pop(next(iter(deferred)))
+        record, given = item.record, item.carry
+        parsed, text = parsed_of(record), record.text
+        if parsed is None or text is None:
+            continue
+        follow: Outcome | None = None
+        with _Guard(record, report):
+            follow = _run_importer(
+                record, item.target, parsed, text, given.dirty, given.preset, given.recoded,
+                definitions_only,
+            )
+        if follow is None:
+            continue
+        if follow.error is not None:
+            record.failure = follow.error
+            report.errors.append(follow.error)
+            report.warnings.extend(follow.warnings)
+            report.failed.append(record.name)
+            continue
+        _record(report, follow)
+        done.append(record.name)
+        with _Guard(record, report, applied=True):
+            _propagate(record.name, follow, namespace, observed, complete, report, {},
+                       definitions_only)
+    return done
 
 
 def _take_back(record: Record, problem: Problem, report: Report) -> None:
@@ -319,8 +384,11 @@ def _propagate(
     report: Report,
     carry: dict[str, Carry],
     definitions_only: frozenset[str] = frozenset(),
+    deferred: dict[str, _Deferred] | None = None,
 ) -> None:
-    """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively)."""
+    """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively).
+    An importer whose re-run lacked a name from a module still to apply in this batch goes to
+    ``deferred`` (see :func:`_run_deferred`)."""
     queue = [(name, outcome)]
     # What each (module, importer) pair was sent: an importer is followed once per module it
     # imports from and names it holds (``fzd`` star-imports ``fzb``, which star-imports
@@ -423,6 +491,11 @@ def _propagate(
             preset = presets_for(
                 imports, source, source_ns, rebinds, target_ns, add_new=True, add_named=False
             )
+            for alias in [a for a in preset if _own_definition(target_ns.get(a), record.name)]:
+                # The scan finds imports in docstrings too (``>>> from sympy import primepi``
+                # in the module that defines ``primepi``, which ``sympy`` re-exported): what
+                # the importer defines is its own, whatever the re-exporter binds now.
+                del preset[alias]
             if any(v is MISSING for v in preset.values()):
                 parsed = parsed or parsed_of(record)
                 if parsed is None:
@@ -469,6 +542,11 @@ def _propagate(
                 carry[record.name].recoded.update(recoded)
                 carry[record.name].dirty.update(dirty)
                 continue
+            put_off = deferred.pop(record.name, None) if deferred is not None else None
+            if put_off is not None:  # its run failed earlier in the walk: this one does it all
+                preset = {**put_off.carry.preset, **preset}
+                dirty |= put_off.carry.dirty
+                recoded |= put_off.carry.recoded
             reads = _import_time_reads(record)
             affected: set[str] | None = None
             if reads is not None:
@@ -496,6 +574,14 @@ def _propagate(
                     continue
                 follow = _run_importer(record, target, parsed, text, dirty, preset, recoded,
                                        definitions_only)
+            if follow.error is not None and deferred is not None and carry:
+                # Modules of this save are still to apply: the importer ran against a half-made
+                # state no fresh run sees (``T = compute()`` imports, inside a function, a name
+                # a later module gains; an old class's method reads a global its module just
+                # dropped, in a save that moves the class away). It runs again after the walk,
+                # with what every source sent it, and only a failure then is reported.
+                _defer(deferred, record, target, dirty, preset, recoded)
+                continue
             if follow.error is not None:
                 record.failure = follow.error
                 report.errors.append(follow.error)
@@ -507,6 +593,11 @@ def _propagate(
             queue.append((record.name, follow))
     index.trim()
     sweep()
+
+
+def _own_definition(value: Any, module: str) -> bool:
+    """Whether ``value`` is a function or class that ``module`` defines."""
+    return isinstance(value, types.FunctionType | type) and value.__module__ == module
 
 
 def _run_importer(

@@ -45,6 +45,7 @@ import builtins
 import contextlib
 import copy
 import functools
+import inspect
 import itertools
 import operator
 import sys
@@ -783,6 +784,7 @@ class Transaction:
             and isinstance(current, type)
             and type(current) is type
             and any("__init_subclass__" in vars(base) for base in current.__mro__[1:-1])
+            and not _binds_otherwise(old_node, node)
         ):
             bare.bases = []
             bare.keywords = []
@@ -1071,7 +1073,31 @@ class Transaction:
             self.outcome.rebinds.append((dotted, before, after))
         self.patcher.member_rebinds.clear()
         self.dirty.update(self.patcher.changed_attributes)
+        self.dirty.update(self._inherited(self.patcher.changed_attributes))
         self.patcher.changed_attributes.clear()
+
+    def _inherited(self, dotted: list[str]) -> set[str]:
+        """``S.x`` for each class ``S`` of the module that inherits a changed ``C.x`` from ``C``:
+        ``for k in P._kf: setattr(P, ...)`` reads the base's new table through the subclass
+        (found checking out sympy 1.12.1 -> 1.13.0: ``PythonCodePrinter._print_isnan``)."""
+        changed = [d.partition(".") for d in dotted if d.count(".") == 1]
+        if not changed:
+            return set()
+        namespace = self.module.__dict__
+        classes = [(n, v) for n, v in list(namespace.items()) if isinstance(v, type)]
+        out = set()
+        for owner, _, attr in changed:
+            base = namespace.get(owner)
+            if not isinstance(base, type):
+                continue
+            for name, cls in classes:
+                if cls is base or base not in cls.__mro__:  # (not issubclass: a Protocol)
+                    continue
+                # The first class of the MRO that has ``attr``, or ``base`` when it lost it.
+                found = next((k for k in cls.__mro__ if attr in vars(k)), base)
+                if found is base or base not in found.__mro__:
+                    out.add(f"{name}.{attr}")
+        return out
 
     def _shift_members(
         self, cls: type, moved: list[tuple[frozenset[str], int, int, int]]
@@ -1304,6 +1330,22 @@ def _dispatch_registry(func: Any) -> dict[Any, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _binds_otherwise(old: ast.ClassDef, new: ast.ClassDef) -> bool:
+    """Whether a class body's statements other than its functions and docstring changed: the
+    values a base's ``__init_subclass__`` reads from the class may differ (sympy's
+    assumptions: ``is_hermitian = None`` added)."""
+    return _values_of(old) != _values_of(new)
+
+
+def _values_of(node: ast.ClassDef) -> list[str]:
+    return sorted(
+        ast.dump(stmt)
+        for index, stmt in enumerate(node.body)
+        if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and not (index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+    )
+
+
 def _header(node: ast.ClassDef) -> str:
     return ast.dump(ast.Tuple(elts=[*node.bases, *(k.value for k in node.keywords)]))
 
@@ -1325,8 +1367,35 @@ def _changes_behaviour_of_users(name: str, value: Any, changes: list[Change]) ->
         hooks = {f"{name}.__init_subclass__"}
         if "__dataclass_fields__" in vars(value):
             hooks.add(f"{name}.__init__")
-        return any(c.qualname in hooks for c in changes)
+        if any(c.qualname in hooks for c in changes):
+            return True
+        # A hook that reads what its subclasses inherit (sympy's ``Basic.__init_subclass__``
+        # copies the assumptions ``is_hermitian = None`` states into each subclass): a value
+        # added, removed or changed gives a subclass made now something else. (Not a method
+        # added: every subclass everywhere would be made again for it.)
+        prefix = name + "."
+        return _has_subclass_hook(value) and any(
+            c.action in ("added", "removed", "rebound")
+            and c.qualname.startswith(prefix)
+            and _is_value(vars(value).get(c.qualname[len(prefix) :], MISSING))
+            for c in changes
+        )
     return False
+
+
+def _is_value(member: Any) -> bool:
+    """Whether a class member is a value (``is_hermitian = None``), not code; MISSING too."""
+    return not (
+        inspect.isroutine(member) or isinstance(member, property | staticmethod | classmethod)
+    )
+
+
+def _has_subclass_hook(cls: type) -> bool:
+    """Whether making a subclass of ``cls`` runs an ``__init_subclass__`` written in Python."""
+    return any(
+        isinstance(vars(k).get("__init_subclass__"), types.FunctionType | classmethod)
+        for k in cls.__mro__[:-1]
+    )
 
 
 # Packages whose class decorators build members from the class body: re-applied to a re-run

@@ -128,7 +128,14 @@ class Patcher:
         if key in self._memo:
             return self._memo[key]
         result: Any
-        if not _same_definition(old, new):
+        if type(old) is not type(new) and self._memo.get((id(type(old)), id(type(new)))) is type(
+            old
+        ):
+            # An instance the fresh class statement made stands for one the kept class has (a
+            # singleton's ``_instance``, made by its metaclass): the kept one stays, so those
+            # who hold it still hold the class's instance (sympy's ``S.Catalan``).
+            result = old
+        elif not _same_definition(old, new):
             result = new  # ``Number = int`` -> ``Number = float``: a rebinding, not an edit
         elif isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
             result = self._function(old, new, qualname)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from . import (
     arrivals,
     augment,
+    checkouts,
     classbody,
     classes,
     closures,
@@ -58,6 +59,7 @@ ALL: list[Scenario] = [
     *augment.SCENARIOS,
     *overloads.SCENARIOS,
     *crossmodule.SCENARIOS,
+    *checkouts.SCENARIOS,
 ]
 
 __all__ = ["ALL", "Scenario", "Step", "scenario", "src", "step", "variant"]
