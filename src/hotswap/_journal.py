@@ -12,8 +12,10 @@ SIGINT is deferred until the last undo record has been applied and then re-deliv
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
+import itertools
 import signal
 import threading
 import types
@@ -47,6 +49,22 @@ class Journal:
         old = _own_attribute(obj, name)
         self._undo.append(functools.partial(_restore_attribute, obj, name, old))
         _set(obj, name, value)
+
+    def setattrs(self, obj: Any, updates: list[tuple[str, Any]]) -> None:
+        """Set several attributes of ``obj`` (not a class) at once, as other threads see it.
+
+        A function's ``__code__`` and ``__defaults__`` must change together: a thread calling it
+        between the two would run the new code with the old defaults. CPython (with the GIL)
+        hands the GIL to another thread only between bytecodes of a Python frame, or where C code
+        releases it; ``map`` calling the built-in ``setattr`` runs no bytecode and releases
+        nothing, so no other thread runs between these assignments. Every record is written
+        first (an assignment that raises leaves the others' records to undo them)."""
+        for name, _value in updates:
+            old = _own_attribute(obj, name)
+            self._undo.append(functools.partial(_restore_attribute, obj, name, old))
+        names = [name for name, _value in updates]
+        values = [value for _name, value in updates]
+        collections.deque(map(setattr, itertools.repeat(obj), names, values), maxlen=0)
 
     def delattr(self, obj: Any, name: str) -> None:
         old = _own_attribute(obj, name)

@@ -201,8 +201,9 @@ class Patcher:
                 self.journal.set_cell(old_cell, result)
         previous = old.__code__
         differs = previous != new.__code__
+        updates: list[tuple[str, Any]] = []
         if differs or previous.co_firstlineno != new.__code__.co_firstlineno:
-            self.journal.setattr(old, "__code__", new.__code__)
+            updates.append(("__code__", new.__code__))
         self.placed.add(id(old))  # it has the new code's lines: no statement below moves it
         # Code that only moved (a line added above it) runs as before: not "patched".
         recoded = differs and not _moved_only(previous, new.__code__)
@@ -210,7 +211,9 @@ class Patcher:
         for attr in _FUNCTION_ATTRS:
             incoming = getattr(new, attr)
             if getattr(old, attr) is not incoming:
-                self.journal.setattr(old, attr, incoming)
+                updates.append((attr, incoming))
+        # All at once: a thread calling ``old`` sees the old code and defaults, or the new ones.
+        self.journal.setattrs(old, updates)
         for name, incoming in new.__dict__.items():
             current = old.__dict__.get(name, MISSING)
             result = incoming if current is MISSING else self.value(current, incoming, qualname)
