@@ -212,8 +212,7 @@ class Patcher:
             incoming = getattr(new, attr)
             if getattr(old, attr) is not incoming:
                 updates.append((attr, incoming))
-        # All at once: a thread calling ``old`` sees the old code and defaults, or the new ones.
-        self.journal.setattrs(old, updates)
+        self.journal.setattrs(old, updates)  # at once, as other threads see it
         for name, incoming in new.__dict__.items():
             current = old.__dict__.get(name, MISSING)
             result = incoming if current is MISSING else self.value(current, incoming, qualname)
