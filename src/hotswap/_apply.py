@@ -35,7 +35,9 @@ from hotswap._propagate import (
     Analysis,
     Observed,
     affected_functions,
+    analysis_of,
     exports,
+    forget_analysis,
     presets_for,
     sync_namespace,
 )
@@ -43,7 +45,7 @@ from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
 from hotswap._text import SourceError, decode
-from hotswap._uses import sweep
+from hotswap._uses import sweep, touched
 
 # -- orchestration ---------------------------------------------------------------------------------
 
@@ -278,6 +280,8 @@ def _reload_one(
         record.name in definitions_only,
         record.graves(),
     )
+    touched(record.path)  # its code objects are replaced: they no longer tell whether they ran
+    forget_analysis(record.name)
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:
         _fail(record, item, outcome.error, report)
@@ -342,7 +346,7 @@ def _propagate(
     def analysis(module_name: str, module_ns: dict[str, Any]) -> Analysis:
         found = analyses.get(module_name)
         if found is None:
-            found = analyses[module_name] = Analysis(module_ns, module_name)
+            found = analyses[module_name] = analysis_of(module_ns, module_name)
         return found
 
     while queue:
@@ -365,6 +369,7 @@ def _propagate(
                 if n in defined and isinstance(source_ns.get(n), type)
             }
             analyses.pop(source, None)  # it ran code: its functions may be new objects
+            forget_analysis(source)
             result.recoded |= {
                 n
                 for n in affected_functions(
@@ -535,6 +540,8 @@ def _run_importer(
         recoded,
         record.name in definitions_only,
     )
+    touched(record.path)
+    forget_analysis(record.name)
     return transaction.run(text, parsed)
 
 

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from hotswap._imports import scan
 from hotswap._journal import MISSING
 from hotswap._plan import FromImport
-from hotswap._uses import code_names, member_names
+from hotswap._uses import code_names, member_names, ran_code
 
 Rebind = tuple[str, Any, Any]
 INFERRED = "*?"  # alias of a star import guessed from the namespace, not seen being run
@@ -217,6 +217,29 @@ def _namespace_before(namespace: dict[str, Any], rebinds: list[Rebind]) -> dict[
     return before
 
 
+# Analyses kept from one checkpoint to the next, by module name (see :func:`analysis_of`).
+_KEPT: dict[str, Analysis] = {}
+
+
+def analysis_of(namespace: dict[str, Any], module: str) -> Analysis:
+    """The :class:`Analysis` of a module, kept from the last checkpoint that made one while
+    hotswap ran no code of the module (:func:`forget_analysis`) and it holds as many names
+    (``Analysis.size``): a save reaching the same modules again reads their code once. What a
+    run told (``Analysis.ran``) is asked again: code runs between checkpoints."""
+    found = _KEPT.get(module)
+    if found is not None and found.namespace is namespace and found.size == found._size():
+        if found._index is not None:
+            found._index.ran.clear()
+        return found
+    found = _KEPT[module] = Analysis(namespace, module)
+    return found
+
+
+def forget_analysis(module: str) -> None:
+    """Hotswap runs code of ``module``: its functions and classes may become other objects."""
+    _KEPT.pop(module, None)
+
+
 SUBCLASS_HOOK = ".__init_subclass__"  # ``C.__init_subclass__`` affected: subclassing C changed
 
 
@@ -230,7 +253,9 @@ class Analysis:
     :func:`affected_functions`): the names each function uses, and each class's members."""
 
     def __init__(self, namespace: dict[str, Any], module: str) -> None:
+        self.namespace = namespace
         self.functions: list[tuple[str, frozenset[str]]] = []
+        self.function_values: list[Any] = []
         self.classes: list[tuple[str, type, dict[str, frozenset[str]]]] = []
         # Whether it holds caches that changed code could have filled (``lru_cache`` functions,
         # ``cached_property`` members; see ``_kinds.clear_caches_reading``).
@@ -252,6 +277,7 @@ class Analysis:
                 self.caches = True
             if isinstance(value, types.FunctionType) or hasattr(value, "__wrapped__"):
                 self.functions.append((name, code_names(value)))
+                self.function_values.append(value)
         self.names_of = {
             id(value): name for name, value in namespace.items() if isinstance(value, type)
         }
@@ -268,6 +294,12 @@ class Analysis:
                 every |= names
         self.used = frozenset(every)
         self._index: _Index | None = None
+        self.size = self._size()
+
+    def _size(self) -> int:
+        """How many names the module and its classes hold: a kept analysis whose module still
+        holds as many has seen no ``def`` or class statement run (see :func:`analysis_of`)."""
+        return len(self.namespace) + sum(len(vars(cls)) for _name, cls, _members in self.classes)
 
     def index(self) -> _Index:
         """Who uses what, built when first asked (most modules a change reaches use none of
@@ -300,8 +332,25 @@ class Analysis:
                     users[name] = [unit]
                 else:
                     found.append(unit)
-        self._index = _Index(units, users, classes, class_named, subclasses, by_meta)
+        self._index = _Index(units, users, classes, class_named, subclasses, by_meta, [])
         return self._index
+
+    def ran(self, unit: int) -> bool:
+        """Whether the code of unit ``unit`` of :meth:`index` may have run (see
+        ``_uses.may_have_run``); asked once per unit and checkpoint."""
+        index = self.index()
+        known = index.ran
+        if not known:
+            known.extend([None] * len(index.units))
+        found = known[unit]
+        if found is None:
+            name, _used, j = index.units[unit]
+            if j < 0:
+                value = self.function_values[unit]
+            else:
+                value = vars(self.classes[j][1]).get(name.rpartition(".")[2])
+            found = known[unit] = ran_code(value)
+        return found
 
 
 def affected_functions(
@@ -320,6 +369,12 @@ def affected_functions(
       among them, or its metaclass's ``__call__``, or a base is), not merely because some
       method changed: ``K()`` and ``class A(metaclass=K)`` then compute something else.
 
+    Code that never ran is not followed (``Analysis.ran``): it computed nothing that is held
+    (a value stored at import, a cached result), so nothing held can differ through it, and
+    whatever runs it from now on runs the new code. ``sympy``'s ``filldedent`` is used by
+    hundreds of functions that raise or warn, which thousands of functions call: those that
+    ran at import are few.
+
     Each name found is followed once, to the code that uses it (``Analysis.users``): the cost
     is what it reaches, not the module's code times the rounds of a fixed point.
     """
@@ -330,6 +385,7 @@ def affected_functions(
         return affected  # no code of the module uses any of them
     index = analysis.index()
     users, units, classes = index.users, index.units, index.classes
+    ran = analysis.ran
     work = list(affected)
     own: set[tuple[int, str]] = set()
 
@@ -346,7 +402,7 @@ def affected_functions(
         name = classes[j][0]
         add(f"{name}.{attr}")
         for unit in users.get(attr, ()):  # ``self.n()`` in another member of the class
-            if units[unit][2] == j:
+            if units[unit][2] == j and ran(unit):
                 add(units[unit][0])
         if attr in _ENTRIES:
             add(name)
@@ -356,13 +412,14 @@ def affected_functions(
         head, dot, attr = item.rpartition(".")
         if not dot:
             for unit in users.get(item, ()):
-                add(units[unit][0])
+                if ran(unit):
+                    add(units[unit][0])
             for j in index.subclasses.get(item, ()):
                 add(classes[j][0])  # a base behaves differently
             continue
         parts = head.split(".")
         for unit in users.get(attr, ()):
-            if units[unit][1].issuperset(parts):
+            if units[unit][1].issuperset(parts) and ran(unit):
                 add(units[unit][0])
         if len(parts) > 1:
             continue
@@ -388,3 +445,4 @@ class _Index(NamedTuple):
     class_named: dict[str, int]
     subclasses: dict[str, list[int]]  # base name -> classes with it in their MRO
     by_meta: dict[str, list[int]]  # metaclass name -> classes it makes
+    ran: list[bool | None]  # whether each unit may have run (None: not asked yet)

@@ -14,6 +14,14 @@ changed code", and every class such a metaclass made would be made again. What i
 import-time statement that catches such an exception in a caller and keeps its message.
 
 Results are kept per live code object, so a save pays only for code it has not read before.
+
+:func:`may_have_run` tells code that never ran since it was made: a function that never ran
+computed nothing that is held anywhere (a value stored at import, a cached result), so what
+changed cannot have reached a held value through it, and propagation does not follow it (see
+``_propagate.affected_functions``). Told from what CPython changes in a code object when it runs
+(see ``_ran_311`` and ``_ran_adaptive``); code of a file hotswap has run code of (a reload, an
+importer's transaction) counts as run, since a patch or a moved function gets a fresh code object
+that says nothing of the runs of the one it replaced.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import types
 import weakref
 from typing import Any
 
-__all__ = ["code_names", "member_names", "names_in", "sweep"]
+__all__ = ["code_names", "may_have_run", "member_names", "names_in", "ran_code", "sweep", "touched"]
 
 _OPS = opcode.opmap
 _RAISE = bytes([_OPS["RAISE_VARARGS"]])
@@ -198,3 +206,105 @@ def _reraises(ops: bytes, unit: int) -> bool:
     while unit < len(ops) and ops[unit] in _CLEANUP:
         unit += 1
     return unit < len(ops) and ops[unit] == _RERAISE
+
+
+# -- whether code ran ----------------------------------------------------------------------------
+
+# Files hotswap ran code of (transactions): their code objects may be replacements whose
+# predecessors ran, so every code of them counts as run.
+_TOUCHED: set[str] = set()
+# id(code) -> weak reference to code seen to have run (running is never undone).
+_RAN: dict[int, weakref.ref[types.CodeType]] = {}
+
+
+def touched(path: str) -> None:
+    """Say that hotswap runs code of the file ``path`` (before a transaction of its module)."""
+    _TOUCHED.add(path)
+
+
+def may_have_run(code: types.CodeType) -> bool:
+    """Whether ``code``, or code nested in it, may have run (False: surely never)."""
+    if code.co_filename in _TOUCHED:
+        return True
+    found = _RAN.get(id(code))
+    if found is not None and found() is code:
+        return True
+    if _ran(code) or any(
+        type(const) is types.CodeType and may_have_run(const) for const in code.co_consts
+    ):
+        _RAN[id(code)] = weakref.ref(code)
+        return True
+    return False
+
+
+def ran_code(value: Any) -> bool:
+    """:func:`may_have_run` of the code :func:`code_names` or :func:`member_names` reads for a
+    function or class member (True when it has none to tell by)."""
+    codes = []
+    while hasattr(value, "__wrapped__"):
+        value = value.__wrapped__
+    for part in (
+        value,
+        getattr(value, "__func__", None),
+        getattr(value, "fget", None),
+        getattr(value, "fset", None),
+        getattr(value, "fdel", None),
+        getattr(value, "func", None),
+    ):
+        code = getattr(part, "__code__", None)
+        if isinstance(code, types.CodeType):
+            codes.append(code)
+    return not codes or any(may_have_run(code) for code in codes)
+
+
+def _ran_always(code: types.CodeType) -> bool:
+    return True  # nothing to tell by: every code may have run
+
+
+def _ran_311(code: types.CodeType) -> bool:
+    """CPython 3.11 counts a code object's warm-up in ``co_warmup`` (a C field, read through
+    ctypes at its offset in ``PyCodeObject``): -8 when made, one more at each start and each
+    backward jump, up to 0 when it is quickened; never back to -8."""
+    return bool(_short.from_address(id(code) + _WARMUP).value != _FRESH)
+
+
+def _ran_adaptive(code: types.CodeType) -> bool:
+    """CPython 3.12+ keeps the specializing interpreter's state in the code's instructions
+    (``_co_code_adaptive``): a run changes a counter of each adaptive instruction it executes
+    (a call, a global or attribute load, an operator; 3.13 also its ``RESUME``). Code that ran
+    without executing one used nothing but its locals: nothing that changed reached it. A copy
+    made now (``replace()``) holds the state of code that never ran."""
+    adaptive = getattr(code, "_co_code_adaptive", None)
+    if adaptive is None:
+        return True
+    return bool(adaptive != code.replace()._co_code_adaptive)
+
+
+def _probe_311() -> Any:
+    """The reader of ``co_warmup`` on 3.11 if the layout checks out on code made here (its
+    flags where ``co_flags`` is, -8 before a call and -7 after one), else None."""
+    import ctypes
+
+    def probe() -> int:
+        return 1
+
+    global _short
+    _short = ctypes.c_short
+    code = probe.__code__
+    if ctypes.c_int.from_address(id(code) + _WARMUP - 4).value != code.co_flags:
+        return None
+    if _ran_311(code):
+        return None
+    probe()
+    return _ran_311 if _ran_311(code) else None
+
+
+_WARMUP = 52  # offsetof(PyCodeObject, co_warmup) on 64-bit CPython 3.11 (co_flags at 48)
+_FRESH = -8  # QUICKENING_INITIAL_WARMUP_VALUE
+_short: Any = None
+if sys.implementation.name != "cpython" or sys.maxsize < 2**32:
+    _ran = _ran_always
+elif sys.version_info < (3, 12):
+    _ran = _probe_311() or _ran_always
+else:
+    _ran = _ran_adaptive
