@@ -387,11 +387,7 @@ def _propagate(
         by_head = _by_head(result.recoded)
         heads = set(by_head)
         heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
-        importers = TRACKER.importers(source)  # the index: not every watched module
-        holders = index.holders(source, heads)
-        for record in importers:
-            if record.name not in holders:
-                continue
+        for record in TRACKER.holders(source, heads):  # the index: not every watched module
             if record.name == name:
                 continue
             # An importer is followed again when a later path brings names it was not sent

@@ -585,6 +585,15 @@ class Tracker:
         records = self.records
         return [records[n] for n in sorted(self.index.importers(source)) if n in records]
 
+    def holders(self, source: str, names: set[str]) -> list[Record]:
+        """The records of :meth:`importers` of ``source`` that may hold one of ``names`` of it
+        (``ImportIndex.holders``), in name order."""
+        if self._unindexed:
+            for name in list(self._unindexed):
+                self._index(name)
+        records = self.records
+        return [records[n] for n in sorted(self.index.holders(source, names)) if n in records]
+
     def imports_of(self, record: Record) -> Imports | None:
         """What ``record``'s text imports (None when its text is unknown)."""
         if record.name in self._unindexed:

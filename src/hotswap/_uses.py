@@ -277,7 +277,7 @@ def _ran_adaptive(code: types.CodeType) -> bool:
     adaptive = getattr(code, "_co_code_adaptive", None)
     if adaptive is None:
         return True
-    return bool(adaptive != code.replace()._co_code_adaptive)
+    return bool(adaptive != getattr(code.replace(), "_co_code_adaptive", None))
 
 
 def _probe_311() -> Any:
