@@ -241,19 +241,22 @@ def ran_code(value: Any) -> bool:
     """:func:`may_have_run` of the code :func:`code_names` or :func:`member_names` reads for a
     function or class member (True when it has none to tell by)."""
     codes = []
-    while hasattr(value, "__wrapped__"):
+    layers = [value]  # a wrapper and what it wraps: either may be the code that was read
+    while hasattr(value, "__wrapped__") and len(layers) < 100:
         value = value.__wrapped__
-    for part in (
-        value,
-        getattr(value, "__func__", None),
-        getattr(value, "fget", None),
-        getattr(value, "fset", None),
-        getattr(value, "fdel", None),
-        getattr(value, "func", None),
-    ):
-        code = getattr(part, "__code__", None)
-        if isinstance(code, types.CodeType):
-            codes.append(code)
+        layers.append(value)
+    for layer in layers:
+        for part in (
+            layer,
+            getattr(layer, "__func__", None),
+            getattr(layer, "fget", None),
+            getattr(layer, "fset", None),
+            getattr(layer, "fdel", None),
+            getattr(layer, "func", None),
+        ):
+            code = getattr(part, "__code__", None)
+            if isinstance(code, types.CodeType):
+                codes.append(code)
     return not codes or any(may_have_run(code) for code in codes)
 
 
