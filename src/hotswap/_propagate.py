@@ -249,8 +249,9 @@ _ENTRIES = ("__new__", "__init__", "__prepare__")
 
 
 class Analysis:
-    """The code of a module's functions and classes, read once per checkpoint (see
-    :func:`affected_functions`): the names each function uses, and each class's members."""
+    """The code of a module's functions and classes (see :func:`affected_functions`): every
+    name each function and class member holds (``raw``: read at C speed), checked by the exact
+    rule only for the code a change reaches (:meth:`uses`)."""
 
     def __init__(self, namespace: dict[str, Any], module: str) -> None:
         self.namespace = namespace
@@ -266,7 +267,7 @@ class Analysis:
             if isinstance(value, type):
                 members = {}
                 for attr, member in list(vars(value).items()):
-                    used = member_names(member)
+                    used = member_names(member, raw=True)
                     if used is not None:
                         members[attr] = used
                     if isinstance(member, functools.cached_property):
@@ -276,7 +277,7 @@ class Analysis:
             if callable(getattr(value, "cache_clear", None)):
                 self.caches = True
             if isinstance(value, types.FunctionType) or hasattr(value, "__wrapped__"):
-                self.functions.append((name, code_names(value)))
+                self.functions.append((name, code_names(value, raw=True)))
                 self.function_values.append(value)
         self.names_of = {
             id(value): name for name, value in namespace.items() if isinstance(value, type)
@@ -332,25 +333,38 @@ class Analysis:
                     users[name] = [unit]
                 else:
                     found.append(unit)
-        self._index = _Index(units, users, classes, class_named, subclasses, by_meta, [])
+        self._index = _Index(units, users, classes, class_named, subclasses, by_meta, [], {})
         return self._index
 
-    def ran(self, unit: int) -> bool:
-        """Whether the code of unit ``unit`` of :meth:`index` may have run (see
-        ``_uses.may_have_run``); asked once per unit and checkpoint."""
+    def _unit_value(self, unit: int) -> Any:
+        name, _used, j = self.index().units[unit]
+        if j < 0:
+            return self.function_values[unit]
+        return vars(self.classes[j][1]).get(name.rpartition(".")[2])
+
+    def uses(self, unit: int, names: tuple[str, ...] | list[str]) -> bool:
+        """Whether unit ``unit`` of :meth:`index` (found by a name its code holds) may have run
+        (``_uses.may_have_run``; asked once per unit and checkpoint) and its code uses all of
+        ``names`` by the exact rule (``_uses.names_in``: not only to build a raised exception;
+        the index holds every name, which is quicker to read)."""
         index = self.index()
         known = index.ran
         if not known:
             known.extend([None] * len(index.units))
         found = known[unit]
         if found is None:
-            name, _used, j = index.units[unit]
-            if j < 0:
-                value = self.function_values[unit]
+            found = known[unit] = ran_code(self._unit_value(unit))
+        if not found:
+            return False
+        exact = index.exact.get(unit)
+        if exact is None:
+            value = self._unit_value(unit)
+            if index.units[unit][2] < 0:
+                exact = code_names(value)
             else:
-                value = vars(self.classes[j][1]).get(name.rpartition(".")[2])
-            found = known[unit] = ran_code(value)
-        return found
+                exact = member_names(value) or frozenset()
+            index.exact[unit] = exact
+        return exact.issuperset(names)
 
 
 def affected_functions(
@@ -385,7 +399,7 @@ def affected_functions(
         return affected  # no code of the module uses any of them
     index = analysis.index()
     users, units, classes = index.users, index.units, index.classes
-    ran = analysis.ran
+    uses = analysis.uses
     work = list(affected)
     own: set[tuple[int, str]] = set()
 
@@ -402,7 +416,7 @@ def affected_functions(
         name = classes[j][0]
         add(f"{name}.{attr}")
         for unit in users.get(attr, ()):  # ``self.n()`` in another member of the class
-            if units[unit][2] == j and ran(unit):
+            if units[unit][2] == j and uses(unit, (attr,)):
                 add(units[unit][0])
         if attr in _ENTRIES:
             add(name)
@@ -412,14 +426,14 @@ def affected_functions(
         head, dot, attr = item.rpartition(".")
         if not dot:
             for unit in users.get(item, ()):
-                if ran(unit):
+                if uses(unit, (item,)):
                     add(units[unit][0])
             for j in index.subclasses.get(item, ()):
                 add(classes[j][0])  # a base behaves differently
             continue
         parts = head.split(".")
         for unit in users.get(attr, ()):
-            if units[unit][1].issuperset(parts) and ran(unit):
+            if units[unit][1].issuperset(parts) and uses(unit, [*parts, attr]):
                 add(units[unit][0])
         if len(parts) > 1:
             continue
@@ -446,3 +460,4 @@ class _Index(NamedTuple):
     subclasses: dict[str, list[int]]  # base name -> classes with it in their MRO
     by_meta: dict[str, list[int]]  # metaclass name -> classes it makes
     ran: list[bool | None]  # whether each unit may have run (None: not asked yet)
+    exact: dict[int, frozenset[str]]  # units' names by the exact rule, once asked

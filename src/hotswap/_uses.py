@@ -71,32 +71,35 @@ _MEMO: dict[int, tuple[weakref.ref[types.CodeType], frozenset[str]]] = {}
 _FUNCTION = types.FunctionType
 
 
-def names_in(codes: list[types.CodeType]) -> frozenset[str]:
+def names_in(codes: list[types.CodeType], raw: bool = False) -> frozenset[str]:
     """The names the code objects ``codes`` and the code nested in them may use when run, but
-    those loaded only to build a raised exception (see the module docstring)."""
+    those loaded only to build a raised exception (see the module docstring). ``raw``: those
+    too (a superset, read at C speed: what a caller checks exactly only for code it finds)."""
+    uses = _raw_uses if raw else _uses
     if len(codes) == 1:
-        return _uses(codes[0])
+        return frozenset(uses(codes[0]))
     out: set[str] = set()
     for code in codes:
-        out |= _uses(code)
+        out |= uses(code)
     return frozenset(out)
 
 
-def code_names(value: Any) -> frozenset[str]:
+def code_names(value: Any, raw: bool = False) -> frozenset[str]:
     """:func:`names_in` of the code of a function (through ``__wrapped__``)."""
+    uses = _raw_uses if raw else _uses
     if type(value) is _FUNCTION and "__wrapped__" not in value.__dict__:
-        return _uses(value.__code__)
+        return frozenset(uses(value.__code__))
     while hasattr(value, "__wrapped__"):
         value = value.__wrapped__
     code = getattr(value, "__code__", None)
-    return _uses(code) if isinstance(code, types.CodeType) else frozenset()
+    return frozenset(uses(code)) if isinstance(code, types.CodeType) else frozenset()
 
 
-def member_names(member: Any) -> frozenset[str] | None:
+def member_names(member: Any, raw: bool = False) -> frozenset[str] | None:
     """:func:`names_in` of a class member's code (a function, a static or class method, a
     property's accessors, a cached property), or None when it has no code."""
     if type(member) is _FUNCTION:
-        return _uses(member.__code__)
+        return frozenset(_raw_uses(member.__code__) if raw else _uses(member.__code__))
     codes = []
     for part in (
         member,
@@ -109,7 +112,17 @@ def member_names(member: Any) -> frozenset[str] | None:
         code = getattr(part, "__code__", None)
         if isinstance(code, types.CodeType):
             codes.append(code)
-    return names_in(codes) if codes else None
+    return names_in(codes, raw) if codes else None
+
+
+def _raw_uses(code: types.CodeType) -> set[str] | frozenset[str]:
+    """Every name of ``code`` and the code nested in it (raised expressions too)."""
+    names = set(code.co_names)
+    names.update(code.co_freevars)
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            names |= _raw_uses(const)
+    return names
 
 
 def _uses(code: types.CodeType) -> frozenset[str]:
