@@ -143,6 +143,8 @@ def sweep() -> None:
     the live code read so far."""
     for key in [k for k, (ref, _names) in _MEMO.items() if ref() is None]:
         del _MEMO[key]
+    for key in [k for k, ref in _RAN.items() if ref() is None]:
+        del _RAN[key]
 
 
 def _own_uses(code: types.CodeType) -> set[str]:
