@@ -45,7 +45,7 @@ from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
 from hotswap._text import SourceError, decode
-from hotswap._uses import sweep, touched
+from hotswap._uses import sweep
 
 # -- orchestration ---------------------------------------------------------------------------------
 
@@ -280,8 +280,7 @@ def _reload_one(
         record.name in definitions_only,
         record.graves(),
     )
-    touched(record.path)  # its code objects are replaced: they no longer tell whether they ran
-    forget_analysis(record.name)
+    forget_analysis(record.name, record.path)  # its functions become other code
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:
         _fail(record, item, outcome.error, report)
@@ -369,7 +368,6 @@ def _propagate(
                 if n in defined and isinstance(source_ns.get(n), type)
             }
             analyses.pop(source, None)  # it ran code: its functions may be new objects
-            forget_analysis(source)
             result.recoded |= {
                 n
                 for n in affected_functions(
@@ -536,8 +534,7 @@ def _run_importer(
         recoded,
         record.name in definitions_only,
     )
-    touched(record.path)
-    forget_analysis(record.name)
+    forget_analysis(record.name, record.path)
     return transaction.run(text, parsed)
 
 

@@ -574,20 +574,11 @@ class Tracker:
             return not reader.is_alive()
         return True
 
-    def importers(self, source: str) -> list[Record]:
-        """Records whose text imports from module ``source`` (or names it by ``import``): a
-        superset of those a parse would say; the caller checks their live bindings. An index
-        lookup; records not scanned yet (their text changed, or the background reader has not
-        reached them) are scanned first, their baselines read here if need be."""
-        if self._unindexed:
-            for name in list(self._unindexed):
-                self._index(name)
-        records = self.records
-        return [records[n] for n in sorted(self.index.importers(source)) if n in records]
-
     def holders(self, source: str, names: set[str]) -> list[Record]:
-        """The records of :meth:`importers` of ``source`` that may hold one of ``names`` of it
-        (``ImportIndex.holders``), in name order."""
+        """Records whose text imports from module ``source`` one of ``names``, star-imports it
+        or names it by ``import`` (``ImportIndex.holders``): a superset of those a parse would
+        say; the caller checks their live bindings. Records not scanned yet (their text changed,
+        or the background reader has not reached them) are scanned first."""
         if self._unindexed:
             for name in list(self._unindexed):
                 self._index(name)

@@ -59,15 +59,7 @@ class Imports(NamedTuple):
     def names_from(self, source: str, name: str) -> bool:
         """Whether it has ``from source import name``."""
         flat = self.froms
-        at = 0
-        # Each place ``name`` stands, found at C speed (most modules do not import it).
-        with contextlib.suppress(ValueError):
-            while True:
-                at = flat.index(name, at)
-                if at % 3 == 1 and flat[at - 1] == source:
-                    return True
-                at += 1
-        return False
+        return (source, name) in zip(flat[0::3], flat[1::3], strict=True)  # at C speed
 
     def aliases(self) -> dict[str, str]:
         """How code in the module names other modules (``_plan.module_aliases``' meaning):

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from hotswap._imports import scan
 from hotswap._journal import MISSING
 from hotswap._plan import FromImport
-from hotswap._uses import code_names, member_names, ran_code
+from hotswap._uses import code_names, member_names, ran_code, touched
 
 Rebind = tuple[str, Any, Any]
 INFERRED = "*?"  # alias of a star import guessed from the namespace, not seen being run
@@ -217,15 +217,13 @@ def _namespace_before(namespace: dict[str, Any], rebinds: list[Rebind]) -> dict[
     return before
 
 
-# Analyses kept from one checkpoint to the next, by module name (see :func:`analysis_of`).
-_KEPT: dict[str, Analysis] = {}
+_KEPT: dict[str, Analysis] = {}  # analyses kept between checkpoints (see analysis_of)
 
 
 def analysis_of(namespace: dict[str, Any], module: str) -> Analysis:
-    """The :class:`Analysis` of a module, kept from the last checkpoint that made one while
-    hotswap ran no code of the module (:func:`forget_analysis`) and it holds as many names
-    (``Analysis.size``): a save reaching the same modules again reads their code once. What a
-    run told (``Analysis.ran``) is asked again: code runs between checkpoints."""
+    """The :class:`Analysis` of a module, kept while hotswap runs none of its code and it holds
+    as many names (``Analysis.size``): a save reaching it again reads its code once. Whether
+    its code ran is asked again (code runs between checkpoints)."""
     found = _KEPT.get(module)
     if found is not None and found.namespace is namespace and found.size == found._size():
         if found._index is not None:
@@ -235,8 +233,10 @@ def analysis_of(namespace: dict[str, Any], module: str) -> Analysis:
     return found
 
 
-def forget_analysis(module: str) -> None:
-    """Hotswap runs code of ``module``: its functions and classes may become other objects."""
+def forget_analysis(module: str, path: str) -> None:
+    """Hotswap runs code of ``module`` (file ``path``): its functions and classes may become
+    other objects, and its code objects no longer tell whether they ran (``_uses.touched``)."""
+    touched(path)
     _KEPT.pop(module, None)
 
 
@@ -297,9 +297,7 @@ class Analysis:
         self._index: _Index | None = None
         self.size = self._size()
 
-    def _size(self) -> int:
-        """How many names the module and its classes hold: a kept analysis whose module still
-        holds as many has seen no ``def`` or class statement run (see :func:`analysis_of`)."""
+    def _size(self) -> int:  # names in the module and its classes (see analysis_of)
         return len(self.namespace) + sum(len(vars(cls)) for _name, cls, _members in self.classes)
 
     def index(self) -> _Index:
@@ -333,36 +331,26 @@ class Analysis:
                     users[name] = [unit]
                 else:
                     found.append(unit)
-        self._index = _Index(units, users, classes, class_named, subclasses, by_meta, [], {})
+        self._index = _Index(units, users, classes, class_named, subclasses, by_meta, {}, {})
         return self._index
 
-    def _unit_value(self, unit: int) -> Any:
-        name, _used, j = self.index().units[unit]
-        if j < 0:
-            return self.function_values[unit]
-        return vars(self.classes[j][1]).get(name.rpartition(".")[2])
-
     def uses(self, unit: int, names: tuple[str, ...] | list[str]) -> bool:
-        """Whether unit ``unit`` of :meth:`index` (found by a name its code holds) may have run
-        (``_uses.may_have_run``; asked once per unit and checkpoint) and its code uses all of
-        ``names`` by the exact rule (``_uses.names_in``: not only to build a raised exception;
-        the index holds every name, which is quicker to read)."""
+        """Whether unit ``unit`` of :meth:`index` may have run (``_uses.may_have_run``, asked
+        once per checkpoint) and uses all of ``names`` by the exact rule (``_uses.names_in``)."""
         index = self.index()
-        known = index.ran
-        if not known:
-            known.extend([None] * len(index.units))
-        found = known[unit]
+        name, _used, j = index.units[unit]
+        if j < 0:
+            value = self.function_values[unit]
+        else:
+            value = vars(self.classes[j][1]).get(name.rpartition(".")[2])
+        found = index.ran.get(unit)
         if found is None:
-            found = known[unit] = ran_code(self._unit_value(unit))
+            found = index.ran[unit] = ran_code(value)
         if not found:
             return False
         exact = index.exact.get(unit)
         if exact is None:
-            value = self._unit_value(unit)
-            if index.units[unit][2] < 0:
-                exact = code_names(value)
-            else:
-                exact = member_names(value) or frozenset()
+            exact = code_names(value) if j < 0 else member_names(value) or frozenset()
             index.exact[unit] = exact
         return exact.issuperset(names)
 
@@ -383,11 +371,9 @@ def affected_functions(
       among them, or its metaclass's ``__call__``, or a base is), not merely because some
       method changed: ``K()`` and ``class A(metaclass=K)`` then compute something else.
 
-    Code that never ran is not followed (``Analysis.ran``): it computed nothing that is held
-    (a value stored at import, a cached result), so nothing held can differ through it, and
-    whatever runs it from now on runs the new code. ``sympy``'s ``filldedent`` is used by
-    hundreds of functions that raise or warn, which thousands of functions call: those that
-    ran at import are few.
+    Code that never ran is not followed (``Analysis.uses``): it computed nothing that is held
+    (a value stored at import, a cached result). sympy's ``filldedent`` is reached from
+    thousands of functions; those that ran are few.
 
     Each name found is followed once, to the code that uses it (``Analysis.users``): the cost
     is what it reaches, not the module's code times the rounds of a fixed point.
@@ -459,5 +445,5 @@ class _Index(NamedTuple):
     class_named: dict[str, int]
     subclasses: dict[str, list[int]]  # base name -> classes with it in their MRO
     by_meta: dict[str, list[int]]  # metaclass name -> classes it makes
-    ran: list[bool | None]  # whether each unit may have run (None: not asked yet)
+    ran: dict[int, bool]  # whether each unit asked about may have run
     exact: dict[int, frozenset[str]]  # units' names by the exact rule, once asked
