@@ -35,7 +35,9 @@ from hotswap._propagate import (
     Analysis,
     Observed,
     affected_functions,
+    analysis_of,
     exports,
+    forget_analysis,
     presets_for,
     sync_namespace,
 )
@@ -343,6 +345,7 @@ def _reload_one(
         record.name in definitions_only,
         record.graves(),
     )
+    forget_analysis(record.name, record.path)  # its functions become other code
     outcome = transaction.run(text, parsed)
     if outcome.error is not None:
         _fail(record, item, outcome.error, report)
@@ -410,7 +413,7 @@ def _propagate(
     def analysis(module_name: str, module_ns: dict[str, Any]) -> Analysis:
         found = analyses.get(module_name)
         if found is None:
-            found = analyses[module_name] = Analysis(module_ns, module_name)
+            found = analyses[module_name] = analysis_of(module_ns, module_name)
         return found
 
     while queue:
@@ -450,11 +453,7 @@ def _propagate(
         by_head = _by_head(result.recoded)
         heads = set(by_head)
         heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
-        importers = TRACKER.importers(source)  # the index: not every watched module
-        holders = index.holders(source, heads)
-        for record in importers:
-            if record.name not in holders:
-                continue
+        for record in TRACKER.holders(source, heads):  # the index: not every watched module
             if record.name == name:
                 continue
             # An importer is followed again when a later path brings names it was not sent
@@ -626,6 +625,7 @@ def _run_importer(
         recoded,
         record.name in definitions_only,
     )
+    forget_analysis(record.name, record.path)
     return transaction.run(text, parsed)
 
 

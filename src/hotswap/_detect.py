@@ -574,16 +574,16 @@ class Tracker:
             return not reader.is_alive()
         return True
 
-    def importers(self, source: str) -> list[Record]:
-        """Records whose text imports from module ``source`` (or names it by ``import``): a
-        superset of those a parse would say; the caller checks their live bindings. An index
-        lookup; records not scanned yet (their text changed, or the background reader has not
-        reached them) are scanned first, their baselines read here if need be."""
+    def holders(self, source: str, names: set[str]) -> list[Record]:
+        """Records whose text imports from module ``source`` one of ``names``, star-imports it
+        or names it by ``import`` (``ImportIndex.holders``): a superset of those a parse would
+        say; the caller checks their live bindings. Records not scanned yet (their text changed,
+        or the background reader has not reached them) are scanned first."""
         if self._unindexed:
             for name in list(self._unindexed):
                 self._index(name)
         records = self.records
-        return [records[n] for n in sorted(self.index.importers(source)) if n in records]
+        return [records[n] for n in sorted(self.index.holders(source, names)) if n in records]
 
     def imports_of(self, record: Record) -> Imports | None:
         """What ``record``'s text imports (None when its text is unknown)."""

@@ -59,9 +59,7 @@ class Imports(NamedTuple):
     def names_from(self, source: str, name: str) -> bool:
         """Whether it has ``from source import name``."""
         flat = self.froms
-        return any(
-            flat[i] == source and flat[i + 1] == name for i in range(0, len(flat), 3)
-        )
+        return (source, name) in zip(flat[0::3], flat[1::3], strict=True)  # at C speed
 
     def aliases(self) -> dict[str, str]:
         """How code in the module names other modules (``_plan.module_aliases``' meaning):

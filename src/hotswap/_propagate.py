@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from hotswap._imports import scan
 from hotswap._journal import MISSING
 from hotswap._plan import FromImport
-from hotswap._uses import code_names, member_names
+from hotswap._uses import code_names, member_names, ran_code, touched
 
 Rebind = tuple[str, Any, Any]
 INFERRED = "*?"  # alias of a star import guessed from the namespace, not seen being run
@@ -217,6 +217,29 @@ def _namespace_before(namespace: dict[str, Any], rebinds: list[Rebind]) -> dict[
     return before
 
 
+_KEPT: dict[str, Analysis] = {}  # analyses kept between checkpoints (see analysis_of)
+
+
+def analysis_of(namespace: dict[str, Any], module: str) -> Analysis:
+    """The :class:`Analysis` of a module, kept while hotswap runs none of its code and it holds
+    as many names (``Analysis.size``): a save reaching it again reads its code once. Whether
+    its code ran is asked again (code runs between checkpoints)."""
+    found = _KEPT.get(module)
+    if found is not None and found.namespace is namespace and found.size == found._size():
+        if found._index is not None:
+            found._index.ran.clear()
+        return found
+    found = _KEPT[module] = Analysis(namespace, module)
+    return found
+
+
+def forget_analysis(module: str, path: str) -> None:
+    """Hotswap runs code of ``module`` (file ``path``): its functions and classes may become
+    other objects, and its code objects no longer tell whether they ran (``_uses.touched``)."""
+    touched(path)
+    _KEPT.pop(module, None)
+
+
 SUBCLASS_HOOK = ".__init_subclass__"  # ``C.__init_subclass__`` affected: subclassing C changed
 
 
@@ -226,11 +249,14 @@ _ENTRIES = ("__new__", "__init__", "__prepare__")
 
 
 class Analysis:
-    """The code of a module's functions and classes, read once per checkpoint (see
-    :func:`affected_functions`): the names each function uses, and each class's members."""
+    """The code of a module's functions and classes (see :func:`affected_functions`): every
+    name each function and class member holds (``raw``: read at C speed), checked by the exact
+    rule only for the code a change reaches (:meth:`uses`)."""
 
     def __init__(self, namespace: dict[str, Any], module: str) -> None:
+        self.namespace = namespace
         self.functions: list[tuple[str, frozenset[str]]] = []
+        self.function_values: list[Any] = []
         self.classes: list[tuple[str, type, dict[str, frozenset[str]]]] = []
         # Whether it holds caches that changed code could have filled (``lru_cache`` functions,
         # ``cached_property`` members; see ``_kinds.clear_caches_reading``).
@@ -241,7 +267,7 @@ class Analysis:
             if isinstance(value, type):
                 members = {}
                 for attr, member in list(vars(value).items()):
-                    used = member_names(member)
+                    used = member_names(member, raw=True)
                     if used is not None:
                         members[attr] = used
                     if isinstance(member, functools.cached_property):
@@ -251,7 +277,8 @@ class Analysis:
             if callable(getattr(value, "cache_clear", None)):
                 self.caches = True
             if isinstance(value, types.FunctionType) or hasattr(value, "__wrapped__"):
-                self.functions.append((name, code_names(value)))
+                self.functions.append((name, code_names(value, raw=True)))
+                self.function_values.append(value)
         self.names_of = {
             id(value): name for name, value in namespace.items() if isinstance(value, type)
         }
@@ -268,6 +295,10 @@ class Analysis:
                 every |= names
         self.used = frozenset(every)
         self._index: _Index | None = None
+        self.size = self._size()
+
+    def _size(self) -> int:  # names in the module and its classes (see analysis_of)
+        return len(self.namespace) + sum(len(vars(cls)) for _name, cls, _members in self.classes)
 
     def index(self) -> _Index:
         """Who uses what, built when first asked (most modules a change reaches use none of
@@ -300,8 +331,28 @@ class Analysis:
                     users[name] = [unit]
                 else:
                     found.append(unit)
-        self._index = _Index(units, users, classes, class_named, subclasses, by_meta)
+        self._index = _Index(units, users, classes, class_named, subclasses, by_meta, {}, {})
         return self._index
+
+    def uses(self, unit: int, names: tuple[str, ...] | list[str]) -> bool:
+        """Whether unit ``unit`` of :meth:`index` may have run (``_uses.may_have_run``, asked
+        once per checkpoint) and uses all of ``names`` by the exact rule (``_uses.names_in``)."""
+        index = self.index()
+        name, _used, j = index.units[unit]
+        if j < 0:
+            value = self.function_values[unit]
+        else:
+            value = vars(self.classes[j][1]).get(name.rpartition(".")[2])
+        found = index.ran.get(unit)
+        if found is None:
+            found = index.ran[unit] = ran_code(value)
+        if not found:
+            return False
+        exact = index.exact.get(unit)
+        if exact is None:
+            exact = code_names(value) if j < 0 else member_names(value) or frozenset()
+            index.exact[unit] = exact
+        return exact.issuperset(names)
 
 
 def affected_functions(
@@ -320,6 +371,10 @@ def affected_functions(
       among them, or its metaclass's ``__call__``, or a base is), not merely because some
       method changed: ``K()`` and ``class A(metaclass=K)`` then compute something else.
 
+    Code that never ran is not followed (``Analysis.uses``): it computed nothing that is held
+    (a value stored at import, a cached result). sympy's ``filldedent`` is reached from
+    thousands of functions; those that ran are few.
+
     Each name found is followed once, to the code that uses it (``Analysis.users``): the cost
     is what it reaches, not the module's code times the rounds of a fixed point.
     """
@@ -330,6 +385,7 @@ def affected_functions(
         return affected  # no code of the module uses any of them
     index = analysis.index()
     users, units, classes = index.users, index.units, index.classes
+    uses = analysis.uses
     work = list(affected)
     own: set[tuple[int, str]] = set()
 
@@ -346,7 +402,7 @@ def affected_functions(
         name = classes[j][0]
         add(f"{name}.{attr}")
         for unit in users.get(attr, ()):  # ``self.n()`` in another member of the class
-            if units[unit][2] == j:
+            if units[unit][2] == j and uses(unit, (attr,)):
                 add(units[unit][0])
         if attr in _ENTRIES:
             add(name)
@@ -356,13 +412,14 @@ def affected_functions(
         head, dot, attr = item.rpartition(".")
         if not dot:
             for unit in users.get(item, ()):
-                add(units[unit][0])
+                if uses(unit, (item,)):
+                    add(units[unit][0])
             for j in index.subclasses.get(item, ()):
                 add(classes[j][0])  # a base behaves differently
             continue
         parts = head.split(".")
         for unit in users.get(attr, ()):
-            if units[unit][1].issuperset(parts):
+            if units[unit][1].issuperset(parts) and uses(unit, [*parts, attr]):
                 add(units[unit][0])
         if len(parts) > 1:
             continue
@@ -388,3 +445,5 @@ class _Index(NamedTuple):
     class_named: dict[str, int]
     subclasses: dict[str, list[int]]  # base name -> classes with it in their MRO
     by_meta: dict[str, list[int]]  # metaclass name -> classes it makes
+    ran: dict[int, bool]  # whether each unit asked about may have run
+    exact: dict[int, frozenset[str]]  # units' names by the exact rule, once asked

@@ -14,6 +14,14 @@ changed code", and every class such a metaclass made would be made again. What i
 import-time statement that catches such an exception in a caller and keeps its message.
 
 Results are kept per live code object, so a save pays only for code it has not read before.
+
+:func:`may_have_run` tells code that never ran since it was made: a function that never ran
+computed nothing that is held anywhere (a value stored at import, a cached result), so what
+changed cannot have reached a held value through it, and propagation does not follow it (see
+``_propagate.affected_functions``). Told from what CPython changes in a code object when it runs
+(see ``_ran_311`` and ``_ran_adaptive``); code of a file hotswap has run code of (a reload, an
+importer's transaction) counts as run, since a patch or a moved function gets a fresh code object
+that says nothing of the runs of the one it replaced.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import types
 import weakref
 from typing import Any
 
-__all__ = ["code_names", "member_names", "names_in", "sweep"]
+__all__ = ["code_names", "may_have_run", "member_names", "names_in", "ran_code", "sweep", "touched"]
 
 _OPS = opcode.opmap
 _RAISE = bytes([_OPS["RAISE_VARARGS"]])
@@ -63,32 +71,35 @@ _MEMO: dict[int, tuple[weakref.ref[types.CodeType], frozenset[str]]] = {}
 _FUNCTION = types.FunctionType
 
 
-def names_in(codes: list[types.CodeType]) -> frozenset[str]:
+def names_in(codes: list[types.CodeType], raw: bool = False) -> frozenset[str]:
     """The names the code objects ``codes`` and the code nested in them may use when run, but
-    those loaded only to build a raised exception (see the module docstring)."""
+    those loaded only to build a raised exception (see the module docstring). ``raw``: those
+    too (a superset, read at C speed: what a caller checks exactly only for code it finds)."""
+    uses = _raw_uses if raw else _uses
     if len(codes) == 1:
-        return _uses(codes[0])
+        return frozenset(uses(codes[0]))
     out: set[str] = set()
     for code in codes:
-        out |= _uses(code)
+        out |= uses(code)
     return frozenset(out)
 
 
-def code_names(value: Any) -> frozenset[str]:
+def code_names(value: Any, raw: bool = False) -> frozenset[str]:
     """:func:`names_in` of the code of a function (through ``__wrapped__``)."""
+    uses = _raw_uses if raw else _uses
     if type(value) is _FUNCTION and "__wrapped__" not in value.__dict__:
-        return _uses(value.__code__)
+        return frozenset(uses(value.__code__))
     while hasattr(value, "__wrapped__"):
         value = value.__wrapped__
     code = getattr(value, "__code__", None)
-    return _uses(code) if isinstance(code, types.CodeType) else frozenset()
+    return frozenset(uses(code)) if isinstance(code, types.CodeType) else frozenset()
 
 
-def member_names(member: Any) -> frozenset[str] | None:
+def member_names(member: Any, raw: bool = False) -> frozenset[str] | None:
     """:func:`names_in` of a class member's code (a function, a static or class method, a
     property's accessors, a cached property), or None when it has no code."""
     if type(member) is _FUNCTION:
-        return _uses(member.__code__)
+        return frozenset(_raw_uses(member.__code__) if raw else _uses(member.__code__))
     codes = []
     for part in (
         member,
@@ -101,7 +112,17 @@ def member_names(member: Any) -> frozenset[str] | None:
         code = getattr(part, "__code__", None)
         if isinstance(code, types.CodeType):
             codes.append(code)
-    return names_in(codes) if codes else None
+    return names_in(codes, raw) if codes else None
+
+
+def _raw_uses(code: types.CodeType) -> set[str] | frozenset[str]:
+    """Every name of ``code`` and the code nested in it (raised expressions too)."""
+    names = set(code.co_names)
+    names.update(code.co_freevars)
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            names |= _raw_uses(const)
+    return names
 
 
 def _uses(code: types.CodeType) -> frozenset[str]:
@@ -122,6 +143,8 @@ def sweep() -> None:
     the live code read so far."""
     for key in [k for k, (ref, _names) in _MEMO.items() if ref() is None]:
         del _MEMO[key]
+    for key in [k for k, ref in _RAN.items() if ref() is None]:
+        del _RAN[key]
 
 
 def _own_uses(code: types.CodeType) -> set[str]:
@@ -198,3 +221,108 @@ def _reraises(ops: bytes, unit: int) -> bool:
     while unit < len(ops) and ops[unit] in _CLEANUP:
         unit += 1
     return unit < len(ops) and ops[unit] == _RERAISE
+
+
+# -- whether code ran ----------------------------------------------------------------------------
+
+# Files hotswap ran code of (transactions): their code objects may be replacements whose
+# predecessors ran, so every code of them counts as run.
+_TOUCHED: set[str] = set()
+# id(code) -> weak reference to code seen to have run (running is never undone).
+_RAN: dict[int, weakref.ref[types.CodeType]] = {}
+
+
+def touched(path: str) -> None:
+    """Say that hotswap runs code of the file ``path`` (before a transaction of its module)."""
+    _TOUCHED.add(path)
+
+
+def may_have_run(code: types.CodeType) -> bool:
+    """Whether ``code``, or code nested in it, may have run (False: surely never)."""
+    if code.co_filename in _TOUCHED:
+        return True
+    found = _RAN.get(id(code))
+    if found is not None and found() is code:
+        return True
+    if _ran(code) or any(
+        type(const) is types.CodeType and may_have_run(const) for const in code.co_consts
+    ):
+        _RAN[id(code)] = weakref.ref(code)
+        return True
+    return False
+
+
+def ran_code(value: Any) -> bool:
+    """:func:`may_have_run` of the code :func:`code_names` or :func:`member_names` reads for a
+    function or class member (True when it has none to tell by)."""
+    codes = []
+    layers = [value]  # a wrapper and what it wraps: either may be the code that was read
+    while hasattr(value, "__wrapped__") and len(layers) < 100:
+        value = value.__wrapped__
+        layers.append(value)
+    for layer in layers:
+        for part in (
+            layer,
+            getattr(layer, "__func__", None),
+            getattr(layer, "fget", None),
+            getattr(layer, "fset", None),
+            getattr(layer, "fdel", None),
+            getattr(layer, "func", None),
+        ):
+            code = getattr(part, "__code__", None)
+            if isinstance(code, types.CodeType):
+                codes.append(code)
+    return not codes or any(may_have_run(code) for code in codes)
+
+
+def _ran_always(code: types.CodeType) -> bool:
+    return True  # nothing to tell by: every code may have run
+
+
+def _ran_311(code: types.CodeType) -> bool:
+    """CPython 3.11 counts a code object's warm-up in ``co_warmup`` (a C field, read through
+    ctypes at its offset in ``PyCodeObject``): -8 when made, one more at each start and each
+    backward jump, up to 0 when it is quickened; never back to -8."""
+    return bool(_short.from_address(id(code) + _WARMUP).value != _FRESH)
+
+
+def _ran_adaptive(code: types.CodeType) -> bool:
+    """CPython 3.12+ keeps the specializing interpreter's state in the code's instructions
+    (``_co_code_adaptive``): a run changes a counter of each adaptive instruction it executes
+    (a call, a global or attribute load, an operator; 3.13 also its ``RESUME``). Code that ran
+    without executing one used nothing but its locals: nothing that changed reached it. A copy
+    made now (``replace()``) holds the state of code that never ran."""
+    adaptive = getattr(code, "_co_code_adaptive", None)
+    if adaptive is None:
+        return True
+    return bool(adaptive != getattr(code.replace(), "_co_code_adaptive", None))
+
+
+def _probe_311() -> Any:
+    """The reader of ``co_warmup`` on 3.11 if the layout checks out on code made here (its
+    flags where ``co_flags`` is, -8 before a call and -7 after one), else None."""
+    import ctypes
+
+    def probe() -> int:
+        return 1
+
+    global _short
+    _short = ctypes.c_short
+    code = probe.__code__
+    if ctypes.c_int.from_address(id(code) + _WARMUP - 4).value != code.co_flags:
+        return None
+    if _ran_311(code):
+        return None
+    probe()
+    return _ran_311 if _ran_311(code) else None
+
+
+_WARMUP = 52  # offsetof(PyCodeObject, co_warmup) on 64-bit CPython 3.11 (co_flags at 48)
+_FRESH = -8  # QUICKENING_INITIAL_WARMUP_VALUE
+_short: Any = None
+if sys.implementation.name != "cpython" or sys.maxsize < 2**32:
+    _ran = _ran_always
+elif sys.version_info < (3, 12):
+    _ran = _probe_311() or _ran_always
+else:
+    _ran = _ran_adaptive

@@ -151,10 +151,118 @@ cached_caller_in_importer = scenario(
     ],
 )
 
+HELPER = """
+def helper(x):
+    return ("{V}", x)
+"""
+
+VIA = """
+from hlp import helper
+
+def via(x):
+    return helper(x)
+
+STORED = via(1)
+"""
+
+# ``pick("fast")`` runs at import; ``fallback`` never does, so nothing held was computed by it.
+HOLDER = """
+from hlp import helper
+
+CALLS = []
+
+def fallback():
+    return helper(0)
+
+def pick(kind):
+    CALLS.append(kind)
+    return 1 if kind == "fast" else fallback()
+
+FAST = pick("fast")
+"""
+
+helper_reached_at_import_or_not = scenario(
+    "helper_edit_recomputes_what_import_time_calls_reached",
+    """A helper of ``hlp`` is imported by name in two modules. ``via`` stores ``via(1)`` at
+    import, and ``via`` calls the helper: after the helper is edited, the stored value is the
+    new helper's, as in a fresh run. ``holder`` runs ``pick("fast")`` at import, which could
+    reach the helper through ``fallback`` but did not (``fallback`` never ran): its statement
+    does not run again (``CALLS`` keeps one entry, as a fresh run has), and both modules call
+    the new helper.""",
+    before={"hlp.py": HELPER.replace("{V}", "v1"), "via.py": VIA, "holder.py": HOLDER},
+    setup="import hlp, via, holder",
+    probes=["via.STORED", "holder.CALLS", "holder.FAST", "via.helper(5)", "holder.helper(6)"],
+    steps=[
+        step({"hlp.py": HELPER.replace("{V}", "v2")}, doc="the helper edited"),
+        step({"hlp.py": HELPER.replace("{V}", "v3")}, doc="and again"),
+    ],
+)
+
+moved_caller_still_recomputes = scenario(
+    "helper_edit_recomputes_through_a_function_moved_by_an_earlier_save",
+    """``via`` stores ``via(1)`` at import. A line added at the top of ``via.py`` moves the
+    function (hotswap gives it new line numbers, so a new code object that has not run yet);
+    then the helper is edited: the stored value is still the new helper's, as in a fresh
+    run.""",
+    before={"hlp.py": HELPER.replace("{V}", "v1"), "via.py": VIA},
+    setup="import hlp, via",
+    probes=["via.STORED", "via.via.__code__.co_firstlineno"],
+    steps=[
+        step({"via.py": "NOTE = 1\n" + VIA}, doc="a line added above the caller"),
+        step({"hlp.py": HELPER.replace("{V}", "v2")}, doc="the helper edited"),
+    ],
+)
+
+LIMITS = """
+LIMIT = {V}
+
+def clamp(x):
+    return min(x, LIMIT)
+
+def rarely(x):
+    return clamp(x) * 2
+"""
+
+USES = """
+from lim import LIMIT, clamp, rarely
+
+DOUBLE = LIMIT * 2
+CLAMPED = clamp(50)
+HITS = []
+
+def build():
+    HITS.append(1)
+    return "built"
+
+BUILT = build()
+
+def later():
+    return rarely(3)
+"""
+
+constant_reaches_what_ran = scenario(
+    "constant_change_recomputes_values_computed_from_it_at_import",
+    """``lim.LIMIT`` is imported by name and read by ``clamp``. After it changes, the importer
+    holds the new value, ``DOUBLE = LIMIT * 2`` and ``CLAMPED = clamp(50)`` (computed at import)
+    are recomputed as a fresh run computes them; ``build()``, which uses nothing that changed,
+    does not run again (``HITS`` keeps one entry), and ``later()`` (never run) gives the new
+    result when called.""",
+    before={"lim.py": LIMITS.replace("{V}", "10"), "uses.py": USES},
+    setup="import lim, uses",
+    probes=["uses.LIMIT", "uses.DOUBLE", "uses.CLAMPED", "uses.HITS", "uses.BUILT", "uses.later()"],
+    steps=[
+        step({"lim.py": LIMITS.replace("{V}", "20")}, doc="the constant changed"),
+        step({"lim.py": LIMITS.replace("{V}", "5")}, doc="and again"),
+    ],
+)
+
 SCENARIOS: list[Scenario] = [
     cached_value_after_importer_restyled,
     decorated_value_after_importer_saved,
     constant_read_through_module,
     value_from_redecorated_function,
     cached_caller_in_importer,
+    helper_reached_at_import_or_not,
+    moved_caller_still_recomputes,
+    constant_reaches_what_ran,
 ]
