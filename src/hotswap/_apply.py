@@ -41,6 +41,7 @@ from hotswap._propagate import (
     presets_for,
     sync_namespace,
 )
+from hotswap._redirect import one_scan
 from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
@@ -60,6 +61,44 @@ def apply(
     definitions_only: frozenset[str] = frozenset(),
 ) -> Report:
     report = Report()
+    succeeded: list[str] = []
+    # Holders of objects that could not be kept (a registry a re-run decorator filled, a list
+    # holding a replaced function) follow the new ones in one heap scan when every module of
+    # the save has applied: a scan costs 0.1-0.3 s in a large project, and a checkout applies
+    # hundreds of modules. Before it, an importer that follows finds the old object where it
+    # bound it (``presets_for`` rebinds it).
+    with one_scan() as batch:
+        try:
+            _apply_all(
+                changed, unreadable, strategy, namespace, observed, complete, definitions_only,
+                report, succeeded,
+            )
+        finally:
+            for module, path, exc in batch.flush():
+                message = (
+                    f"internal error (a bug in hotswap): {type(exc).__name__}: {exc}; the module "
+                    "was reloaded, references to its replaced objects held elsewhere may not follow"
+                )
+                report.errors.append(Problem(module, path, None, message))
+    if succeeded:
+        # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
+        reloaded(succeeded, bool(report.reloaded))
+    return report
+
+
+def _apply_all(
+    changed: list[Changed],
+    unreadable: list[Unreadable],
+    strategy: str,
+    namespace: dict[str, Any] | None,
+    observed: Observed,
+    complete: bool,
+    definitions_only: frozenset[str],
+    report: Report,
+    succeeded: list[str],
+) -> None:
+    """The walk of :func:`apply` over the modules of one save (and the retries); the names of
+    the modules that applied go to ``succeeded``."""
     for bad in unreadable:
         record = bad.record
         if bad.waiting:
@@ -86,7 +125,6 @@ def apply(
         order = dependency_order(sorted(pending), deps)  # (sorted: the same order every run)
     else:
         order = list(pending)
-    succeeded: list[str] = []
     # Values rebound by a module reloaded earlier in this batch, for modules later in it.
     carry: dict[str, Carry] = {name: Carry() for name in order}
     # Modules of an import cycle are walked in some order: one that failed importing a name a
@@ -157,10 +195,6 @@ def apply(
                             definitions_only,
                         )
                     succeeded.append(record.name)  # its own held importers follow it
-    if succeeded:
-        # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
-        reloaded(succeeded, bool(report.reloaded))
-    return report
 
 
 def _with_retries(order: list[str], retried: set[str]) -> Iterator[str]:

@@ -4,8 +4,10 @@
 ``gc.get_referrers`` scan and points them at its ``new``: dict values and keys, list items,
 closure cells, ``partial`` objects, and, one level up (one more scan), the holders of immutable
 wrappers around ``old`` (tuples, function defaults, bound methods), which are rebuilt. A scan
-walks the whole heap, so a reload gathers its redirections and makes them at once. Every
-change goes through the journal.
+walks the whole heap (tens to hundreds of milliseconds in a large project), so a reload gathers
+its redirections and makes them at once, and a checkpoint (``one_scan``, opened by ``_apply``)
+gathers those of every transaction it commits and makes them at its end: one scan for a branch
+checkout of hundreds of modules, not one per module. Every change goes through the journal.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import gc
 import inspect
 import types
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hotswap._journal import Journal
@@ -32,6 +34,81 @@ def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[An
     and a registry that a re-run decorator filled with a fresh class gets the kept class back.
     """
     return redirect_many([(old, new, skip)], journal)
+
+
+class Batch:
+    """The redirections of the transactions one checkpoint committed, made in one scan when it
+    ends. A transaction that rolls back takes its own back (its journal's undo record)."""
+
+    def __init__(self) -> None:
+        # (module, path, its redirections, what must live as long: ids in ``skip`` name them)
+        self.entries: list[tuple[str, str, list[Redirect], object]] = []
+
+    def flush(self) -> list[tuple[str, str, Exception]]:
+        """Make every gathered redirection (one scan); the modules whose redirections failed
+        (none expected: each is a bug in hotswap), with the error. A failure undoes them all."""
+        entries, self.entries = self.entries, []
+        redirects = [r for _module, _path, mine, _keep in entries for r in mine]
+        if not redirects:
+            return []
+        journal = Journal()
+        try:
+            redirect_many(redirects, journal)
+        except Exception as exc:
+            journal.rollback()
+            return [(module, path, exc) for module, path, _mine, _keep in entries]
+        journal.commit()
+        return []
+
+
+_OPEN: list[Batch] = []  # a stack: a checkpoint run by code a checkpoint runs is its own
+
+
+@contextlib.contextmanager
+def one_scan() -> Iterator[Batch]:
+    """While open, :func:`redirect_after_commit` gathers redirections in the batch (the caller
+    flushes it); a checkpoint opens one around its transactions."""
+    batch = Batch()
+    _OPEN.append(batch)
+    try:
+        yield batch
+    finally:
+        _OPEN.remove(batch)
+
+
+def redirect_after_commit(
+    redirects: list[Redirect],
+    journal: Journal,
+    module: str,
+    path: str,
+    keep: object = None,
+    now: bool = False,
+) -> None:
+    """``redirect_many(redirects, journal)``, at the end of the checkpoint when one is open.
+
+    Holders made later in the checkpoint (a module of the same save reading a registry at
+    import time) are found by that one scan as well; what a later module computed from an old
+    object meanwhile is not (documented limit). ``keep``: objects whose ids ``skip`` tests,
+    kept alive until the scan (a freed id could name another object by then); ``now``: made
+    at once all the same."""
+    if not redirects:
+        return
+    if now or not _OPEN:
+        redirect_many(redirects, journal)
+        return
+    entries = _OPEN[-1].entries
+    entry = (module, path, list(redirects), keep)
+    entries.append(entry)
+    journal.on_rollback(functools.partial(_withdraw, entries, entry))
+
+
+def _withdraw(entries: list[Any], entry: Any) -> None:
+    """Undo record of :func:`redirect_after_commit` (by identity: ``==`` on the tuples would
+    compare user objects)."""
+    for i, found in enumerate(entries):
+        if found is entry:
+            del entries[i]
+            return
 
 
 def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
@@ -60,6 +137,8 @@ def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
             target[key] = target[id(target[key])]
     olds = tuple(old for old, _new, _skip in redirects)
     ours = {id(olds), id(redirects), *map(id, redirects)}
+    # The functions kept for weak callers (see ``forward_weak_callers``) stay the old ones.
+    ours.update(id(kept) for _ref, kept in _FORWARDING.values())
     count = 0
     wrappers: dict[int, tuple[Any, Any]] = {}  # id(immutable holder) -> (it, its rebuilt copy)
     for ref in gc.get_referrers(*olds):
