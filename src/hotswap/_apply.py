@@ -8,6 +8,8 @@ change never loads the parser, the planner or the engine.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import sys
@@ -67,7 +69,7 @@ def apply(
     # the save has applied: a scan costs 0.1-0.3 s in a large project, and a checkout applies
     # hundreds of modules. Before it, an importer that follows finds the old object where it
     # bound it (``presets_for`` rebinds it).
-    with one_scan() as batch:
+    with one_scan() as batch, _full_collections_put_off():
         try:
             _apply_all(
                 changed, unreadable, strategy, namespace, observed, complete, definitions_only,
@@ -84,6 +86,31 @@ def apply(
         # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
         reloaded(succeeded, bool(report.reloaded))
     return report
+
+
+# gc's last threshold: how many young (generation 1) collections may pass before a full one.
+_NO_FULL = 1 << 30
+
+
+@contextlib.contextmanager
+def _full_collections_put_off() -> Iterator[None]:
+    """CPython's collector runs a full collection once the objects that survived young ones
+    reach a quarter of the long-lived ones (``long_lived_pending``, gcmodule.c): a checkpoint
+    that parses and runs hundreds of modules sets off several, each walking the whole heap
+    of a large project (seconds each with sympy loaded). Young collections go on as usual;
+    the full one comes after the checkpoint, when its garbage is known. Left alone when the
+    collector is off, and when code that ran changed the thresholds."""
+    before = gc.get_threshold()
+    if not gc.isenabled() or before[0] == 0:
+        yield
+        return
+    ours = (before[0], before[1], _NO_FULL)
+    gc.set_threshold(*ours)
+    try:
+        yield
+    finally:
+        if gc.get_threshold() == ours:
+            gc.set_threshold(*before)
 
 
 def _apply_all(
