@@ -43,7 +43,7 @@ from hotswap._kinds import (
     patch_enum,
     tuple_fields,
 )
-from hotswap._redirect import redirect_many
+from hotswap._redirect import redirect_after_commit
 from hotswap._relines import orphan
 from hotswap._report import Change, Problem
 
@@ -245,7 +245,9 @@ class Patcher:
         count = 0
         stuck: dict[types.CodeType, int] = {}
         followed = {id(old) for old, _new in self.replaced}  # their holders get the new object
-        for obj in gc.get_objects():
+        # A function refers to its code: the functions running an old inner code are among
+        # its referrers (one scan in C, not a loop in Python over every object of the heap).
+        for obj in gc.get_referrers(*[old for old, _new in self.nested.values()]):
             if type(obj) is not types.FunctionType:
                 continue
             entry = self.nested.get(id(obj.__code__))
@@ -462,8 +464,12 @@ class Patcher:
         # it) and this method's own bookkeeping.
         own = [*new_dict, pairs, olds, news, self._memo, *pairs]
         skip = {id(obj) for obj in own}
-        redirect_many(
-            [(after, before, lambda ref: id(ref) in skip) for after, before in pairs], self.journal
+        redirect_after_commit(  # (at the end of the checkpoint: one scan for all)
+            [(after, before, lambda ref: id(ref) in skip) for after, before in pairs],
+            self.journal,
+            self.module,
+            self.path,
+            own,
         )
 
     def _functions_by_line(
