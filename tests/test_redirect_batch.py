@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import Workspace
 
 import hotswap
+from hotswap import _redirect
 
 COUNT = 20
 
@@ -168,3 +169,44 @@ def test_a_module_of_the_save_that_rolls_back_redirects_nothing(
     assert report.reloaded == [a] and report.failed == [b], str(report)
     assert held[0] is mod_a.f and list(held[0](1)) == [1]
     assert held[1] is old_b and mod_b.f is old_b and held[1](1) == 1
+
+
+class _Thing:
+    pass
+
+
+def test_referrers_of_hundreds_of_objects_are_those_the_collector_names() -> None:
+    """Past a few hundred objects the referrers are found by one pass over the heap with a
+    set of ids (``gc.get_referrers`` compares every reference with each object in turn):
+    the same holders either way, dicts, lists, cells, tuples and functions' defaults."""
+    objs = tuple(_Thing() for _ in range(2 * _redirect._BY_SET))  # (tracked by the collector)
+    holders: list[Any] = [
+        {"x": objs[0]},
+        [objs[1], objs[2]],
+        (objs[3],),
+        (lambda: objs[4]).__closure__,
+    ]
+    by_set = _redirect.referrers(objs)
+    ours = {id(by_set), id(holders)}
+    scanned = [r for r in gc.get_referrers(*objs) if id(r) not in ours]
+    assert sorted(map(id, [r for r in by_set if id(r) not in ours])) == sorted(map(id, scanned))
+    assert all(any(h is r for r in by_set) for h in holders[:3])
+
+
+def test_a_save_replacing_hundreds_of_objects_sends_every_holder_to_the_new_one(
+    workspace: Workspace,
+) -> None:
+    """160 registered dataclasses and 160 functions that become generators in one module:
+    every registry entry is the kept class and a list the session holds has every new
+    function (the holders are found by the pass with a set of ids)."""
+    count = 160
+    name = workspace.name()
+    workspace.write(f"{name}.py", _source(count, 1))
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        held = [getattr(mod, f"f{i}") for i in range(count)]
+        workspace.write(f"{name}.py", _source(count, 2))
+        report = r.check()
+    assert report.ok, str(report)
+    assert all(mod.REGISTRY[f"C{i}"] is getattr(mod, f"C{i}") for i in range(count))
+    assert held == [getattr(mod, f"f{i}") for i in range(count)]
