@@ -82,6 +82,11 @@ def apply(
                     "was reloaded, references to its replaced objects held elsewhere may not follow"
                 )
                 report.errors.append(Problem(module, path, None, message))
+    # What the propagations kept (the index's query caches, uses of code objects that died)
+    # is let go once per checkpoint: each walks all it holds, so once per module of a
+    # checkout cost O(modules x code objects).
+    TRACKER.index.trim()
+    sweep()
     if succeeded:
         # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
         reloaded(succeeded, bool(report.reloaded))
@@ -651,8 +656,6 @@ def _propagate(
             _record(report, follow)
             sent.setdefault((source, record.name), set()).update(fresh)
             queue.append((record.name, follow))
-    index.trim()
-    sweep()
 
 
 def _own_definition(value: Any, module: str) -> bool:
