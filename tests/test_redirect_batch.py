@@ -83,15 +83,21 @@ def test_a_save_redirecting_many_objects_scans_the_heap_twice(
 
 
 def _counting_scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """``gc.get_referrers`` counted: the number of objects asked for, per scan."""
+    """Whole-heap scans counted (``gc.get_referrers``: the number of objects asked for;
+    ``gc.get_objects``: 0)."""
     scans: list[int] = []
-    real = gc.get_referrers
+    referrers, objects = gc.get_referrers, gc.get_objects
 
     def counting(*objs: Any) -> list[Any]:
         scans.append(len(objs))
-        return real(*objs)
+        return referrers(*objs)
+
+    def listing(*args: Any) -> list[Any]:
+        scans.append(0)
+        return objects(*args)
 
     monkeypatch.setattr(gc, "get_referrers", counting)
+    monkeypatch.setattr(gc, "get_objects", listing)
     return scans
 
 
@@ -210,3 +216,28 @@ def test_a_save_replacing_hundreds_of_objects_sends_every_holder_to_the_new_one(
     assert report.ok, str(report)
     assert all(mod.REGISTRY[f"C{i}"] is getattr(mod, f"C{i}") for i in range(count))
     assert held == [getattr(mod, f"f{i}") for i in range(count)]
+
+
+MAKER = "def make(n):\n    def inc(x):\n        return x + n * {k}\n    return inc\n"
+
+
+def test_closures_made_before_a_save_of_many_modules_run_the_new_code_after_one_scan(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closures the session made from six modules (``inc = m.make(1)``) before a save that
+    edits the inner function of each: every one runs the new inner code, and the heap was
+    scanned once for them all (not once per module)."""
+    names = [workspace.name() for _ in range(6)]
+    for name in names:
+        workspace.write(f"{name}.py", MAKER.format(k=1))
+    with hotswap.Reloader() as r:
+        mods = [importlib.import_module(name) for name in names]
+        made = [mod.make(1) for mod in mods]
+        for name in names:
+            workspace.write(f"{name}.py", MAKER.format(k=10))
+        scans = _counting_scans(monkeypatch)
+        report = r.check()
+        monkeypatch.undo()
+    assert report.ok and not report.warnings, str(report)
+    assert [inc(1) for inc in made] == [11] * 6
+    assert len(scans) == 1

@@ -36,29 +36,51 @@ def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[An
     return redirect_many([(old, new, skip)], journal)
 
 
+Nested = dict[int, tuple[types.CodeType, types.CodeType]]  # id(old inner code) -> (old, new)
+
+
 class Batch:
-    """The redirections of the transactions one checkpoint committed, made in one scan when it
-    ends. A transaction that rolls back takes its own back (its journal's undo record)."""
+    """The redirections and closure retargets of the transactions one checkpoint committed,
+    made in one scan each when it ends. A transaction that rolls back takes its own back
+    (its journal's undo record)."""
 
     def __init__(self) -> None:
         # (module, path, its redirections, what must live as long: ids in ``skip`` name them)
         self.entries: list[tuple[str, str, list[Redirect], object]] = []
+        # (module, path, its inner codes, ids of the functions replaced: not "stuck")
+        self.closures: list[tuple[str, str, Nested, frozenset[int]]] = []
 
-    def flush(self) -> list[tuple[str, str, Exception]]:
-        """Make every gathered redirection (one scan); the modules whose redirections failed
-        (none expected: each is a bug in hotswap), with the error. A failure undoes them all."""
+    def flush(self) -> tuple[list[tuple[str, str, int, str]], list[tuple[str, str, Exception]]]:
+        """Make every gathered retarget and redirection (a scan for each); the warnings of
+        closures left with old code (module, path, line, message), and the modules whose
+        work failed (none expected: each is a bug in hotswap), with the error. A failure
+        undoes it all."""
         entries, self.entries = self.entries, []
+        closures, self.closures = self.closures, []
         redirects = [r for _module, _path, mine, _keep in entries for r in mine]
-        if not redirects:
-            return []
         journal = Journal()
+        stuck: dict[types.CodeType, int] = {}
         try:
+            if closures:
+                nested: Nested = {}
+                followed: set[int] = set()
+                for _module, _path, mine, replaced in closures:
+                    nested.update(mine)
+                    followed |= replaced
+                stuck = retarget_closures(nested, frozenset(followed), journal)
             redirect_many(redirects, journal)
         except Exception as exc:
             journal.rollback()
-            return [(module, path, exc) for module, path, _mine, _keep in entries]
+            named = [(m, p) for m, p, _r, _k in entries] + [(m, p) for m, p, _n, _f in closures]
+            return [], [(module, path, exc) for module, path in dict.fromkeys(named)]
         journal.commit()
-        return []
+        warnings = []
+        for module, path, mine, _replaced in closures:
+            for _old, code in mine.values():
+                if code in stuck:
+                    message = stuck_message(code, stuck.pop(code))
+                    warnings.append((module, path, code.co_firstlineno, message))
+        return warnings, []
 
 
 _OPEN: list[Batch] = []  # a stack: a checkpoint run by code a checkpoint runs is its own
@@ -100,6 +122,50 @@ def redirect_after_commit(
     entry = (module, path, list(redirects), keep)
     entries.append(entry)
     journal.on_rollback(functools.partial(_withdraw, entries, entry))
+
+
+def retarget_after_commit(
+    nested: Nested, replaced: frozenset[int], journal: Journal, module: str, path: str
+) -> dict[types.CodeType, int] | None:
+    """:func:`retarget_closures` now, or at the end of the checkpoint when one is open (then
+    None: the checkpoint reports what is stuck). Functions of the same save running an old
+    inner code get the new one when the save has applied."""
+    if not _OPEN:
+        return retarget_closures(nested, replaced, journal)
+    closures = _OPEN[-1].closures
+    entry = (module, path, dict(nested), replaced)
+    closures.append(entry)
+    journal.on_rollback(functools.partial(_withdraw, closures, entry))
+    return None
+
+
+def retarget_closures(
+    nested: Nested, followed: frozenset[int], journal: Journal
+) -> dict[types.CodeType, int]:
+    """Give the functions that run an old inner code (closures made before the edit,
+    ``inc = make_adder(1)``) its new code, as a fresh run would have made them; how many
+    could not take it, by new code (their free variables changed, so their cells cannot
+    run it; those in ``followed``, ids of functions replaced, are left to their holders).
+    A function refers to its code: they are its referrers (one scan)."""
+    stuck: dict[types.CodeType, int] = {}
+    for obj in referrers(tuple(old for old, _new in nested.values())):
+        if type(obj) is not types.FunctionType:
+            continue
+        entry = nested.get(id(obj.__code__))
+        if entry is None or entry[0] is not obj.__code__:
+            continue
+        if entry[1].co_freevars == obj.__code__.co_freevars:
+            journal.setattr(obj, "__code__", entry[1])
+        elif id(obj) not in followed:  # cells are fixed at creation: the new code can't run
+            stuck[entry[1]] = stuck.get(entry[1], 0) + 1
+    return stuck
+
+
+def stuck_message(code: types.CodeType, number: int) -> str:
+    return (
+        f"{code.co_qualname}: {number} function(s) made before the edit keep the old code (the"
+        " variables it uses from the enclosing function changed); make them again"
+    )
 
 
 def _withdraw(entries: list[Any], entry: Any) -> None:
