@@ -229,9 +229,12 @@ def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
 
 # ``gc.get_referrers(*objs)`` compares each reference in the heap with every one of ``objs`` in
 # turn (gcmodule.c, ``referrersvisit``: a linear search of the tuple), so one scan for a
-# checkout's thousands of objects costs thousands of scans for one. Past this many, a pass over
-# ``gc.get_objects()`` with a set of their ids finds the same referrers, in time of one scan.
-_BY_SET = 300
+# checkout's thousands of objects costs thousands of scans for one. Past this many, the heap is
+# walked in slices with a set of their ids: ``gc.get_referents`` of a whole slice at once (in
+# C), and of each object only in a slice that refers to one (measured with all of sympy
+# loaded: 3,000 objects 0.66 -> 0.10 s; 150 objects about even).
+_BY_SET = 150
+_SLICE = 256
 
 
 def referrers(objs: tuple[Any, ...]) -> list[Any]:
@@ -241,11 +244,14 @@ def referrers(objs: tuple[Any, ...]) -> list[Any]:
         return gc.get_referrers(*objs)
     ids = {id(obj) for obj in objs}
     refers = gc.get_referents
-    return [
-        obj
-        for obj in gc.get_objects()
-        if not ids.isdisjoint(map(id, refers(obj))) and obj is not objs
-    ]
+    heap = gc.get_objects()
+    found: list[Any] = []
+    for start in range(0, len(heap), _SLICE):
+        part = heap[start : start + _SLICE]
+        if ids.isdisjoint(map(id, refers(*part))):
+            continue
+        found.extend(o for o in part if not ids.isdisjoint(map(id, refers(o))) and o is not objs)
+    return found
 
 
 def _held(ref: Any, target: dict[int, Any]) -> list[Any]:
