@@ -70,7 +70,7 @@ def apply(
     # costs 0.1-0.4 s in a large project, and a checkout applies hundreds of modules. Before
     # it, an importer that follows finds the old object where it bound it (``presets_for``
     # rebinds it).
-    with one_scan() as batch, _full_collections_put_off():
+    with one_scan() as batch, _full_collections_put_off(len(changed) >= _MANY):
         try:
             _apply_all(
                 changed, unreadable, strategy, namespace, observed, complete, definitions_only,
@@ -99,18 +99,22 @@ def apply(
 
 # gc's last threshold: how many young (generation 1) collections may pass before a full one.
 _NO_FULL = 1 << 30
+_MANY = 16  # modules in one save (a checkout) for which full collections wait
 
 
 @contextlib.contextmanager
-def _full_collections_put_off() -> Iterator[None]:
+def _full_collections_put_off(many: bool) -> Iterator[None]:
     """CPython's collector runs a full collection once the objects that survived young ones
     reach a quarter of the long-lived ones (``long_lived_pending``, gcmodule.c): a checkpoint
     that parses and runs hundreds of modules sets off several, each walking the whole heap
-    of a large project (seconds each with sympy loaded). Young collections go on as usual;
-    the full one comes after the checkpoint, when its garbage is known. Left alone when the
-    collector is off, and when code that ran changed the thresholds."""
+    of a large project (seconds each with sympy loaded). For ``many`` modules, young
+    collections go on as usual and the full one waits until the next young collection after
+    the checkpoint (the count of young ones is past the threshold by then). Not for a few:
+    a session that mostly reloads would then hardly ever collect fully (its garbage would
+    grow). Left alone when the collector is off, and when code that ran changed the
+    thresholds."""
     before = gc.get_threshold()
-    if not gc.isenabled() or before[0] == 0:
+    if not many or not gc.isenabled() or before[0] == 0:
         yield
         return
     ours = (before[0], before[1], _NO_FULL)
