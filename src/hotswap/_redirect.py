@@ -108,11 +108,11 @@ def redirect_after_commit(
 ) -> None:
     """``redirect_many(redirects, journal)``, at the end of the checkpoint when one is open.
 
-    Holders made later in the checkpoint (a module of the same save reading a registry at
-    import time) are found by that one scan as well; what a later module computed from an old
-    object meanwhile is not (documented limit). ``keep``: objects whose ids ``skip`` tests,
-    kept alive until the scan (a freed id could name another object by then); ``now``: made
-    at once all the same."""
+    Holders made later in the checkpoint (a module of the same save copying a registry at
+    import time) are found by that one scan as well; what a later module of the save computed
+    meanwhile by calling through such a holder used the old object. ``keep``: objects whose
+    ids ``skip`` tests, kept alive until the scan (a freed id could name another object by
+    then); ``now``: made at once all the same."""
     if not redirects:
         return
     if now or not _OPEN:
