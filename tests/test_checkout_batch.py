@@ -66,3 +66,25 @@ def test_thresholds_a_module_sets_while_a_save_of_many_applies_are_kept(
         report = r.check()
     assert report.ok, str(report)
     assert gc.get_threshold() == (5000, 20, 30)
+
+
+def test_a_module_of_a_save_of_many_is_edited_again_afterwards(workspace: Workspace) -> None:
+    """After a sixteen-module save (whose parses are let go: millions of nodes for a real
+    checkout), one of its modules is edited again: only the edited function is patched,
+    and the module's state survives."""
+    names = [workspace.name() for _ in range(_apply._MANY)]
+    source = "STATE = []\n\ndef f():\n    return {f}\n\ndef g():\n    return {g}\n"
+    for name in names:
+        workspace.write(f"{name}.py", source.format(f=1, g=1))
+    with hotswap.Reloader() as r:
+        mods = [importlib.import_module(name) for name in names]
+        state = mods[0].STATE
+        for name in names:
+            workspace.write(f"{name}.py", source.format(f=2, g=1))
+        assert r.check().ok
+        workspace.write(f"{names[0]}.py", source.format(f=2, g=3))
+        report = r.check()
+    assert report.ok, str(report)
+    assert [(c.qualname, c.action) for c in report.changes] == [("g", "patched")]
+    assert (mods[0].f(), mods[0].g()) == (2, 3)
+    assert mods[0].STATE is state

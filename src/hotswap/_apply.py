@@ -76,6 +76,8 @@ def apply(
                 changed, unreadable, strategy, namespace, observed, complete, definitions_only,
                 report, succeeded,
             )
+            if len(changed) >= _MANY:
+                _let_go_of_parses(succeeded)
         finally:
             warnings, failures = batch.flush()
             for module, path, line, message in warnings:
@@ -124,6 +126,18 @@ def _full_collections_put_off(many: bool) -> Iterator[None]:
     finally:
         if gc.get_threshold() == ours:
             gc.set_threshold(*before)
+
+
+def _let_go_of_parses(names: list[str]) -> None:
+    """After a save of many modules (a checkout), their parses are let go: the syntax trees
+    of hundreds of modules are millions of objects (sympy: over a million nodes for 300
+    files), which every heap scan at the end of the checkpoint would walk, and which stay in
+    memory. The next edit of one parses it again (ahead of the checkpoint, on its file event:
+    see _prepare), as a first edit does."""
+    for name in names:
+        record = TRACKER.records.get(name)
+        if record is not None:
+            record.parsed = None
 
 
 def _apply_all(

@@ -12,6 +12,7 @@ checkout of hundreds of modules, not one per module. Every change goes through t
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import gc
@@ -235,16 +236,22 @@ def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
 # loaded: 3,000 objects 0.66 -> 0.10 s; 150 objects about even).
 _BY_SET = 150
 _SLICE = 256
+# Syntax tree nodes hold nodes, lists of them and constants, never a user's function or class:
+# the pass skips them (after a checkout, hotswap's parses of the changed modules are most of
+# the heap: millions of nodes for sympy's 327 files).
+_NODES = frozenset(
+    c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.AST)
+)
 
 
 def referrers(objs: tuple[Any, ...]) -> list[Any]:
     """The objects tracked by the collector that refer to any of ``objs`` (not ``objs``
-    itself): what ``gc.get_referrers(*objs)`` returns."""
+    itself): what ``gc.get_referrers(*objs)`` returns (for many objects, but ``ast`` nodes)."""
     if len(objs) <= _BY_SET:
         return gc.get_referrers(*objs)
     ids = {id(obj) for obj in objs}
     refers = gc.get_referents
-    heap = gc.get_objects()
+    heap = [obj for obj in gc.get_objects() if type(obj) not in _NODES]
     found: list[Any] = []
     for start in range(0, len(heap), _SLICE):
         part = heap[start : start + _SLICE]
