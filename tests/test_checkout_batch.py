@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import Workspace
 
 import hotswap
-from hotswap import _apply
+from hotswap import _batch
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_the_collector_thresholds_are_as_they_were_after_a_save_of_many_modules(
 ) -> None:
     """Sixteen modules changed in one save: each applies, and the collector's thresholds
     are the session's again afterwards (full collections waited only while it applied)."""
-    names = [workspace.name() for _ in range(_apply._MANY)]
+    names = [workspace.name() for _ in range(_batch.MANY)]
     for name in names:
         workspace.write(f"{name}.py", "def f():\n    return 1\n")
     seen: list[tuple[int, int, int]] = []
@@ -54,7 +54,7 @@ def test_thresholds_a_module_sets_while_a_save_of_many_applies_are_kept(
 ) -> None:
     """A module of a sixteen-module save sets the collector's thresholds when it runs (a
     tuning a fresh import makes too): they stay what it set."""
-    names = [workspace.name() for _ in range(_apply._MANY)]
+    names = [workspace.name() for _ in range(_batch.MANY)]
     for name in names:
         workspace.write(f"{name}.py", "X = 1\n")
     with hotswap.Reloader() as r:
@@ -72,7 +72,7 @@ def test_a_module_of_a_save_of_many_is_edited_again_afterwards(workspace: Worksp
     """After a sixteen-module save (whose parses are let go: millions of nodes for a real
     checkout), one of its modules is edited again: only the edited function is patched,
     and the module's state survives."""
-    names = [workspace.name() for _ in range(_apply._MANY)]
+    names = [workspace.name() for _ in range(_batch.MANY)]
     source = "STATE = []\n\ndef f():\n    return {f}\n\ndef g():\n    return {g}\n"
     for name in names:
         workspace.write(f"{name}.py", source.format(f=1, g=1))

@@ -8,17 +8,14 @@ change never loads the parser, the planner or the engine.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import os
 import re
 import sys
-import traceback
 import types
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._batch import Guard, checkpoint
 from hotswap._detect import TRACKER, Changed, Record, Unreadable
 from hotswap._engine import Outcome, Transaction
 from hotswap._frames import reloaded
@@ -43,7 +40,6 @@ from hotswap._propagate import (
     presets_for,
     sync_namespace,
 )
-from hotswap._redirect import one_scan
 from hotswap._report import Change, Problem, Report
 from hotswap._scope import source_file
 from hotswap._source import ParsedSource, parse, update_linecache
@@ -63,35 +59,10 @@ def apply(
     definitions_only: frozenset[str] = frozenset(),
 ) -> Report:
     report = Report()
-    succeeded: list[str] = []
-    # Holders of objects that could not be kept (a registry a re-run decorator filled, a list
-    # holding a replaced function) follow the new ones, and closures made by old code get the
-    # new inner code, in one heap scan each when every module of the save has applied: a scan
-    # costs 0.1-0.4 s in a large project, and a checkout applies hundreds of modules. Before
-    # it, an importer that follows finds the old object where it bound it (``presets_for``
-    # rebinds it).
-    with one_scan() as batch, _full_collections_put_off(len(changed) >= _MANY):
-        try:
-            _apply_all(
-                changed, unreadable, strategy, namespace, observed, complete, definitions_only,
-                report, succeeded,
-            )
-            if len(changed) >= _MANY:
-                _let_go_of_parses(succeeded)
-        finally:
-            warnings, failures = batch.flush()
-            for module, path, line, message in warnings:
-                report.warnings.append(Problem(module, path, line, message))
-            for module, path, exc in failures:
-                message = (
-                    f"internal error (a bug in hotswap): {type(exc).__name__}: {exc}; the module "
-                    "was reloaded, references to its replaced objects held elsewhere may not follow"
-                )
-                report.errors.append(Problem(module, path, None, message))
-    # What the propagations kept (the index's query caches, uses of code objects that died)
-    # is let go once per checkpoint: each walks all it holds, so once per module of a
-    # checkout cost O(modules x code objects).
-    TRACKER.index.trim()
+    with checkpoint(report, len(changed)) as succeeded:  # heap work at its end (see _batch)
+        _apply_all(changed, unreadable, strategy, namespace, observed, complete,
+                   definitions_only, report, succeeded)
+    TRACKER.index.trim()  # (once per checkpoint, not per module: each walks all it holds)
     sweep()
     if succeeded:
         # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
@@ -99,60 +70,12 @@ def apply(
     return report
 
 
-# gc's last threshold: how many young (generation 1) collections may pass before a full one.
-_NO_FULL = 1 << 30
-_MANY = 16  # modules in one save (a checkout) for which full collections wait
-
-
-@contextlib.contextmanager
-def _full_collections_put_off(many: bool) -> Iterator[None]:
-    """CPython's collector runs a full collection once the objects that survived young ones
-    reach a quarter of the long-lived ones (``long_lived_pending``, gcmodule.c): a checkpoint
-    that parses and runs hundreds of modules sets off several, each walking the whole heap
-    of a large project (seconds each with sympy loaded). For ``many`` modules, young
-    collections go on as usual and the full one waits until the next young collection after
-    the checkpoint (the count of young ones is past the threshold by then). Not for a few:
-    a session that mostly reloads would then hardly ever collect fully (its garbage would
-    grow). Left alone when the collector is off, and when code that ran changed the
-    thresholds."""
-    before = gc.get_threshold()
-    if not many or not gc.isenabled() or before[0] == 0:
-        yield
-        return
-    ours = (before[0], before[1], _NO_FULL)
-    gc.set_threshold(*ours)
-    try:
-        yield
-    finally:
-        if gc.get_threshold() == ours:
-            gc.set_threshold(*before)
-
-
-def _let_go_of_parses(names: list[str]) -> None:
-    """After a save of many modules (a checkout), their parses are let go: the syntax trees
-    of hundreds of modules are millions of objects (sympy: over a million nodes for 300
-    files), which every heap scan at the end of the checkpoint would walk, and which stay in
-    memory. The next edit of one parses it again (ahead of the checkpoint, on its file event:
-    see _prepare), as a first edit does."""
-    for name in names:
-        record = TRACKER.records.get(name)
-        if record is not None:
-            record.parsed = None
-
-
 def _apply_all(
-    changed: list[Changed],
-    unreadable: list[Unreadable],
-    strategy: str,
-    namespace: dict[str, Any] | None,
-    observed: Observed,
-    complete: bool,
-    definitions_only: frozenset[str],
-    report: Report,
-    succeeded: list[str],
+    changed: list[Changed], unreadable: list[Unreadable], strategy: str,
+    namespace: dict[str, Any] | None, observed: Observed, complete: bool,
+    definitions_only: frozenset[str], report: Report, succeeded: list[str],
 ) -> None:
-    """The walk of :func:`apply` over the modules of one save (and the retries); the names of
-    the modules that applied go to ``succeeded``."""
+    """:func:`apply`'s walk over the modules of a save; those that applied go to ``succeeded``."""
     for bad in unreadable:
         record = bad.record
         if bad.waiting:
@@ -198,7 +121,7 @@ def _apply_all(
             continue
         outcome: Outcome | None = None
         given = carry.pop(name, Carry())
-        with _Guard(item.record, report):
+        with Guard(item.record, report):
             outcome = _reload_one(
                 item, strategy, report, parsed_new.get(name), given, definitions_only
             )
@@ -214,7 +137,7 @@ def _apply_all(
             continue
         if outcome is not None and outcome.error is None:
             succeeded.append(name)
-            with _Guard(item.record, report, applied=True):
+            with Guard(item.record, report, applied=True):
                 _propagate(
                     name, outcome, namespace, observed, complete, report, carry,
                     definitions_only, deferred,
@@ -234,10 +157,10 @@ def _apply_all(
                 record.failed_needs = needs
             if needs & set(succeeded):
                 outcome = None
-                with _Guard(record, report):
+                with Guard(record, report):
                     outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
                 if outcome is not None and outcome.error is None:
-                    with _Guard(record, report, applied=True):
+                    with Guard(record, report, applied=True):
                         _propagate(
                             record.name,
                             outcome,
@@ -373,34 +296,6 @@ def _hold(item: Changed, broken: list[str], unwritten: list[str], report: Report
     report.errors.append(problem)
     if record.name not in report.failed:
         report.failed.append(record.name)
-
-
-class _Guard:
-    """Around one step of the checkpoint: a bug in hotswap becomes a reported error of the
-    module (naming the place in hotswap that failed), never an exception out of ``check()``.
-    ``applied``: the module's own transaction committed already (its importers may lag)."""
-
-    def __init__(self, record: Record, report: Report, applied: bool = False) -> None:
-        self.record, self.report, self.applied = record, report, applied
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
-        if not isinstance(exc, Exception):
-            return False  # done, or KeyboardInterrupt / SystemExit: those are the user's
-        record, report = self.record, self.report
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        message = (
-            f"internal error (a bug in hotswap, at {os.path.basename(where.filename)}:"
-            f"{where.lineno}): {type(exc).__name__}: {exc}"
-        )
-        if self.applied:
-            message += "; the module was reloaded, modules importing from it may not follow"
-        report.errors.append(Problem(record.name, record.path, None, message))
-        if record.name not in report.failed:
-            report.failed.append(record.name)
-        return True
 
 
 def _reload_one(

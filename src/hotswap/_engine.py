@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap import integrations
+from hotswap._batch import redirect_after_commit
 from hotswap._decorated import forget_overloads, kept_class, restub, static_attribute
 from hotswap._errors import HotswapError
 from hotswap._graves import Graves
@@ -71,7 +72,7 @@ from hotswap._members import (
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
-from hotswap._redirect import Redirect, forward_weak_callers, redirect_after_commit
+from hotswap._redirect import Redirect, forward_weak_callers, net_rebinds, rebound_to
 from hotswap._relines import code_pairs, orphan, reline_objects, uniform_shift
 from hotswap._report import Change, Problem
 from hotswap._source import (
@@ -106,31 +107,6 @@ class Outcome:
     recoded: set[str] = field(default_factory=set)  # functions patched with new code
     parsed: ParsedSource | None = None
     ran: int = 0
-
-
-def _rebound_to(value: Any, rebinds: list[tuple[str, Any, Any]]) -> Any:
-    """What the name that held ``value`` holds after the walk: ``f = twice(f)`` below a
-    replaced ``def f`` rebinds ``f`` again, and the holders of the old ``f`` get the wrapper,
-    as a fresh ``from m import f`` would."""
-    for _name, before, after in rebinds:
-        if before is value and after is not MISSING:
-            value = after
-    return value
-
-
-def _net_rebinds(rebinds: list[tuple[str, Any, Any]]) -> list[tuple[str, Any, Any]]:
-    """One entry per chain of rebinds of a name (``f`` replaced, then ``f = twice(f)``): from
-    what it held before the save, which importers and sessions hold, to what it holds now."""
-    out: list[tuple[str, Any, Any]] = []
-    last: dict[str, int] = {}
-    for name, before, after in rebinds:
-        at = last.get(name)
-        if at is not None and out[at][2] is before:
-            out[at] = (name, out[at][1], after)
-        else:
-            last[name] = len(out)
-            out.append((name, before, after))
-    return out
 
 
 class Transaction:
@@ -253,7 +229,6 @@ class Transaction:
             return self._failed(exc)
         self.journal.commit()
         self.patcher.graves.commit()
-        self.outcome.rebinds = _net_rebinds(self.outcome.rebinds)
         # Importers re-run what calls any function whose behaviour changed here.
         self.outcome.recoded = self._affected(new) if (self.recoded or self.dirty) else set()
         return self.outcome
@@ -302,19 +277,14 @@ class Transaction:
             self._shift_tail(plan)
         self.patcher.retarget_closures()
         self._clear_caches(new)
-        replaced = self.patcher.replaced
-        # (The pairs that list holds are referrers of the old objects too: not rebuilt.)
-        skip = self._skip_referrer(None, {id(replaced), *map(id, replaced)})
-        redirects = self._redirects
-        rebinds = self.outcome.rebinds
-        redirects.extend((old, _rebound_to(new, rebinds), skip) for old, new in replaced)
-        # One heap scan per checkpoint, not per module (see _redirect.one_scan); now when a
-        # framework's ``after`` hook reads its registries (routes holding replaced views).
-        now = bool(self.integrations)
+        replaced, redirects = self.patcher.replaced, self._redirects
+        self.outcome.rebinds = rebinds = net_rebinds(self.outcome.rebinds)  # (one per name)
+        skip = self._skip_referrer(None, {id(replaced), *map(id, replaced)})  # (pairs: not rebuilt)
+        redirects.extend((old, rebound_to(new, rebinds), skip) for old, new in replaced)
+        now = bool(self.integrations)  # a framework's ``after`` reads its registries: not later
         redirect_after_commit(redirects, self.journal, self.name, self.path, replaced, now)
-        redirects.clear()
         for old, replacement in replaced:
-            left = forward_weak_callers(old, _rebound_to(replacement, rebinds), self.journal)
+            left = forward_weak_callers(old, rebound_to(replacement, rebinds), self.journal)
             if left:
                 inner = static_attribute(old, "__wrapped__") if callable(old) else None
                 named = old if isinstance(old, types.FunctionType) else inner

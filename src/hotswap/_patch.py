@@ -32,6 +32,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from hotswap._batch import redirect_after_commit, retarget_after_commit, stuck_message
 from hotswap._graves import Graves
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import (
@@ -43,7 +44,6 @@ from hotswap._kinds import (
     patch_enum,
     tuple_fields,
 )
-from hotswap._redirect import redirect_after_commit, retarget_after_commit, stuck_message
 from hotswap._relines import orphan
 from hotswap._report import Change, Problem
 

@@ -5,9 +5,8 @@
 closure cells, ``partial`` objects, and, one level up (one more scan), the holders of immutable
 wrappers around ``old`` (tuples, function defaults, bound methods), which are rebuilt. A scan
 walks the whole heap (tens to hundreds of milliseconds in a large project), so a reload gathers
-its redirections and makes them at once, and a checkpoint (``one_scan``, opened by ``_apply``)
-gathers those of every transaction it commits and makes them at its end: one scan for a branch
-checkout of hundreds of modules, not one per module. Every change goes through the journal.
+its redirections and makes them at once, and a checkpoint gathers those of every transaction it
+commits and makes them at its end (see ``_batch``). Every change goes through the journal.
 """
 
 from __future__ import annotations
@@ -19,10 +18,10 @@ import gc
 import inspect
 import types
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from hotswap._journal import Journal
+from hotswap._journal import MISSING, Journal
 
 Redirect = tuple[Any, Any, Callable[[Any], bool]]  # (old, new, skip this referrer)
 
@@ -35,147 +34,6 @@ def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[An
     and a registry that a re-run decorator filled with a fresh class gets the kept class back.
     """
     return redirect_many([(old, new, skip)], journal)
-
-
-Nested = dict[int, tuple[types.CodeType, types.CodeType]]  # id(old inner code) -> (old, new)
-
-
-class Batch:
-    """The redirections and closure retargets of the transactions one checkpoint committed,
-    made in one scan each when it ends. A transaction that rolls back takes its own back
-    (its journal's undo record)."""
-
-    def __init__(self) -> None:
-        # (module, path, its redirections, what must live as long: ids in ``skip`` name them)
-        self.entries: list[tuple[str, str, list[Redirect], object]] = []
-        # (module, path, its inner codes, ids of the functions replaced: not "stuck")
-        self.closures: list[tuple[str, str, Nested, frozenset[int]]] = []
-
-    def flush(self) -> tuple[list[tuple[str, str, int, str]], list[tuple[str, str, Exception]]]:
-        """Make every gathered retarget and redirection (a scan for each); the warnings of
-        closures left with old code (module, path, line, message), and the modules whose
-        work failed (none expected: each is a bug in hotswap), with the error. A failure
-        undoes it all."""
-        entries, self.entries = self.entries, []
-        closures, self.closures = self.closures, []
-        redirects = [r for _module, _path, mine, _keep in entries for r in mine]
-        journal = Journal()
-        stuck: dict[types.CodeType, int] = {}
-        try:
-            if closures:
-                nested: Nested = {}
-                followed: set[int] = set()
-                for _module, _path, mine, replaced in closures:
-                    nested.update(mine)
-                    followed |= replaced
-                stuck = retarget_closures(nested, frozenset(followed), journal)
-            redirect_many(redirects, journal)
-        except Exception as exc:
-            journal.rollback()
-            named = [(m, p) for m, p, _r, _k in entries] + [(m, p) for m, p, _n, _f in closures]
-            return [], [(module, path, exc) for module, path in dict.fromkeys(named)]
-        journal.commit()
-        warnings = []
-        for module, path, mine, _replaced in closures:
-            for _old, code in mine.values():
-                if code in stuck:
-                    message = stuck_message(code, stuck.pop(code))
-                    warnings.append((module, path, code.co_firstlineno, message))
-        return warnings, []
-
-
-_OPEN: list[Batch] = []  # a stack: a checkpoint run by code a checkpoint runs is its own
-
-
-@contextlib.contextmanager
-def one_scan() -> Iterator[Batch]:
-    """While open, :func:`redirect_after_commit` gathers redirections in the batch (the caller
-    flushes it); a checkpoint opens one around its transactions."""
-    batch = Batch()
-    _OPEN.append(batch)
-    try:
-        yield batch
-    finally:
-        _OPEN.remove(batch)
-
-
-def redirect_after_commit(
-    redirects: list[Redirect],
-    journal: Journal,
-    module: str,
-    path: str,
-    keep: object = None,
-    now: bool = False,
-) -> None:
-    """``redirect_many(redirects, journal)``, at the end of the checkpoint when one is open.
-
-    Holders made later in the checkpoint (a module of the same save copying a registry at
-    import time) are found by that one scan as well; what a later module of the save computed
-    meanwhile by calling through such a holder used the old object. ``keep``: objects whose
-    ids ``skip`` tests, kept alive until the scan (a freed id could name another object by
-    then); ``now``: made at once all the same."""
-    if not redirects:
-        return
-    if now or not _OPEN:
-        redirect_many(redirects, journal)
-        return
-    entries = _OPEN[-1].entries
-    entry = (module, path, list(redirects), keep)
-    entries.append(entry)
-    journal.on_rollback(functools.partial(_withdraw, entries, entry))
-
-
-def retarget_after_commit(
-    nested: Nested, replaced: frozenset[int], journal: Journal, module: str, path: str
-) -> dict[types.CodeType, int] | None:
-    """:func:`retarget_closures` now, or at the end of the checkpoint when one is open (then
-    None: the checkpoint reports what is stuck). Functions of the same save running an old
-    inner code get the new one when the save has applied."""
-    if not _OPEN:
-        return retarget_closures(nested, replaced, journal)
-    closures = _OPEN[-1].closures
-    entry = (module, path, dict(nested), replaced)
-    closures.append(entry)
-    journal.on_rollback(functools.partial(_withdraw, closures, entry))
-    return None
-
-
-def retarget_closures(
-    nested: Nested, followed: frozenset[int], journal: Journal
-) -> dict[types.CodeType, int]:
-    """Give the functions that run an old inner code (closures made before the edit,
-    ``inc = make_adder(1)``) its new code, as a fresh run would have made them; how many
-    could not take it, by new code (their free variables changed, so their cells cannot
-    run it; those in ``followed``, ids of functions replaced, are left to their holders).
-    A function refers to its code: they are its referrers (one scan)."""
-    stuck: dict[types.CodeType, int] = {}
-    for obj in referrers(tuple(old for old, _new in nested.values())):
-        if type(obj) is not types.FunctionType:
-            continue
-        entry = nested.get(id(obj.__code__))
-        if entry is None or entry[0] is not obj.__code__:
-            continue
-        if entry[1].co_freevars == obj.__code__.co_freevars:
-            journal.setattr(obj, "__code__", entry[1])
-        elif id(obj) not in followed:  # cells are fixed at creation: the new code can't run
-            stuck[entry[1]] = stuck.get(entry[1], 0) + 1
-    return stuck
-
-
-def stuck_message(code: types.CodeType, number: int) -> str:
-    return (
-        f"{code.co_qualname}: {number} function(s) made before the edit keep the old code (the"
-        " variables it uses from the enclosing function changed); make them again"
-    )
-
-
-def _withdraw(entries: list[Any], entry: Any) -> None:
-    """Undo record of :func:`redirect_after_commit` (by identity: ``==`` on the tuples would
-    compare user objects)."""
-    for i, found in enumerate(entries):
-        if found is entry:
-            del entries[i]
-            return
 
 
 def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
@@ -447,3 +305,28 @@ def _forwarding_code(code: types.CodeType, new: types.FunctionType) -> types.Cod
         co_qualname=code.co_qualname,
         co_firstlineno=new.__code__.co_firstlineno,
     )
+
+
+def rebound_to(value: Any, rebinds: list[tuple[str, Any, Any]]) -> Any:
+    """What the name that held ``value`` holds after the walk: ``f = twice(f)`` below a
+    replaced ``def f`` rebinds ``f`` again, and the holders of the old ``f`` get the wrapper,
+    as a fresh ``from m import f`` would."""
+    for _name, before, after in rebinds:
+        if before is value and after is not MISSING:
+            value = after
+    return value
+
+
+def net_rebinds(rebinds: list[tuple[str, Any, Any]]) -> list[tuple[str, Any, Any]]:
+    """One entry per chain of rebinds of a name (``f`` replaced, then ``f = twice(f)``): from
+    what it held before the save, which importers and sessions hold, to what it holds now."""
+    out: list[tuple[str, Any, Any]] = []
+    last: dict[str, int] = {}
+    for name, before, after in rebinds:
+        at = last.get(name)
+        if at is not None and out[at][2] is before:
+            out[at] = (name, out[at][1], after)
+        else:
+            last[name] = len(out)
+            out.append((name, before, after))
+    return out
