@@ -242,7 +242,7 @@ def _run_deferred(
         if parsed is None or text is None:
             continue
         follow: Outcome | None = None
-        with _Guard(record, report):
+        with Guard(record, report):
             follow = _run_importer(
                 record, item.target, parsed, text, given.dirty, given.preset, given.recoded,
                 definitions_only,
@@ -257,7 +257,7 @@ def _run_deferred(
             continue
         _record(report, follow)
         done.append(record.name)
-        with _Guard(record, report, applied=True):
+        with Guard(record, report, applied=True):
             _propagate(record.name, follow, namespace, observed, complete, report, {},
                        definitions_only)
     return done
