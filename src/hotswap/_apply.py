@@ -8,15 +8,14 @@ change never loads the parser, the planner or the engine.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import traceback
 import types
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._batch import Guard, checkpoint
 from hotswap._detect import TRACKER, Changed, Record, Unreadable
 from hotswap._engine import Outcome, Transaction
 from hotswap._frames import reloaded
@@ -60,6 +59,23 @@ def apply(
     definitions_only: frozenset[str] = frozenset(),
 ) -> Report:
     report = Report()
+    with checkpoint(report, len(changed)) as succeeded:  # heap work at its end (see _batch)
+        _apply_all(changed, unreadable, strategy, namespace, observed, complete,
+                   definitions_only, report, succeeded)
+    TRACKER.index.trim()  # (once per checkpoint, not per module: each walks all it holds)
+    sweep()
+    if succeeded:
+        # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
+        reloaded(succeeded, bool(report.reloaded))
+    return report
+
+
+def _apply_all(
+    changed: list[Changed], unreadable: list[Unreadable], strategy: str,
+    namespace: dict[str, Any] | None, observed: Observed, complete: bool,
+    definitions_only: frozenset[str], report: Report, succeeded: list[str],
+) -> None:
+    """:func:`apply`'s walk over the modules of a save; those that applied go to ``succeeded``."""
     for bad in unreadable:
         record = bad.record
         if bad.waiting:
@@ -86,7 +102,6 @@ def apply(
         order = dependency_order(sorted(pending), deps)  # (sorted: the same order every run)
     else:
         order = list(pending)
-    succeeded: list[str] = []
     # Values rebound by a module reloaded earlier in this batch, for modules later in it.
     carry: dict[str, Carry] = {name: Carry() for name in order}
     # Modules of an import cycle are walked in some order: one that failed importing a name a
@@ -106,7 +121,7 @@ def apply(
             continue
         outcome: Outcome | None = None
         given = carry.pop(name, Carry())
-        with _Guard(item.record, report):
+        with Guard(item.record, report):
             outcome = _reload_one(
                 item, strategy, report, parsed_new.get(name), given, definitions_only
             )
@@ -122,7 +137,7 @@ def apply(
             continue
         if outcome is not None and outcome.error is None:
             succeeded.append(name)
-            with _Guard(item.record, report, applied=True):
+            with Guard(item.record, report, applied=True):
                 _propagate(
                     name, outcome, namespace, observed, complete, report, carry,
                     definitions_only, deferred,
@@ -142,10 +157,10 @@ def apply(
                 record.failed_needs = needs
             if needs & set(succeeded):
                 outcome = None
-                with _Guard(record, report):
+                with Guard(record, report):
                     outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
                 if outcome is not None and outcome.error is None:
-                    with _Guard(record, report, applied=True):
+                    with Guard(record, report, applied=True):
                         _propagate(
                             record.name,
                             outcome,
@@ -157,10 +172,6 @@ def apply(
                             definitions_only,
                         )
                     succeeded.append(record.name)  # its own held importers follow it
-    if succeeded:
-        # Running frames made stale may switch (see _frames); ``hotswap.loop`` counts reloads.
-        reloaded(succeeded, bool(report.reloaded))
-    return report
 
 
 def _with_retries(order: list[str], retried: set[str]) -> Iterator[str]:
@@ -231,7 +242,7 @@ def _run_deferred(
         if parsed is None or text is None:
             continue
         follow: Outcome | None = None
-        with _Guard(record, report):
+        with Guard(record, report):
             follow = _run_importer(
                 record, item.target, parsed, text, given.dirty, given.preset, given.recoded,
                 definitions_only,
@@ -246,7 +257,7 @@ def _run_deferred(
             continue
         _record(report, follow)
         done.append(record.name)
-        with _Guard(record, report, applied=True):
+        with Guard(record, report, applied=True):
             _propagate(record.name, follow, namespace, observed, complete, report, {},
                        definitions_only)
     return done
@@ -285,34 +296,6 @@ def _hold(item: Changed, broken: list[str], unwritten: list[str], report: Report
     report.errors.append(problem)
     if record.name not in report.failed:
         report.failed.append(record.name)
-
-
-class _Guard:
-    """Around one step of the checkpoint: a bug in hotswap becomes a reported error of the
-    module (naming the place in hotswap that failed), never an exception out of ``check()``.
-    ``applied``: the module's own transaction committed already (its importers may lag)."""
-
-    def __init__(self, record: Record, report: Report, applied: bool = False) -> None:
-        self.record, self.report, self.applied = record, report, applied
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
-        if not isinstance(exc, Exception):
-            return False  # done, or KeyboardInterrupt / SystemExit: those are the user's
-        record, report = self.record, self.report
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        message = (
-            f"internal error (a bug in hotswap, at {os.path.basename(where.filename)}:"
-            f"{where.lineno}): {type(exc).__name__}: {exc}"
-        )
-        if self.applied:
-            message += "; the module was reloaded, modules importing from it may not follow"
-        report.errors.append(Problem(record.name, record.path, None, message))
-        if record.name not in report.failed:
-            report.failed.append(record.name)
-        return True
 
 
 def _reload_one(
@@ -590,8 +573,6 @@ def _propagate(
             _record(report, follow)
             sent.setdefault((source, record.name), set()).update(fresh)
             queue.append((record.name, follow))
-    index.trim()
-    sweep()
 
 
 def _own_definition(value: Any, module: str) -> bool:

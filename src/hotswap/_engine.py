@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap import integrations
+from hotswap._batch import redirect_after_commit
 from hotswap._decorated import forget_overloads, kept_class, restub, static_attribute
 from hotswap._errors import HotswapError
 from hotswap._graves import Graves
@@ -71,7 +72,7 @@ from hotswap._members import (
 from hotswap._patch import Patcher, defaults_differ, functions_in, shift_objects
 from hotswap._plan import ModulePlan, Step, class_maps, diff
 from hotswap._propagate import exports
-from hotswap._redirect import Redirect, forward_weak_callers, redirect_many
+from hotswap._redirect import Redirect, forward_weak_callers, net_rebinds, rebound_to
 from hotswap._relines import code_pairs, orphan, reline_objects, uniform_shift
 from hotswap._report import Change, Problem
 from hotswap._source import (
@@ -276,15 +277,14 @@ class Transaction:
             self._shift_tail(plan)
         self.patcher.retarget_closures()
         self._clear_caches(new)
-        replaced = self.patcher.replaced
-        # (The pairs that list holds are referrers of the old objects too: not rebuilt.)
-        skip = self._skip_referrer(None, {id(replaced), *map(id, replaced)})
-        redirects = self._redirects
-        redirects.extend((old, replacement, skip) for old, replacement in replaced)
-        redirect_many(redirects, self.journal)
-        redirects.clear()
+        replaced, redirects = self.patcher.replaced, self._redirects
+        self.outcome.rebinds = rebinds = net_rebinds(self.outcome.rebinds)  # (one per name)
+        skip = self._skip_referrer(None, {id(replaced), *map(id, replaced)})  # (pairs: not rebuilt)
+        redirects.extend((old, rebound_to(new, rebinds), skip) for old, new in replaced)
+        now = bool(self.integrations)  # a framework's ``after`` reads its registries: not later
+        redirect_after_commit(redirects, self.journal, self.name, self.path, replaced, now)
         for old, replacement in replaced:
-            left = forward_weak_callers(old, replacement, self.journal)
+            left = forward_weak_callers(old, rebound_to(replacement, rebinds), self.journal)
             if left:
                 inner = static_attribute(old, "__wrapped__") if callable(old) else None
                 named = old if isinstance(old, types.FunctionType) else inner

@@ -32,6 +32,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from hotswap._batch import redirect_after_commit, retarget_after_commit, stuck_message
 from hotswap._graves import Graves
 from hotswap._journal import MISSING, Journal
 from hotswap._kinds import (
@@ -43,7 +44,6 @@ from hotswap._kinds import (
     patch_enum,
     tuple_fields,
 )
-from hotswap._redirect import redirect_many
 from hotswap._relines import orphan
 from hotswap._report import Change, Problem
 
@@ -237,37 +237,17 @@ class Patcher:
                 self.nested[id(previous)] = (previous, code)
                 self._map_nested(previous, code)
 
-    def retarget_closures(self) -> int:
+    def retarget_closures(self) -> None:
         """Give closures made by old code before the edit (``inc = make_adder(1)``) the new
-        inner code, as a fresh run would have made them. One pass over the gc heap."""
+        inner code, as a fresh run would have made them: one scan of the heap, for the whole
+        checkpoint (see ``_redirect.retarget_after_commit``)."""
         if not self.nested or not _may_be_in_use(self.nested):
-            return 0
-        count = 0
-        stuck: dict[types.CodeType, int] = {}
-        followed = {id(old) for old, _new in self.replaced}  # their holders get the new object
-        for obj in gc.get_objects():
-            if type(obj) is not types.FunctionType:
-                continue
-            entry = self.nested.get(id(obj.__code__))
-            if entry is None or entry[0] is not obj.__code__:
-                continue
-            if entry[1].co_freevars == obj.__code__.co_freevars:
-                self.journal.setattr(obj, "__code__", entry[1])
-                count += 1
-            elif id(obj) not in followed:  # cells are fixed at creation: the new code can't run
-                stuck[entry[1]] = stuck.get(entry[1], 0) + 1
-        for code, number in stuck.items():
-            self.warnings.append(
-                Problem(
-                    self.module,
-                    self.path,
-                    code.co_firstlineno,
-                    f"{code.co_qualname}: {number} function(s) made before the edit keep the old"
-                    " code (the variables it uses from the enclosing function changed);"
-                    " make them again",
-                )
-            )
-        return count
+            return
+        followed = frozenset(id(old) for old, _new in self.replaced)
+        stuck = retarget_after_commit(self.nested, followed, self.journal, self.module, self.path)
+        for code, number in (stuck or {}).items():
+            message = stuck_message(code, number)
+            self.warnings.append(Problem(self.module, self.path, code.co_firstlineno, message))
 
     def _property(self, old: property, new: property, qualname: str) -> Any:
         parts = []
@@ -462,8 +442,12 @@ class Patcher:
         # it) and this method's own bookkeeping.
         own = [*new_dict, pairs, olds, news, self._memo, *pairs]
         skip = {id(obj) for obj in own}
-        redirect_many(
-            [(after, before, lambda ref: id(ref) in skip) for after, before in pairs], self.journal
+        redirect_after_commit(  # (at the end of the checkpoint: one scan for all)
+            [(after, before, lambda ref: id(ref) in skip) for after, before in pairs],
+            self.journal,
+            self.module,
+            self.path,
+            own,
         )
 
     def _functions_by_line(

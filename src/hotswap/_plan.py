@@ -273,23 +273,36 @@ def _class_maps(
     available: dict[str, int] = {}
     old_binds: set[str] = set()
     old_classes: dict[str, ast.ClassDef] = {}
+    # Members a nested re-parse reused are the same nodes in both bodies (see _nested): equal
+    # without an ``ast.dump`` of each (most of the class work of a checkout's modules).
+    shared: dict[int, Statement] = {}
     if old is not None:
+        ids = {id(stmt) for stmt in new.body}
         for stmt in old.body:
-            key = ast.dump(stmt)
-            available[key] = available.get(key, 0) + 1
-            old_binds |= make_statement(stmt, 0).binds
+            info = make_statement(stmt, 0)
+            if id(stmt) in ids:
+                shared[id(stmt)] = info
+            else:
+                key = ast.dump(stmt)
+                available[key] = available.get(key, 0) + 1
+            old_binds |= info.binds
             if isinstance(stmt, ast.ClassDef):
                 old_classes[stmt.name] = stmt
     keep: set[str] = set()
     new_binds: set[str] = set()
     local_dirty = set(dirty)
     for stmt in new.body:
-        info = make_statement(stmt, 0)
+        same = shared.get(id(stmt))
+        info = same if same is not None else make_statement(stmt, 0)
         new_binds |= info.binds
-        key = ast.dump(stmt)
-        unchanged = available.get(key, 0) > 0 and not (info.reads & local_dirty)
+        if same is not None:
+            unchanged = not (info.reads & local_dirty)
+        else:
+            key = ast.dump(stmt)
+            unchanged = available.get(key, 0) > 0 and not (info.reads & local_dirty)
+            if unchanged:
+                available[key] -= 1
         if unchanged:
-            available[key] -= 1
             keep |= info.binds
         else:
             local_dirty |= info.binds
