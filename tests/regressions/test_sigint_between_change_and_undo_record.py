@@ -6,8 +6,9 @@ Seen in tests/test_interrupts.py (reloads of a 300-function module hit by two SI
 moments): the report said the reload failed with ``KeyboardInterrupt``, yet one function of 300
 (``f206``) kept the new code while every other function had the old one, and it stayed so until
 the next successful save. This test delivers the signal at exactly that instant: a trace
-function sends SIGINT just before ``Journal.setattr`` appends its undo record for a
-``__code__`` change (nothing in hotswap is replaced or patched). It runs in a process of its
+function sends SIGINT just before ``Journal.setattr`` appends its undo record, or just before
+``Journal.setattrs`` makes its changes, for a ``__code__`` change (nothing in hotswap is
+replaced or patched). It runs in a process of its
 own so no ``KeyboardInterrupt`` can reach pytest."""
 
 from __future__ import annotations
@@ -39,18 +40,26 @@ SCRIPT = textwrap.dedent(
     write(1)
     reloader = hotswap.Reloader()
     mod = importlib.import_module("m")
-    lines, first = inspect.getsourcelines(_journal.Journal.setattr)
-    append = first + next(i for i, l in enumerate(lines) if "_undo.append" in l)
+    # A function's code is set by Journal.setattrs (with its defaults, at once): the signal is
+    # sent where its changes are made, after its records (and, for Journal.setattr, where its
+    # record is appended).
+    def line_of(function, text):
+        lines, first = inspect.getsourcelines(function)
+        return first + next(i for i, l in enumerate(lines) if text in l)
+
+    at = {
+        _journal.Journal.setattr.__code__: line_of(_journal.Journal.setattr, "_undo.append"),
+        _journal.Journal.setattrs.__code__: line_of(_journal.Journal.setattrs, "map(setattr"),
+    }
     fired = []
 
     def trace(frame, event, arg):
-        if frame.f_code is _journal.Journal.setattr.__code__:
-            return local
-        return None
+        return local if frame.f_code in at else None
 
     def local(frame, event, arg):
-        if (event == "line" and frame.f_lineno == append and not fired
-                and frame.f_locals.get("name") == "__code__"):
+        names = frame.f_locals.get("names") or [frame.f_locals.get("name")]
+        if (event == "line" and frame.f_lineno == at[frame.f_code] and not fired
+                and "__code__" in names):
             fired.append(frame.f_locals["obj"].__name__)
             os.kill(os.getpid(), signal.SIGINT)
         return local
