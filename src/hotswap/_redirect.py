@@ -109,7 +109,15 @@ def referrers(objs: tuple[Any, ...]) -> list[Any]:
         return gc.get_referrers(*objs)
     ids = {id(obj) for obj in objs}
     refers = gc.get_referents
-    heap = [obj for obj in gc.get_objects() if type(obj) not in _NODES]
+    # Not modules: CPython 3.12's ``_asyncio`` module traverses its FutureIter free list, so
+    # ``gc.get_referents`` of it hands out freed objects, and dropping that list frees them
+    # again (a cycle in the free list: the next collection loops forever). A module's names
+    # live in its ``__dict__``, which the heap holds on its own.
+    heap = [
+        obj
+        for obj in gc.get_objects()
+        if type(obj) not in _NODES and not isinstance(obj, types.ModuleType)
+    ]
     found: list[Any] = []
     for start in range(0, len(heap), _SLICE):
         part = heap[start : start + _SLICE]
