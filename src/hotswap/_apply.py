@@ -250,10 +250,7 @@ def _run_deferred(
         if follow is None:
             continue
         if follow.error is not None:
-            record.failure = follow.error
-            report.errors.append(follow.error)
-            report.warnings.extend(follow.warnings)
-            report.failed.append(record.name)
+            _importer_failed(record, follow, report)
             continue
         _record(report, follow)
         done.append(record.name)
@@ -565,14 +562,20 @@ def _propagate(
                 _defer(deferred, record, target, dirty, preset, recoded)
                 continue
             if follow.error is not None:
-                record.failure = follow.error
-                report.errors.append(follow.error)
-                report.warnings.extend(follow.warnings)
-                report.failed.append(record.name)
+                _importer_failed(record, follow, report)
                 continue
             _record(report, follow)
             sent.setdefault((source, record.name), set()).update(fresh)
             queue.append((record.name, follow))
+
+
+def _importer_failed(record: Record, follow: Outcome, report: Report) -> None:
+    """An importer's re-run failed (and rolled back): the report and its record say so."""
+    assert follow.error is not None
+    record.failure = follow.error
+    report.errors.append(follow.error)
+    report.warnings.extend(follow.warnings)
+    report.failed.append(record.name)
 
 
 def _own_definition(value: Any, module: str) -> bool:

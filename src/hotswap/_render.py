@@ -83,12 +83,13 @@ def visible(report: Report, show: Show) -> Report:
 
 def lines(report: Report, show: Show | None = None) -> Styled:
     """The ``(style, text)`` lines ``show`` lets through for ``report`` (empty: show nothing)."""
-    shown = visible(report, show or Show())
+    show = show or Show()
+    shown = visible(report, show)
     out: Styled = []
     for name in shown.reloaded:
         changes = shown.changes_of(name)
         out.append((DIM, f"hotswap: reloaded {name}{describe(changes)}"))
-        if show is not None and show.verbose:
+        if show.verbose:
             for change in distinct(changes):
                 where = f"  ({change.where})" if change.where else ""
                 out.append((DIM, f"    {change.action} {change.module}.{change.qualname}{where}"))
