@@ -420,7 +420,7 @@ def held_bytes(session: Session) -> int:
 
     roots = [c.__self__ for cs in session.added.values() for c in cs if hasattr(c, "__self__")]
     if session.tool.startswith("hotswap"):
-        from hotswap._detect import TRACKER
+        from hotswap._detect.tracker import TRACKER
 
         roots.append(TRACKER)
     stop = (types.ModuleType, types.FunctionType, type, types.CodeType, types.MethodType, HasTraits)

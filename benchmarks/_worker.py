@@ -119,7 +119,7 @@ class Session:
             with quiet():
                 self.cell()  # (the first checkpoint registers what the import hook saw)
         if self.tool.startswith("hotswap"):
-            from hotswap._detect import TRACKER
+            from hotswap._detect.tracker import TRACKER
 
             TRACKER.baselines_read(120)
 

@@ -278,7 +278,7 @@ def child(mode: str, root: str, package: str, names_json: str | None) -> None:
     loaded = [n for n in sys.modules if n in imported]
     out: dict[str, Any] = {"modules": loaded, "errors": [], "warnings": [], "reloaded": 0}
     if reloader is not None:
-        from hotswap._detect import TRACKER
+        from hotswap._detect.tracker import TRACKER
 
         reloader.check()
         TRACKER.baselines_read(600)

@@ -169,7 +169,7 @@ class Runner:
         # first import (an environment that forbids writing it would time the compiler).
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run(
-            [sys.executable, "-c", "import hotswap.ipython, hotswap._watch, hotswap._repl"],
+            [sys.executable, "-c", "import hotswap.ipython, hotswap._front.watch, hotswap._front.repl"],
             env=self.env,
             check=False,
         )

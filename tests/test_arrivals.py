@@ -21,7 +21,7 @@ import pytest
 
 import hotswap
 from conftest import Workspace
-from hotswap._detect import TRACKER
+from hotswap._detect.tracker import TRACKER
 
 FOUR = """\
 def a():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import hotswap
-from hotswap._cli import main
+from hotswap._front.cli import main
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

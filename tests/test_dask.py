@@ -548,14 +548,14 @@ def test_attaching_again_detaches_the_earlier_link(client: Any, attach: Any) -> 
 )
 def test_cluster_magic_lines_that_do_not_parse(line: str, message: str) -> None:
     """A wrong ``%hotswap cluster`` line is one usage error naming what is wrong."""
-    from hotswap._magics import MagicArgumentError, parse_cluster
+    from hotswap._front.magics import MagicArgumentError, parse_cluster
 
     with pytest.raises(MagicArgumentError, match=message):
         parse_cluster(line)
 
 
 def test_cluster_magic_lines_that_parse() -> None:
-    from hotswap._magics import ClusterArgs, parse_cluster
+    from hotswap._front.magics import ClusterArgs, parse_cluster
 
     assert parse_cluster("attach c") == ClusterArgs("attach", "c", "auto", "report")
     assert parse_cluster("attach c --mode=push --on-failure restart") == ClusterArgs(

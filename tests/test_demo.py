@@ -132,7 +132,7 @@ def test_a_claim_that_does_not_hold_fails_the_demo() -> None:
     result = _python(
         """
         import dataclasses, sys
-        from hotswap import _demo
+        from hotswap._front import demo as _demo
         wrong = dataclasses.replace(_demo.STEPS[0], expect={"cart.total()": "99.0"})
         sys.exit(_demo.run(steps=(wrong,)))
         """
@@ -148,7 +148,7 @@ def test_an_unexpected_report_fails_the_demo() -> None:
     result = _python(
         """
         import dataclasses, sys
-        from hotswap import _demo
+        from hotswap._front import demo as _demo
         wrong = dataclasses.replace(_demo.STEPS[0], changes=(("pricing", "price", "patched"),))
         sys.exit(_demo.run(steps=(wrong,)))
         """
@@ -162,7 +162,7 @@ def test_demo_cleans_up_after_itself_in_process() -> None:
     result = _python(
         """
         import sys
-        from hotswap import _demo
+        from hotswap._front import demo as _demo
         path = list(sys.path)
         assert _demo.run(package="hs_demo_pkg") == 0
         assert sys.path == path, (path, sys.path)
@@ -176,7 +176,7 @@ def test_demo_runs_twice_in_one_process() -> None:
     """Two demo runs in one session both pass: the first one's removed package is not reported."""
     result = _python(
         """
-        from hotswap import _demo
+        from hotswap._front import demo as _demo
         assert _demo.run(package="hs_demo_a") == 0
         assert _demo.run(package="hs_demo_b") == 0
         """

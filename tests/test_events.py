@@ -18,8 +18,8 @@ import pytest
 
 import hotswap
 from conftest import Workspace
-from hotswap._detect import EAGER_BASELINES, TRACKER
-from hotswap._events import Inotify, default_watcher
+from hotswap._detect.events import Inotify, default_watcher
+from hotswap._detect.tracker import EAGER_BASELINES, TRACKER
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux")
 

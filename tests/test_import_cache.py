@@ -15,10 +15,10 @@ import pytest
 
 import hotswap
 from conftest import Workspace
-from hotswap._detect import TRACKER
-from hotswap._imports import import_time_reads, scan
-from hotswap._plan import from_imports, module_aliases
-from hotswap._source import parse
+from hotswap._detect.imports import import_time_reads, scan
+from hotswap._detect.tracker import TRACKER
+from hotswap._engine.plan import from_imports, module_aliases
+from hotswap._engine.source import parse
 
 
 def _old_with_cache(path: Path, age_s: int = 60) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 
-from hotswap._journal import Journal
+from hotswap._engine.journal import Journal
 
 
 def test_rollback_restores_attributes_items_and_cells() -> None:

@@ -1,4 +1,4 @@
-"""A save's first reload is prepared when its file event arrives (``hotswap._prepare``).
+"""A save's first reload is prepared when its file event arrives (``hotswap._detect.prepare``).
 
 The preparer thread takes inotify events as they come and parses the source a changed module
 executes, so the checkpoint that applies the save does not. These tests wait for the thread on
@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 import hotswap
-import hotswap._apply as apply_module
+import hotswap._checkpoint.apply as apply_module
 from conftest import Workspace
-from hotswap._detect import TRACKER, Tracker
-from hotswap._events import default_watcher
-from hotswap._prepare import Preparer
-from hotswap._record import Fingerprint, Record, digest
+from hotswap._detect.events import default_watcher
+from hotswap._detect.prepare import Preparer
+from hotswap._detect.record import Fingerprint, Record, digest
+from hotswap._detect.tracker import TRACKER, Tracker
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux")
 

@@ -90,10 +90,10 @@ def test_exported_error_and_warning_types_are_raised_or_emitted() -> None:
 
 
 ENGINE = {
-    "hotswap._apply", "hotswap._engine", "hotswap._patch", "hotswap._plan", "hotswap._source",
-    "hotswap._reparse", "hotswap._nested", "hotswap._members", "hotswap._decorated",
-    "hotswap._relines", "hotswap._kinds", "hotswap._redirect", "hotswap._propagate",
-    "hotswap._uses", "hotswap._touch", "hotswap._graves",
+    "hotswap._checkpoint.apply", "hotswap._engine.transaction", "hotswap._engine.patch", "hotswap._engine.plan", "hotswap._engine.source",
+    "hotswap._engine.reparse", "hotswap._engine.nested", "hotswap._engine.members", "hotswap._engine.decorated",
+    "hotswap._engine.relines", "hotswap._engine.kinds", "hotswap._engine.redirect", "hotswap._engine.propagate",
+    "hotswap._engine.uses", "hotswap._engine.touch", "hotswap._engine.graves",
 }  # fmt: skip
 
 
@@ -120,5 +120,5 @@ def test_import_and_checkpoints_with_nothing_changed_do_not_load_the_engine(
         check=True,
     )
     loaded = set(ast.literal_eval(done.stdout.strip()))
-    assert "hotswap._reloader" in loaded and "hotswap._detect" in loaded
+    assert "hotswap._checkpoint.reloader" in loaded and "hotswap._detect.tracker" in loaded
     assert not loaded & ENGINE, sorted(loaded & ENGINE)

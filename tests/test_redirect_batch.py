@@ -20,7 +20,8 @@ import pytest
 from tests.conftest import Workspace
 
 import hotswap
-from hotswap import _redirect, integrations
+from hotswap import integrations
+from hotswap._engine import redirect as _redirect
 
 
 @pytest.fixture(autouse=True)

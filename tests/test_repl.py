@@ -304,7 +304,7 @@ def test_uninstall_stops_reloading(spawn: object, workspace: Workspace) -> None:
 def test_imports_of_rebuilds_from_imports_from_bytecode() -> None:
     """The classic REPL keeps no source: the from-imports a statement runs are read back from
     its bytecode (aliases and star imports included; relative ones cannot occur at a prompt)."""
-    from hotswap._repl import imports_of
+    from hotswap._front.repl import imports_of
 
     code = compile(
         textwrap.dedent(

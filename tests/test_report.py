@@ -256,7 +256,7 @@ def test_activity_listings_name_each_change_once() -> None:
     """The one-line-per-change listings (``%autoreload -p`` in IPython, the REPL's verbose
     mode: one renderer) name a change once, even when several statements bound the name
     (``@overload`` stubs and their function)."""
-    from hotswap._render import Show, lines, render
+    from hotswap._front.render import Show, lines, render
 
     report = Report(reloaded=["app"], changes=_patched("app", "f", "f", "g"))
     rendered = render(report, Show(verbose=True), color=False)
@@ -274,7 +274,7 @@ def test_every_front_end_words_a_report_the_same(caplog: Any) -> None:
     import io
     import logging
 
-    from hotswap._render import Show, log, print_report, render
+    from hotswap._front.render import Show, log, print_report, render
 
     report = Report(
         reloaded=["app"],

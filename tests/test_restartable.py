@@ -419,7 +419,7 @@ def test_on_python_3_11_the_decorator_degrades_to_next_call(
 ) -> None:
     """Without sys.monitoring (3.11) the decorator warns once and returns the function as it
     is: the running call keeps its code, the next call runs the new code."""
-    from hotswap import _restart
+    from hotswap._front import restart as _restart
 
     monkeypatch.setattr(_restart, "_SAID_311", [False])
     with pytest.warns(hotswap.HotswapWarning, match="needs Python 3.12") as said:

@@ -400,7 +400,7 @@ def test_ctrl_c_stops_the_program(start: Callable[..., Running], workspace: Work
 
 def test_run_needs_a_target() -> None:
     """`run` without a script or module is a usage error (status 2)."""
-    from hotswap._cli import main
+    from hotswap._front.cli import main
 
     assert main(["run"]) == 2
     assert main(["run", "-m"]) == 2

@@ -19,7 +19,7 @@ import pytest
 
 import hotswap
 from conftest import Workspace
-from hotswap._watch import RUNNING_GRACE, Watch, poll_from_environment
+from hotswap._front.watch import RUNNING_GRACE, Watch, poll_from_environment
 
 DEADLINE = 60.0
 

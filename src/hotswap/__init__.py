@@ -12,12 +12,12 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (millisec
 if TYPE_CHECKING:
     from typing import Any
 
-    from hotswap._loop import STOP, loop
-    from hotswap._reloader import Reloader, reload
-    from hotswap._repl import install, uninstall
+    from hotswap._checkpoint.reloader import Reloader, reload
+    from hotswap._front.loop import STOP, loop
+    from hotswap._front.repl import install, uninstall
+    from hotswap._front.restart import restartable
+    from hotswap._front.watch import Watch, checkpoint, watch
     from hotswap._report import Change, Problem, Report
-    from hotswap._restart import restartable
-    from hotswap._watch import Watch, checkpoint, watch
 
 __all__ = [
     "STOP",
@@ -44,16 +44,16 @@ _LAZY = {
     "Change": "hotswap._report",
     "Problem": "hotswap._report",
     "Report": "hotswap._report",
-    "Reloader": "hotswap._reloader",
-    "reload": "hotswap._reloader",
-    "install": "hotswap._repl",
-    "uninstall": "hotswap._repl",
-    "STOP": "hotswap._loop",
-    "loop": "hotswap._loop",
-    "restartable": "hotswap._restart",
-    "Watch": "hotswap._watch",
-    "checkpoint": "hotswap._watch",
-    "watch": "hotswap._watch",
+    "Reloader": "hotswap._checkpoint.reloader",
+    "reload": "hotswap._checkpoint.reloader",
+    "install": "hotswap._front.repl",
+    "uninstall": "hotswap._front.repl",
+    "STOP": "hotswap._front.loop",
+    "loop": "hotswap._front.loop",
+    "restartable": "hotswap._front.restart",
+    "Watch": "hotswap._front.watch",
+    "checkpoint": "hotswap._front.watch",
+    "watch": "hotswap._front.watch",
 }
 
 

@@ -1,7 +1,7 @@
 """What a reload did: per-object changes, warnings and errors.
 
 A :class:`Report` is the only thing the engine hands to a front-end. How it is shown (text,
-ANSI, HTML, log records) is :mod:`hotswap._render`'s one set of lines, so that every front-end
+ANSI, HTML, log records) is :mod:`hotswap._front.render`'s one set of lines, so that every front-end
 says the same thing, a failure included; ``str()`` and ``_repr_html_()`` use it too.
 """
 
@@ -89,12 +89,12 @@ class Report:
     def changes_of(self, module: str) -> list[Change]:
         return [c for c in self.changes if c.module == module]
 
-    # -- rendering (hotswap._render: one set of lines for every front-end) -------------------
+    # -- rendering (hotswap._front.render: one set of lines for every front-end) -------------------
 
     def summary_lines(self) -> list[str]:
         """One line per reloaded module, a short block per failed one, then one line per
-        warning: what every front-end shows (``hotswap._render.lines``), unstyled."""
-        from hotswap._render import lines
+        warning: what every front-end shows (``hotswap._front.render.lines``), unstyled."""
+        from hotswap._front.render import lines
 
         return [line for _style, line in lines(self)]
 
@@ -103,6 +103,6 @@ class Report:
         return "\n".join(lines) if lines else "hotswap: nothing changed"
 
     def _repr_html_(self) -> str:
-        from hotswap._render import html
+        from hotswap._front.render import html
 
         return html(self)

@@ -8,7 +8,7 @@ Loading the extension creates one :class:`hotswap.Reloader` with ``namespace=she
 * ``post_run_cell`` passes the executed cell's source to ``reloader.observe()``, so that mode
   ``complete`` knows where the user's own ``from m import ...`` statements put names.
 
-The magics keep IPython 9.18's forms (see :mod:`hotswap._magics` for the grammar), so
+The magics keep IPython 9.18's forms (see :mod:`hotswap._front.magics` for the grammar), so
 ``%load_ext hotswap`` followed by ``%autoreload 2`` works from muscle memory.
 
 Deliberate differences from IPython's ``autoreload`` extension:
@@ -46,9 +46,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _untyped_display
 
-from hotswap import _render
+from hotswap._checkpoint.reloader import Reloader
 from hotswap._errors import HotswapError
-from hotswap._magics import (
+from hotswap._front import render as _render
+from hotswap._front.magics import (
     AimportItem,
     AutoreloadArgs,
     MagicArgumentError,
@@ -56,7 +57,6 @@ from hotswap._magics import (
     parse_autoreload,
     parse_cluster,
 )
-from hotswap._reloader import Reloader
 from hotswap._report import Report
 
 if TYPE_CHECKING:

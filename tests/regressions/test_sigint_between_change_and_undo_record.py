@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
 
     import hotswap
-    from hotswap import _journal
+    from hotswap._engine import journal as _journal
 
     work = Path(sys.argv[1])
     sys.path.insert(0, str(work))

@@ -6,7 +6,7 @@ reloaded is *dirty* until every worker runs it; a push sends each dirty module's
 exact bytes of the file when it still holds what the client runs) with the digest of the
 version the worker should be at before and after, never pickled code. What failed on the
 client keeps its previous text there, so it is never pushed. Every local checkpoint that
-reloads something pushes (``hotswap._reloader.LISTENERS``).
+reloads something pushes (``hotswap._checkpoint.reloader.LISTENERS``).
 
 The texts pushed so far are kept on the scheduler (``_worker.TEXTS_KEY``): a worker that joins
 later applies them in its plugin's ``setup``, before its first task. After a push, a worker
@@ -22,10 +22,10 @@ import sys
 import threading
 from typing import Any
 
-from hotswap._detect import TRACKER
+from hotswap._checkpoint.reloader import LISTENERS, Reloader
+from hotswap._detect.record import digest, read_file
+from hotswap._detect.tracker import TRACKER
 from hotswap._errors import HotswapError
-from hotswap._record import digest, read_file
-from hotswap._reloader import LISTENERS, Reloader
 from hotswap._report import Problem, Report
 from hotswap.dask import _worker
 from hotswap.dask._report import ClusterReport

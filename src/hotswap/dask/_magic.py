@@ -1,6 +1,6 @@
 """``%hotswap cluster attach NAME|status|push|detach``: the IPython face of ``hotswap.dask``.
 
-The magic (:mod:`hotswap.ipython`) parses the line (:func:`hotswap._magics.parse_cluster`) and
+The magic (:mod:`hotswap.ipython`) parses the line (:func:`hotswap._front.magics.parse_cluster`) and
 hands it here, so that IPython sessions that never use a cluster never import ``distributed``.
 Once attached, each cell's checkpoint that reloaded something pushes (the link hears every
 checkpoint in the process), and says what the cluster did.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hotswap._errors import HotswapError
-from hotswap._magics import ClusterArgs
+from hotswap._front.magics import ClusterArgs
 from hotswap.dask import attach
 from hotswap.dask._link import Link
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from hotswap._render import describe as describe_changes
+from hotswap._front.render import describe as describe_changes
 from hotswap._report import Problem, Report
 
 

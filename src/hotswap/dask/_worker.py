@@ -27,9 +27,9 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from hotswap._detect import TRACKER
-from hotswap._record import digest
-from hotswap._reloader import _LOCK, Reloader
+from hotswap._checkpoint.reloader import _LOCK, Reloader
+from hotswap._detect.record import digest
+from hotswap._detect.tracker import TRACKER
 from hotswap._report import Change, Problem, Report
 
 PLUGIN_NAME = "hotswap"

@@ -33,7 +33,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hotswap._journal import Journal
+from hotswap._engine.journal import Journal
 from hotswap._report import Change, Problem
 from hotswap.integrations._gate import GATE, Gate
 

@@ -11,7 +11,7 @@ from typing import Any
 def user_globals() -> Iterator[Any]:
     """Every global value of the watched (user) modules and ``__main__``: where applications and
     routers live. Runs only when a reload touches a module while the framework is imported."""
-    from hotswap._detect import TRACKER
+    from hotswap._detect.tracker import TRACKER
 
     names = [*TRACKER.records, "__main__"]
     for name in names:

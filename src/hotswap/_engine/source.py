@@ -1,0 +1,664 @@
+"""Reading, decoding and splitting module sources into top-level statements.
+
+A module's source becomes a :class:`ParsedSource`: its top-level statements, each with a *key*
+(what it is, independent of where it sits: an AST dump without positions), the names it binds at
+module scope and the names it reads while the module body runs (*exec-time* reads: decorators,
+defaults and annotations of a ``def``, the whole body of a ``class``, everything outside
+function bodies otherwise). The plan compares two ``ParsedSource`` objects statement by statement;
+the engine compiles single statements with their original line numbers.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import bisect
+import copy
+import linecache
+import types
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from hotswap._detect.text import SourceError
+
+STAR = "*"  # the bind of ``from m import *``: the names it binds are known only when it runs
+
+
+@dataclass(eq=False)
+class Statement:
+    """One top-level statement of a module source.
+
+    ``node`` is the statement's AST as it was parsed. An incremental re-parse
+    (:mod:`hotswap._engine.reparse`) moves unchanged statements without parsing them again, sharing
+    the AST, so ``node``'s line numbers are ``shift`` lines behind where the statement is now:
+    ``first``/``last`` say where it is, :meth:`positioned` gives a copy with the lines of where
+    it is, and :func:`compile_statement` compiles with them. Everything that looks only at the
+    structure (kind, names, ``ast.dump`` keys) uses ``node`` at no cost.
+    """
+
+    node: ast.stmt
+    index: int
+    first: int  # first line, decorators included
+    last: int
+    binds: frozenset[str]
+    reads: frozenset[str]
+    calls: frozenset[str]  # names called while the statement runs (``X = f()``)
+    name: str | None = None
+    body_reads: frozenset[str] = frozenset()  # a def body: names it may call when called
+    decorators_key: str = ""  # AST dump of the decorator list (def/class only)
+    declares_global: bool = False  # a ``global`` statement at module level in it
+
+    shift: int = 0  # lines between ``node``'s positions and where the statement is now
+    # A class re-parsed member by member (:mod:`hotswap._engine.nested`): its body shares the members
+    # the edit did not touch, which lie further behind than the header: ``(start, lines)`` runs
+    # in ascending ``start``, members from ``start`` on (to the next run) ``lines`` more.
+    members_behind: tuple[tuple[int, int], ...] = ()
+    # A class: what each member reads and calls while the class body runs (``scan_member``),
+    # kept by the nested re-parse so that the next one scans only the members it parses.
+    member_scans: tuple[tuple[frozenset[str], frozenset[str]], ...] | None = None
+    _key: str = ""  # the key, once something asked for it (see ``key``)
+
+    @property
+    def key(self) -> str:
+        """What the statement is, independent of where it is: its AST dumped without positions.
+        Computed on first use: a reload compares keys only where the text changed (moved
+        statements share theirs), so a whole parse need not dump every function body."""
+        key = self._key
+        if not key:
+            key = self._key = ast.dump(self.node)
+        return key
+
+    def positioned(self, node: ast.stmt | None = None) -> ast.stmt:
+        """``node`` (or a variant of it, such as a copy without decorators) with the line
+        numbers of where the statement is now: a moved copy, as the AST may be shared."""
+        node = self.node if node is None else node
+        if self.members_behind and isinstance(node, ast.ClassDef):
+            node = copy.copy(node)  # the members moved apart from the header: each by its run
+            body = node.body = list(node.body)
+            for start, stop, lines in member_runs(self.members_behind, len(body)):
+                for i in range(start, stop):
+                    body[i] = copy.deepcopy(body[i])
+                    ast.increment_lineno(body[i], lines)
+        if not self.shift:
+            return node
+        moved = copy.deepcopy(node)
+        ast.increment_lineno(moved, self.shift)
+        return moved
+
+    def member_extra(self, position: int) -> int:
+        """How many lines member ``position`` of a class lies behind its header (see
+        ``members_behind``)."""
+        extra = 0
+        for start, lines in self.members_behind:
+            if start > position:
+                break
+            extra = lines
+        return extra
+
+    def member_first(self, position: int) -> int:
+        """Where member ``position`` of a class starts now (its decorators included)."""
+        assert isinstance(self.node, ast.ClassDef)
+        return node_first(self.node.body[position]) + self.shift + self.member_extra(position)
+
+    def member_positioned(self, position: int) -> ast.stmt:
+        """Member ``position`` of a class with the lines of where it is now (a moved copy when
+        it lies behind: the AST may be shared)."""
+        assert isinstance(self.node, ast.ClassDef)
+        member = self.node.body[position]
+        lines = self.shift + self.member_extra(position)
+        if not lines:
+            return member
+        moved = copy.deepcopy(member)
+        ast.increment_lineno(moved, lines)
+        return moved
+
+    def member_last(self, position: int) -> int:
+        assert isinstance(self.node, ast.ClassDef)
+        member = self.node.body[position]
+        end = member.end_lineno or member.lineno
+        return end + self.shift + self.member_extra(position)
+
+    def moved(self, lines: int, index: int) -> Statement:
+        """This statement ``lines`` further down, as statement ``index``: same AST, shared."""
+        fields = self.__dict__.copy()  # (half the cost of __init__: hundreds move at once)
+        fields["index"] = index
+        fields["first"] += lines
+        fields["last"] += lines
+        fields["shift"] += lines
+        clone = Statement.__new__(Statement)
+        clone.__dict__ = fields
+        return clone
+
+    @property
+    def is_def(self) -> bool:
+        return isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef)
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    @property
+    def is_docstring(self) -> bool:
+        node = self.node
+        return (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        )
+
+
+@dataclass(eq=False)
+class ParsedSource:
+    """A module source as top-level statements, with the statements that bind each name.
+
+    ``objects`` are the statements in source order, as stored. A re-parse
+    (:mod:`hotswap._engine.reparse`) reuses the statements after an edit without copying them: there
+    they are *behind*, and ``behind`` says by how much, as ``(start, lines)`` pairs in ascending
+    ``start``: the statements from position ``start`` on (to the next pair) are ``lines`` lines
+    further down than their fields say, and their index is their position (``lines`` None: as
+    stored). :meth:`statement` and :attr:`statements` give statements with their real lines;
+    what looks only at names, keys or the AST uses ``objects`` at no cost.
+
+    ``reused`` (from the re-parse): the source this one was re-parsed from and the window of
+    positions ``begin..end`` parsed again, when the window kept its statement count; the name
+    index is then the base's with the window's names updated, not built anew.
+    """
+
+    text: str
+    objects: list[Statement]
+    future_flags: int = 0
+    reused: tuple[ParsedSource, int, int] | None = None
+    behind: list[tuple[int, int | None]] = field(default_factory=list)
+    # From a re-parse: lines kept before and after the edit, and where they end and start in
+    # ``text`` (characters), for :func:`update_linecache`.
+    line_edit: tuple[int, int, int, int] | None = None
+    # name -> positions of the statements that bind it, in source order
+    _by_name: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    global_statements: int = 0  # statements with a module-level ``global`` (see ``parse``)
+
+    def __post_init__(self) -> None:
+        reused, self.reused = self.reused, None  # keep no chain of earlier sources alive
+        if reused is not None:
+            self._index_window(*reused)
+            return
+        by_name = self._by_name
+        for position, stmt in enumerate(self.objects):
+            if stmt.declares_global:
+                self.global_statements += 1
+            for name in stmt.binds:
+                bucket = by_name.get(name)
+                if bucket is None:
+                    by_name[name] = [position]
+                else:
+                    bucket.append(position)
+
+    def _index_window(self, base: ParsedSource, begin: int, end: int) -> None:
+        by_name = self._by_name = dict(base._by_name)  # buckets shared until one changes
+        copied: set[str] = set()
+        count = base.global_statements
+        window = zip(base.objects[begin:end], self.objects[begin:end], strict=True)
+        for position, (before, after) in enumerate(window, begin):
+            count += after.declares_global - before.declares_global
+            for stmt, adding in ((before, False), (after, True)):
+                for name in stmt.binds:
+                    if name not in copied:
+                        copied.add(name)
+                        by_name[name] = list(by_name.get(name, ()))
+                    bucket = by_name[name]
+                    if adding:
+                        bucket.append(position)
+                    else:
+                        bucket.remove(position)
+        for name in copied:
+            if by_name[name]:
+                by_name[name].sort()
+            else:
+                del by_name[name]
+        self.global_statements = count
+
+    # -- positions -----------------------------------------------------------------------------
+
+    def lines_behind(self, position: int) -> int | None:
+        """How many lines the statement at ``position`` lies below its fields (None: none, and
+        its fields are exact)."""
+        return lines_behind(self.behind, position)
+
+    def statement(self, position: int) -> Statement:
+        """The statement at ``position``, with its real lines and index."""
+        return exact(self.objects, self.behind, position)
+
+    def first_of(self, position: int) -> int:
+        return self.objects[position].first + (self.lines_behind(position) or 0)
+
+    def last_of(self, position: int) -> int:
+        return self.objects[position].last + (self.lines_behind(position) or 0)
+
+    def lines_from(self, position: int, count: int) -> list[int]:
+        """How many lines each of the ``count`` statements from ``position`` on lies below its
+        fields (0 where exact): one pass over the runs, not a search per statement."""
+        out: list[int] = []
+        behind, stop = self.behind, position + count
+        k = bisect.bisect_right(behind, position, key=_start)
+        lines = (behind[k - 1][1] or 0) if k else 0
+        while position < stop:
+            end = min(behind[k][0], stop) if k < len(behind) else stop
+            out.extend([lines] * (end - position))
+            position = end
+            if k < len(behind):
+                lines = behind[k][1] or 0
+                k += 1
+        return out
+
+    @property
+    def statements(self) -> list[Statement]:
+        """Every statement with its real lines and index (made once, when first asked)."""
+        if not self.behind:
+            return self.objects
+        cached: list[Statement] | None = self.__dict__.get("_statements")
+        if cached is None:
+            cached = [self.statement(i) for i in range(len(self.objects))]
+            self.__dict__["_statements"] = cached
+        return cached
+
+    # -- names ----------------------------------------------------------------------------------
+
+    def named(self, name: str) -> list[Statement]:
+        """The statements that bind ``name``, in source order."""
+        return [self.statement(i) for i in self._by_name.get(name, ())]
+
+    def binds(self, name: str) -> bool:
+        return name in self._by_name
+
+    @property
+    def body_reads(self) -> list[frozenset[str]]:
+        """``body_reads`` of each statement, in order (cached)."""
+        cached: list[frozenset[str]] | None = self.__dict__.get("_body_reads")
+        if cached is None:
+            cached = self.__dict__["_body_reads"] = [s.body_reads for s in self.objects]
+        return cached
+
+    @property
+    def all_reads(self) -> set[str]:
+        """Every name any statement reads at import time (cached)."""
+        cached: set[str] | None = self.__dict__.get("_all_reads")
+        if cached is None:
+            cached = set().union(*(s.reads for s in self.objects))
+            self.__dict__["_all_reads"] = cached
+        return cached
+
+    def bound_names(self) -> set[str]:
+        return set(self._by_name) - {STAR}
+
+
+def node_first(node: ast.stmt) -> int:
+    """The first line of a statement as parsed, its decorators included."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
+        node.decorator_list
+    ):
+        return min(node.lineno, *(d.lineno for d in node.decorator_list))
+    return node.lineno
+
+
+def member_runs(
+    runs: tuple[tuple[int, int], ...], count: int
+) -> Iterator[tuple[int, int, int]]:
+    """``(start, stop, lines)`` for each run of ``members_behind`` that moves members."""
+    for k, (start, lines) in enumerate(runs):
+        stop = runs[k + 1][0] if k + 1 < len(runs) else count
+        if lines:
+            yield start, min(stop, count), lines
+
+
+def lines_behind(behind: list[tuple[int, int | None]], position: int) -> int | None:
+    """:meth:`ParsedSource.lines_behind` for the runs ``behind``."""
+    if not behind or position < behind[0][0]:
+        return None
+    return behind[bisect.bisect_right(behind, position, key=_start) - 1][1]
+
+
+def exact(
+    objects: list[Statement], behind: list[tuple[int, int | None]], position: int
+) -> Statement:
+    """The statement at ``position`` of ``objects`` with its real lines and index, given the
+    runs ``behind`` (see :class:`ParsedSource`): itself where it is exact, else a moved copy."""
+    stmt = objects[position]
+    lines = lines_behind(behind, position)
+    return stmt if lines is None else stmt.moved(lines, position)
+
+
+def _start(pair: tuple[int, int | None]) -> int:
+    return pair[0]
+
+
+# The latest parsed source of each path that is still referenced (by a record or a running
+# transaction): the base an edit of that file is re-parsed from. Weak, so it holds nothing alive.
+_BASES: weakref.WeakValueDictionary[str, ParsedSource] = weakref.WeakValueDictionary()
+
+
+def parse(text: str, path: str) -> ParsedSource:
+    """Parse a module source; raise :class:`SourceError` with the line of a syntax error.
+
+    When a parsed source of the same path is still alive, only the statements an edit touched
+    are parsed again and the others are reused (moved); :func:`hotswap._engine.reparse.reparse` does
+    that only where it can prove the result equal to a whole parse, and declines otherwise.
+    """
+    base = _BASES.get(path)
+    parsed = None
+    if base is not None:
+        from hotswap._engine.reparse import reparse
+
+        parsed = reparse(base, text, path)
+    if parsed is None:
+        parsed = parse_whole(text, path)
+    if parsed.global_statements:
+        _check_whole_compile(text, path, parsed.future_flags)
+    _BASES[path] = parsed
+    return parsed
+
+
+def _declares_global(node: ast.stmt) -> bool:
+    """A ``global`` statement at module level (outside functions and classes)."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Global):
+            return True
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False
+
+
+def _check_whole_compile(text: str, path: str, flags: int) -> None:
+    """Module-level ``global`` after a use of the name is an error only the whole-module
+    symbol table sees (each statement compiles alone); compile the whole text in that case."""
+    try:
+        compile(text, path, "exec", flags=flags, dont_inherit=True)
+    except SyntaxError as exc:
+        raise SourceError(f"SyntaxError: {exc.msg}", exc.lineno) from None
+
+
+def parse_whole(text: str, path: str) -> ParsedSource:
+    """Parse a whole module source; raise :class:`SourceError` with the line of a syntax error."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        raise SourceError(f"{type(exc).__name__}: {exc.msg}", exc.lineno) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise SourceError(f"{type(exc).__name__}: {exc}") from None
+    flags = 0
+    statements = []
+    postponed = False
+    leading = True  # still in the docstring / __future__ block at the top
+    for index, node in enumerate(tree.body):
+        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if is_future and not leading:
+            message = "SyntaxError: from __future__ imports must occur at the beginning of the file"
+            raise SourceError(message, node.lineno)
+        docstring = (
+            index == 0
+            and isinstance(node, ast.Expr)
+            and isinstance(getattr(node, "value", None), ast.Constant)
+        )
+        leading = leading and (is_future or docstring)
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+                if alias.name == "annotations":
+                    postponed = True
+        statements.append(make_statement(node, index, postponed))
+    return ParsedSource(text, statements, flags)
+
+
+def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = False) -> Statement:
+    first = node.lineno
+    decorators_key = ""
+    name = None
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        name = node.name
+        if node.decorator_list:
+            first = min(d.lineno for d in node.decorator_list)
+            decorators_key = "\n".join(ast.dump(d) for d in node.decorator_list)
+    scan = _Scan(postponed_annotations)
+    scan.statement(node, module_scope=True)
+    body_reads: frozenset[str] = frozenset()
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        body_reads = _loaded_names(node.body)
+    return Statement(
+        node=node,
+        index=index,
+        first=first,
+        last=node.end_lineno or node.lineno,
+        binds=frozenset(scan.binds),
+        reads=frozenset(scan.reads - scan.local_only),
+        calls=frozenset(scan.calls),
+        name=name,
+        decorators_key=decorators_key,
+        body_reads=body_reads,
+        declares_global=_declares_global(node),
+    )
+
+
+def scan_member(
+    node: ast.stmt, postponed_annotations: bool = False
+) -> tuple[frozenset[str], frozenset[str]]:
+    """What a member of a top-level class reads and calls while the class body runs: its
+    part of the class statement's ``reads`` and ``calls``."""
+    scan = _Scan(postponed_annotations)
+    scan.statement(node, module_scope=False)
+    return frozenset(scan.reads), frozenset(scan.calls)
+
+
+def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
+    """Every name read (``Load``) anywhere in ``body``, and ``a.X`` for an attribute of a
+    name (``return a.K`` reads ``a.K``): what ``ast.walk`` would find, without its generators
+    (a whole parse walks every function body of the module). Not the names only read to build
+    an exception a ``raise`` outside any ``try``/``with`` raises: a call that reached them
+    failed, so it computed nothing (see ``_uses``; the same rule, read off code objects)."""
+    out = set()
+    stack: list[ast.AST] = list(body)
+    guarded: list[ast.AST] = []  # where a raise may be caught: walked whole, below
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    name_type, attribute_type, load, node_type = ast.Name, ast.Attribute, ast.Load, ast.AST
+    raise_type, assert_type = ast.Raise, ast.Assert
+    handlers = (ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
+    while stack:
+        node = pop()
+        if type(node) is name_type:
+            if isinstance(node.ctx, load):  # type: ignore[attr-defined]
+                out.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if type(node) is raise_type:
+            continue
+        if type(node) is assert_type:
+            push(node.test)  # type: ignore[attr-defined]  # the message: only when it fails
+            continue
+        if type(node) is attribute_type and type(node.value) is name_type:  # type: ignore[attr-defined]
+            out.add(f"{node.value.id}.{node.attr}")  # type: ignore[attr-defined]
+        if isinstance(node, handlers):
+            # What a handler may catch: a ``try`` body (and all of it under a ``finally``,
+            # which may return), a ``with`` body (``__exit__`` may suppress).
+            if isinstance(node, ast.Try | ast.TryStar) and not node.finalbody:
+                guarded.extend(node.body)
+                extend(node.handlers)
+                extend(node.orelse)
+            else:
+                guarded.append(node)
+            continue
+        for attribute in node._fields:
+            value = getattr(node, attribute, None)
+            if type(value) is list:
+                extend(v for v in value if isinstance(v, node_type))
+            elif isinstance(value, node_type):
+                push(value)
+    # Under a handler every raise counts (``except E as e: return str(e)`` keeps the message).
+    while guarded:
+        node = guarded.pop()
+        for child in ast.walk(node):
+            if type(child) is name_type and isinstance(child.ctx, load):  # type: ignore[attr-defined]
+                out.add(child.id)  # type: ignore[attr-defined]
+            elif type(child) is attribute_type and type(child.value) is name_type:  # type: ignore[attr-defined]
+                out.add(f"{child.value.id}.{child.attr}")  # type: ignore[attr-defined]
+    return frozenset(out)
+
+
+class _Scan:
+    """Collects the module-scope binds and exec-time reads of one top-level statement."""
+
+    def __init__(self, postponed_annotations: bool) -> None:
+        self.binds: set[str] = set()
+        self.reads: set[str] = set()
+        self.calls: set[str] = set()
+        self.local_only: set[str] = set()
+        self.postponed = postponed_annotations
+
+    def statement(self, node: ast.AST, module_scope: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            self._function_header(node)
+            self._bind(node.name, module_scope)
+        elif isinstance(node, ast.ClassDef):
+            for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+                self.expression(expr, module_scope)
+                dotted = _dotted(expr)
+                if dotted is not None:
+                    # Applied to the class as it is made: a changed decorator, metaclass or
+                    # ``__init_subclass__`` of a base re-runs the class statement.
+                    self.calls.add(dotted)
+            for stmt in node.body:
+                self.statement(stmt, module_scope=False)
+            self._bind(node.name, module_scope)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                self._bind(alias.asname or alias.name.partition(".")[0], module_scope)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                self._bind(STAR if alias.name == "*" else alias.asname or alias.name, module_scope)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.expression(node.value, module_scope)
+            if not self.postponed:
+                self.expression(node.annotation, module_scope)
+            self.expression(node.target, module_scope)
+        elif isinstance(node, ast.AugAssign):
+            self.expression(node.value, module_scope)
+            if isinstance(node.target, ast.Name):
+                self.reads.add(node.target.id)
+            self.expression(node.target, module_scope)
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    self.statement(child, module_scope)
+                else:
+                    self.expression(child, module_scope)
+
+    def _function_header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        args = node.args
+        for expr in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+            self.expression(expr, True)
+        if isinstance(node, ast.Lambda):
+            return
+        for expr in node.decorator_list:
+            self.expression(expr, True)
+            dotted = _dotted(expr)
+            if dotted is not None:
+                self.calls.add(dotted)  # a changed decorator re-runs what it decorates
+        if not self.postponed:
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+            every += [a for a in (args.vararg, args.kwarg) if a is not None]
+            for arg in every:
+                if arg.annotation is not None:
+                    self.expression(arg.annotation, True)
+            if node.returns is not None:
+                self.expression(node.returns, True)
+
+    def expression(self, node: ast.AST, module_scope: bool) -> None:
+        for sub in _walk_exec_time(node):
+            if isinstance(sub, ast.Lambda):
+                self._function_header(sub)
+            elif isinstance(sub, ast.Call):
+                dotted = _dotted(sub.func)
+                if dotted is not None:
+                    self.calls.add(dotted)  # ``f(...)``, or ``mod.f(...)`` through a module
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load):
+                dotted = _dotted(sub)
+                if dotted is not None:
+                    self.reads.add(dotted)  # ``a.X`` through ``import a``
+            elif isinstance(sub, ast.Name):
+                if not isinstance(sub.ctx, ast.Store):
+                    self.reads.add(sub.id)  # ``del x`` needs ``x``: it re-runs when x is rebound
+                if not isinstance(sub.ctx, ast.Load):
+                    self._bind(sub.id, module_scope)
+            elif isinstance(sub, ast.MatchAs | ast.MatchStar) and sub.name:
+                self._bind(sub.name, module_scope)
+            elif isinstance(sub, ast.MatchMapping) and sub.rest:
+                self._bind(sub.rest, module_scope)
+
+    def _bind(self, name: str, module_scope: bool) -> None:
+        if module_scope:
+            self.binds.add(name)
+        else:
+            # A class-body binding shadows module names only for later reads in the same body;
+            # keep the read conservative (a module-level rebinding still re-runs the class).
+            pass
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _walk_exec_time(node: ast.AST) -> Iterator[ast.AST]:
+    """Like ``ast.walk`` but does not enter lambda bodies (they run later, at call time)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, ast.Lambda):
+            continue  # its defaults are scanned by _function_header
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def compile_statement(
+    stmt: Statement, path: str, flags: int, node: ast.stmt | None = None
+) -> types.CodeType:
+    """Compile one top-level statement (or ``node``, a variant of it) with the line numbers of
+    where it is now."""
+    module = ast.Module(body=[stmt.positioned(node)], type_ignores=[])
+    code: types.CodeType = compile(module, path, "exec", flags=flags, dont_inherit=True)
+    return code
+
+
+def update_linecache(path: str, text: str, parsed: ParsedSource | None = None) -> None:
+    """Make ``linecache`` (tracebacks, ``inspect.getsource``) hold the source that is executing.
+
+    The entry's mtime is None, which ``linecache.checkcache`` leaves alone: after a failed
+    reload the file on disk holds code that is not running, and tracebacks must show the
+    lines of the code that is. When ``parsed`` was re-parsed from an edit, the entry's lines
+    around the edit are reused (and checked to make up ``text`` exactly) instead of splitting
+    the whole text again.
+    """
+    lines = None
+    edit = parsed.line_edit if parsed is not None else None
+    entry = linecache.cache.get(path)
+    if edit is not None and entry is not None and len(entry) == 4 and entry[1] is None:
+        head, tail, head_end, tail_start = edit
+        before: list[str] = entry[2]
+        if head + tail <= len(before):
+            middle = text[head_end:tail_start].splitlines(keepends=True)
+            candidate = before[:head] + middle + before[len(before) - tail :]
+            if "".join(candidate) == text:
+                lines = candidate
+    if lines is None:
+        lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    linecache.cache[path] = (len(text), None, lines, path)
