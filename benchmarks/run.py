@@ -169,7 +169,11 @@ class Runner:
         # first import (an environment that forbids writing it would time the compiler).
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run(
-            [sys.executable, "-c", "import hotswap.ipython, hotswap._front.watch, hotswap._front.repl"],
+            [
+                sys.executable,
+                "-c",
+                "import hotswap.ipython, hotswap._front.watch, hotswap._front.repl",
+            ],
             env=self.env,
             check=False,
         )

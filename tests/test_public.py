@@ -9,6 +9,7 @@ from pathlib import Path
 import hotswap
 
 SOURCE = Path(hotswap.__file__).parent
+PACKAGE = SOURCE.name
 
 
 def _presented_as_public() -> dict[str, Path]:
@@ -89,12 +90,7 @@ def test_exported_error_and_warning_types_are_raised_or_emitted() -> None:
             assert name in used, f"hotswap.{name} is exported but never raised or emitted"
 
 
-ENGINE = {
-    "hotswap._checkpoint.apply", "hotswap._engine.transaction", "hotswap._engine.patch", "hotswap._engine.plan", "hotswap._engine.source",
-    "hotswap._engine.reparse", "hotswap._engine.nested", "hotswap._engine.members", "hotswap._engine.decorated",
-    "hotswap._engine.relines", "hotswap._engine.kinds", "hotswap._engine.redirect", "hotswap._engine.propagate",
-    "hotswap._engine.uses", "hotswap._engine.touch", "hotswap._engine.graves",
-}  # fmt: skip
+ENGINE = (f"{PACKAGE}._engine.", f"{PACKAGE}._checkpoint.apply", f"{PACKAGE}._checkpoint.batch")
 
 
 def test_import_and_checkpoints_with_nothing_changed_do_not_load_the_engine(
@@ -121,4 +117,7 @@ def test_import_and_checkpoints_with_nothing_changed_do_not_load_the_engine(
     )
     loaded = set(ast.literal_eval(done.stdout.strip()))
     assert "hotswap._checkpoint.reloader" in loaded and "hotswap._detect.tracker" in loaded
-    assert not loaded & ENGINE, sorted(loaded & ENGINE)
+    # (the undo journal is the one engine module detection needs: the integrations' hook API
+    # records into it)
+    engine = sorted(m for m in loaded if m.startswith(ENGINE) and not m.endswith(".journal"))
+    assert not engine, engine

@@ -1,7 +1,8 @@
 """Who imports what, known without parsing: the importer index and import-time reads.
 
 When module ``a`` rebinds a name or changes a function's code, the modules that hold its values
-(``from a import X``) or reach it through ``import a`` must follow (:mod:`hotswap._engine.propagate`).
+(``from a import X``) or reach it through ``import a`` must follow
+(:mod:`hotswap._engine.propagate`).
 Finding them must cost what they number, not what the project holds, so the tracker keeps an
 :class:`ImportIndex`: for each watched module, the imports its text contains, and for each
 module, which watched modules import from it. A module's entry is made from a scan of its text

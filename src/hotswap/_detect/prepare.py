@@ -12,12 +12,12 @@ A :class:`Preparer` thread waits on the inotify descriptor (in ``poll``, without
 an event arrives it moves the events into the tracker's dirty set, with the same drain and under
 the same lock as a checkpoint, so a checkpoint sees every completed save whichever of the two
 took its event; it counts the wake-up for :meth:`Preparer.wait` (``hotswap.loop`` waits there);
-then, for each changed module whose file now holds something new and that has no parse yet,
-it parses the source the module executes (importing the engine the first time). A parse is
-handed over, not stored: the checkpoint takes it (:meth:`hotswap._detect.tracker.Tracker.parsed`) only
-if the module still executes the text that was parsed (its digest), and waits for a parse in
-progress instead of starting its own. Nothing here changes a module or a record: a checkpoint
-that comes first simply does the work itself.
+then, for each changed module whose file now holds something new and that has no parse yet, it
+parses the source the module executes (importing the engine the first time). A parse is handed over,
+not stored: the checkpoint takes it (:meth:`hotswap._detect.tracker.Tracker.parsed`) only if the
+module still executes the text that was parsed (its digest), and waits for a parse in progress
+instead of starting its own. Nothing here changes a module or a record: a checkpoint that comes
+first simply does the work itself.
 
 What is not prepared: a file whose content is what the module executes (a ``touch``, a save
 undone), a module whose baseline is not read yet, and more than :data:`AT_ONCE` modules per

@@ -4,16 +4,16 @@ Each watched module has a :class:`~hotswap._detect.record.Record`: its file, the
 ``(mtime_ns, ctime_ns, size, inode)`` and a content digest of the bytes it was executed from.
 
 The checkpoint runs before every cell, so its cost when nothing changed must not grow with the
-number of watched modules. :meth:`Tracker.pending` asks the event source (:mod:`hotswap._detect.events`)
-which files may have changed; the answer costs one system call when none did. Only those files,
-plus files for which no events can be had (they are stat-polled at every checkpoint), are looked
-at by :meth:`Tracker.poll`. There a fingerprint that differs (or one still *racy*: taken less
-than two seconds after the file's mtime, when a second save in the same timestamp tick would
-leave it equal) makes it read and hash the file, and only a different digest counts as a change.
-So a touch never reloads, and an edit that restores the old mtime is still seen (ctime and inode
-move). A record becomes *dirty* (looked at by the next checkpoint) when an event names its file,
-when it is first registered from bytes read before its directory was watched, and when the event
-source restarts; it stays dirty until a checkpoint whose scope includes it has looked.
+number of watched modules. :meth:`Tracker.pending` asks the event source
+(:mod:`hotswap._detect.events`) which files may have changed; the answer costs one system call when
+none did. Only those files, plus files for which no events can be had (they are stat-polled at every
+checkpoint), are looked at by :meth:`Tracker.poll`. There a fingerprint that differs (or one still
+*racy*: taken less than two seconds after the file's mtime, when a second save in the same timestamp
+tick would leave it equal) makes it read and hash the file, and only a different digest counts as a
+change. So a touch never reloads, and an edit that restores the old mtime is still seen (ctime and
+inode move). A record becomes *dirty* (looked at by the next checkpoint) when an event names its
+file, when it is first registered from bytes read before its directory was watched, and when the
+event source restarts; it stays dirty until a checkpoint whose scope includes it has looked.
 
 The exact bytes a module was executed from are captured at import time by the import hook
 (:mod:`hotswap._detect.capture`) that the first :class:`hotswap.Reloader` installs (and the last one
@@ -766,7 +766,8 @@ class Tracker:
 
     def holding(self, names: Iterable[str]) -> bool:
         """Whether a checkpoint held back the file of one of ``names`` (see
-        :func:`~hotswap._detect.record.half_written`): the next checkpoint applies it if it stays so."""
+        :func:`~hotswap._detect.record.half_written`): the next checkpoint applies it if it
+        stays so."""
         records = self.records
         return any((r := records.get(n)) is not None and r.held is not None for n in names)
 

@@ -50,9 +50,9 @@ class Statement:
     declares_global: bool = False  # a ``global`` statement at module level in it
 
     shift: int = 0  # lines between ``node``'s positions and where the statement is now
-    # A class re-parsed member by member (:mod:`hotswap._engine.nested`): its body shares the members
-    # the edit did not touch, which lie further behind than the header: ``(start, lines)`` runs
-    # in ascending ``start``, members from ``start`` on (to the next run) ``lines`` more.
+    # A class re-parsed member by member (:mod:`hotswap._engine.nested`): its body shares the
+    # members the edit did not touch, which lie further behind than the header: ``(start, lines)``
+    # runs in ascending ``start``, members from ``start`` on (to the next run) ``lines`` more.
     members_behind: tuple[tuple[int, int], ...] = ()
     # A class: what each member reads and calls while the class body runs (``scan_member``),
     # kept by the nested re-parse so that the next one scans only the members it parses.

@@ -3,9 +3,9 @@
 ``C.__eq__ = f``, ``X[k] = v``, ``del C.x``, ``X.append(v)``, ``setattr(C, n, f)``,
 ``add_methods(C)``: each changes an object that an earlier statement made. A fresh run makes the
 object, then runs every statement that touches it, in source order. The plan's dataflow
-(:mod:`hotswap._engine.plan`, :class:`hotswap._engine.transaction.Transaction`) counts touching as a write: when
-the object is made again, the statements that touch it run again; when one of them went away,
-the object is made again with those that remain. This module reads statements only; it names
+(:mod:`hotswap._engine.plan`, :class:`hotswap._engine.transaction.Transaction`) counts touching as a
+write: when the object is made again, the statements that touch it run again; when one of them went
+away, the object is made again with those that remain. This module reads statements only; it names
 what they touch, what they set by a spelled-out name, and how a report names them.
 """
 

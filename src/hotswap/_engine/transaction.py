@@ -23,8 +23,8 @@ Algorithm (one module, one new source):
    function is patched: the decorator (and whatever it registered) does not run again. A
    changed class whose header and other statements are unchanged, where only methods (or plain
    ``NAME = value`` members) changed, came or went, runs just those members in a stand-in class
-   of the same name and patches them onto the kept class (:mod:`hotswap._engine.members`); the report
-   then names exactly them.
+   of the same name and patches them onto the kept class (:mod:`hotswap._engine.members`);
+   the report then names exactly them.
 4. A statement that did not run but moved gets its functions' line numbers shifted. Names bound
    only by the old source are deleted.
 5. Any exception (``SyntaxError``, errors raised by module code, ``SystemExit``,
@@ -1172,7 +1172,8 @@ class Transaction:
 
     def _reline(self, old: Statement, stmt: Statement, new: ParsedSource) -> None:
         """New code objects for the functions of a statement that kept its AST but not its
-        layout (a reformatting save): each moved by its own lines (see :mod:`hotswap._engine.relines`)."""
+        layout (a reformatting save): each moved by its own lines (see
+        :mod:`hotswap._engine.relines`)."""
         assert self.old is not None
         before = compile_statement(old, self.path, self.old.future_flags)
         after = compile_statement(stmt, self.path, new.future_flags)

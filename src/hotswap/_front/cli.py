@@ -7,8 +7,8 @@ with a file watcher applying reloads (:mod:`hotswap._front.runner`, :mod:`hotswa
 
 The top-level parser takes only options and an *optional* subcommand. ``python -m hotswap``
 alone starts the interpreter's own REPL with hotswap on, and ``python -m hotswap -i script.py
-[args]`` runs a script first, as ``python -i`` does (:mod:`hotswap._front.repl`). ``-i`` takes the rest
-of the command line, so it never collides with a subcommand name.
+[args]`` runs a script first, as ``python -i`` does (:mod:`hotswap._front.repl`). ``-i`` takes
+the rest of the command line, so it never collides with a subcommand name.
 
 :func:`main` returns the exit code rather than raising ``SystemExit``: argparse raises it for
 ``--help``, ``--version`` and bad arguments (code 2, message on stderr), and ``main`` turns that
