@@ -36,11 +36,14 @@ def redirect_references(old: Any, new: Any, journal: Journal, skip: Callable[[An
     return redirect_many([(old, new, skip)], journal)
 
 
-def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
+def redirect_many(
+    redirects: list[Redirect], journal: Journal, holders: list[Any] | None = None
+) -> int:
     """Each ``(old, new, skip)``: point the references to ``old`` at ``new``, but in referrers
     ``skip`` accepts. Two ``gc.get_referrers`` scans in all, however many objects: one for the
     holders of every ``old``, one for the holders of the immutable wrappers found around them
     (tuples, bound methods: rebuilt, and the rebuilt one put where the old one was held).
+    ``holders``: look only there (no scan; wrappers are left to a later scan).
     A scan walks the whole heap (seconds in a long session), so callers gather what one
     reload redirects and pass it at once. ``old -> new`` chains (``a -> b``, ``b -> c``)
     end where the last one points.
@@ -66,11 +69,13 @@ def redirect_many(redirects: list[Redirect], journal: Journal) -> int:
     ours.update(id(kept) for _ref, kept in _FORWARDING.values())
     count = 0
     wrappers: dict[int, tuple[Any, Any]] = {}  # id(immutable holder) -> (it, its rebuilt copy)
-    for ref in referrers(olds):
+    for ref in referrers(olds) if holders is None else holders:
         if id(ref) in ours or journal.owns(ref) or isinstance(ref, types.FrameType):
             continue
         held = [old for old in _held(ref, target) if not skips[id(old)](ref)]
         if not held:
+            continue
+        if holders is not None and type(ref) in (tuple, types.MethodType):
             continue
         if type(ref) is tuple:
             mapped = {id(old) for old in held}

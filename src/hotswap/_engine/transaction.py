@@ -73,6 +73,7 @@ from hotswap._engine.patch import Patcher, defaults_differ, functions_in, shift_
 from hotswap._engine.plan import ModulePlan, Step, class_maps, diff
 from hotswap._engine.propagate import exports
 from hotswap._engine.redirect import Redirect, forward_weak_callers, net_rebinds, rebound_to
+from hotswap._engine.registries import decorators_of, reach_registries
 from hotswap._engine.relines import code_pairs, orphan, reline_objects, uniform_shift
 from hotswap._engine.source import (
     STAR,
@@ -278,10 +279,12 @@ class Transaction:
         self.patcher.retarget_closures()
         self._clear_caches(new)
         replaced, redirects = self.patcher.replaced, self._redirects
+        now = bool(self.integrations)  # a framework's ``after`` reads its registries: not later
+        if redirects and not now:  # (fresh twins of kept objects, in registries near their hooks)
+            reach_registries(redirects, namespace, decorators_of(redirects, new), self.journal)
         self.outcome.rebinds = rebinds = net_rebinds(self.outcome.rebinds)  # (one per name)
         skip = self._skip_referrer(None, {id(replaced), *map(id, replaced)})  # (pairs: not rebuilt)
         redirects.extend((old, rebound_to(new, rebinds), skip) for old, new in replaced)
-        now = bool(self.integrations)  # a framework's ``after`` reads its registries: not later
         redirect_after_commit(redirects, self.journal, self.name, self.path, replaced, now)
         for old, replacement in replaced:
             left = forward_weak_callers(old, rebound_to(replacement, rebinds), self.journal)
