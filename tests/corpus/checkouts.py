@@ -326,6 +326,80 @@ doctest_import_is_not_an_import = scenario(
     ],
 )
 
+annotation_replacing_a_value = scenario(
+    "class_attribute_that_becomes_a_bare_annotation_is_gone",
+    """``rows = None  # type: int`` becomes ``rows: int`` in a class body, and ``X = None`` becomes
+    ``X: int`` at the top of the module: an annotation alone binds nothing, so the class and the
+    module lose the names, as in a fresh run (sympy 1.14.0's ``MatrixBase.rows``/``cols``: the
+    live class kept ``None``).""",
+    before={
+        "m.py": """
+            X = None
+
+
+            class M:
+                rows = None  # type: int
+                cols = None
+
+                def shape(self):
+                    return (self.rows, self.cols)
+            """
+    },
+    setup="import m",
+    probes=[
+        "'rows' in vars(m.M), 'cols' in vars(m.M)",
+        "hasattr(m, 'X')",
+        "sorted(m.M.__annotations__)",
+        "sorted(m.__annotations__)",
+    ],
+    steps=[
+        step(
+            {
+                "m.py": """
+            X: int
+
+
+            class M:
+                rows: int
+                cols: int
+
+                def shape(self):
+                    return (self.rows, self.cols)
+            """
+            }
+        )
+    ],
+)
+
+DELETES = """
+from os.path import join, split
+_greek = ["alpha", "beta"]
+ns{ANN} = {}
+exec("x = 1", ns)
+_clash = {}
+while ns:
+    _k, _ = ns.popitem()
+    if _k in _greek:
+        _clash[_k] = 1
+del _greek, join, _k
+"""
+
+del_of_names_deleted_at_import = scenario(
+    "del_runs_again_after_the_names_it_deletes_are_bound_again",
+    """A module builds a table with helpers and temporaries, then ``del``s them (sympy's
+    ``abc.py``: ``del _latin, _greek, Symbol, _k, null``). A save changes a line above (an
+    annotation added to ``ns``): the loop and the ``del`` run again, and the names the ``del``
+    removed at import are bound again first, so the save applies and the module ends as a
+    fresh run leaves it (it failed with ``NameError: name 'Symbol' is not defined``).""",
+    before={"m.py": DELETES.replace("{ANN}", "")},
+    setup="import m",
+    probes=[
+        "sorted(k for k in vars(m) if not k.startswith('__'))",
+        "m._clash",
+    ],
+    steps=[step({"m.py": DELETES.replace("{ANN}", ": dict")})],
+)
+
 SCENARIOS: list[Scenario] = [
     loop_over_an_inherited_table,
     lazy_import_of_a_name_the_same_save_adds,
@@ -333,4 +407,6 @@ SCENARIOS: list[Scenario] = [
     singleton_keeps_its_instance,
     importer_between_two_modules_of_a_save,
     doctest_import_is_not_an_import,
+    annotation_replacing_a_value,
+    del_of_names_deleted_at_import,
 ]

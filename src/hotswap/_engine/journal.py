@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import gc
 import itertools
 import signal
 import threading
@@ -178,7 +179,10 @@ def _set(obj: Any, name: str, value: Any) -> None:
     # reassigning members) guards users' code, not the restoration of a class's own dict.
     if isinstance(obj, type):
         own = _past_metaclass(obj, name)
-        if own is not None:
+        if own is _OWN_DICT:
+            _class_dict(obj)[name] = value
+            _modified(obj)
+        elif own is not None:
             own.__set__(obj, value)
         else:
             type.__setattr__(obj, name, value)
@@ -189,7 +193,10 @@ def _set(obj: Any, name: str, value: Any) -> None:
 def _delete(obj: Any, name: str) -> None:
     if isinstance(obj, type):
         own = _past_metaclass(obj, name)
-        if own is not None:
+        if own is _OWN_DICT:
+            del _class_dict(obj)[name]
+            _modified(obj)
+        elif own is not None:
             own.__delete__(obj)
         else:
             type.__delattr__(obj, name)
@@ -198,10 +205,12 @@ def _delete(obj: Any, name: str) -> None:
 
 
 def _past_metaclass(cls: type, name: str) -> Any:
-    """``type``'s own descriptor for ``name`` (``__doc__``) when a metaclass of ``cls`` shadows
-    it with a data descriptor of its own: ``type.__setattr__`` would call the metaclass's (a
-    computed ``__doc__`` property without a setter: sympy's ``PredicateMeta``), where a class
-    statement stores the value in the class's own dict, which ``type``'s descriptor writes."""
+    """How to write ``name`` on ``cls`` as a class statement does, when a metaclass of ``cls``
+    has a data descriptor of that name: ``type.__setattr__`` would call the metaclass's (a
+    computed ``__doc__`` property without a setter: sympy's ``PredicateMeta``; a
+    ``free_symbols`` property: sympy's ``FunctionClass``), where a class statement stores the
+    value in the class's own dict. ``type``'s own descriptor for ``name`` (``__doc__``) writes
+    there; for other names, ``_OWN_DICT``; None when no metaclass descriptor is in the way."""
     meta: type = type(cls)
     for klass in meta.__mro__:
         if klass is type:
@@ -209,8 +218,24 @@ def _past_metaclass(cls: type, name: str) -> Any:
         found = klass.__dict__.get(name)
         if found is not None and hasattr(type(found), "__set__"):
             own = type.__dict__.get(name)
-            return own if own is not None and hasattr(type(own), "__set__") else None
+            return own if own is not None and hasattr(type(own), "__set__") else _OWN_DICT
     return None
+
+
+_OWN_DICT: Any = object()  # (see _past_metaclass)
+
+
+def _class_dict(cls: type) -> dict[str, Any]:
+    """The dict behind ``cls.__dict__`` (a read-only proxy refers to it, and only to it)."""
+    (namespace,) = gc.get_referents(cls.__dict__)
+    return namespace  # type: ignore[no-any-return]
+
+
+def _modified(cls: type) -> None:
+    """Tell the runtime ``cls``'s dict changed (its attribute caches, and its subclasses'):
+    setting and deleting an attribute through ``type`` does (CPython's ``PyType_Modified``)."""
+    type.__setattr__(cls, "__hotswap_modified__", None)
+    type.__delattr__(cls, "__hotswap_modified__")
 
 
 def _restore_attribute(obj: Any, name: str, old: Any) -> None:

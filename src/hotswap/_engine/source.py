@@ -541,7 +541,8 @@ class _Scan:
                 self.expression(node.value, module_scope)
             if not self.postponed:
                 self.expression(node.annotation, module_scope)
-            self.expression(node.target, module_scope)
+            if node.value is not None or not isinstance(node.target, ast.Name):
+                self.expression(node.target, module_scope)  # (``x: int`` alone binds no ``x``)
         elif isinstance(node, ast.AugAssign):
             self.expression(node.value, module_scope)
             if isinstance(node.target, ast.Name):

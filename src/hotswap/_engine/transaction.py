@@ -422,6 +422,13 @@ class Transaction:
                 if earlier and earlier[-1] not in self.ran:
                     need.add(earlier[-1])
                     self._at_point.add(earlier[-1])
+        if isinstance(stmt.node, ast.Delete):
+            # ``del a, b`` needs them bound: a name its last run deleted is bound again first.
+            for name in stmt.binds & stmt.reads:
+                earlier = [b.index for b in new.named(name) if b.index < stmt.index]
+                if name not in namespace and earlier and earlier[-1] not in self.ran:
+                    need.add(earlier[-1])
+                    self._at_point.add(earlier[-1])
         for name in stmt.reads:
             if "." in name or name in stmt.binds:
                 continue
