@@ -400,6 +400,35 @@ del_of_names_deleted_at_import = scenario(
     steps=[step({"m.py": DELETES.replace("{ANN}", ": dict")})],
 )
 
+FUTURE = """
+Missing = int
+
+
+def outer():
+    def inner(x: Missing) -> Missing:
+        return x
+    return inner(1)
+
+
+def plain(x: int) -> int:
+    return x
+"""
+
+POSTPONED = "from __future__ import annotations\n"
+
+future_annotations_added = scenario(
+    "functions_compile_anew_when_the_module_postpones_annotations",
+    """``from __future__ import annotations`` is added at the top and a name only annotations
+    read is removed; the functions below are unchanged text. They run the code a fresh import
+    compiles: annotations are strings, and ``outer`` (whose nested ``def`` is annotated) no
+    longer evaluates ``Missing`` (sympy 1.14.0's ``polytools.lcm_list``: its old code kept
+    evaluating ``Optional[Expr]`` at each call).""",
+    before={"m.py": FUTURE},
+    setup="import m",
+    probes=["m.outer()", "m.plain.__annotations__", "hasattr(m, 'Missing')"],
+    steps=[step({"m.py": POSTPONED + FUTURE.replace("Missing = int\n", "")})],
+)
+
 SCENARIOS: list[Scenario] = [
     loop_over_an_inherited_table,
     lazy_import_of_a_name_the_same_save_adds,
@@ -409,4 +438,5 @@ SCENARIOS: list[Scenario] = [
     doctest_import_is_not_an_import,
     annotation_replacing_a_value,
     del_of_names_deleted_at_import,
+    future_annotations_added,
 ]

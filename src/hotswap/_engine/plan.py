@@ -17,6 +17,7 @@ the writers that remain; a fresh run leaves the object so.
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 from collections.abc import Iterable
@@ -146,7 +147,27 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         if name != STAR and not new.binds(name)
     }
     steps, dropped = _match(old_window, new_window, len(news) - tail)
+    if (old.future_flags ^ new.future_flags) & _ANNOTATIONS:
+        # ``from __future__ import annotations`` added or removed: the same text compiles to
+        # other code wherever it holds an annotation (strings, not evaluated at ``def`` time).
+        steps = [
+            Step(s.new, s.old, "changed") if s.status == "same" and _annotated(s.new.node) else s
+            for s in steps
+        ]
     return ModulePlan(steps, removed, dropped, old, new, head, tail)
+
+
+_ANNOTATIONS = __future__.annotations.compiler_flag
+
+
+def _annotated(node: ast.AST) -> bool:
+    """Whether ``node`` holds an annotation anywhere (nested definitions too)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.AnnAssign) or (isinstance(sub, ast.arg) and sub.annotation):
+            return True
+        if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef) and sub.returns is not None:
+            return True
+    return False
 
 
 def _runs(parsed: ParsedSource, stop: int) -> list[tuple[int, int | None]]:
