@@ -4,10 +4,11 @@ A :class:`Record` holds a module's file, the fingerprint ``(mtime_ns, ctime_ns, 
 and a content digest of the bytes the module was executed from (and their text, parsed lazily).
 A fingerprint that moved says "look again"; only a different digest says "changed".
 
-The executed bytes of a module never edited are kept compressed (zlib; a project's sources
-shrink about fourfold) and decoded only when asked: a session importing a 1,500-module project
-holds a few MiB for it. A module that reloaded keeps its text decoded (and parsed), as it is
-likely to be edited again.
+The executed bytes of a module never edited are compressed (zlib; a project's sources shrink
+about fourfold) and written to the spill file (:mod:`hotswap._detect.spill`), out of the process
+heap; the record keeps their address, and decodes them only when asked, after checking them
+against its digest. A module that reloaded keeps its text decoded (and parsed), as it is likely
+to be edited again.
 
 Two judgements on a file's state live here too: whether new content looks like a save caught
 half-written (:func:`half_written`), and which symbolic links lead to a directory
@@ -23,6 +24,7 @@ import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from hotswap._detect.spill import SPILL
 from hotswap._detect.text import SourceError, decode
 from hotswap._report import Problem
 
@@ -92,9 +94,10 @@ class Record:
         self.fingerprint = fingerprint
         self.digest = digest
         self._text = text
-        # The executed bytes when ``_text`` is not decoded: (compressed?, bytes), one slot so
-        # that the background packer swaps both at once.
-        self._bytes: tuple[bool, bytes] | None = None
+        # The executed bytes when ``_text`` is not decoded: (compressed?, bytes), or the
+        # address of the compressed bytes in the spill file; one slot, so that the background
+        # packer swaps them at once.
+        self._bytes: tuple[bool, bytes] | int | None = None
         self.parsed = parsed
         # Names the module's import-time code reads (from the code object the import hook saw);
         # None when unknown (then the parse tells, see ``_apply``).
@@ -133,8 +136,8 @@ class Record:
             Record.resolver(self)
         text = self._text
         if text is None and self._bytes is not None:
-            zipped, data = self._bytes
-            text = decode_or_none(zlib.decompress(data) if zipped else data, self.path)
+            data = self._executed()
+            text = None if data is None else decode_or_none(data, self.path)
         return text
 
     @text.setter
@@ -142,14 +145,44 @@ class Record:
         self._text = value
         self._bytes = None
 
-    def pack(self) -> None:
-        """Compress the held baseline bytes (the background reader does it, off the session's
-        critical path: ``zlib`` releases the GIL while it works)."""
+    def _executed(self) -> bytes | None:
+        """The held executed bytes; read back from the spill file and checked against the
+        digest, else from the module's file if it still holds them, else None (then the
+        executed source is unknown from now on: see :mod:`hotswap._detect.spill`)."""
         held = self._bytes
-        if held is not None and not held[0]:
-            packed = (True, zlib.compress(held[1], 6))
+        if isinstance(held, tuple):
+            zipped, data = held
+            return zlib.decompress(data) if zipped else data
+        if held is None:
+            return None
+        packed = SPILL.get(held)
+        if packed is not None:
+            try:
+                data = zlib.decompress(packed)
+            except zlib.error:
+                pass
+            else:
+                if digest(data) == self.digest:
+                    return data
+        try:
+            data, _fingerprint = read_file(self.path)
+        except OSError:
+            data = b""
+        found = digest(data) == self.digest
+        if self._bytes is held:  # not replaced meanwhile (a reload)
+            self._bytes = (False, data) if found else None
+        return data if found else None
+
+    def pack(self) -> None:
+        """Compress the held baseline bytes and spill them out of the heap (the background
+        reader does it, off the session's critical path: ``zlib`` releases the GIL while it
+        works); kept compressed in memory if the spill cannot take them."""
+        held = self._bytes
+        if isinstance(held, tuple) and not held[0]:
+            packed = zlib.compress(held[1], 6)
+            address = SPILL.put(packed)
             if self._bytes is held:  # not replaced meanwhile
-                self._bytes = packed
+                self._bytes = (True, packed) if address is None else address
 
     def keep(self, data: bytes, fingerprint: Fingerprint, hashed: bytes = b"") -> None:
         """``data`` is what the module executes; hold the bytes, decode them when asked."""
