@@ -110,10 +110,33 @@ def _bytecode_cache(path: str, session: dict[str, Any]) -> bool:
     )
 
 
+def _spill(event: str, thread: str, args: list[Any]) -> bool:
+    """Whether this is the background reader making the spill file: a file with no name
+    (``O_TMPFILE``), which holds compressed baselines (``hotswap._detect.spill``)."""
+    tmpfile = getattr(os, "O_TMPFILE", 0)
+    flags = args[2] if event == "open" and len(args) > 2 else None
+    return (
+        thread == "hotswap-baselines"
+        and isinstance(flags, int)
+        and bool(tmpfile)
+        and flags & tmpfile == tmpfile
+    )
+
+
+def test_the_one_file_written_is_the_spill_that_has_no_name(session: dict[str, Any]) -> None:
+    """hotswap makes one file, for the baselines it keeps out of memory: with no name (it
+    cannot be opened by another process, nor is it left behind), once per process."""
+    made = [args for event, thread, args in session["events"] if _spill(event, thread, args)]
+    if getattr(os, "O_TMPFILE", 0):
+        assert len(made) == 1, made
+
+
 def test_only_files_of_the_session_are_read_and_compiled(session: dict[str, Any]) -> None:
     """Every file hotswap opens or compiles is a module the session imported (or library code
     hotswap itself loads); the files it compiles are the watched modules'."""
     for event, thread, args in session["events"]:
+        if _spill(event, thread, args):
+            continue
         if event == "open" and isinstance(args[0], str):
             assert _allowed_path(args[0], session), (event, thread, args)
         if event == "compile" and isinstance(args[1], str) and not args[1].startswith("<"):
@@ -121,9 +144,10 @@ def test_only_files_of_the_session_are_read_and_compiled(session: dict[str, Any]
 
 
 def test_nothing_is_written_spawned_or_sent(session: dict[str, Any]) -> None:
-    """No file opened for writing, no file removed, renamed or created, no process started, no
-    socket made: a reload only reads. (Importing a module writes its cached bytecode, as the
-    import system does without hotswap: hotswap's import hook keeps Python's own loader.)"""
+    """No file opened for writing, no file removed, renamed or created (but the spill file,
+    which has no name), no process started, no socket made: a reload only reads. (Importing a
+    module writes its cached bytecode, as the import system does without hotswap: hotswap's
+    import hook keeps Python's own loader.)"""
     cache_fd = False  # the cache file is written through the descriptor opened just before
     for event, thread, args in session["events"]:
         if args and isinstance(args[0], str) and _bytecode_cache(args[0], session):
@@ -134,6 +158,8 @@ def test_nothing_is_written_spawned_or_sent(session: dict[str, Any]) -> None:
             cache_fd = False
             continue
         cache_fd = False
+        if _spill(event, thread, args):
+            continue
         assert not event.startswith(FORBIDDEN), (event, thread, args)
         if event == "open":
             mode, flags = args[1], args[2]

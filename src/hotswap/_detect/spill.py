@@ -7,9 +7,10 @@ compressed, to a temporary file, and the record keeps its address (offset and le
 int) next to the digest it already kept of the executed bytes. A read checks that digest:
 what comes back is what ran, or nothing.
 
-The file is made with :func:`tempfile.TemporaryFile`: on Linux an unnamed file (``O_TMPFILE``)
-in the temporary directory, elsewhere one unlinked at once or deleted when closed, so no other
-process can open it by name and nothing is left behind when the process ends. Writes and reads
+The file never has a name: on Linux it is made with ``O_TMPFILE | O_EXCL`` in the temporary
+directory (it cannot be linked in later), elsewhere by :func:`tempfile.TemporaryFile` (unlinked
+at once, or deleted when closed); so no other process can open it, and nothing is left behind
+when the process ends. It is the one file hotswap writes (docs/safety.md). Writes and reads
 are positional (``os.pwrite``/``os.pread``): a forked child shares its parent's file
 description, and with it the file offset, which neither then uses. A child reads what was
 written before the fork through the inherited descriptor (the parent only appends after it) and
@@ -45,9 +46,10 @@ class Spill:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # (first address offset, file), in order: the files inherited from parent processes,
-        # then this process's own (the last, once it wrote).
-        self._files: list[tuple[int, IO[bytes]]] = []
+        # (first address offset, descriptor), in order: the files inherited from parent
+        # processes, then this process's own (the last, once it wrote).
+        self._files: list[tuple[int, int]] = []
+        self._kept: list[IO[bytes]] = []  # file objects whose closing would delete the file
         self._end = 0  # the offset the next write gets
         self._pid = 0  # the process that made the last file
         self._forks_registered = False
@@ -58,9 +60,9 @@ class Spill:
             return None
         with self._lock:
             try:
-                start, handle = self._own()
+                start, fd = self._own()
                 offset = self._end
-                _write_at(handle, data, offset - start)
+                _write_at(fd, data, offset - start)
             except OSError:
                 return None
             self._end = offset + len(data)
@@ -71,25 +73,24 @@ class Spill:
         checks them against the digest it kept."""
         offset, length = address >> _LENGTH_BITS, address & _LENGTH_MASK
         with self._lock:
-            for start, handle in reversed(self._files):
+            for start, fd in reversed(self._files):
                 if start <= offset:
                     try:
-                        data = _read_at(handle, length, offset - start)
-                    except (OSError, ValueError):  # (ValueError: the file object was closed)
+                        data = _read_at(fd, length, offset - start)
+                    except OSError:
                         return None
                     return data if len(data) == length else None
         return None
 
     def descriptors(self) -> list[int]:
         """The open spill files' descriptors (tests: a spill lost under the session)."""
-        return [handle.fileno() for _start, handle in self._files]
+        return [fd for _start, fd in self._files]
 
-    def _own(self) -> tuple[int, IO[bytes]]:
+    def _own(self) -> tuple[int, int]:
         """This process's file, made at its first write (hold ``self._lock``)."""
         pid = os.getpid()
         if self._pid != pid:
-            handle = tempfile.TemporaryFile(prefix="hotswap-spill-")  # noqa: SIM115 - kept open
-            self._files.append((self._end, handle))
+            self._files.append((self._end, self._unnamed_file()))
             self._pid = pid
             if not self._forks_registered:
                 self._forks_registered = True
@@ -101,23 +102,37 @@ class Spill:
         self._lock = threading.Lock()
 
 
-def _write_at(handle: IO[bytes], data: bytes, position: int) -> None:
-    if not hasattr(os, "pwrite"):  # pragma: no cover - Windows: no fork, the offset is ours
-        handle.seek(position)
-        handle.write(data)
-        handle.flush()
-        return
+    def _unnamed_file(self) -> int:
+        """A descriptor of a new file that has no name (see the module docstring)."""
+        flag = getattr(os, "O_TMPFILE", 0)
+        if flag:
+            # ``tempfile.gettempdir`` would probe the directory by creating a named file.
+            directory = tempfile.tempdir or os.environ.get("TMPDIR") or "/tmp"
+            try:
+                return os.open(directory, flag | os.O_RDWR | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            except OSError:
+                pass  # a file system without O_TMPFILE
+        handle = tempfile.TemporaryFile(prefix="hotswap-spill-")  # noqa: SIM115 - kept open
+        self._kept.append(handle)
+        return handle.fileno()
+
+
+def _write_at(fd: int, data: bytes, position: int) -> None:
     view = memoryview(data)
     while view:
-        written = os.pwrite(handle.fileno(), view, position)
+        if hasattr(os, "pwrite"):
+            written = os.pwrite(fd, view, position)
+        else:  # pragma: no cover - Windows: no fork, the offset is ours (under the lock)
+            os.lseek(fd, position, os.SEEK_SET)
+            written = os.write(fd, view)
         view, position = view[written:], position + written
 
 
-def _read_at(handle: IO[bytes], length: int, position: int) -> bytes:
-    if not hasattr(os, "pread"):  # pragma: no cover - Windows
-        handle.seek(position)
-        return handle.read(length)
-    return os.pread(handle.fileno(), length, position)
+def _read_at(fd: int, length: int, position: int) -> bytes:
+    if not hasattr(os, "pread"):  # pragma: no cover - Windows (under the lock)
+        os.lseek(fd, position, os.SEEK_SET)
+        return os.read(fd, length)
+    return os.pread(fd, length, position)
 
 
 SPILL = Spill()
