@@ -125,7 +125,6 @@ CLASS_LINES = 300
 OVERSIZED_MODULES = {
     "_checkpoint/apply.py": 799,
     "_front/demo.py": 470,
-    "_detect/tracker.py": 782,
     "_engine/transaction.py": 1461,
     "_detect/imports.py": 499,
     "_engine/patch.py": 895,
@@ -135,7 +134,6 @@ OVERSIZED_MODULES = {
     "_front/watch.py": 486,
 }
 OVERSIZED_CLASSES = {
-    "_detect/tracker.py:Tracker": 672,
     "_engine/transaction.py:Transaction": 1145,
     "_engine/patch.py:Patcher": 529,
     "_front/watch.py:Watch": 323,

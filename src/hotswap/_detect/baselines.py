@@ -1,0 +1,270 @@
+"""What each watched module executes: its baseline, captured, registered or read later.
+
+The exact bytes a module was executed from are captured at import time by the import hook
+(:mod:`hotswap._detect.capture`) that the first :class:`hotswap.Reloader` installs (and the last one
+removes), so an edit made right after an import is never mistaken for the baseline.
+
+Modules loaded before the first Reloader have no captured bytes: their file as it is when the
+Reloader is created is their baseline. Reading hundreds of files would make creation slow, so
+beyond :data:`EAGER_BASELINES` files the Reloader only watches their directories (and stats the
+files that have no events) and a background thread reads them (:meth:`Tracker.resolve`). A
+record whose baseline is needed first (a propagation) is read right then, on the calling thread.
+A read is the baseline only if it provably precedes every save since the registration: for a
+watched file, no event named it before the read, nor right after it (the kernel queues a save's
+event before the save returns, so draining the queue after the read sees every save that the
+read could have seen); for a stat-polled file, its ``fstat`` equals the stat taken at
+registration. Otherwise (a save in the moment after the Reloader was created) the baseline is
+unknown and the module's first reload re-runs the whole module (strategy ``full``: still
+transactional and identity-keeping). Known limit: whether such a file is a symbolic link (whose
+target's directory must be watched too) is found out only when it is read, so a save of the
+link's target elsewhere in that first moment is taken for the baseline.
+
+A module's source can also be given as text instead of its file (:meth:`Tracker.push`, behind
+``Reloader.apply_sources``: a Dask worker running the text its client pushed, while its own copy
+of the file is older). The text is applied as a save of it would be; the file's content at that
+moment is then not an edit (a stat that moved, or a racy one, reads the file and finds that
+content: nothing happens), so the worker never goes back to its stale copy on its own. A later
+push replaces the text; a change of the file to any other content is a real edit, and the file
+is the module's source again from then on (a file brought up to the pushed text is too, as
+there is then nothing to tell apart). A module pushed before it was imported runs the text when
+it is imported (the import hook compiles it instead of the file).
+
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from types import ModuleType
+
+from hotswap._detect.events import Watcher
+from hotswap._detect.imports import Reads
+from hotswap._detect.indexing import Indexing
+from hotswap._detect.record import (
+    Fingerprint,
+    Pushed,
+    Record,
+    decode_or_none,
+    read_file,
+    resolve_directory,
+)
+from hotswap._detect.scope import is_user_file, source_file, watched_modules
+
+EAGER_BASELINES = 256  # at most this many files are read while a Reloader is being created
+
+
+class Baselines(Indexing):
+    """Registering records and reading their baselines (see the module docstring)."""
+
+    def set_watcher(self, watcher: Watcher | None) -> None:
+        """Use ``watcher`` for events from now on (None: stat-poll every file). A test seam,
+        and the way to switch to polling at run time; every record is looked at once."""
+        with self._lock:
+            for record in list(self.records.values()):
+                if record.pending:
+                    self.resolve(record)  # proven with the events of the old source
+            self._start_watcher(watcher)
+
+    def scan(self) -> None:
+        """Register every user module already loaded (once per process, or on demand)."""
+        records = self.records
+        new = [
+            (name, path)
+            for name, path in watched_modules().items()
+            if name not in records or records[name].path != path
+        ]
+        if len(new) <= EAGER_BASELINES:
+            for name, path in new:
+                self.register(name, None, path)
+        else:
+            self._register_lazily(new)
+            self._start_reader()
+        self._scanned = True
+        self._modules_seen = set(sys.modules)
+        self._modules_size = len(self._modules_seen)
+
+    def arrivals(self) -> None:
+        """Register user modules that entered ``sys.modules`` since the last look without the
+        import hook seeing them execute (``spec_from_file_location`` + ``exec_module``, a
+        plugin loader, a finder with its own ``SourceFileLoader`` subclass): their file as it
+        is now is their baseline, so edits are seen from the next checkpoint on. A set
+        difference of names, only when the size of ``sys.modules`` moved (imports did)."""
+        modules = sys.modules
+        if len(modules) == self._modules_size or not self._scanned:
+            return
+        names = set(modules)
+        fresh = names - self._modules_seen
+        self._modules_seen = names
+        self._modules_size = len(names)
+        records = self.records
+        for name in fresh:
+            module = modules.get(name)
+            if name in records or not isinstance(module, ModuleType):
+                continue
+            if getattr(module, "__name__", None) != name:
+                continue  # an alias (``__mp_main__`` for the running script): not a module
+            if name == "__main__":
+                continue
+            path = source_file(module)
+            if path is not None and is_user_file(path):
+                self.register(name, module, path)
+
+    def ensure_scanned(self) -> None:
+        if not self._scanned:
+            self.scan()
+
+    def _capture(
+        self,
+        name: str,
+        path: str,
+        fingerprint: Fingerprint,
+        data: bytes,
+        reads: Reads,
+    ) -> None:
+        """The import hook's sink: the bytes a module is about to execute, the fingerprint of
+        their read, and what its import-time code reads (any thread)."""
+        with self._lock:
+            self.captured[name] = (path, fingerprint, data, reads)
+
+    def discover(self) -> None:
+        """Register modules the import hook saw being executed since the last call; the
+        background reader then indexes their imports and compresses the bytes they hold."""
+        if not self.captured:
+            return
+        with self._lock:
+            captured, self.captured = self.captured, {}
+        for name, (path, fingerprint, data, reads) in captured.items():
+            module = sys.modules.get(name)
+            if module is None or source_file(module) != path:
+                continue  # the import failed, or the module replaced itself
+            record = Record(name, path, None, None, None)
+            record.reads = reads
+            record.keep(data, fingerprint)
+            self._unindexed[name] = None  # indexed by the reader, or by the first query
+            self.records[name] = record  # watched and looked at once: the bytes may be stale
+            self._unread.append(record)
+        self._start_reader()
+
+    def register(self, name: str, module: ModuleType | None, path: str) -> Record:
+        """Track a module imported without the hook: its file now is taken as the baseline."""
+        record = Record(name, path, None, None, None)
+        self._store(record)  # watched before it is read: a later save raises an event
+        try:
+            data, fingerprint = read_file(path)
+        except OSError:
+            self._dirty.add(name)
+        else:
+            record.settle(data, fingerprint, decode_or_none(data, path))
+            self._unindexed[name] = None
+        return record
+
+    def _register_lazily(self, entries: list[tuple[str, str]]) -> None:
+        """Register without reading: one watch per directory, no system call per file, except a
+        ``stat`` for files without events (they need a fingerprint to compare with). Whether a
+        file is a symbolic link (whose target's directory must be watched too) is found out
+        by the background reader, just before it reads the file."""
+        polled, by_path, watcher, unread = self._polled, self._by_path, self._watcher, self._unread
+        records = self.records
+        for name, path in entries:
+            record = Record(name, path, None, None, None)
+            record.pending = True
+            self._unindexed[name] = None
+            directory = path.rpartition(os.sep)[0]
+            found = self._real_dirs.get(directory)
+            if found is None:
+                found = self._real_dirs[directory] = resolve_directory(directory or os.sep)
+            if name in records or found[1] or found[0] != directory:
+                self._store(record, link=False)  # (reached through links: see _watch)
+            else:  # the usual case, inlined: thousands of modules at once
+                dict.__setitem__(records, name, record)
+                if path in by_path:
+                    self._route(path, name)
+                else:
+                    by_path[path] = name
+                if watcher is not None and watcher.watch(path):
+                    unread.append(record)
+                    continue
+                polled[name] = None
+            if name in polled:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    record.pending = False
+                    self._dirty.add(name)
+                    continue
+                record.seen(Fingerprint.of(st))
+                if record.racy:  # a second save in this timestamp tick would not show
+                    self.resolve(record)
+                    continue
+            self._unread.append(record)
+
+    def resolve(
+        self, record: Record, data: bytes | None = None, fingerprint: Fingerprint | None = None
+    ) -> None:
+        """Read a pending baseline, if the read provably precedes every save since the record
+        was registered (module docstring); otherwise leave the baseline unknown."""
+        with self._events:
+            if not record.pending:
+                return
+            name = record.name
+            watched = record.fingerprint is None
+            if watched:
+                if os.path.islink(record.path):
+                    self._watch(record, verify=False, link=True)
+                self._drain()
+                unchanged = name not in self._dirty
+            if data is None or fingerprint is None:
+                try:
+                    data, fingerprint = read_file(record.path)
+                except OSError:
+                    record.pending = False  # unknown: any readable content is a change
+                    return
+            if watched:
+                self._drain()
+                unchanged = unchanged and name not in self._dirty
+            else:
+                unchanged = fingerprint == record.fingerprint
+            if unchanged:
+                record.keep(data, fingerprint)
+                self._unindexed[name] = None
+            record.pending = False  # last: a reader that sees it False sees the baseline too
+
+    def push(self, name: str, data: bytes) -> Pushed:
+        """``data`` is module ``name``'s source from now on, not its file (module docstring);
+        the caller applies it to a loaded module, and sets ``stale`` to its file's digest."""
+        pushed = self.pushed[name] = Pushed(data)
+        return pushed
+
+    def _unknown(self, record: Record) -> None:
+        with self._events:
+            record.pending = False
+
+    def _start_reader(self) -> None:
+        if self._unread and (self._reader is None or not self._reader.is_alive()):
+            self._reader = threading.Thread(
+                target=self._read_baselines, name="hotswap-baselines", daemon=True
+            )
+            self._reader.start()
+
+    def _read_baselines(self) -> None:
+        """Background: read pending baselines (each read is checked against its first stat)."""
+        while True:
+            with self._lock:
+                if not self._unread:
+                    return
+                record = self._unread.pop()
+            if record.pending:
+                self.resolve(record)
+            self._index(record.name)
+            record.pack()
+            time.sleep(0)  # yield the GIL after each file: the session's own work comes first
+
+    def baselines_read(self, timeout: float | None = None) -> bool:
+        """Wait for the background reader (benchmarks and tests); True when it is done."""
+        reader = self._reader
+        if reader is not None:
+            reader.join(timeout)
+            return not reader.is_alive()
+        return True

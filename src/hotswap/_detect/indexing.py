@@ -1,0 +1,52 @@
+"""The tracker's glue to the importer index: which records import what, kept current.
+
+:class:`~hotswap._detect.imports.ImportIndex` knows who imports what from a scan of each
+record's text. A record whose text changed since its last scan (it was just captured, or a
+reload gave it a new text) waits in ``_unindexed``: the background reader scans it, or else the
+first query that needs it does; so a propagation never misses an importer, and a session that
+never propagates pays for the scans off its critical path.
+"""
+
+from __future__ import annotations
+
+from hotswap._detect.imports import Imports, scan
+from hotswap._detect.record import Record
+from hotswap._detect.routes import Routes
+
+
+class Indexing(Routes):
+    """Who imports what among the records (see :mod:`hotswap._detect.imports`)."""
+
+    def holders(self, source: str, names: set[str]) -> list[Record]:
+        """Records whose text imports from module ``source`` one of ``names``, star-imports it
+        or names it by ``import`` (``ImportIndex.holders``): a superset of those a parse would
+        say; the caller checks their live bindings. Records not scanned yet (their text changed,
+        or the background reader has not reached them) are scanned first."""
+        if self._unindexed:
+            for name in list(self._unindexed):
+                self._index(name)
+        records = self.records
+        return [records[n] for n in sorted(self.index.holders(source, names)) if n in records]
+
+    def imports_of(self, record: Record) -> Imports | None:
+        """What ``record``'s text imports (None when its text is unknown)."""
+        if record.name in self._unindexed:
+            self._index(record.name)
+        return self.index.of.get(record.name)
+
+    def changed_text(self, record: Record) -> None:
+        """``record`` executes a new text now (a reload): its imports are scanned again when
+        the index is next asked."""
+        self._unindexed[record.name] = None
+
+    def _index(self, name: str) -> None:
+        """Scan the imports of record ``name`` into the index (any thread)."""
+        with self._index_lock:
+            if self._unindexed.pop(name, False) is False and name in self.index.of:
+                return
+            record = self.records.get(name)
+            text = record.text if record is not None else None  # (reads a pending baseline)
+            if text is None or record is None:
+                self.index.forget(name)
+            else:
+                self.index.update(name, scan(text, name, record.path.endswith("__init__.py")))

@@ -1,0 +1,186 @@
+"""The checkpoint's question: which records' files changed since they were last looked at.
+
+The checkpoint runs before every cell, so its cost when nothing changed must not grow with the
+number of watched modules. :meth:`Tracker.pending` asks the event source
+(:mod:`hotswap._detect.events`) which files may have changed; the answer costs one system call when
+none did. Only those files, plus files for which no events can be had (they are stat-polled at every
+checkpoint), are looked at by :meth:`Tracker.poll`. There a fingerprint that differs (or one still
+*racy*: taken less than two seconds after the file's mtime, when a second save in the same timestamp
+tick would leave it equal) makes it read and hash the file, and only a different digest counts as a
+change. So a touch never reloads, and an edit that restores the old mtime is still seen (ctime and
+inode move). A record becomes *dirty* (looked at by the next checkpoint) when an event names its
+file, when it is first registered from bytes read before its directory was watched, and when the
+event source restarts; it stays dirty until a checkpoint whose scope includes it has looked.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+
+from hotswap._detect.baselines import Baselines
+from hotswap._detect.events import default_watcher, forks
+from hotswap._detect.record import (
+    Changed,
+    Fingerprint,
+    Record,
+    Unreadable,
+    digest,
+    half_written,
+    read_file,
+)
+
+
+class Polling(Baselines):
+    """What changed, at a checkpoint (see the module docstring)."""
+
+    def pending(self, allowed: Callable[[str], bool] | None) -> list[str]:
+        """Names of records that may have changed and that ``allowed`` accepts (None: all).
+
+        Constant time when no event arrived and every file has events. Records not allowed
+        stay dirty for a checkpoint whose scope includes them; records of modules no longer
+        in ``sys.modules`` are dropped from the dirty set.
+        """
+        self.discover()
+        self.arrivals()
+        if self._forks != forks() and self._watcher is not None:
+            self._start_watcher(default_watcher())  # a forked child: its own descriptor
+        with self._events:
+            self._drain()
+        dirty, polled = self._dirty, self._polled
+        if not dirty and not polled:
+            return []
+        # (a copy of the dirty set: names of modules that are gone leave it below)
+        names = dirty.union(self._stat_moved(polled)) if polled else list(dirty)
+        out = []
+        modules, records = sys.modules, self.records
+        for name in names:
+            if name not in modules or name not in records:
+                dirty.discard(name)
+            elif allowed is None or allowed(name):
+                out.append(name)
+        return out
+
+    def _stat_moved(self, polled: dict[str, None]) -> list[str]:
+        """The polled records whose file's ``stat`` differs from their fingerprint, and those
+        that cannot be told by one (no fingerprint yet, saved too recently, missing): what
+        :meth:`poll` must look at. The stat fallback's hot loop, every file at every checkpoint,
+        so it does only this and compares the fields in place."""
+        out: list[str] = []
+        records, stat = self.records, os.stat
+        for name in polled:
+            record = records.get(name)
+            if record is None or record.fingerprint is None or record.racy or record.gone:
+                out.append(name)
+                continue
+            fingerprint = record.fingerprint
+            try:
+                st = stat(record.path)
+            except OSError:
+                out.append(name)
+                continue
+            if (
+                st.st_mtime_ns != fingerprint[0]
+                or st.st_ctime_ns != fingerprint[1]
+                or st.st_size != fingerprint[2]
+                or st.st_ino != fingerprint[3]
+            ):
+                out.append(name)
+        return out
+
+    def poll(self, names: Sequence[str]) -> tuple[list[Changed], list[Unreadable]]:
+        """The records among ``names`` whose file content differs from what is executing."""
+        changed: list[Changed] = []
+        unreadable: list[Unreadable] = []
+        dirty, records = self._dirty, self.records
+        for name in names:
+            record = records.get(name)
+            if record is not None and record.pending and record.fingerprint is None:
+                # An event named it before its baseline was read: once the name leaves the
+                # dirty set, the background reader could take the saved file for the baseline.
+                self._unknown(record)
+            dirty.discard(name)
+            if record is None:
+                continue
+            found = self._look(record, unreadable)
+            if found is not None:
+                changed.append(found)
+        return changed, unreadable
+
+    def _look(self, record: Record, unreadable: list[Unreadable]) -> Changed | None:
+        try:
+            st = os.stat(record.path)
+        except FileNotFoundError:
+            if not record.gone:
+                record.gone = True
+                unreadable.append(
+                    Unreadable(record, "file was deleted; keeping the last version", True)
+                )
+            self._poll_while_gone(record)
+            return None
+        except OSError as exc:
+            unreadable.append(Unreadable(record, f"cannot stat: {exc.strerror or exc}"))
+            return None
+        if Fingerprint.of(st) == record.fingerprint and not record.racy and not record.gone:
+            return None
+        try:
+            data, fingerprint = read_file(record.path)
+        except IsADirectoryError:
+            if not record.gone:
+                record.gone = True
+                unreadable.append(Unreadable(record, "the file was replaced by a directory"))
+            self._poll_while_gone(record)
+            return None
+        except OSError as exc:
+            unreadable.append(Unreadable(record, f"cannot read: {exc.strerror or exc}"))
+            return None
+        if record.pending:
+            # Looked at because an event named it (watched: a save since registration, so the
+            # baseline is unknown) or because it is polled (compare with the registration stat).
+            self.resolve(record, data, fingerprint) if record.fingerprint else self._unknown(record)
+        if self._watcher is not None:
+            # Watched again: its directory may have been re-created (a checkout), and a file
+            # polled while it was gone goes back to events; a link on its way may have been
+            # re-pointed (its target directory is watched from now on).
+            self._watch(record, verify=False, again=record.real is not None)
+        current = digest(data)
+        pushed = self.pushed.get(record.name)
+        if pushed is not None:
+            if current == pushed.stale and current != record.digest:
+                record.seen(fingerprint)  # the copy it had when the text was pushed: no edit
+                return None
+            del self.pushed[record.name]  # a real edit (or the text itself): the file again
+        if current == record.digest:
+            record.held = None
+            record.settle(data, fingerprint, None)  # touched, or a failed edit undone
+            return None
+        if current == record.failed_digest:
+            record.seen(fingerprint)  # the same broken content: wait for the next edit
+            return None
+        if record.held != fingerprint:
+            reason = half_written(record, data)
+            if reason is not None:
+                # Most likely an in-place save (truncate, then write; or a write in chunks)
+                # caught in between: its next write raises another event. A file really
+                # saved so is still so at a later checkpoint, and is applied then.
+                record.held = fingerprint
+                self._dirty.add(record.name)
+                unreadable.append(
+                    Unreadable(
+                        record,
+                        f"{reason}: taken for a save still being written; applied at the "
+                        "next check if it stays so",
+                        True,
+                    )
+                )
+                return None
+        record.held = None
+        return Changed(record, data, fingerprint, current)
+
+    def holding(self, names: Iterable[str]) -> bool:
+        """Whether a checkpoint held back the file of one of ``names`` (see
+        :func:`~hotswap._detect.record.half_written`): the next checkpoint applies it if it
+        stays so."""
+        records = self.records
+        return any((r := records.get(n)) is not None and r.held is not None for n in names)
