@@ -109,6 +109,28 @@ class Polling(Baselines):
         return changed, unreadable
 
     def _look(self, record: Record, unreadable: list[Unreadable]) -> Changed | None:
+        """What ``record``'s file holds now, if that is an edit to apply (else None; what
+        could not be read, or is held back, goes to ``unreadable``)."""
+        read = self._read_moved(record, unreadable)
+        if read is None:
+            return None
+        data, fingerprint = read
+        if record.pending:
+            # Looked at because an event named it (watched: a save since registration, so the
+            # baseline is unknown) or because it is polled (compare with the registration stat).
+            self.resolve(record, data, fingerprint) if record.fingerprint else self._unknown(record)
+        if self._watcher is not None:
+            # Watched again: its directory may have been re-created (a checkout), and a file
+            # polled while it was gone goes back to events; a link on its way may have been
+            # re-pointed (its target directory is watched from now on).
+            self._watch(record, verify=False, again=record.real is not None)
+        return self._judge(record, data, fingerprint, unreadable)
+
+    def _read_moved(
+        self, record: Record, unreadable: list[Unreadable]
+    ) -> tuple[bytes, Fingerprint] | None:
+        """The file's bytes and their fingerprint, unless its stat says it did not move (or
+        it cannot be read: said in ``unreadable``, once for a file that is gone)."""
         try:
             st = os.stat(record.path)
         except FileNotFoundError:
@@ -135,15 +157,18 @@ class Polling(Baselines):
         except OSError as exc:
             unreadable.append(Unreadable(record, f"cannot read: {exc.strerror or exc}"))
             return None
-        if record.pending:
-            # Looked at because an event named it (watched: a save since registration, so the
-            # baseline is unknown) or because it is polled (compare with the registration stat).
-            self.resolve(record, data, fingerprint) if record.fingerprint else self._unknown(record)
-        if self._watcher is not None:
-            # Watched again: its directory may have been re-created (a checkout), and a file
-            # polled while it was gone goes back to events; a link on its way may have been
-            # re-pointed (its target directory is watched from now on).
-            self._watch(record, verify=False, again=record.real is not None)
+        return data, fingerprint
+
+    def _judge(
+        self,
+        record: Record,
+        data: bytes,
+        fingerprint: Fingerprint,
+        unreadable: list[Unreadable],
+    ) -> Changed | None:
+        """Whether ``data``, read from ``record``'s file, is an edit: not the executing
+        content, not the copy a pushed text replaced, not a broken content already tried, not
+        a save caught half-written (held back, said in ``unreadable``)."""
         current = digest(data)
         pushed = self.pushed.get(record.name)
         if pushed is not None:
