@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -75,9 +76,9 @@ class Record:
     resolver: Callable[[Record], None] | None = None
 
     __slots__ = (
-        "_bytes", "_text", "digest", "failed_data", "failed_digest", "failed_needs",
+        "_bytes", "_reads", "_text", "digest", "failed_data", "failed_digest", "failed_needs",
         "failure", "fingerprint", "gone", "held", "name", "parsed", "path", "pending", "racy",
-        "reads", "real", "removed",
+        "real", "removed",
     )
 
     def __init__(
@@ -99,9 +100,9 @@ class Record:
         # packer swaps them at once.
         self._bytes: tuple[bool, bytes] | int | None = None
         self.parsed = parsed
-        # Names the module's import-time code reads (from the code object the import hook saw);
-        # None when unknown (then the parse tells, see ``_apply``).
-        self.reads: Reads | None = None
+        # What the module's import-time code reads (from the code object the import hook saw;
+        # see ``reads``), held as tuples: a frozenset of a few names takes five times the room.
+        self._reads: tuple[tuple[str, ...], ...] | None = None
         self.racy = False
         # The file last seen looking half-written (an in-place save caught between its
         # truncation and its write, or between two chunks; see ``_record.half_written``):
@@ -119,6 +120,32 @@ class Record:
         # Definitions earlier reloads removed, by qualified name (see _graves); made at the
         # first reload, as most modules are never edited.
         self.removed: dict[str, Any] | None = None
+
+    @property
+    def reads(self) -> Reads | None:
+        """What the module's import-time code reads; None when unknown (then the parse tells,
+        see ``_apply``)."""
+        held = self._reads
+        if held is None:
+            return None
+        from hotswap._detect.imports import Reads
+
+        names, called, bases = held
+        return Reads(frozenset(names), frozenset(called), frozenset(bases))
+
+    @reads.setter
+    def reads(self, value: Reads | None) -> None:
+        if value is None:
+            self._reads = None
+            return
+        # Attribute chains (``K.m``) are made by concatenation: shared between modules once
+        # interned; plain names come from ``co_names``, which the compiler interns already.
+        intern = sys.intern
+        self._reads = (
+            tuple(value.names),
+            tuple(map(intern, value.called)),
+            tuple(value.bases),
+        )
 
     def graves(self) -> dict[str, Any]:
         """The module's kept removed definitions (see :mod:`hotswap._engine.graves`)."""
