@@ -163,3 +163,16 @@ def test_a_forked_child_reads_the_parents_spill_and_writes_its_own() -> None:
     assert outcome == b"1"
     assert after is not None
     assert spill.get(before) == b"before the fork" and spill.get(after) == b"the parent's, after"
+
+
+def test_a_spill_that_cannot_write_says_so() -> None:
+    """A spill whose file is gone from under it (its descriptor closed, as a library that
+    daemonises the process does) neither takes bytes nor gives any back: the caller keeps
+    them in memory."""
+    spill = Spill()
+    first = spill.put(b"first")
+    assert first is not None
+    for fd in spill.descriptors():
+        os.close(fd)
+    assert spill.put(b"second") is None
+    assert spill.get(first) is None

@@ -58,6 +58,23 @@ EAGER_BASELINES = 256  # at most this many files are read while a Reloader is be
 class Baselines(Indexing):
     """Registering records and reading their baselines (see the module docstring)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # What the import hook saw executed since the last ``discover``: (path, fingerprint of
+        # the bytes, the bytes, import-time reads).
+        self.captured: dict[str, tuple[str, Fingerprint, bytes, Reads]] = {}
+        self._lock = threading.Lock()
+        self._scanned = False
+        self._unread: list[Record] = []  # pending baselines for the background reader
+        self._reader: threading.Thread | None = None
+        # ``sys.modules`` as the last checkpoint left it (its size, and its names once asked):
+        # a module that entered it another way than through the import hook is found there.
+        self._modules_size = 0
+        self._modules_seen: set[str] = set()
+        # module -> the text that is its source instead of its file (see ``push``); shared with
+        # the import hook, which runs it for a module imported later.
+        self.pushed: dict[str, Pushed] = {}
+
     def set_watcher(self, watcher: Watcher | None) -> None:
         """Use ``watcher`` for events from now on (None: stat-poll every file). A test seam,
         and the way to switch to polling at run time; every record is looked at once."""

@@ -9,13 +9,33 @@ never propagates pays for the scans off its critical path.
 
 from __future__ import annotations
 
-from hotswap._detect.imports import Imports, scan
+import threading
+
+from hotswap._detect.imports import ImportIndex, Imports, scan
 from hotswap._detect.record import Record
 from hotswap._detect.routes import Routes
 
 
 class Indexing(Routes):
     """Who imports what among the records (see :mod:`hotswap._detect.imports`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Who imports what (see _imports); records whose text changed since they were last
+        # scanned wait in ``_unindexed`` (the background reader scans them, else the next query).
+        self.index = ImportIndex()
+        self._unindexed: dict[str, None] = {}
+        self._index_lock = threading.Lock()
+
+    def forget(self, name: str) -> None:
+        with self._index_lock:
+            self.index.forget(name)
+            self._unindexed.pop(name, None)
+        record = self.records.pop(name, None)
+        if record is not None:
+            self._unroute(record)
+        self._dirty.discard(name)
+        self._polled.pop(name, None)
 
     def holders(self, source: str, names: set[str]) -> list[Record]:
         """Records whose text imports from module ``source`` one of ``names``, star-imports it

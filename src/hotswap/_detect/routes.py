@@ -1,13 +1,13 @@
 """How file events reach the tracker's records: routes from paths to records, the dirty set.
 
-The part of the :class:`~hotswap._detect.tracker.Tracker` that holds its state (made here, as
-every part reads it) and talks to the event source (:mod:`hotswap._detect.events`): each record's
-file is watched (its directory, and the symbolic links on the way to it), and an event's path is
-routed to the records of that file, which become *dirty*: looked at by the next checkpoint. A
-file that cannot be watched (no event source, a file system without events, a link that cannot
-be followed) is *polled*: stat-ed at every checkpoint (see :mod:`hotswap._detect.polling`).
-A Tracker is the sum of its parts, one job each, in a line of bases: this one, then
-:mod:`~hotswap._detect.indexing`, :mod:`~hotswap._detect.baselines` and
+The part of the :class:`~hotswap._detect.tracker.Tracker` that holds its records and talks to
+the event source (:mod:`hotswap._detect.events`): each record's file is watched (its directory,
+and the symbolic links on the way to it), and an event's path is routed to the records of that
+file, which become *dirty*: looked at by the next checkpoint. A file that cannot be watched (no
+event source, a file system without events, a link that cannot be followed) is *polled*: stat-ed
+at every checkpoint (see :mod:`hotswap._detect.polling`). A Tracker is the sum of its parts, one
+job each, in a line of bases (each makes its own state, and uses only its own and its bases'):
+this one, then :mod:`~hotswap._detect.indexing`, :mod:`~hotswap._detect.baselines` and
 :mod:`~hotswap._detect.polling`.
 """
 
@@ -18,13 +18,11 @@ import select
 import threading
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
-from hotswap._detect.capture import CaptureFinder
 from hotswap._detect.events import Watcher, forks
-from hotswap._detect.imports import ImportIndex, Reads
 from hotswap._detect.prepare import Preparer
-from hotswap._detect.record import Fingerprint, Pushed, Record, resolve_directory
+from hotswap._detect.record import Record, resolve_directory
 
 if TYPE_CHECKING:
     from hotswap._detect.tracker import Tracker
@@ -43,21 +41,11 @@ class _Records(dict[str, Record]):
 
 
 class Routes:
-    """The tracker's state, and the routes from watched paths to its records."""
+    """The records, and the routes from watched paths to them: the watcher, the dirty set and
+    the polled records."""
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = _Records(self)
-        # What the import hook saw executed since the last ``discover``: (path, fingerprint of
-        # the bytes, the bytes, import-time reads).
-        self.captured: dict[str, tuple[str, Fingerprint, bytes, Reads]] = {}
-        # Who imports what (see _imports); records whose text changed since they were last
-        # scanned wait in ``_unindexed`` (the background reader scans them, else the next query).
-        self.index = ImportIndex()
-        self._unindexed: dict[str, None] = {}
-        self._lock = threading.Lock()
-        self._users = 0
-        self._finder: CaptureFinder | None = None
-        self._scanned = False
         self._watcher: Watcher | None = None
         self._forks = 0  # _events.forks() when the watcher was started
         # watched file -> the name of its record (a set of names when several share a file)
@@ -67,24 +55,12 @@ class Routes:
         # (a dict used as an ordered set): the stat fallback then walks the files directory by
         # directory, as imports met them, which the kernel's caches favour over hash order.
         self._polled: dict[str, None] = {}
-        self._unread: list[Record] = []  # pending baselines for the background reader
         self._events = threading.RLock()  # draining events and resolving baselines
-        self._index_lock = threading.Lock()
-        self._reader: threading.Thread | None = None
-        # ``sys.modules`` as the last checkpoint left it (its size, and its names once asked):
-        # a module that entered it another way than through the import hook is found there.
-        self._modules_size = 0
-        self._modules_seen: set[str] = set()
         # directory -> (its resolved path, the symbolic links on its way), for ``_watch``
         self._real_dirs: dict[str, tuple[str, tuple[str, ...]]] = {}
-        # module -> the text that is its source instead of its file (see ``push``); shared with
-        # the import hook, which runs it for a module imported later.
-        self.pushed: dict[str, Pushed] = {}
         # The thread that takes events as they arrive and parses what a first reload needs
-        # (see _prepare); its parses wait in ``_prepared`` (name -> (digest, parse)).
+        # (see _prepare); its parses wait in the tracker's ``_prepared``.
         self._preparer: Preparer | None = None
-        self._preparing = threading.Lock()
-        self._prepared: dict[str, tuple[bytes, Any]] = {}
 
     @property
     def watcher(self) -> Watcher | None:
@@ -164,16 +140,6 @@ class Routes:
             self._unroute(old)
         dict.__setitem__(self.records, record.name, record)
         self._watch(record, verify=False, link=link)
-
-    def forget(self, name: str) -> None:
-        with self._index_lock:
-            self.index.forget(name)
-            self._unindexed.pop(name, None)
-        record = self.records.pop(name, None)
-        if record is not None:
-            self._unroute(record)
-        self._dirty.discard(name)
-        self._polled.pop(name, None)
 
     def _unroute(self, record: Record) -> None:
         for path in {record.path, os.path.realpath(record.path), record.real}:

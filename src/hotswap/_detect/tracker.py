@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,15 @@ __all__ = [
 
 class Tracker(Polling):
     """Records of watched modules, shared by every Reloader in the process."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._users = 0
+        self._finder: CaptureFinder | None = None
+        # Parses the preparer thread made ahead of a checkpoint (name -> (digest, parse)),
+        # handed over under ``_preparing`` (see ``parsed``).
+        self._preparing = threading.Lock()
+        self._prepared: dict[str, tuple[bytes, Any]] = {}
 
     def acquire(self) -> None:
         with self._lock:
