@@ -134,3 +134,37 @@ def test_a_parse_made_ahead_is_not_used_once_the_module_runs_another_text(
     parsed = tracker.parsed(record, apply_module.parse_executing)
     assert parsed is not None and parsed.text == "X = 2\n"
     assert tracker._prepared == {}
+
+
+def test_the_members_of_a_large_class_are_scanned_before_the_first_save_applies(
+    workspace: Workspace,
+    reloader: hotswap.Reloader,
+    preparer: Preparer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A user edits one method of a class of 40 methods for the first time: what each member
+    reads was worked out with the parse, while they switched windows, so the cell that applies
+    the save scans only the edited method (and runs its new code)."""
+    import hotswap._engine.nested as nested
+
+    methods = "".join(f"    def m{k}(self):\n        return {k}\n\n" for k in range(40))
+    name = workspace.name()
+    workspace.write(f"{name}.py", f"class C:\n{methods}")
+    mod = importlib.import_module(name)
+    instance = mod.C()
+    assert not reloader.check()
+    done = preparer.prepared
+    workspace.write(f"{name}.py", f"class C:\n{methods.replace('return 7', 'return 700')}")
+    assert preparer.wait_prepared(done + 1, WAIT)
+    scanned: list[str] = []
+    real = nested.scan_member
+
+    def counting(node: Any, postponed: bool = False) -> Any:
+        scanned.append(getattr(node, "name", "?"))
+        return real(node, postponed)
+
+    monkeypatch.setattr(nested, "scan_member", counting)
+    report = reloader.check()
+    assert report.ok and report.reloaded == [name], report
+    assert instance.m7() == 700
+    assert scanned == ["m7"]

@@ -129,4 +129,7 @@ def _parse(record: Any) -> Any:
     file is known to hold something new (a touch, or a checkpoint with nothing changed, never
     loads it)."""
     apply: Any = importlib.import_module("hotswap._checkpoint.apply")
-    return apply.parse_executing(record)
+    parsed = apply.parse_executing(record)
+    if parsed is not None:  # (what the first re-parse of a large class would do)
+        importlib.import_module("hotswap._engine.nested").scan_members(parsed)
+    return parsed

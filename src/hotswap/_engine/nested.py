@@ -31,6 +31,7 @@ parses the whole class.
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 import bisect
@@ -44,6 +45,25 @@ if TYPE_CHECKING:
 
 _MAX_MEMBER_RUNS = 8  # runs of members behind by different amounts, before declining
 _STAND_IN = "class _:\n"
+
+
+def scan_members(parsed: ParsedSource) -> None:
+    """Scan the members of each large top-level class of ``parsed`` now: the preparer does it
+    when it parses a module ahead of its first reload (see ``_detect.prepare``), so that the
+    first nested re-parse of a class of 250 methods does not scan them all on the user's time
+    (what :func:`reparse_class` does once per class, then keeps)."""
+    postponed = bool(parsed.future_flags & __future__.annotations.compiler_flag)
+    for stmt in parsed.objects:
+        node = stmt.node
+        if (
+            isinstance(node, ast.ClassDef)
+            and len(node.body) >= _SCAN_AHEAD
+            and stmt.member_scans is None
+        ):
+            stmt.member_scans = tuple(scan_member(member, postponed) for member in node.body)
+
+
+_SCAN_AHEAD = 16  # members: smaller classes are scanned in the time a reload takes anyway
 
 
 def reparse_class(
