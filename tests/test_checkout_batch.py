@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import Workspace
 
 import hotswap
-from hotswap._checkpoint import batch as _batch
+from hotswap._engine import batch as _batch
 
 
 @pytest.fixture

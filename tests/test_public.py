@@ -90,7 +90,7 @@ def test_exported_error_and_warning_types_are_raised_or_emitted() -> None:
             assert name in used, f"hotswap.{name} is exported but never raised or emitted"
 
 
-ENGINE = (f"{PACKAGE}._engine.", f"{PACKAGE}._checkpoint.apply", f"{PACKAGE}._checkpoint.batch")
+ENGINE = (f"{PACKAGE}._engine.", f"{PACKAGE}._checkpoint.apply")
 
 
 def test_import_and_checkpoints_with_nothing_changed_do_not_load_the_engine(

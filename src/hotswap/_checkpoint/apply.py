@@ -15,7 +15,7 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotswap._checkpoint.batch import Guard, checkpoint
+from hotswap._engine.batch import Guard, checkpoint
 from hotswap._detect.imports import Reads
 from hotswap._detect.scope import source_file
 from hotswap._detect.text import SourceError, decode
@@ -59,7 +59,7 @@ def apply(
     definitions_only: frozenset[str] = frozenset(),
 ) -> Report:
     report = Report()
-    with checkpoint(report, len(changed)) as succeeded:  # heap work at its end (see _batch)
+    with checkpoint(report, len(changed)) as succeeded:  # heap work at its end (see _engine.batch)
         _apply_all(changed, unreadable, strategy, namespace, observed, complete,
                    definitions_only, report, succeeded)
     TRACKER.index.trim()  # (once per checkpoint, not per module: each walks all it holds)

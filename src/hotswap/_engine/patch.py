@@ -32,7 +32,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from hotswap._checkpoint.batch import redirect_after_commit, retarget_after_commit, stuck_message
+from hotswap._engine.batch import redirect_after_commit, retarget_after_commit, stuck_message
 from hotswap._engine.graves import Graves
 from hotswap._engine.journal import MISSING, Journal
 from hotswap._engine.kinds import (

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap import integrations
-from hotswap._checkpoint.batch import redirect_after_commit
+from hotswap._engine.batch import redirect_after_commit
 from hotswap._detect.imports import resolve
 from hotswap._detect.text import SourceError
 from hotswap._engine.decorated import forget_overloads, kept_class, restub, static_attribute
