@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import Workspace
 
 import hotswap
-from hotswap import integrations
+from hotswap import _hooks
 from hotswap._engine import redirect as _redirect
 
 
@@ -31,7 +31,7 @@ def no_framework_imported(monkeypatch: pytest.MonkeyPatch) -> None:
     active, and a transaction with an active integration redirects at once, not in the
     checkpoint's one scan (its ``after`` hook reads its registries): the scan counts below
     would then depend on which tests ran before."""
-    monkeypatch.setattr(integrations, "active", list)
+    monkeypatch.setattr(_hooks, "active", list)
 
 COUNT = 20
 

@@ -15,11 +15,11 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotswap._engine.batch import Guard, checkpoint
 from hotswap._detect.imports import Reads
 from hotswap._detect.scope import source_file
 from hotswap._detect.text import SourceError, decode
 from hotswap._detect.tracker import TRACKER, Changed, Record, Unreadable
+from hotswap._engine.batch import Guard, checkpoint
 from hotswap._engine.frames import reloaded
 from hotswap._engine.journal import MISSING, Journal
 from hotswap._engine.kinds import clear_caches_reading

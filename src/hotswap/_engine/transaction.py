@@ -54,10 +54,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotswap import integrations
-from hotswap._engine.batch import redirect_after_commit
+from hotswap import _hooks as integrations
 from hotswap._detect.imports import resolve
 from hotswap._detect.text import SourceError
+from hotswap._engine.batch import redirect_after_commit
 from hotswap._engine.decorated import forget_overloads, kept_class, restub, static_attribute
 from hotswap._engine.graves import Graves
 from hotswap._engine.journal import MISSING, Journal

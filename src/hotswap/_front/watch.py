@@ -31,12 +31,13 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hotswap import integrations
+from hotswap import _hooks as integrations
 from hotswap._checkpoint.reloader import Reloader
 from hotswap._detect.record import resolve_directory
 from hotswap._detect.tracker import TRACKER
 from hotswap._engine.frames import file_of, frames_on_stacks, running_old_code
 from hotswap._front.render import Show, note, print_report
+from hotswap._gate import GATE
 from hotswap._report import Report
 
 _ACTIVE: list[Watch] = []
@@ -156,7 +157,7 @@ class Watch:
             self._thread = threading.Thread(target=self._run, name="hotswap-watch", daemon=True)
             _ACTIVE.append(self)
             # Requests and saves never overlap: web frameworks imported now or later have their
-            # request entry gated (see hotswap.integrations._gate).
+            # request entry gated (see hotswap._gate).
             integrations.serve_requests()
             self._thread.start()
         return self
@@ -210,7 +211,7 @@ class Watch:
             self._wait_while_truncated()
             try:
                 # No request runs while the save applies: each is served by old or new code.
-                with _ENGINE, integrations.GATE.applying(note):
+                with _ENGINE, GATE.applying(note):
                     self.patterns.apply(self.reloader)
                     report = self.reloader.check()
             except Exception:
@@ -232,7 +233,7 @@ class Watch:
         notice it (``hotswap.loop`` before each step): constant time when nothing changed."""
         with self._apply_lock:
             try:
-                with _ENGINE, integrations.GATE.applying(note):
+                with _ENGINE, GATE.applying(note):
                     self.patterns.apply(self.reloader)
                     report = self.reloader.check()
             except Exception:

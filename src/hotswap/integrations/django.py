@@ -22,9 +22,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from hotswap._gate import gate_wsgi
 from hotswap.integrations import Applied, Gate, Integration
 from hotswap.integrations._common import left_module
-from hotswap.integrations._gate import gate_wsgi
 
 
 class DjangoIntegration(Integration):

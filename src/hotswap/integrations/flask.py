@@ -28,9 +28,9 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from hotswap._gate import gate_wsgi
 from hotswap.integrations import Applied, Gate, Integration
 from hotswap.integrations._common import left_module, user_globals
-from hotswap.integrations._gate import gate_wsgi
 
 
 class FlaskIntegration(Integration):
