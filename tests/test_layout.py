@@ -2,11 +2,13 @@
 
 The import graph is read off the source: module-level imports only (an import inside a function
 runs on use; one under ``if TYPE_CHECKING:`` never runs), each resolved to the module it loads.
+On it: no cycles, and no module importing a layer above its own (see :data:`LAYERS`).
 """
 
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import hotswap
@@ -15,8 +17,8 @@ SOURCE = Path(hotswap.__file__).parent
 PACKAGE = SOURCE.name
 
 
-def _name(path: Path) -> str:
-    parts = list(path.relative_to(SOURCE.parent).with_suffix("").parts)
+def _name(path: Path, source: Path = SOURCE) -> str:
+    parts = list(path.relative_to(source.parent).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -37,9 +39,9 @@ def _module_level(tree: ast.Module) -> list[ast.stmt]:
     return out
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module -> the package's modules its import runs import."""
-    files = {_name(p): p for p in SOURCE.rglob("*.py")}
+def import_graph(source: Path = SOURCE) -> dict[str, set[str]]:
+    """Module -> the package's modules its import runs import (``source``: the package's folder)."""
+    files = {_name(p, source): p for p in source.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
         deps: set[str] = set()
@@ -115,6 +117,63 @@ def test_the_package_imports_have_no_cycle() -> None:
     graph = import_graph()
     assert graph.get("hotswap._checkpoint.reloader")  # the reader found imports
     assert cycles(graph) == []
+
+
+# The layers, bottom to top: a module may import, when it is imported, only modules of its own
+# layer or lower ones (a function-local import, which runs on use, may go anywhere). An entry names
+# a module, or a package and everything in it; every module of hotswap belongs to exactly one.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # base: the public names (loaded lazily), errors, reports, the integrations' hook API
+    (PACKAGE, f"{PACKAGE}._errors", f"{PACKAGE}._report", f"{PACKAGE}._hooks", f"{PACKAGE}._gate"),
+    (f"{PACKAGE}._detect",),
+    (f"{PACKAGE}._engine",),
+    (f"{PACKAGE}._checkpoint",),
+    (f"{PACKAGE}._front",),
+    # top: what users name, and the framework code
+    (f"{PACKAGE}.ipython", f"{PACKAGE}.__main__", f"{PACKAGE}.integrations", f"{PACKAGE}.dask"),
+)
+
+
+def layer(module: str) -> int:
+    """The index in :data:`LAYERS` of the layer ``module`` belongs to (-1: none)."""
+    for index, entries in enumerate(LAYERS):
+        for entry in entries:
+            if module == entry or (entry != PACKAGE and module.startswith(f"{entry}.")):
+                return index
+    return -1
+
+
+def upward(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The imports in ``graph`` that go to a layer above the importer's."""
+    return sorted((m, d) for m, deps in graph.items() for d in deps if layer(d) > layer(m))
+
+
+def test_the_layering_guard_sees_an_upward_import(tmp_path: Path) -> None:
+    """The guard below can fail: a copy of the package with one module-level import planted
+    from an engine module into the front end is found, and a lazy one (inside a function) is
+    not."""
+    copy = tmp_path / PACKAGE
+    shutil.copytree(SOURCE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    plan = copy / "_engine" / "plan.py"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(
+        text + "\n\ndef _lazy() -> None:\n    from hotswap._front import cli\n"
+        "\n\nfrom hotswap._front import render\n",
+        encoding="utf-8",
+    )
+    assert upward(import_graph(copy)) == [(f"{PACKAGE}._engine.plan", f"{PACKAGE}._front.render")]
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    """A new module goes in one of the layers (a folder, or the base and top lists above)."""
+    assert [m for m in import_graph() if layer(m) < 0] == []
+
+
+def test_every_module_imports_only_its_own_layer_or_lower_ones() -> None:
+    """base < ``_detect`` < ``_engine`` < ``_checkpoint`` < ``_front`` < top (``ipython``,
+    ``integrations``, ``dask``): a layer can be read, loaded and tested without the ones above
+    it. No exceptions."""
+    assert upward(import_graph()) == []
 
 
 # Modules and classes over the size rule (450 and 300 lines), each at most as long as it was when
