@@ -17,6 +17,7 @@ import pytest
 
 import hotswap
 import hotswap._checkpoint.apply as apply_module
+import hotswap._checkpoint.parses as parses_module
 from conftest import Workspace
 from hotswap._detect.events import default_watcher
 from hotswap._detect.prepare import Preparer
@@ -47,13 +48,13 @@ def preparer(reloader: hotswap.Reloader) -> Iterator[Preparer]:
 def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of records whose executing source the checkpoint parses itself from now on."""
     seen: list[str] = []
-    real = apply_module.parse_executing
+    real = parses_module.parse_executing
 
     def counting(record: Record) -> Any:
         seen.append(record.name)
         return real(record)
 
-    monkeypatch.setattr(apply_module, "parse_executing", counting)
+    monkeypatch.setattr(parses_module, "parse_executing", counting)
     return seen
 
 

@@ -90,7 +90,11 @@ def test_exported_error_and_warning_types_are_raised_or_emitted() -> None:
             assert name in used, f"hotswap.{name} is exported but never raised or emitted"
 
 
-ENGINE = (f"{PACKAGE}._engine.", f"{PACKAGE}._checkpoint.apply")
+# The engine, and the checkpoint's modules that only apply changes (loaded with it).
+ENGINE = (
+    f"{PACKAGE}._engine.",
+    *(f"{PACKAGE}._checkpoint.{m}" for m in ("apply", "importers", "follow", "parses")),
+)
 
 
 def test_import_and_checkpoints_with_nothing_changed_do_not_load_the_engine(
