@@ -13,7 +13,14 @@ import sys
 from collections.abc import Container, Iterator
 from typing import Any
 
-from hotswap._checkpoint.importers import Carry, Deferred, propagate, record_outcome, run_deferred
+from hotswap._checkpoint.follow import (
+    Carry,
+    Deferred,
+    importer_failed,
+    record_outcome,
+    run_importer,
+)
+from hotswap._checkpoint.importers import propagate
 from hotswap._checkpoint.parses import module_dependencies, parse_executing, parsed_of, try_parse
 from hotswap._detect.scope import source_file
 from hotswap._detect.text import SourceError, decode
@@ -128,33 +135,44 @@ def _apply_all(
     succeeded += run_deferred(deferred, namespace, observed, complete, report, definitions_only)
     # A module that failed because a dependency was broken is retried when the dependency changes.
     if succeeded:
-        for record in list(TRACKER.records.values()):
-            data = record.failed_data
-            if data is None or record.name in pending or record.fingerprint is None:
-                continue
-            retry = Changed(record, data, record.fingerprint)
-            needs = record.failed_needs
-            if needs is None:  # parsed once per failed content, not at every reload
-                needs = module_dependencies(record.name, parsed_of(record))
-                needs |= module_dependencies(record.name, try_parse(retry))
-                record.failed_needs = needs
-            if needs & set(succeeded):
-                outcome = None
-                with Guard(record, report):
-                    outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
-                if outcome is not None and outcome.error is None:
-                    with Guard(record, report, applied=True):
-                        propagate(
-                            record.name,
-                            outcome,
-                            namespace,
-                            observed,
-                            complete,
-                            report,
-                            {},
-                            definitions_only,
-                        )
-                    succeeded.append(record.name)  # its own held importers follow it
+        _retry_failed(pending, strategy, namespace, observed, complete, definitions_only, report,
+                      succeeded)
+
+
+def _retry_failed(
+    pending: Container[str], strategy: str, namespace: dict[str, Any] | None,
+    observed: Observed, complete: bool, definitions_only: frozenset[str], report: Report,
+    succeeded: list[str],
+) -> None:
+    """Reload the modules that failed earlier and import one in ``succeeded`` (which grows
+    with each that applies: its own held importers follow it)."""
+    for record in list(TRACKER.records.values()):
+        data = record.failed_data
+        if data is None or record.name in pending or record.fingerprint is None:
+            continue
+        retry = Changed(record, data, record.fingerprint)
+        needs = record.failed_needs
+        if needs is None:  # parsed once per failed content, not at every reload
+            needs = module_dependencies(record.name, parsed_of(record))
+            needs |= module_dependencies(record.name, try_parse(retry))
+            record.failed_needs = needs
+        if needs & set(succeeded):
+            outcome = None
+            with Guard(record, report):
+                outcome = _reload_one(retry, strategy, report, None, Carry(), definitions_only)
+            if outcome is not None and outcome.error is None:
+                with Guard(record, report, applied=True):
+                    propagate(
+                        record.name,
+                        outcome,
+                        namespace,
+                        observed,
+                        complete,
+                        report,
+                        {},
+                        definitions_only,
+                    )
+                succeeded.append(record.name)  # its own held importers follow it
 
 
 def _with_retries(order: list[str], retried: set[str]) -> Iterator[str]:
@@ -273,3 +291,40 @@ def _fail(record: Record, item: Changed, problem: Problem, report: Report) -> No
     report.errors.append(problem)
     if record.name not in report.failed:
         report.failed.append(record.name)
+
+
+def run_deferred(
+    deferred: dict[str, Deferred],
+    namespace: dict[str, Any] | None,
+    observed: Observed,
+    complete: bool,
+    report: Report,
+    definitions_only: frozenset[str],
+) -> list[str]:
+    """Run the importers put off while the batch was walked, now that it applied; the names of
+    those that reloaded."""
+    done = []
+    while deferred:
+        item = deferred.pop(next(iter(deferred)))
+        record, given = item.record, item.carry
+        parsed, text = parsed_of(record), record.text
+        if parsed is None or text is None:
+            continue
+        follow: Outcome | None = None
+        with Guard(record, report):
+            follow = run_importer(
+                record, item.target, parsed, text, given.dirty, given.preset, given.recoded,
+                definitions_only,
+            )
+        if follow is None:
+            continue
+        if follow.error is not None:
+            importer_failed(record, follow, report)
+            continue
+        record_outcome(report, follow)
+        done.append(record.name)
+        with Guard(record, report, applied=True):
+            propagate(
+                record.name, follow, namespace, observed, complete, report, {}, definitions_only
+            )
+    return done

@@ -1,12 +1,17 @@
-"""Whether an importer must run again after a module it imports changed, and how it follows
-when it need not: its import-time reads (from the code object the import hook saw, else the
-parse) against the names that changed; an importer none of whose import-time code reads them
-takes the new bindings and drops cached results of changed code, and no statement of it runs.
+"""How one importer follows a change of a module it imports: without running, when nothing its
+import-time code read changed (its import-time reads, from the code object the import hook saw
+or else the parse, against the names that changed: the bindings move, cached results of changed
+code are dropped, no statement runs), or else as a transaction with no source change, where the
+dataflow rule re-runs what read the changed names.
+
+What travels with it: :class:`Carry`, the values handed to a module reloaded later in the same
+save, and :class:`Deferred`, an importer's run put off until the save's walk is over.
 """
 
 from __future__ import annotations
 
 import types
+from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap._checkpoint.parses import parsed_of
@@ -14,9 +19,10 @@ from hotswap._detect.imports import Reads
 from hotswap._detect.tracker import Record
 from hotswap._engine.journal import MISSING, Journal
 from hotswap._engine.kinds import clear_caches_reading
-from hotswap._engine.propagate import SUBCLASS_HOOK, Analysis
-from hotswap._engine.transaction import Outcome
-from hotswap._report import Change
+from hotswap._engine.propagate import SUBCLASS_HOOK, Analysis, forget_analysis
+from hotswap._engine.source import ParsedSource
+from hotswap._engine.transaction import Outcome, Transaction
+from hotswap._report import Change, Report
 
 
 def follow_without_running(
@@ -81,10 +87,11 @@ def runs_again(
     if not reads.names.isdisjoint({n.partition(".")[0] for n in dirty}):
         return True
     for called in reads.called:  # ``f``, ``K.m``: it, or what it is an attribute of
+        name = called
         while True:
-            if called in affected:
+            if name in affected:
                 return True
-            called, dot, _attr = called.rpartition(".")
+            name, dot, _attr = name.rpartition(".")
             if not dot:
                 break
     for base in reads.bases:
@@ -94,3 +101,81 @@ def runs_again(
         if meta is not type and meta.__name__ in affected and namespace.get(meta.__name__) is meta:
             return True  # making the class runs its metaclass, which behaves differently
     return False
+
+
+@dataclass
+class Deferred:
+    """An importer's re-run put off until the walk is over (see ``propagate``)."""
+
+    record: Record
+    target: types.ModuleType
+    carry: Carry
+
+
+def defer(
+    deferred: dict[str, Deferred],
+    record: Record,
+    target: types.ModuleType,
+    dirty: set[str],
+    preset: dict[str, Any],
+    recoded: set[str],
+) -> None:
+    item = deferred.setdefault(record.name, Deferred(record, target, Carry()))
+    item.carry.preset.update(preset)
+    item.carry.dirty.update(dirty)
+    item.carry.recoded.update(recoded)
+
+
+def record_outcome(report: Report, outcome: Outcome) -> None:
+    report.warnings.extend(outcome.warnings)
+    report.changes.extend(outcome.changes)
+    if (outcome.changes or outcome.ran) and outcome.module not in report.reloaded:
+        report.reloaded.append(outcome.module)
+
+
+def importer_failed(record: Record, follow: Outcome, report: Report) -> None:
+    """An importer's re-run failed (and rolled back): the report and its record say so."""
+    assert follow.error is not None
+    record.failure = follow.error
+    report.errors.append(follow.error)
+    report.warnings.extend(follow.warnings)
+    report.failed.append(record.name)
+
+
+def run_importer(
+    record: Record,
+    target: types.ModuleType,
+    parsed: ParsedSource,
+    text: str,
+    dirty: set[str],
+    preset: dict[str, Any],
+    recoded: set[str],
+    definitions_only: frozenset[str],
+) -> Outcome:
+    """An importer's transaction with no source change: what read the changed names at
+    import time re-runs by the dataflow rule. (The engine re-makes a class when a base is
+    among the recoded names: a base whose ``__init_subclass__`` behaves differently is.)"""
+    recoded = recoded | {
+        n.removesuffix(SUBCLASS_HOOK) for n in recoded if n.endswith(SUBCLASS_HOOK)
+    }
+    transaction = Transaction(
+        target,
+        record.path,
+        parsed,
+        "incremental",
+        dirty,
+        preset,
+        recoded,
+        record.name in definitions_only,
+    )
+    forget_analysis(record.name, record.path)
+    return transaction.run(text, parsed)
+
+
+@dataclass
+class Carry:
+    """What modules reloaded earlier in a batch hand to a module reloaded later in it."""
+
+    preset: dict[str, Any] = field(default_factory=dict)
+    recoded: set[str] = field(default_factory=set)
+    dirty: set[str] = field(default_factory=set)
