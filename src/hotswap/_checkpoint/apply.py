@@ -21,7 +21,13 @@ from hotswap._checkpoint.follow import (
     run_importer,
 )
 from hotswap._checkpoint.importers import propagate
-from hotswap._checkpoint.parses import module_dependencies, parse_executing, parsed_of, try_parse
+from hotswap._checkpoint.parses import (
+    module_dependencies,
+    parse_executing,
+    parsed_of,
+    try_parse,
+    update_linecache,
+)
 from hotswap._detect.scope import source_file
 from hotswap._detect.text import SourceError, decode
 from hotswap._detect.tracker import TRACKER, Changed, Record, Unreadable
@@ -29,7 +35,7 @@ from hotswap._engine.batch import Guard, checkpoint
 from hotswap._engine.frames import reloaded
 from hotswap._engine.plan import dependency_order
 from hotswap._engine.propagate import Observed, forget_analysis
-from hotswap._engine.source import ParsedSource, update_linecache
+from hotswap._engine.source import ParsedSource
 from hotswap._engine.transaction import Outcome, Transaction
 from hotswap._engine.uses import sweep
 from hotswap._report import Problem, Report

@@ -38,7 +38,8 @@ import bisect
 import copy
 from typing import TYPE_CHECKING
 
-from hotswap._engine.source import ParsedSource, Statement, make_statement, scan_member
+from hotswap._engine.scan import scan_member
+from hotswap._engine.source import ParsedSource, Statement, make_statement
 
 if TYPE_CHECKING:
     from hotswap._engine.reparse import _Edit

@@ -205,7 +205,7 @@ def _assemble(
 
 def _line_edit(edit: _Edit, text: str, old: str) -> tuple[int, int, int, int]:
     """``ParsedSource.line_edit`` of an edit (for
-    :func:`hotswap._engine.source.update_linecache`)."""
+    :func:`hotswap._checkpoint.parses.update_linecache`)."""
     return (edit.head, edit.tail, edit.head_end, edit.tail_start + len(text) - len(old))
 
 

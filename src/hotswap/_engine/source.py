@@ -5,7 +5,8 @@ A module's source becomes a :class:`ParsedSource`: its top-level statements, eac
 module scope and the names it reads while the module body runs (*exec-time* reads: decorators,
 defaults and annotations of a ``def``, the whole body of a ``class``, everything outside
 function bodies otherwise). The plan compares two ``ParsedSource`` objects statement by statement;
-the engine compiles single statements with their original line numbers.
+the engine compiles single statements with their original line numbers. What a statement binds
+and reads is read off its AST by :mod:`hotswap._engine.scan`.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ import __future__
 import ast
 import bisect
 import copy
-import linecache
 import types
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hotswap._detect.text import SourceError
-
-STAR = "*"  # the bind of ``from m import *``: the names it binds are known only when it runs
+from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
+from hotswap._engine.scan import Scan, declares_global, loaded_names
 
 
 @dataclass(eq=False)
@@ -357,19 +357,6 @@ def parse(text: str, path: str) -> ParsedSource:
     return parsed
 
 
-def _declares_global(node: ast.stmt) -> bool:
-    """A ``global`` statement at module level (outside functions and classes)."""
-    stack: list[ast.AST] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Global):
-            return True
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        stack.extend(ast.iter_child_nodes(current))
-    return False
-
-
 def _check_whole_compile(text: str, path: str, flags: int) -> None:
     """Module-level ``global`` after a use of the name is an error only the whole-module
     symbol table sees (each statement compiles alone); compile the whole text in that case."""
@@ -422,11 +409,11 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         if node.decorator_list:
             first = min(d.lineno for d in node.decorator_list)
             decorators_key = "\n".join(ast.dump(d) for d in node.decorator_list)
-    scan = _Scan(postponed_annotations)
+    scan = Scan(postponed_annotations)
     scan.statement(node, module_scope=True)
     body_reads: frozenset[str] = frozenset()
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        body_reads = _loaded_names(node.body)
+        body_reads = loaded_names(node.body)
     return Statement(
         node=node,
         index=index,
@@ -438,194 +425,8 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         name=name,
         decorators_key=decorators_key,
         body_reads=body_reads,
-        declares_global=_declares_global(node),
+        declares_global=declares_global(node),
     )
-
-
-def scan_member(
-    node: ast.stmt, postponed_annotations: bool = False
-) -> tuple[frozenset[str], frozenset[str]]:
-    """What a member of a top-level class reads and calls while the class body runs: its
-    part of the class statement's ``reads`` and ``calls``."""
-    scan = _Scan(postponed_annotations)
-    scan.statement(node, module_scope=False)
-    return frozenset(scan.reads), frozenset(scan.calls)
-
-
-def _loaded_names(body: list[ast.stmt]) -> frozenset[str]:
-    """Every name read (``Load``) anywhere in ``body``, and ``a.X`` for an attribute of a
-    name (``return a.K`` reads ``a.K``): what ``ast.walk`` would find, without its generators
-    (a whole parse walks every function body of the module). Not the names only read to build
-    an exception a ``raise`` outside any ``try``/``with`` raises: a call that reached them
-    failed, so it computed nothing (see ``_uses``; the same rule, read off code objects)."""
-    out = set()
-    stack: list[ast.AST] = list(body)
-    guarded: list[ast.AST] = []  # where a raise may be caught: walked whole, below
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    name_type, attribute_type, load, node_type = ast.Name, ast.Attribute, ast.Load, ast.AST
-    raise_type, assert_type = ast.Raise, ast.Assert
-    handlers = (ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
-    while stack:
-        node = pop()
-        if type(node) is name_type:
-            if isinstance(node.ctx, load):  # type: ignore[attr-defined]
-                out.add(node.id)  # type: ignore[attr-defined]
-            continue
-        if type(node) is raise_type:
-            continue
-        if type(node) is assert_type:
-            push(node.test)  # type: ignore[attr-defined]  # the message: only when it fails
-            continue
-        if type(node) is attribute_type and type(node.value) is name_type:  # type: ignore[attr-defined]
-            out.add(f"{node.value.id}.{node.attr}")  # type: ignore[attr-defined]
-        if isinstance(node, handlers):
-            # What a handler may catch: a ``try`` body (and all of it under a ``finally``,
-            # which may return), a ``with`` body (``__exit__`` may suppress).
-            if isinstance(node, ast.Try | ast.TryStar) and not node.finalbody:
-                guarded.extend(node.body)
-                extend(node.handlers)
-                extend(node.orelse)
-            else:
-                guarded.append(node)
-            continue
-        for attribute in node._fields:
-            value = getattr(node, attribute, None)
-            if type(value) is list:
-                extend(v for v in value if isinstance(v, node_type))
-            elif isinstance(value, node_type):
-                push(value)
-    # Under a handler every raise counts (``except E as e: return str(e)`` keeps the message).
-    while guarded:
-        node = guarded.pop()
-        for child in ast.walk(node):
-            if type(child) is name_type and isinstance(child.ctx, load):  # type: ignore[attr-defined]
-                out.add(child.id)  # type: ignore[attr-defined]
-            elif type(child) is attribute_type and type(child.value) is name_type:  # type: ignore[attr-defined]
-                out.add(f"{child.value.id}.{child.attr}")  # type: ignore[attr-defined]
-    return frozenset(out)
-
-
-class _Scan:
-    """Collects the module-scope binds and exec-time reads of one top-level statement."""
-
-    def __init__(self, postponed_annotations: bool) -> None:
-        self.binds: set[str] = set()
-        self.reads: set[str] = set()
-        self.calls: set[str] = set()
-        self.local_only: set[str] = set()
-        self.postponed = postponed_annotations
-
-    def statement(self, node: ast.AST, module_scope: bool) -> None:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            self._function_header(node)
-            self._bind(node.name, module_scope)
-        elif isinstance(node, ast.ClassDef):
-            for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
-                self.expression(expr, module_scope)
-                dotted = _dotted(expr)
-                if dotted is not None:
-                    # Applied to the class as it is made: a changed decorator, metaclass or
-                    # ``__init_subclass__`` of a base re-runs the class statement.
-                    self.calls.add(dotted)
-            for stmt in node.body:
-                self.statement(stmt, module_scope=False)
-            self._bind(node.name, module_scope)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                self._bind(alias.asname or alias.name.partition(".")[0], module_scope)
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                self._bind(STAR if alias.name == "*" else alias.asname or alias.name, module_scope)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self.expression(node.value, module_scope)
-            if not self.postponed:
-                self.expression(node.annotation, module_scope)
-            if node.value is not None or not isinstance(node.target, ast.Name):
-                self.expression(node.target, module_scope)  # (``x: int`` alone binds no ``x``)
-        elif isinstance(node, ast.AugAssign):
-            self.expression(node.value, module_scope)
-            if isinstance(node.target, ast.Name):
-                self.reads.add(node.target.id)
-            self.expression(node.target, module_scope)
-        else:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.stmt):
-                    self.statement(child, module_scope)
-                else:
-                    self.expression(child, module_scope)
-
-    def _function_header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-        args = node.args
-        for expr in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-            self.expression(expr, True)
-        if isinstance(node, ast.Lambda):
-            return
-        for expr in node.decorator_list:
-            self.expression(expr, True)
-            dotted = _dotted(expr)
-            if dotted is not None:
-                self.calls.add(dotted)  # a changed decorator re-runs what it decorates
-        if not self.postponed:
-            every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-            every += [a for a in (args.vararg, args.kwarg) if a is not None]
-            for arg in every:
-                if arg.annotation is not None:
-                    self.expression(arg.annotation, True)
-            if node.returns is not None:
-                self.expression(node.returns, True)
-
-    def expression(self, node: ast.AST, module_scope: bool) -> None:
-        for sub in _walk_exec_time(node):
-            if isinstance(sub, ast.Lambda):
-                self._function_header(sub)
-            elif isinstance(sub, ast.Call):
-                dotted = _dotted(sub.func)
-                if dotted is not None:
-                    self.calls.add(dotted)  # ``f(...)``, or ``mod.f(...)`` through a module
-            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load):
-                dotted = _dotted(sub)
-                if dotted is not None:
-                    self.reads.add(dotted)  # ``a.X`` through ``import a``
-            elif isinstance(sub, ast.Name):
-                if not isinstance(sub.ctx, ast.Store):
-                    self.reads.add(sub.id)  # ``del x`` needs ``x``: it re-runs when x is rebound
-                if not isinstance(sub.ctx, ast.Load):
-                    self._bind(sub.id, module_scope)
-            elif isinstance(sub, ast.MatchAs | ast.MatchStar) and sub.name:
-                self._bind(sub.name, module_scope)
-            elif isinstance(sub, ast.MatchMapping) and sub.rest:
-                self._bind(sub.rest, module_scope)
-
-    def _bind(self, name: str, module_scope: bool) -> None:
-        if module_scope:
-            self.binds.add(name)
-        else:
-            # A class-body binding shadows module names only for later reads in the same body;
-            # keep the read conservative (a module-level rebinding still re-runs the class).
-            pass
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def _walk_exec_time(node: ast.AST) -> Iterator[ast.AST]:
-    """Like ``ast.walk`` but does not enter lambda bodies (they run later, at call time)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, ast.Lambda):
-            continue  # its defaults are scanned by _function_header
-        stack.extend(ast.iter_child_nodes(current))
 
 
 def compile_statement(
@@ -636,30 +437,3 @@ def compile_statement(
     module = ast.Module(body=[stmt.positioned(node)], type_ignores=[])
     code: types.CodeType = compile(module, path, "exec", flags=flags, dont_inherit=True)
     return code
-
-
-def update_linecache(path: str, text: str, parsed: ParsedSource | None = None) -> None:
-    """Make ``linecache`` (tracebacks, ``inspect.getsource``) hold the source that is executing.
-
-    The entry's mtime is None, which ``linecache.checkcache`` leaves alone: after a failed
-    reload the file on disk holds code that is not running, and tracebacks must show the
-    lines of the code that is. When ``parsed`` was re-parsed from an edit, the entry's lines
-    around the edit are reused (and checked to make up ``text`` exactly) instead of splitting
-    the whole text again.
-    """
-    lines = None
-    edit = parsed.line_edit if parsed is not None else None
-    entry = linecache.cache.get(path)
-    if edit is not None and entry is not None and len(entry) == 4 and entry[1] is None:
-        head, tail, head_end, tail_start = edit
-        before: list[str] = entry[2]
-        if head + tail <= len(before):
-            middle = text[head_end:tail_start].splitlines(keepends=True)
-            candidate = before[:head] + middle + before[len(before) - tail :]
-            if "".join(candidate) == text:
-                lines = candidate
-    if lines is None:
-        lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    linecache.cache[path] = (len(text), None, lines, path)
