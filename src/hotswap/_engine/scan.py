@@ -80,7 +80,14 @@ def loaded_names(body: list[ast.stmt]) -> frozenset[str]:
                 extend(v for v in value if isinstance(v, node_type))
             elif isinstance(value, node_type):
                 push(value)
-    # Under a handler every raise counts (``except E as e: return str(e)`` keeps the message).
+    _read_whole(guarded, out)
+    return frozenset(out)
+
+
+def _read_whole(guarded: list[ast.AST], out: set[str]) -> None:
+    """Add to ``out`` what :func:`loaded_names` finds in the ``guarded`` nodes, where a raise
+    may be caught: every raise counts (``except E as e: return str(e)`` keeps the message)."""
+    name_type, attribute_type, load = ast.Name, ast.Attribute, ast.Load
     while guarded:
         node = guarded.pop()
         for child in ast.walk(node):
@@ -88,7 +95,6 @@ def loaded_names(body: list[ast.stmt]) -> frozenset[str]:
                 out.add(child.id)  # type: ignore[attr-defined]
             elif type(child) is attribute_type and type(child.value) is name_type:  # type: ignore[attr-defined]
                 out.add(f"{child.value.id}.{child.attr}")  # type: ignore[attr-defined]
-    return frozenset(out)
 
 
 class Scan:
@@ -106,22 +112,9 @@ class Scan:
             self._function_header(node)
             self._bind(node.name, module_scope)
         elif isinstance(node, ast.ClassDef):
-            for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
-                self.expression(expr, module_scope)
-                dotted = _dotted(expr)
-                if dotted is not None:
-                    # Applied to the class as it is made: a changed decorator, metaclass or
-                    # ``__init_subclass__`` of a base re-runs the class statement.
-                    self.calls.add(dotted)
-            for stmt in node.body:
-                self.statement(stmt, module_scope=False)
-            self._bind(node.name, module_scope)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                self._bind(alias.asname or alias.name.partition(".")[0], module_scope)
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                self._bind(STAR if alias.name == "*" else alias.asname or alias.name, module_scope)
+            self._class(node, module_scope)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            self._import(node, module_scope)
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
                 self.expression(node.value, module_scope)
@@ -140,6 +133,25 @@ class Scan:
                     self.statement(child, module_scope)
                 else:
                     self.expression(child, module_scope)
+
+    def _class(self, node: ast.ClassDef, module_scope: bool) -> None:
+        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.expression(expr, module_scope)
+            dotted = _dotted(expr)
+            if dotted is not None:
+                # Applied to the class as it is made: a changed decorator, metaclass or
+                # ``__init_subclass__`` of a base re-runs the class statement.
+                self.calls.add(dotted)
+        for stmt in node.body:
+            self.statement(stmt, module_scope=False)
+        self._bind(node.name, module_scope)
+
+    def _import(self, node: ast.Import | ast.ImportFrom, module_scope: bool) -> None:
+        for alias in node.names:
+            if isinstance(node, ast.Import):
+                self._bind(alias.asname or alias.name.partition(".")[0], module_scope)
+            else:
+                self._bind(STAR if alias.name == "*" else alias.asname or alias.name, module_scope)
 
     def _function_header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         args = node.args
