@@ -15,7 +15,8 @@ import pytest
 
 import hotswap
 from conftest import Workspace
-from hotswap._detect.imports import import_time_reads, scan
+from hotswap._detect.imports import scan
+from hotswap._detect.reads import import_time_reads
 from hotswap._detect.tracker import TRACKER
 from hotswap._engine.plan import from_imports, module_aliases
 from hotswap._engine.source import parse

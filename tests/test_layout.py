@@ -184,7 +184,6 @@ CLASS_LINES = 300
 OVERSIZED_MODULES = {
     "_front/demo.py": 470,
     "_engine/transaction.py": 1461,
-    "_detect/imports.py": 499,
     "_engine/patch.py": 895,
     "_front/resume.py": 526,
     "_front/runner.py": 488,

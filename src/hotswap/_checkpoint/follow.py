@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap._checkpoint.parses import parsed_of
-from hotswap._detect.imports import Reads
+from hotswap._detect.reads import Reads
 from hotswap._detect.tracker import Record
 from hotswap._engine.journal import MISSING, Journal
 from hotswap._engine.kinds import clear_caches_reading

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import Any
 
-from hotswap._detect.imports import Reads, import_time_reads
+from hotswap._detect.reads import Reads, import_time_reads
 from hotswap._detect.record import RACY_NS, Fingerprint, Pushed, digest, read_file
 from hotswap._detect.scope import is_user_file
 

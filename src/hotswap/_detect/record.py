@@ -30,7 +30,7 @@ from hotswap._detect.text import SourceError, decode
 from hotswap._report import Problem
 
 if TYPE_CHECKING:
-    from hotswap._detect.imports import Reads
+    from hotswap._detect.reads import Reads
     from hotswap._engine.source import ParsedSource
 
 try:  # CPython's built-in BLAKE2: importing hashlib would also load OpenSSL (milliseconds)
@@ -128,7 +128,7 @@ class Record:
         held = self._reads
         if held is None:
             return None
-        from hotswap._detect.imports import Reads
+        from hotswap._detect.reads import Reads
 
         names, called, bases = held
         return Reads(frozenset(names), frozenset(called), frozenset(bases))
