@@ -114,8 +114,8 @@ def _items(text: str) -> tuple[tuple[str, str], ...]:
     text: a module scanned again after a save has the same import lists (sympy's ``expr.py``
     has 191 import statements, most inside methods: its scan takes 1.5 ms instead of 4-14)."""
     out = []
-    for part in _COMMENT.sub("", text).replace("\\\n", " ").split(","):
-        part = part.strip()
+    for piece in _COMMENT.sub("", text).replace("\\\n", " ").split(","):
+        part = piece.strip()
         if not part:
             continue
         match = _ITEM.match(" ".join(part.split()))

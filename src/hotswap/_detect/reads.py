@@ -157,31 +157,43 @@ def _called_as(code: CodeType, raw: bytes, ops: bytes, at: int, load: int) -> st
         return chain
     if following in _VALUE_NEXT:
         return None
-    if following == _LOAD_CONST or following in _NAME_LOADS:
-        # ``f(a, b)``: a run of name loads, then the call; ``def f(*, k=A)``: the keyword
-        # names, then the dict (a decorator's run ends in the function or class it makes).
-        if following in _NAME_LOADS and chain == name:
-            index = _arg(raw, ops, after) >> (1 if following == _LOAD_GLOBAL else 0)
-            if code.co_names[index] == "__annotations__":
-                return None  # ``x: T`` at module or class level
-        if (
-            following == _LOAD_CONST
-            and before >= 0
-            and ops[before] == _LOAD_CONST
-            and isinstance(code.co_consts[_arg(raw, ops, before)], str)
-            and isinstance(code.co_consts[_arg(raw, ops, after)], str)
-        ):
-            return None  # an annotation of a def: ``'x', T, 'return', T``, then a tuple
-        last = following
-        while following in _NAME_LOADS or following == _LOAD_CONST:
-            last = following
-            after = _next_instruction(ops, after)
-            following = ops[after] if after < len(ops) else -1
-            if last == _LOAD_CONST:
-                break
-        if following in _KEYWORD_USES or (last != _LOAD_CONST and following in _CALLS):
-            return None
+    if (following == _LOAD_CONST or following in _NAME_LOADS) and _a_value_in_a_run(
+        code, raw, ops, before, after, plain=chain == name
+    ):
+        return None
     return chain
+
+
+def _a_value_in_a_run(
+    code: CodeType, raw: bytes, ops: bytes, before: int, after: int, plain: bool
+) -> bool:
+    """Whether a name load provably uses the value, told by what follows it: ``after``, the
+    code unit of the next instruction (a name load or a constant), ``before``, that of the one
+    before the load; ``plain``, no attribute chain was read from it. So it is for an
+    annotation, and for an argument in a run of loads that ends in a call or keyword names."""
+    following = ops[after]
+    # ``f(a, b)``: a run of name loads, then the call; ``def f(*, k=A)``: the keyword
+    # names, then the dict (a decorator's run ends in the function or class it makes).
+    if following in _NAME_LOADS and plain:
+        index = _arg(raw, ops, after) >> (1 if following == _LOAD_GLOBAL else 0)
+        if code.co_names[index] == "__annotations__":
+            return True  # ``x: T`` at module or class level
+    if (
+        following == _LOAD_CONST
+        and before >= 0
+        and ops[before] == _LOAD_CONST
+        and isinstance(code.co_consts[_arg(raw, ops, before)], str)
+        and isinstance(code.co_consts[_arg(raw, ops, after)], str)
+    ):
+        return True  # an annotation of a def: ``'x', T, 'return', T``, then a tuple
+    last = following
+    while following in _NAME_LOADS or following == _LOAD_CONST:
+        last = following
+        after = _next_instruction(ops, after)
+        following = ops[after] if after < len(ops) else -1
+        if last == _LOAD_CONST:
+            break
+    return following in _KEYWORD_USES or (last != _LOAD_CONST and following in _CALLS)
 
 
 def import_time_reads(code: CodeType) -> Reads:
