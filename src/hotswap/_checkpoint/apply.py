@@ -31,10 +31,11 @@ from hotswap._checkpoint.parses import (
 from hotswap._detect.scope import source_file
 from hotswap._detect.text import SourceError, decode
 from hotswap._detect.tracker import TRACKER, Changed, Record, Unreadable
+from hotswap._engine.affected import forget_analysis
 from hotswap._engine.batch import Guard, checkpoint
 from hotswap._engine.frames import reloaded
 from hotswap._engine.plan import dependency_order
-from hotswap._engine.propagate import Observed, forget_analysis
+from hotswap._engine.propagate import Observed
 from hotswap._engine.source import ParsedSource
 from hotswap._engine.transaction import Outcome, Transaction
 from hotswap._engine.uses import sweep

@@ -17,9 +17,9 @@ from typing import Any
 from hotswap._checkpoint.parses import parsed_of
 from hotswap._detect.reads import Reads
 from hotswap._detect.tracker import Record
+from hotswap._engine.affected import SUBCLASS_HOOK, Analysis, forget_analysis
 from hotswap._engine.journal import MISSING, Journal
 from hotswap._engine.kinds import clear_caches_reading
-from hotswap._engine.propagate import SUBCLASS_HOOK, Analysis, forget_analysis
 from hotswap._engine.source import ParsedSource
 from hotswap._engine.transaction import Outcome, Transaction
 from hotswap._report import Change, Report

@@ -29,18 +29,10 @@ from hotswap._checkpoint.follow import (
 )
 from hotswap._checkpoint.parses import is_package, parsed_of
 from hotswap._detect.tracker import TRACKER, Record
+from hotswap._engine.affected import SUBCLASS_HOOK, Analysis, affected_functions, analysis_of
 from hotswap._engine.journal import MISSING
 from hotswap._engine.plan import FromImport, from_imports, module_aliases
-from hotswap._engine.propagate import (
-    SUBCLASS_HOOK,
-    Analysis,
-    Observed,
-    affected_functions,
-    analysis_of,
-    exports,
-    presets_for,
-    sync_namespace,
-)
+from hotswap._engine.propagate import Observed, exports, presets_for, sync_namespace
 from hotswap._engine.source import ParsedSource
 from hotswap._engine.transaction import Outcome
 from hotswap._report import Change, Report

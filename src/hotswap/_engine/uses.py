@@ -18,7 +18,7 @@ Results are kept per live code object, so a save pays only for code it has not r
 :func:`may_have_run` tells code that never ran since it was made: a function that never ran
 computed nothing that is held anywhere (a value stored at import, a cached result), so what
 changed cannot have reached a held value through it, and propagation does not follow it (see
-``_propagate.affected_functions``). Told from what CPython changes in a code object when it runs
+``_affected.affected_functions``). Told from what CPython changes in a code object when it runs
 (see ``_ran_311`` and ``_ran_adaptive``); code of a file hotswap has run code of (a reload, an
 importer's transaction) counts as run, since a patch or a moved function gets a fresh code object
 that says nothing of the runs of the one it replaced.
