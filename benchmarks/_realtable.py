@@ -52,17 +52,9 @@ def render(real: dict[str, Any], grid: Any) -> list[str]:
     return out
 
 
-def _project(project: dict[str, Any], grid: Any) -> list[str]:
-    name = f"{project['name']} {project['version']}"
-    if project["version"] == "generated":
-        name = f"{project['name']} project ({project.get('modules', '?')} modules)"
-    if "error" in project:
-        return [f"  {name}: error: {project['error']}"]
-    targets = project["targets"]
-    lines = [
-        f"  {name}: {project['modules']:,} modules imported "
-        f"({len(project['failed_imports'])} could not be: optional dependencies)"
-    ]
+def _target_lines(targets: dict[str, Any]) -> list[str]:
+    """What was edited in a project: its largest class's method, a helper, a constant."""
+    lines = []
     method, helper, constant = targets.get("method"), targets.get("helper"), targets.get("constant")
     if method:
         lines.append(
@@ -79,6 +71,21 @@ def _project(project: dict[str, Any], grid: Any) -> list[str]:
             f"    constant {constant['module']}.{constant['name']} (imported by name in "
             f"{constant['importers']} modules)"
         )
+    return lines
+
+
+def _project(project: dict[str, Any], grid: Any) -> list[str]:
+    name = f"{project['name']} {project['version']}"
+    if project["version"] == "generated":
+        name = f"{project['name']} project ({project.get('modules', '?')} modules)"
+    if "error" in project:
+        return [f"  {name}: error: {project['error']}"]
+    targets = project["targets"]
+    lines = [
+        f"  {name}: {project['modules']:,} modules imported "
+        f"({len(project['failed_imports'])} could not be: optional dependencies)"
+    ]
+    lines += _target_lines(targets)
     load = project["load"]
     none, hs, ip = load.get("none", {}), load.get("hotswap", {}), load.get("ipython", {})
     base = _med(none, "import_ms")

@@ -158,14 +158,10 @@ def _source_module(importer: str, node: ast.ImportFrom, is_package: bool) -> str
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def most_imported(
-    trees: dict[str, ast.Module], helper: list[str] | None
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """A plain function imported by name (a top-level ``from m import f``) in 40 or more
-    loaded modules, and a literal constant imported by name in 10 or more (what they executed,
-    read back from the AST; see ``pick``)."""
-    functions: dict[tuple[str, str], set[str]] = {}
-    constants: dict[tuple[str, str], set[str]] = {}
+def _definitions(
+    trees: dict[str, ast.Module],
+) -> tuple[dict[tuple[str, str], ast.Assign], dict[tuple[str, str], ast.FunctionDef]]:
+    """The one-line literal constants and the plain functions each module defines at top level."""
     literal: dict[tuple[str, str], ast.Assign] = {}
     defs: dict[tuple[str, str], ast.FunctionDef] = {}
     for name, tree in trees.items():
@@ -179,6 +175,35 @@ def most_imported(
                         literal[(name, target.id)] = node
             elif isinstance(node, ast.FunctionDef) and _plain(node, None):
                 defs[(name, node.name)] = node
+    return literal, defs
+
+
+def _pick(
+    found: dict[tuple[str, str], set[str]], need: int, named: list[str] | None
+) -> dict[str, Any] | None:
+    """The named one, else the one with the fewest importers that still has ``need``
+    (bounded run time), else the one with the most."""
+    if named and tuple(named) in found:
+        key = (named[0], named[1])
+    elif not found:
+        return None
+    else:
+        enough = [k for k, v in found.items() if len(v) >= need]
+        key = min(enough, key=lambda k: (len(found[k]), k)) if enough else None
+        if key is None:
+            key = max(found, key=lambda k: (len(found[k]), k))
+    return {"module": key[0], "name": key[1], "importers": sorted(found[key])}
+
+
+def most_imported(
+    trees: dict[str, ast.Module], helper: list[str] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A plain function imported by name (a top-level ``from m import f``) in 40 or more
+    loaded modules, and a literal constant imported by name in 10 or more (what they executed,
+    read back from the AST; see ``_pick``)."""
+    functions: dict[tuple[str, str], set[str]] = {}
+    constants: dict[tuple[str, str], set[str]] = {}
+    literal, defs = _definitions(trees)
     for name, tree in trees.items():
         module = sys.modules[name]
         is_package = hasattr(module, "__path__")
@@ -195,23 +220,7 @@ def most_imported(
                 elif source is not None and (source, alias.name) in literal:
                     constants.setdefault((source, alias.name), set()).add(name)
 
-    def pick(
-        found: dict[tuple[str, str], set[str]], need: int, named: list[str] | None
-    ) -> dict[str, Any] | None:
-        """The named one, else the one with the fewest importers that still has ``need``
-        (bounded run time), else the one with the most."""
-        if named and tuple(named) in found:
-            key = (named[0], named[1])
-        elif not found:
-            return None
-        else:
-            enough = [k for k, v in found.items() if len(v) >= need]
-            key = min(enough, key=lambda k: (len(found[k]), k)) if enough else None
-            if key is None:
-                key = max(found, key=lambda k: (len(found[k]), k))
-        return {"module": key[0], "name": key[1], "importers": sorted(found[key])}
-
-    return pick(functions, 40, helper), pick(constants, 10, None)
+    return _pick(functions, 40, helper), _pick(constants, 10, None)
 
 
 # -- edits -------------------------------------------------------------------------------------

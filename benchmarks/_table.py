@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import _realtable
@@ -166,6 +167,50 @@ def _startup(startup: dict[str, Any]) -> list[str]:
 # -- the targets -----------------------------------------------------------------------------------
 
 
+def _percell_targets(percell: list[dict[str, Any]], target: Callable[[bool, str], None]) -> None:
+    """The per-cell targets of :func:`targets`."""
+    hs = [r["hotswap"].get("us") for r in percell]
+    ok = [v for v in hs if v is not None]
+    if ok:
+        worst = max(ok)
+        target(
+            worst <= 20 and len(ok) == len(hs),
+            f"per-cell cost <= 20 us at every N: at most {worst:.1f} us",
+        )
+    for key, what in (("cell_us", "'pass'"), ("import_cell_us", "'from os import path'")):
+        inside = [r["hotswap"].get(key) for r in percell]
+        if inside and all(v is not None for v in inside):
+            target(
+                max(inside) <= 20,
+                f"per-cell cost inside a real cell ({what}) <= 20 us at every N: at most "
+                f"{max(inside):.1f} us",
+            )
+    cpu = [r["hotswap"].get("cpu_us") for r in percell]
+    if all(v is not None for v in cpu) and cpu:
+        spread = max(cpu) / min(cpu)
+        target(
+            spread <= 2,
+            f"per-cell cost flat in N (CPU time, which preemption by other processes "
+            f"does not inflate): largest/smallest = {spread:.2f} (<= 2)",
+        )
+    for wanted, need in ((1200, 150), (20000, 4000)):
+        row = min(percell, key=lambda r: abs(_get(r["ipython"], "modules", 0) - wanted))
+        ratio = _value_ratio(row["ipython"], row["hotswap"], "us")
+        modules = _get(row["ipython"], "modules", 0)
+        target(
+            ratio is not None and ratio >= need,
+            f"per-cell ratio >= {need}x at ~{wanted:,} modules ({modules:,}): {_x(ratio)}",
+        )
+    stat = [_value_ratio(r["ipython"], r["hotswap-stat"], "us") for r in percell]
+    target(
+        all(s is not None and s > 1 for s in stat),
+        "stat fallback faster than IPython at every N: ratios "
+        + ", ".join(_x(s) for s in stat),
+    )
+    verified = all(r[t].get("verified") for r in percell for t in ("hotswap", "hotswap-stat"))
+    target(verified, "per-cell fast path still reloads an edit (checked after timing)")
+
+
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target of the speed issue: what was measured and whether it is met."""
     out: list[dict[str, Any]] = []
@@ -175,46 +220,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     percell = results.get("percell")
     if percell:
-        hs = [r["hotswap"].get("us") for r in percell]
-        ok = [v for v in hs if v is not None]
-        if ok:
-            worst = max(ok)
-            target(
-                worst <= 20 and len(ok) == len(hs),
-                f"per-cell cost <= 20 us at every N: at most {worst:.1f} us",
-            )
-        for key, what in (("cell_us", "'pass'"), ("import_cell_us", "'from os import path'")):
-            inside = [r["hotswap"].get(key) for r in percell]
-            if inside and all(v is not None for v in inside):
-                target(
-                    max(inside) <= 20,
-                    f"per-cell cost inside a real cell ({what}) <= 20 us at every N: at most "
-                    f"{max(inside):.1f} us",
-                )
-        cpu = [r["hotswap"].get("cpu_us") for r in percell]
-        if all(v is not None for v in cpu) and cpu:
-            spread = max(cpu) / min(cpu)
-            target(
-                spread <= 2,
-                f"per-cell cost flat in N (CPU time, which preemption by other processes "
-                f"does not inflate): largest/smallest = {spread:.2f} (<= 2)",
-            )
-        for wanted, need in ((1200, 150), (20000, 4000)):
-            row = min(percell, key=lambda r: abs(_get(r["ipython"], "modules", 0) - wanted))
-            ratio = _value_ratio(row["ipython"], row["hotswap"], "us")
-            modules = _get(row["ipython"], "modules", 0)
-            target(
-                ratio is not None and ratio >= need,
-                f"per-cell ratio >= {need}x at ~{wanted:,} modules ({modules:,}): {_x(ratio)}",
-            )
-        stat = [_value_ratio(r["ipython"], r["hotswap-stat"], "us") for r in percell]
-        target(
-            all(s is not None and s > 1 for s in stat),
-            "stat fallback faster than IPython at every N: ratios "
-            + ", ".join(_x(s) for s in stat),
-        )
-        verified = all(r[t].get("verified") for r in percell for t in ("hotswap", "hotswap-stat"))
-        target(verified, "per-cell fast path still reloads an edit (checked after timing)")
+        _percell_targets(percell, target)
     latency = results.get("latency")
     if latency:
         for row in latency:

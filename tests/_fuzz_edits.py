@@ -435,23 +435,26 @@ def _avoiding(program: Program) -> Program:
         return program
     modules = []
     for module in program.modules:
-        entities: list[Entity] = []
-        for entity in module.entities:
-            if "import-time attribute reads" in AVOID:
-                entity = _import_time_from(entity)
-            if "cache dependencies" not in AVOID:
-                pass
-            elif isinstance(entity, Func) and None in entity.decorators:
-                entity = replace(entity, body=_self_contained(entity.body))
-            elif isinstance(entity, Klass):
-                methods = tuple(
-                    replace(m, body=_self_contained(m.body)) if m.kind == "cached" else m
-                    for m in entity.methods
-                )
-                entity = replace(entity, methods=methods)
-            entities.append(entity)
-        modules.append(replace(module, entities=tuple(entities)))
+        entities = tuple(_entity_avoiding(entity) for entity in module.entities)
+        modules.append(replace(module, entities=entities))
     return replace(program, modules=tuple(modules))
+
+
+def _entity_avoiding(entity: Entity) -> Entity:
+    """One entity without the features in ``AVOID`` (see :func:`_avoiding`)."""
+    if "import-time attribute reads" in AVOID:
+        entity = _import_time_from(entity)
+    if "cache dependencies" not in AVOID:
+        return entity
+    if isinstance(entity, Func) and None in entity.decorators:
+        return replace(entity, body=_self_contained(entity.body))
+    if isinstance(entity, Klass):
+        methods = tuple(
+            replace(m, body=_self_contained(m.body)) if m.kind == "cached" else m
+            for m in entity.methods
+        )
+        return replace(entity, methods=methods)
+    return entity
 
 
 def _import_time_from(entity: Entity) -> Entity:

@@ -155,29 +155,10 @@ def _judge_step(
     if "check_error" in live:
         return [*out, f"r.check() raised instead of returning a Report:\n{live['check_error']}"]
     report = live["report"]
-    probes = scenario.probes_of(st)
     if report["ok"] is not st.ok:
         out.append(f"report.ok is {report['ok']}, expected {st.ok}")
     if st.ok:
-        if report["errors"]:
-            out.append(f"report has errors: {report['errors']}")
-        last = index == len(scenario.steps) - 1
-        written = {_module_name(path) for path in st.files}
-        stuck = [n for n in live["failures"] if last or n in written]
-        if stuck:
-            out.append(f"r.failures still lists {stuck}")
-        if not st.oracle:
-            pass  # another file is still broken: only the step's expect values are checked
-        elif oracle is None:
-            out.append("oracle produced no result for this step")
-        else:
-            for what in ("setup_error", "pre_errors"):
-                if oracle[what]:
-                    out.append(f"corpus bug: oracle {what}:\n{oracle[what]}")
-            for expr in probes:
-                got, want = live["probes"][expr], oracle["probes"][expr]
-                if got != want:
-                    out.append(f"probe {expr}: live {_shown(got)} != oracle {_shown(want)}")
+        out.extend(_judge_success(scenario, index, live, oracle))
     else:
         out.extend(_judge_failure(st, live))
     for expr, value in st.expect.items():
@@ -198,6 +179,34 @@ def _judge_step(
     for expr, value in [*live["probes"].items(), *live["expect"].items()]:
         if ADDRESS.search(value):
             out.append(f"corpus bug: probe {expr} is not address-free: {value}")
+    return out
+
+
+def _judge_success(
+    scenario: Scenario, index: int, live: dict[str, Any], oracle: dict[str, Any] | None
+) -> list[str]:
+    """A save that applies: no error, no module left failing, the probes as the oracle's."""
+    st = scenario.steps[index]
+    out: list[str] = []
+    report = live["report"]
+    if report["errors"]:
+        out.append(f"report has errors: {report['errors']}")
+    last = index == len(scenario.steps) - 1
+    written = {_module_name(path) for path in st.files}
+    stuck = [n for n in live["failures"] if last or n in written]
+    if stuck:
+        out.append(f"r.failures still lists {stuck}")
+    if not st.oracle:
+        return out  # another file is still broken: only the step's expect values are checked
+    if oracle is None:
+        return [*out, "oracle produced no result for this step"]
+    for what in ("setup_error", "pre_errors"):
+        if oracle[what]:
+            out.append(f"corpus bug: oracle {what}:\n{oracle[what]}")
+    for expr in scenario.probes_of(st):
+        got, want = live["probes"][expr], oracle["probes"][expr]
+        if got != want:
+            out.append(f"probe {expr}: live {_shown(got)} != oracle {_shown(want)}")
     return out
 
 

@@ -180,59 +180,77 @@ def affected_functions(
     """
     if analysis is None:
         analysis = Analysis(namespace, module)
-    affected = set(seeds)
     if all(n.partition(".")[0] not in analysis.used for n in seeds):
-        return affected  # no code of the module uses any of them
-    index = analysis.index()
-    users, units, classes = index.users, index.units, index.classes
-    uses = analysis.uses
-    work = list(affected)
-    own: set[tuple[int, str]] = set()
-
-    def add(name: str) -> None:
-        if name not in affected:
-            affected.add(name)
-            work.append(name)
-
-    def owns(j: int, attr: str) -> None:
-        """``attr`` behaves differently in class ``j`` (its own member, or inherited)."""
-        if (j, attr) in own:
-            return
-        own.add((j, attr))
-        name = classes[j][0]
-        add(f"{name}.{attr}")
-        for unit in users.get(attr, ()):  # ``self.n()`` in another member of the class
-            if units[unit][2] == j and uses(unit, (attr,)):
-                add(units[unit][0])
-        if attr in _ENTRIES:
-            add(name)
-
-    while work:
-        item = work.pop()
+        return set(seeds)  # no code of the module uses any of them
+    reach = _Reach(analysis, seeds)
+    while reach.work:
+        item = reach.work.pop()
         head, dot, attr = item.rpartition(".")
-        if not dot:
-            for unit in users.get(item, ()):
-                if uses(unit, (item,)):
-                    add(units[unit][0])
-            for j in index.subclasses.get(item, ()):
-                add(classes[j][0])  # a base behaves differently
-            continue
+        if dot:
+            reach.attribute(head, attr)
+        else:
+            reach.name(item)
+    return reach.affected
+
+
+class _Reach:
+    """One :func:`affected_functions`: what was found, and what is still to follow."""
+
+    def __init__(self, analysis: Analysis, seeds: set[str]) -> None:
+        self.index = index = analysis.index()
+        self.users, self.units, self.classes = index.users, index.units, index.classes
+        self.uses = analysis.uses
+        self.affected = set(seeds)
+        self.work = list(self.affected)
+        self.own: set[tuple[int, str]] = set()
+
+    def add(self, name: str) -> None:
+        if name not in self.affected:
+            self.affected.add(name)
+            self.work.append(name)
+
+    def owns(self, j: int, attr: str) -> None:
+        """``attr`` behaves differently in class ``j`` (its own member, or inherited)."""
+        if (j, attr) in self.own:
+            return
+        self.own.add((j, attr))
+        name = self.classes[j][0]
+        self.add(f"{name}.{attr}")
+        units = self.units
+        for unit in self.users.get(attr, ()):  # ``self.n()`` in another member of the class
+            if units[unit][2] == j and self.uses(unit, (attr,)):
+                self.add(units[unit][0])
+        if attr in _ENTRIES:
+            self.add(name)
+
+    def name(self, item: str) -> None:
+        """A plain name behaves differently: the code that uses it, the classes it is a base of."""
+        for unit in self.users.get(item, ()):
+            if self.uses(unit, (item,)):
+                self.add(self.units[unit][0])
+        for j in self.index.subclasses.get(item, ()):
+            self.add(self.classes[j][0])  # a base behaves differently
+
+    def attribute(self, head: str, attr: str) -> None:
+        """``head.attr`` behaves differently: the code that reads it, and for a class ``head``
+        of the module, the member in it and in its subclasses (and what its metaclass makes)."""
         parts = head.split(".")
-        for unit in users.get(attr, ()):
-            if units[unit][1].issuperset(parts) and uses(unit, [*parts, attr]):
-                add(units[unit][0])
+        units = self.units
+        for unit in self.users.get(attr, ()):
+            if units[unit][1].issuperset(parts) and self.uses(unit, [*parts, attr]):
+                self.add(units[unit][0])
         if len(parts) > 1:
-            continue
+            return
+        index, classes = self.index, self.classes
         named = index.class_named.get(head)
         if named is not None and attr in classes[named][1]:
-            owns(named, attr)
+            self.owns(named, attr)
         for j in index.subclasses.get(head, ()):
             if attr not in classes[j][1]:
-                owns(j, attr)  # inherited unchanged from the base
+                self.owns(j, attr)  # inherited unchanged from the base
         if attr == "__call__":
             for j in index.by_meta.get(head, ()):
-                add(classes[j][0])
-    return affected
+                self.add(classes[j][0])
 
 
 class _Index(NamedTuple):

@@ -83,6 +83,32 @@ def old_value(name: str, namespace: dict[str, Any], rebinds: list[Rebind]) -> An
     return namespace.get(name, MISSING)
 
 
+def _star_presets(
+    preset: dict[str, Any],
+    imp: FromImport,
+    source_ns: dict[str, Any],
+    rebinds: list[Rebind],
+    target: dict[str, Any],
+    add_new: bool,
+) -> None:
+    """:func:`presets_for`'s part for ``from source import *``: what it binds now that it did
+    not, or binds otherwise, and what it no longer brings (MISSING)."""
+    push, gone = export_changes(source_ns, rebinds)
+    if imp.alias == INFERRED:
+        gone = set()  # a guessed star import never takes names away
+    for name, value in push.items():
+        current = target.get(name, MISSING)
+        old = old_value(name, source_ns, rebinds)
+        if current is MISSING:
+            if add_new:
+                preset[name] = value
+        elif current is old and current is not value:
+            preset[name] = value
+    for name in gone:
+        if target.get(name, MISSING) is old_value(name, source_ns, rebinds):
+            preset[name] = MISSING
+
+
 def presets_for(
     imports: list[FromImport],
     source: str,
@@ -103,20 +129,7 @@ def presets_for(
         if imp.source != source:
             continue
         if imp.name == "*":
-            push, gone = export_changes(source_ns, rebinds)
-            if imp.alias == INFERRED:
-                gone = set()  # a guessed star import never takes names away
-            for name, value in push.items():
-                current = target.get(name, MISSING)
-                old = old_value(name, source_ns, rebinds)
-                if current is MISSING:
-                    if add_new:
-                        preset[name] = value
-                elif current is old and current is not value:
-                    preset[name] = value
-            for name in gone:
-                if target.get(name, MISSING) is old_value(name, source_ns, rebinds):
-                    preset[name] = MISSING
+            _star_presets(preset, imp, source_ns, rebinds, target, add_new)
             continue
         if imp.name not in by_name:
             continue

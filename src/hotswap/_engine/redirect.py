@@ -187,9 +187,9 @@ def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
                 journal.setitem(ref, key, new)
                 count += 1
             if key is old:
-                value = ref[key]
+                held = ref[key]  # (``new`` already, when the value was ``old`` too)
                 journal.delitem(ref, key)
-                journal.setitem(ref, new, value)
+                journal.setitem(ref, new, held)
                 count += 1
     elif isinstance(ref, list):
         saved = list(ref)

@@ -87,10 +87,9 @@ def _touched_in(node: ast.stmt) -> set[str]:
             # records ``C`` (kept in place when its body runs again), it does not change it.
             if isinstance(func, ast.Name) and func.id not in _PURE_CALLS:
                 for arg in [*current.args, *(k.value for k in current.keywords)]:
-                    if isinstance(arg, ast.Starred):
-                        arg = arg.value
-                    if isinstance(arg, ast.Name):
-                        out.add(arg.id)
+                    passed = arg.value if isinstance(arg, ast.Starred) else arg
+                    if isinstance(passed, ast.Name):
+                        out.add(passed.id)
         stack.extend(ast.iter_child_nodes(current))
     return out
 

@@ -158,23 +158,22 @@ def parse_aimport(line: str) -> list[AimportItem]:
         if not piece:
             continue  # a trailing comma ("%aimport a, b,") is harmless
         exclude = piece.startswith("-")
-        if exclude:
-            piece = piece[1:].strip()
+        name = piece[1:].strip() if exclude else piece
         alias: str | None = None
-        match = _ALIAS_FORM.fullmatch(piece)
+        match = _ALIAS_FORM.fullmatch(name)
         if match:
-            piece, alias = match["name"], match["alias"]
+            name, alias = match["name"], match["alias"]
             if exclude:
                 raise MagicArgumentError(
-                    f"%aimport: an excluded module takes no alias ({piece} as {alias})"
+                    f"%aimport: an excluded module takes no alias ({name} as {alias})"
                 )
             if not alias.isidentifier() or keyword.iskeyword(alias):
                 raise MagicArgumentError(f"%aimport: {alias!r} is not a valid name for a module")
-        if not _is_module_name(piece):
+        if not _is_module_name(name):
             raise MagicArgumentError(
-                f"%aimport: expected a module name, got {piece!r} (usage: {AIMPORT_USAGE})"
+                f"%aimport: expected a module name, got {name!r} (usage: {AIMPORT_USAGE})"
             )
-        items.append(AimportItem(piece, exclude, alias))
+        items.append(AimportItem(name, exclude, alias))
     return items
 
 
