@@ -40,7 +40,7 @@ from typing import Any
 ITER = "_hotswap_iter_"
 MARK = "_hotswap_loop_"
 STATE = "_hotswap_state"
-_FUTURE_FLAGS = 0x1000000 | 0x2000000 | 0x800000 | 0x400000 | 0x200000 | 0x100000 | 0x20000
+FUTURE_FLAGS = 0x1000000 | 0x2000000 | 0x800000 | 0x400000 | 0x200000 | 0x100000 | 0x20000
 _BLOCKS = ("body", "orelse", "finalbody")
 Loop = ast.For | ast.While
 
@@ -154,7 +154,7 @@ def compile_def(node: ast.FunctionDef, where: Where, like: types.CodeType) -> ty
     where.block[where.index] = node
     try:
         top = compile(
-            where.tree, like.co_filename, "exec", flags=like.co_flags & _FUTURE_FLAGS,
+            where.tree, like.co_filename, "exec", flags=like.co_flags & FUTURE_FLAGS,
             dont_inherit=True,
         )
     except (SyntaxError, ValueError, TypeError):
@@ -348,7 +348,7 @@ def build(
     if unbound:  # assigned nowhere in the rest, they must still be locals, not globals
         stores = [_assign(n, ast.Constant(None), loop) for n in unbound]
         head.append(_located(ast.If(test=ast.Constant(False), body=stores, orelse=[]), loop))
-    rest = _rest(path, 0, test_first)
+    rest = rest_of(path, 0, test_first)
     if rest is None:
         return None
     function = ast.FunctionDef(
@@ -376,7 +376,7 @@ def build(
     return Resume(result, plan_of(code, loops), state, loop.lineno, len(kept), now)
 
 
-def _rest(
+def rest_of(
     path: list[tuple[list[ast.stmt], int]], level: int, test_first: bool
 ) -> list[ast.stmt] | None:
     block, index = path[level]
@@ -387,7 +387,7 @@ def _rest(
         return [*_again(node, test_first), *after]
     child_block = path[level + 1][0]
     whole = copy.deepcopy(node)  # its next iterations: the rest below changes the nodes
-    inner = _rest(path, level + 1, test_first)
+    inner = rest_of(path, level + 1, test_first)
     if inner is None:
         return None
     if isinstance(node, ast.For | ast.While) and child_block is node.body:
@@ -437,90 +437,3 @@ def _finish_iteration(loop: Loop, rest: list[ast.stmt]) -> list[ast.stmt]:
     _located(forget, loop)
     go_on.body, go_on.orelse = [forget, *for_rest], [copy.deepcopy(forget)]
     return [_assign(flag, ast.Constant(True), loop), once, go_on]
-
-
-# -- the top level of a script (``hotswap run``) -----------------------------------------------
-
-
-@dataclass
-class ModulePlan(Plan):
-    """The loops of a module's code, located by source positions: markers there would be the
-    module's globals. Only ``while`` loops switch (a ``for`` loop's iterator is on the value
-    stack, out of reach); ``starts`` are the offsets where a loop's condition begins."""
-
-    starts: dict[int, set[int]] = field(default_factory=dict)
-
-    def back_edge(self, source: int, target: int) -> tuple[int, bool] | None:
-        if target in self.heads:
-            return None  # a ``for`` loop's or a comprehension's
-        lines = self.lines.get(source), self.lines.get(target)
-        best: int | None = None
-        for ordinal, node in enumerate(self.loops):
-            end = node.end_lineno or node.lineno
-            if isinstance(node, ast.While) and all(
-                n is not None and node.lineno <= n <= end for n in lines
-            ) and (best is None or node.lineno >= self.loops[best].lineno):
-                best = ordinal  # the innermost loop holding both ends of the jump
-        if best is None:
-            return None
-        return best, target in self.starts.get(best, ())
-
-
-def module_plan(code: types.CodeType, tree: ast.Module) -> ModulePlan:
-    loops = loops_of(tree.body)
-    plan = ModulePlan(code, loops)
-    tests = [(k, n.test) for k, n in enumerate(loops) if isinstance(n, ast.While)]
-    inside: int | None = None
-    for ins in dis.get_instructions(code):
-        where = ins.positions
-        if where is None or where.lineno is None:
-            inside = None
-            continue
-        plan.lines[ins.offset] = where.lineno
-        if ins.opname == "FOR_ITER":
-            plan.heads.add(ins.offset)
-        now = next((k for k, test in tests if _within(where, test)), None)
-        if now is not None and now != inside:
-            plan.starts.setdefault(now, set()).add(ins.offset)
-        inside = now
-    return plan
-
-
-def _within(where: Any, node: ast.expr) -> bool:
-    if where.col_offset is None or where.end_lineno is None or where.end_col_offset is None:
-        return False
-    return (where.lineno, where.col_offset) >= (node.lineno, node.col_offset) and (
-        where.end_lineno,
-        where.end_col_offset,
-    ) <= (node.end_lineno or node.lineno, node.end_col_offset or 0)
-
-
-def build_module(
-    tree: ast.Module, ordinal: int, test_first: bool, filename: str, flags: int
-) -> tuple[types.CodeType, ModulePlan] | None:
-    """Module code running the rest of ``tree`` from its loop ``ordinal`` (enclosed by
-    ``while`` loops only), and its plan; None when there is none."""
-    loops = loops_of(tree.body)
-    if ordinal >= len(loops):
-        return None
-    for index, loop in enumerate(loops):
-        loop._hotswap_k = index  # type: ignore[union-attr]
-    try:
-        work = copy.deepcopy(tree)
-    finally:
-        for loop in loops:
-            del loop._hotswap_k  # type: ignore[union-attr]
-    target = loops_of(work.body)[ordinal]
-    path = path_to(work.body, target)
-    if path is None or any(isinstance(b[i], ast.For) for b, i in path):
-        return None
-    rest = _rest(path, 0, test_first)
-    if rest is None:
-        return None
-    module = ast.Module(body=rest, type_ignores=[])
-    ast.fix_missing_locations(module)
-    try:
-        code = compile(module, filename, "exec", flags=flags & _FUTURE_FLAGS, dont_inherit=True)
-    except (SyntaxError, ValueError, TypeError):
-        return None
-    return code, module_plan(code, work)

@@ -6,22 +6,29 @@ save of the script changes the loop that is running, :class:`ScriptLoops` turns 
 ``sys.monitoring`` JUMP event for the running module code only; at the loop's next back-edge it
 leaves the module frame (raising at the jump's target, see ``_restart``) and the runner goes on
 with module code compiled from the new text: the rest of the script from that loop on
-(``_resume.build_module``), in the same globals, which are all the script's state. Statements
+(:func:`build_module`), in the same globals, which are all the script's state. Statements
 before the loop do not run again.
+
+The module's loops are located by source positions (:class:`ModulePlan`), and its resume code
+is built from the rest of the script as a ``@restartable`` function's is (``_resume``'s
+:func:`~hotswap._front.resume.rest_of`).
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+import dis
 import sys
 import threading
 import types
+from dataclasses import dataclass, field
 from typing import Any
 
 from hotswap._engine import frames as _frames
 from hotswap._front import restart as _restart
 from hotswap._front.render import DIM, note
-from hotswap._front.resume import ModulePlan, build_module, loops_of, module_plan
+from hotswap._front.resume import FUTURE_FLAGS, Plan, loops_of, path_to, rest_of
 
 
 class ScriptLoops:
@@ -143,3 +150,90 @@ def script_loops(module: types.ModuleType, text: str | None, code: Any) -> Scrip
         return ScriptLoops(module, text, code)
     except SyntaxError:
         return None
+
+
+# -- the loops of module code and the code that resumes it -------------------------------------
+
+
+@dataclass
+class ModulePlan(Plan):
+    """The loops of a module's code, located by source positions: markers there would be the
+    module's globals. Only ``while`` loops switch (a ``for`` loop's iterator is on the value
+    stack, out of reach); ``starts`` are the offsets where a loop's condition begins."""
+
+    starts: dict[int, set[int]] = field(default_factory=dict)
+
+    def back_edge(self, source: int, target: int) -> tuple[int, bool] | None:
+        if target in self.heads:
+            return None  # a ``for`` loop's or a comprehension's
+        lines = self.lines.get(source), self.lines.get(target)
+        best: int | None = None
+        for ordinal, node in enumerate(self.loops):
+            end = node.end_lineno or node.lineno
+            if isinstance(node, ast.While) and all(
+                n is not None and node.lineno <= n <= end for n in lines
+            ) and (best is None or node.lineno >= self.loops[best].lineno):
+                best = ordinal  # the innermost loop holding both ends of the jump
+        if best is None:
+            return None
+        return best, target in self.starts.get(best, ())
+
+
+def module_plan(code: types.CodeType, tree: ast.Module) -> ModulePlan:
+    loops = loops_of(tree.body)
+    plan = ModulePlan(code, loops)
+    tests = [(k, n.test) for k, n in enumerate(loops) if isinstance(n, ast.While)]
+    inside: int | None = None
+    for ins in dis.get_instructions(code):
+        where = ins.positions
+        if where is None or where.lineno is None:
+            inside = None
+            continue
+        plan.lines[ins.offset] = where.lineno
+        if ins.opname == "FOR_ITER":
+            plan.heads.add(ins.offset)
+        now = next((k for k, test in tests if _within(where, test)), None)
+        if now is not None and now != inside:
+            plan.starts.setdefault(now, set()).add(ins.offset)
+        inside = now
+    return plan
+
+
+def _within(where: Any, node: ast.expr) -> bool:
+    if where.col_offset is None or where.end_lineno is None or where.end_col_offset is None:
+        return False
+    return (where.lineno, where.col_offset) >= (node.lineno, node.col_offset) and (
+        where.end_lineno,
+        where.end_col_offset,
+    ) <= (node.end_lineno or node.lineno, node.end_col_offset or 0)
+
+
+def build_module(
+    tree: ast.Module, ordinal: int, test_first: bool, filename: str, flags: int
+) -> tuple[types.CodeType, ModulePlan] | None:
+    """Module code running the rest of ``tree`` from its loop ``ordinal`` (enclosed by
+    ``while`` loops only), and its plan; None when there is none."""
+    loops = loops_of(tree.body)
+    if ordinal >= len(loops):
+        return None
+    for index, loop in enumerate(loops):
+        loop._hotswap_k = index  # type: ignore[union-attr]
+    try:
+        work = copy.deepcopy(tree)
+    finally:
+        for loop in loops:
+            del loop._hotswap_k  # type: ignore[union-attr]
+    target = loops_of(work.body)[ordinal]
+    path = path_to(work.body, target)
+    if path is None or any(isinstance(b[i], ast.For) for b, i in path):
+        return None
+    rest = rest_of(path, 0, test_first)
+    if rest is None:
+        return None
+    module = ast.Module(body=rest, type_ignores=[])
+    ast.fix_missing_locations(module)
+    try:
+        code = compile(module, filename, "exec", flags=flags & FUTURE_FLAGS, dont_inherit=True)
+    except (SyntaxError, ValueError, TypeError):
+        return None
+    return code, module_plan(code, work)
