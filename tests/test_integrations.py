@@ -25,7 +25,8 @@ import pytest
 import hotswap
 from conftest import Workspace
 from hotswap import integrations
-from hotswap._front.runner import Program, server_reloader_hint
+from hotswap._front.program import Program
+from hotswap._front.runner import server_reloader_hint
 from hotswap.integrations import Applied, Gate, Integration
 
 

@@ -103,7 +103,8 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
 
 def _run_run(args: argparse.Namespace) -> int:
     # Imported here so that ``--help`` and ``--version`` stay cheap.
-    from hotswap._front.runner import Program, RunOptions, run_program
+    from hotswap._front.program import Program
+    from hotswap._front.runner import RunOptions, run_program
 
     module: list[str] | None = args.module
     script: list[str] = args.script
@@ -245,8 +246,8 @@ def _no_command(
     parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str] | None
 ) -> int:
     """``python -m hotswap`` alone, or with ``-i script.py``: the REPL with hotswap on."""
+    from hotswap._front.program import Program
     from hotswap._front.repl import interact
-    from hotswap._front.runner import Program
 
     program = None
     rest: list[str] | None = args.inspect

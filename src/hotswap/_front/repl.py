@@ -37,8 +37,7 @@ from typing import Any
 from hotswap._checkpoint.reloader import Reloader
 from hotswap._detect.tracker import TRACKER
 from hotswap._errors import HotswapError
-from hotswap._front.render import DIM, Show, note, print_report
-from hotswap._front.runner import (
+from hotswap._front.program import (
     Program,
     StartError,
     execute,
@@ -48,6 +47,7 @@ from hotswap._front.runner import (
     reraise_trimmed,
     show_exception,
 )
+from hotswap._front.render import DIM, Show, note, print_report
 
 _REPL_FILES = ("<stdin>", "<console>")
 # 3.13 names each input: ``<python-input-N>`` (new REPL), ``<stdin>-N`` (PYTHON_BASIC_REPL).
