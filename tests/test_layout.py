@@ -185,7 +185,6 @@ OVERSIZED_MODULES = {
     "_front/demo.py": 470,
     "_engine/transaction.py": 1461,
     "_engine/patch.py": 895,
-    "_front/watch.py": 487,
 }
 OVERSIZED_CLASSES = {
     "_engine/transaction.py:Transaction": 1145,

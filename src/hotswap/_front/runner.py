@@ -59,7 +59,8 @@ def run_program(program: Program, options: RunOptions) -> int:
     """
     from hotswap._checkpoint.reloader import Reloader
     from hotswap._detect.tracker import TRACKER
-    from hotswap._front.watch import Patterns, Watch
+    from hotswap._front.watch import Watch
+    from hotswap._front.watched import Patterns
 
     reloader = Reloader()  # first: the program's own imports are captured as they happen
     watch_main = not Patterns(options.include, options.exclude).excludes("__main__")

@@ -22,7 +22,6 @@ the program applies them itself by calling :func:`hotswap.checkpoint` at a safe 
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 import threading
@@ -37,6 +36,7 @@ from hotswap._detect.record import resolve_directory
 from hotswap._detect.tracker import TRACKER
 from hotswap._engine.frames import file_of, frames_on_stacks, running_old_code
 from hotswap._front.render import Show, note, print_report
+from hotswap._front.watched import Patterns, racy
 from hotswap._gate import GATE
 from hotswap._report import Report
 
@@ -52,51 +52,6 @@ def poll_from_environment() -> bool:
     """``HOTSWAP_POLL``: set and not ``0``/``false``/``no``/``off`` means poll."""
     value = os.environ.get("HOTSWAP_POLL", "").strip().lower()
     return value not in ("", "0", "false", "no", "off")
-
-
-class Patterns:
-    """``--include``/``--exclude``: module names (covering submodules) or glob patterns."""
-
-    def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> None:
-        self.include = [p for p in include if p]
-        self.exclude = [p for p in exclude if p]
-        self._seen: set[str] = set()
-        self._configured: set[int] = set()
-
-    def excludes(self, name: str) -> bool:
-        return any(_matches(name, p) for p in self.exclude)
-
-    def apply(self, reloader: Reloader) -> None:
-        """Tell ``reloader`` about the patterns, for every module loaded since the last call."""
-        if id(reloader) not in self._configured:
-            self._configured.add(id(reloader))
-            if self.include:
-                reloader.mode = "explicit"
-            for pattern in self.include:
-                if not _is_glob(pattern):
-                    reloader.include(pattern)
-            for pattern in self.exclude:
-                if not _is_glob(pattern):
-                    reloader.exclude(pattern)
-        if not any(_is_glob(p) for p in (*self.include, *self.exclude)):
-            return
-        new = set(sys.modules) - self._seen
-        self._seen |= new
-        for name in sorted(new):
-            if any(_is_glob(p) and fnmatch.fnmatchcase(name, p) for p in self.exclude):
-                reloader.exclude(name)
-            elif any(_is_glob(p) and fnmatch.fnmatchcase(name, p) for p in self.include):
-                reloader.include(name)
-
-
-def _is_glob(pattern: str) -> bool:
-    return any(c in pattern for c in "*?[")
-
-
-def _matches(name: str, pattern: str) -> bool:
-    if _is_glob(pattern):
-        return fnmatch.fnmatchcase(name, pattern)
-    return name == pattern or name.startswith(pattern + ".")
 
 
 class Watch:
@@ -342,7 +297,7 @@ class Watch:
         while not self._stop.wait(self.poll_ms / 1000):
             integrations.serve_requests()  # a server started since the last look
             now = self._fingerprints()
-            if now == last and not _racy(now) and not self._again:
+            if now == last and not racy(now) and not self._again:
                 continue
             waited = 0.0
             while waited < self.debounce_ms / 1000:  # settle: two looks that agree
@@ -422,14 +377,6 @@ class Watch:
             else:
                 out[path] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         return out
-
-
-def _racy(prints: dict[str, tuple[int, int, int, int] | None]) -> bool:
-    """A file written in the last two seconds may be rewritten within the same time stamp."""
-    import time
-
-    now = time.time_ns()
-    return any(p is not None and 0 <= now - p[0] < 2_000_000_000 for p in prints.values())
 
 
 def watch(
