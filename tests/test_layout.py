@@ -189,7 +189,6 @@ OVERSIZED_MODULES = {
 OVERSIZED_CLASSES = {
     "_engine/transaction.py:Transaction": 1145,
     "_engine/patch.py:Patcher": 529,
-    "_front/watch.py:Watch": 323,
 }
 
 

@@ -23,20 +23,17 @@ the program applies them itself by calling :func:`hotswap.checkpoint` at a safe 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import traceback
 import types
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from hotswap import _hooks as integrations
 from hotswap._checkpoint.reloader import Reloader
-from hotswap._detect.record import resolve_directory
 from hotswap._detect.tracker import TRACKER
-from hotswap._engine.frames import file_of, frames_on_stacks, running_old_code
+from hotswap._engine.frames import frames_on_stacks, running_old_code
 from hotswap._front.render import Show, note, print_report
-from hotswap._front.watched import Patterns, racy
+from hotswap._front.watched import Patterns, WatchedFiles, racy
 from hotswap._gate import GATE
 from hotswap._report import Report
 
@@ -95,20 +92,20 @@ class Watch:
         self._said_running: set[tuple[str, str]] = set()  # (qualname, path)
         self._said_trouble = False
         self.on_change = on_change  # called when files changed, before applying (the runner)
-        self.also = {os.path.abspath(path) for path in also}  # files watched besides modules
+        self.watched = WatchedFiles(self.reloader, self.patterns, also, _ENGINE)
         self._sizes: dict[str, int] = {}  # file sizes at the last change (see below)
         # A checkpoint held a file that looked half-written (see ``_record.half_written``):
         # the thread checks again at its next look even if no event comes (a file really
         # saved so raises none).
         self._again = False
-        self._links: frozenset[str] = frozenset()  # symbolic links on the way to directories
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> Watch:
         if self._thread is None:
             self.patterns.apply(self.reloader)
-            self._sizes = {p: fp[2] for p, fp in self._fingerprints().items() if fp is not None}
+            prints = self.watched.fingerprints()
+            self._sizes = {p: fp[2] for p, fp in prints.items() if fp is not None}
             self._thread = threading.Thread(target=self._run, name="hotswap-watch", daemon=True)
             _ACTIVE.append(self)
             # Requests and saves never overlap: web frameworks imported now or later have their
@@ -268,7 +265,7 @@ class Watch:
             try:
                 for changes in watchfiles.watch(
                     *sorted(directories),
-                    watch_filter=self._relevant,
+                    watch_filter=self.watched.relevant,
                     debounce=self.debounce_ms,
                     step=self.step_ms,
                     stop_event=self._stop,
@@ -293,10 +290,10 @@ class Watch:
 
     def _poll_loop(self) -> None:
         step = self.step_ms / 1000
-        last = self._fingerprints()
+        last = self.watched.fingerprints()
         while not self._stop.wait(self.poll_ms / 1000):
             integrations.serve_requests()  # a server started since the last look
-            now = self._fingerprints()
+            now = self.watched.fingerprints()
             if now == last and not racy(now) and not self._again:
                 continue
             waited = 0.0
@@ -304,7 +301,7 @@ class Watch:
                 if self._stop.wait(step):
                     return
                 waited += step
-                again = self._fingerprints()
+                again = self.watched.fingerprints()
                 if again == now:
                     break
                 now = again
@@ -320,7 +317,7 @@ class Watch:
         limit = max(self.debounce_ms, _EMPTIED_WAIT_MS) / 1000
         waited = 0.0
         while True:
-            prints = self._fingerprints()
+            prints = self.watched.fingerprints()
             emptied = [
                 path
                 for path, fp in prints.items()
@@ -333,50 +330,15 @@ class Watch:
             waited += self.step_ms / 1000
         self._sizes = {path: fp[2] for path, fp in prints.items() if fp is not None}
 
-    # -- what to watch ---------------------------------------------------------------------------
+    # -- what to watch (see ``watched.WatchedFiles``) ---------------------------------------------
 
     def files(self) -> set[str]:
         """The source files of the modules the reloader watches now."""
-        with _ENGINE:
-            self.patterns.apply(self.reloader)
-            names = self.reloader.watched()
-        out = set(self.also)
-        for name in names:
-            path = file_of(sys.modules.get(name))
-            if path is not None:
-                out.add(path)
-        return out
+        return self.watched.files()
 
     def directories(self) -> frozenset[str]:
-        """The directories to watch: those of the watched files, resolved (a watch follows a
-        symbolic link once, when it is added), and the parents of the links on their way, so
-        that re-pointing one (``current -> release2``) is an event; the set then differs and
-        the thread watches the new target."""
-        out: set[str] = set()
-        links: set[str] = set()
-        for directory in {os.path.dirname(p) for p in self.files()}:
-            if not os.path.isdir(directory):
-                continue
-            real, on_the_way = resolve_directory(directory)
-            out.add(real)
-            links.update(on_the_way)
-        out.update(os.path.dirname(link) for link in links)
-        self._links = frozenset(links)
-        return frozenset(out)
-
-    def _relevant(self, change: Any, path: str) -> bool:
-        return path.endswith(".py") or path in self._links
-
-    def _fingerprints(self) -> dict[str, tuple[int, int, int, int] | None]:
-        out: dict[str, tuple[int, int, int, int] | None] = {}
-        for path in self.files():
-            try:
-                st = os.stat(path)
-            except OSError:
-                out[path] = None
-            else:
-                out[path] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-        return out
+        """The directories to watch (see :meth:`WatchedFiles.directories`)."""
+        return self.watched.directories()
 
 
 def watch(

@@ -1,5 +1,6 @@
 """What a watcher watches: the modules ``--include``/``--exclude`` choose (:class:`Patterns`),
-their source files and the directories that hold them, and how those files look on disk.
+their source files and the directories that hold them, and how those files look on disk
+(:class:`WatchedFiles`).
 
 :class:`hotswap.Watch` (``_front/watch.py``) applies saves; this module only says where to look.
 """
@@ -7,10 +8,15 @@ their source files and the directories that hold them, and how those files look 
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
+import threading
 from collections.abc import Iterable
+from typing import Any
 
 from hotswap._checkpoint.reloader import Reloader
+from hotswap._detect.record import resolve_directory
+from hotswap._engine.frames import file_of
 
 
 class Patterns:
@@ -64,3 +70,66 @@ def racy(prints: dict[str, tuple[int, int, int, int] | None]) -> bool:
 
     now = time.time_ns()
     return any(p is not None and 0 <= now - p[0] < 2_000_000_000 for p in prints.values())
+
+
+class WatchedFiles:
+    """The files a :class:`hotswap.Watch` watches: those of the modules its reloader watches
+    (as ``patterns`` choose them) and ``also``, the directories holding them, and their
+    fingerprints on disk. ``lock`` keeps the reloader's list from changing while it is read."""
+
+    def __init__(
+        self,
+        reloader: Reloader,
+        patterns: Patterns,
+        also: Iterable[str],
+        lock: threading.RLock,
+    ) -> None:
+        self.reloader = reloader
+        self.patterns = patterns
+        self.also = {os.path.abspath(path) for path in also}  # files watched besides modules
+        self._lock = lock
+        self._links: frozenset[str] = frozenset()  # symbolic links on the way to directories
+
+
+    def files(self) -> set[str]:
+        """The source files of the modules the reloader watches now."""
+        with self._lock:
+            self.patterns.apply(self.reloader)
+            names = self.reloader.watched()
+        out = set(self.also)
+        for name in names:
+            path = file_of(sys.modules.get(name))
+            if path is not None:
+                out.add(path)
+        return out
+
+    def directories(self) -> frozenset[str]:
+        """The directories to watch: those of the watched files, resolved (a watch follows a
+        symbolic link once, when it is added), and the parents of the links on their way, so
+        that re-pointing one (``current -> release2``) is an event; the set then differs and
+        the thread watches the new target."""
+        out: set[str] = set()
+        links: set[str] = set()
+        for directory in {os.path.dirname(p) for p in self.files()}:
+            if not os.path.isdir(directory):
+                continue
+            real, on_the_way = resolve_directory(directory)
+            out.add(real)
+            links.update(on_the_way)
+        out.update(os.path.dirname(link) for link in links)
+        self._links = frozenset(links)
+        return frozenset(out)
+
+    def relevant(self, change: Any, path: str) -> bool:
+        return path.endswith(".py") or path in self._links
+
+    def fingerprints(self) -> dict[str, tuple[int, int, int, int] | None]:
+        out: dict[str, tuple[int, int, int, int] | None] = {}
+        for path in self.files():
+            try:
+                st = os.stat(path)
+            except OSError:
+                out[path] = None
+            else:
+                out[path] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        return out
