@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _fmt import saves_table
+
 SOURCE = (
     "COUNT = [0]\n\n\ndef token():\n    return {token!r}\n\n\n"
     "def bump():\n    COUNT[0] += 1\n    return COUNT[0]\n"
@@ -110,18 +112,11 @@ def run(saves: int = 5, sizes: tuple[int, ...] = (2, 4)) -> dict[str, Any]:
 
 
 def render(results: dict[str, Any]) -> str:
-    lines = [
+    title = (
         "Dask: save to every worker running the new code (ms; median [min-max] of the saves),"
-        " and whether the workers' state survived",
-        "",
-        f"  {'cluster: tool':<34} {'save to new code':>24} {'state kept':>11}",
-        "  " + "-" * 71,
-    ]
-    for name, row in results.items():
-        spread = f"{min(row['ms']):.0f}-{max(row['ms']):.0f}"
-        kept = "yes" if row["state_kept"] else "no"
-        lines.append(f"  {name:<34} {row['median']:>12.1f} [{spread:>9}] {kept:>11}")
-    return "\n".join(lines)
+        " and whether the workers' state survived"
+    )
+    return "\n".join(saves_table(title, ("cluster: tool", "save to new code"), results))
 
 
 if __name__ == "__main__":

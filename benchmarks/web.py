@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _fmt import saves_table
+
 _PORT = re.compile(r"http://127\.0\.0\.1:(\d+)")
 
 APPS = {
@@ -147,17 +149,11 @@ def run(saves: int = 5) -> dict[str, Any]:
 
 
 def render(results: dict[str, Any]) -> str:
-    lines = [
+    title = (
         "Web apps: save to the first response of the new code (ms; median [min-max] of "
-        "the saves), and whether the server's in-memory state survived",
-        "",
-        f"  {'server':<34} {'save to new response':>24} {'state kept':>11}",
-        "  " + "-" * 71,
-    ]
-    for name, row in results.items():
-        spread = f"{min(row['ms']):.0f}-{max(row['ms']):.0f}"
-        kept = "yes" if row["state_kept"] else "no"
-        lines.append(f"  {name:<34} {row['median']:>12.1f} [{spread:>9}] {kept:>11}")
+        "the saves), and whether the server's in-memory state survived"
+    )
+    lines = saves_table(title, ("server", "save to new response"), results)
     for framework in TOOLS:
         ours = results.get(f"{framework}: hotswap")
         theirs = [v for k, v in results.items() if k.startswith(framework) and "hotswap" not in k]
