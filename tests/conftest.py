@@ -7,12 +7,14 @@ import os
 import sys
 import textwrap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
+
+from _running import Running
 
 # No per-example deadline: the machines that run the suite are shared, and an example that
 # takes 315 ms instead of 200 under load is not a failure (a property test failed so once).
@@ -116,3 +118,19 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("hotswap reliability")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def start(workspace: Workspace) -> Iterator[Callable[..., Running]]:
+    """Start programs under ``python -m hotswap run`` in the workspace (``start(*args, env=)``);
+    each is killed when the test ends (the runner's, loop's and restartable's tests)."""
+    started: list[Running] = []
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Running:
+        program = Running(list(args), workspace.root, env)
+        started.append(program)
+        return program
+
+    yield run
+    for program in started:
+        program.kill()

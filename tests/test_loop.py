@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,20 +139,6 @@ def test_an_error_waits_for_the_next_save_then_retries_with_the_same_state(
 
 
 # -- under the runner ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def start(workspace: Workspace) -> Iterator[Callable[..., Running]]:
-    started: list[Running] = []
-
-    def run(*args: str) -> Running:
-        program = Running(list(args), workspace.root)
-        started.append(program)
-        return program
-
-    yield run
-    for program in started:
-        program.kill()
 
 
 SCRIPT = """\

@@ -441,20 +441,6 @@ def test_on_python_3_11_the_decorator_degrades_to_next_call(
 # -- under the runner ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def start(workspace: Workspace) -> Iterator[Callable[..., Running]]:
-    started: list[Running] = []
-
-    def run(*args: str) -> Running:
-        program = Running(list(args), workspace.root)
-        started.append(program)
-        return program
-
-    yield run
-    for program in started:
-        program.kill()
-
-
 SCRIPT = """\
 import os
 import sys

@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,20 +20,6 @@ from _running import TIMEOUT, Running
 from conftest import Workspace
 
 pytestmark = pytest.mark.slow  # every test runs a script in a subprocess
-
-
-@pytest.fixture
-def start(workspace: Workspace) -> Iterator[Callable[..., Running]]:
-    started: list[Running] = []
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Running:
-        program = Running(list(args), workspace.root, env)
-        started.append(program)
-        return program
-
-    yield run
-    for program in started:
-        program.kill()
 
 
 def _edit(workspace: Workspace, path: Path, old: str, new: str) -> None:
