@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from hotswap._checkpoint.reloader import LISTENERS, Reloader
@@ -171,10 +172,7 @@ class Link:
         )
 
     def _collect(self, results: dict[str, Any], report: ClusterReport) -> None:
-        for address, result in results.items():
-            if isinstance(result, BaseException):
-                report.unreachable[address] = f"{type(result).__name__}: {result}"
-                continue
+        for address, result in _reached(results, report):
             report.workers[address] = result["report"]
             report.versions[address] = result["versions"]
 
@@ -188,10 +186,7 @@ class Link:
         self.client.set_metadata(_worker.TEXTS_KEY, dict(self._texts))
         if took:
             results = self.client.run(_worker.revert, names, workers=took, on_error="return")
-            for address, result in results.items():
-                if isinstance(result, BaseException):
-                    report.unreachable[address] = f"{type(result).__name__}: {result}"
-                    continue
+            for address, result in _reached(results, report):
                 report.workers[address].merge(result["report"])
                 report.versions[address] = result["versions"]
         report.reverted = list(report.current())
@@ -211,10 +206,7 @@ class Link:
         fresh = list(report.restarted.values())
         if fresh:
             results = self.client.run(_worker.versions, names, workers=fresh, on_error="return")
-            for address, result in results.items():
-                if isinstance(result, BaseException):
-                    report.unreachable[address] = f"{type(result).__name__}: {result}"
-                    continue
+            for address, result in _reached(results, report):
                 report.workers[address] = Report(
                     warnings=[Problem(n, "", None, "restarted: runs the pushed version")
                               for n in names]
@@ -224,6 +216,16 @@ class Link:
     def _check_attached(self) -> None:
         if not self._attached:
             raise HotswapError("this hotswap.dask link is detached; attach again")
+
+
+def _reached(results: dict[str, Any], report: ClusterReport) -> Iterator[tuple[str, Any]]:
+    """The workers' answers to a ``client.run``, but for those it could not reach, which go
+    to ``report.unreachable`` (``on_error="return"`` gives their exception)."""
+    for address, result in results.items():
+        if isinstance(result, BaseException):
+            report.unreachable[address] = f"{type(result).__name__}: {result}"
+        else:
+            yield address, result
 
 
 def _at_new(report: ClusterReport, address: str) -> bool:
