@@ -1,3 +1,3 @@
 """A checkpoint: the Reloader (the public entry point) and the work once files changed (order,
-transactions, propagation, retries).
+transactions, retries) with importer propagation.
 """
