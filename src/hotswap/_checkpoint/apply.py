@@ -139,7 +139,7 @@ def _apply_all(
                     name, outcome, namespace, observed, complete, report, carry,
                     definitions_only, deferred,
                 )
-    succeeded += run_deferred(deferred, namespace, observed, complete, report, definitions_only)
+    succeeded += _run_deferred(deferred, namespace, observed, complete, report, definitions_only)
     # A module that failed because a dependency was broken is retried when the dependency changes.
     if succeeded:
         _retry_failed(pending, strategy, namespace, observed, complete, definitions_only, report,
@@ -300,7 +300,7 @@ def _fail(record: Record, item: Changed, problem: Problem, report: Report) -> No
         report.failed.append(record.name)
 
 
-def run_deferred(
+def _run_deferred(
     deferred: dict[str, Deferred],
     namespace: dict[str, Any] | None,
     observed: Observed,

@@ -6,7 +6,7 @@ and to the session namespace.
 sent; how one importer follows (without running, or as a transaction) is :mod:`.follow`'s. An
 importer of a module reloaded later in the same save gets the values handed over instead
 (:class:`~.follow.Carry`); one whose run failed on a half-applied save runs again once the walk
-is over (:func:`~.follow.defer`, ``apply.run_deferred``).
+is over (:func:`~.follow.defer`, ``apply._run_deferred``).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def propagate(
 ) -> None:
     """Push ``outcome.rebinds`` of module ``name`` to importers and the namespace (transitively).
     An importer whose re-run lacked a name from a module still to apply in this batch goes to
-    ``deferred`` (see :func:`run_deferred`)."""
+    ``deferred`` (run again at the walk's end: ``apply._run_deferred``)."""
     walk = _Propagation(name, namespace, observed, complete, report, carry, definitions_only)
     walk.run(outcome, deferred)
 
