@@ -4,7 +4,7 @@ at once.
 A class patched in place is first made afresh (its statement runs), and what its creation ran
 (a metaclass, a base's ``__init_subclass__``, a descriptor's ``__set_name__``, a decorator) may
 have stored the fresh object in a registry. Holders of fresh objects get the kept ones back from
-the checkpoint's one heap scan (``_checkpoint.batch``), at the end of the save. A module later in
+the checkpoint's one heap scan (``_engine.batch``), at the end of the save. A module later in
 the same save that reads such a registry before then gets the fresh twin: sympy's ``S.Infinity``
 was made from a fresh ``Infinity``, whose ``__hash__`` (patched into the kept class, its
 ``super()`` cell pointing there) then raised in ``super()``, and 20 modules of a checkout failed.
@@ -80,7 +80,8 @@ def _roots(
             for value in obj.__dict__.values():
                 if hasattr(type(value), "__set_name__"):
                     names[type(value).__module__] = None
-    for expr in decorators:
+    for decorator in decorators:
+        expr = decorator  # down to the name it starts from: ``@a.b(...)`` -> ``a``
         while isinstance(expr, ast.Call | ast.Attribute):
             expr = expr.func if isinstance(expr, ast.Call) else expr.value
         if not isinstance(expr, ast.Name):
