@@ -40,8 +40,8 @@ import time
 from types import ModuleType
 
 from hotswap._detect.events import Watcher
-from hotswap._detect.reads import Reads
 from hotswap._detect.indexing import Indexing
+from hotswap._detect.reads import Reads
 from hotswap._detect.record import (
     Fingerprint,
     Pushed,
