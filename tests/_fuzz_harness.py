@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from _fuzz_program import Step, Story
+from _oracle import child_environ
 
 DRIVER = Path(__file__).with_name("_fuzz_driver.py")
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -46,9 +47,8 @@ class Server:
     """One fork server process (``live`` or ``oracle``)."""
 
     def __init__(self, side: str) -> None:
-        env = dict(os.environ)
-        env["PYTHONHASHSEED"] = "0"  # set reprs must agree between the two sides
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        # Set reprs must agree between the two sides.
+        env = child_environ(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
         self.side = side
         self.proc = subprocess.Popen(
             [sys.executable, str(DRIVER), side],

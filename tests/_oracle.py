@@ -145,6 +145,21 @@ def leave_sys_path(directory: str | Path) -> None:
     sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != here]
 
 
+def child_environ(**extra: str) -> dict[str, str]:
+    """``os.environ`` for a child process, plus ``extra``; safe to call from any thread.
+
+    pytest sets and deletes ``PYTEST_CURRENT_TEST`` in ``os.environ`` on the main thread around
+    each test phase, while the corpus starts the processes of scenarios ahead on worker threads.
+    ``dict(os.environ)`` (and ``{**os.environ}``) lists the keys, then reads each one: a key
+    deleted in between raised ``KeyError`` in a clean-clone run, and the scenario's other
+    process was left running. One copy of the underlying dict is a single C call, which no
+    other thread interrupts (the GIL), so it sees the environment as it stood at one instant."""
+    raw = dict(os.environ._data)
+    env = {os.environ.decodekey(k): os.environ.decodevalue(v) for k, v in raw.items()}
+    env.update(extra)
+    return env
+
+
 def fresh_probes(root: Path, setup: str, probes: Iterable[str], timeout: float = 60) -> list[str]:
     """The probes' values in a fresh interpreter that imports the files under ``root`` by
     running ``setup`` (this file run as a script); raises if the setup fails."""
@@ -160,7 +175,7 @@ def fresh_probes(root: Path, setup: str, probes: Iterable[str], timeout: float =
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": cache},
+            env=child_environ(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=cache),
         )
     if proc.returncode != 0:
         raise AssertionError(f"the oracle's setup failed:\n{proc.stderr}")

@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from _oracle import child_environ
 from corpus import ALL, Scenario, Step  # tests/ is on sys.path (rootdir conftest, no __init__)
 
 DRIVER = Path(__file__).parent / "corpus" / "_driver.py"
@@ -97,8 +98,9 @@ def _spec(scenario: Scenario, tmp_path: Path) -> dict[str, Any]:
 
 
 def _start(side: str, spec_path: Path, cwd: Path) -> subprocess.Popen[str]:
-    env = dict(os.environ)
-    env["PYTHONHASHSEED"] = "0"  # set and dict-of-str reprs must match between the two sides
+    # (started ahead on worker threads: see child_environ) Set and dict-of-str reprs must
+    # match between the two sides.
+    env = child_environ(PYTHONHASHSEED="0")
     return subprocess.Popen(
         [sys.executable, str(DRIVER), side, str(spec_path)],
         cwd=cwd,
@@ -127,7 +129,12 @@ def run_scenario(scenario: Scenario, tmp_path: Path) -> tuple[Run, Run]:
     spec_path = tmp_path / "spec.json"
     spec_path.write_text(json.dumps(_spec(scenario, tmp_path)), encoding="utf-8")
     live = _start("live", spec_path, tmp_path)
-    oracle = _start("oracle", spec_path, tmp_path)
+    try:
+        oracle = _start("oracle", spec_path, tmp_path)
+    except BaseException:
+        live.kill()  # not left running into another test (its ResourceWarning lands there)
+        _finish(live)
+        raise
     return _finish(live), _finish(oracle)
 
 

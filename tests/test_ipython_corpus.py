@@ -17,7 +17,6 @@ IPython 9's own ``%autoreload 2`` and ``%autoreload 3``::
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ import pytest
 
 if str(Path(__file__).parent) not in sys.path:  # run as a script
     sys.path.insert(0, str(Path(__file__).parent))
+from _oracle import child_environ
 from corpus import ALL, Scenario
 from test_corpus import Run, _finish, _spec, judge, missing
 
@@ -41,7 +41,7 @@ def _start(command: list[str], spec: dict[str, Any], where: Path) -> subprocess.
     where.mkdir(parents=True, exist_ok=True)
     spec_path = where / "spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = child_environ(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")  # (from threads)
     return subprocess.Popen(
         [sys.executable, *command, str(spec_path)],
         cwd=where,
