@@ -104,3 +104,32 @@ def test_class_fields_outside_the_dict_are_restored() -> None:
     journal.setattr(C, "__name__", "D")
     assert journal.rollback() == []
     assert C.__bases__ == (Base,) and C.__name__ == "C"
+
+
+def test_a_record_whose_change_never_came_undoes_nothing() -> None:
+    """An interruption between a record and its change leaves a record that finds the value
+    in place: undoing it changes nothing, and does not fail on what cannot be assigned even
+    its own value (``__class__`` of a class made by ``type``)."""
+
+    class C:
+        pass
+
+    journal = Journal()
+    journal.record_attribute(C, "__class__")  # (the assignment that was to follow never ran)
+    journal.record_attribute(C, "__abstractmethods__")
+    assert journal.rollback() == []
+    assert type(C) is type and "__abstractmethods__" not in vars(C)
+
+
+def test_a_snapshot_touching_every_key_restores_them_all() -> None:
+    """While a statement that may bind any name runs (``from m import *``), the snapshot's
+    touched keys hold ``EVERY_KEY``: a rollback then restores every key."""
+    from hotswap._engine.journal import EVERY_KEY
+
+    ns = {"a": 1}
+    journal = Journal()
+    touched = journal.snapshot_dict(ns)
+    touched.update({"a", EVERY_KEY})
+    ns.update(a=2, brought=3)
+    journal.rollback()
+    assert ns == {"a": 1}

@@ -268,11 +268,11 @@ def _reload_one(
         record.path,
         old,
         strategy,
-        set(carry.preset) | carry.dirty,
-        carry.preset,
-        carry.recoded,
-        record.name in definitions_only,
-        record.graves(),
+        dirty=set(carry.preset) | carry.dirty,
+        preset=carry.preset,
+        recoded=carry.recoded,
+        definitions_only=record.name in definitions_only,
+        graves=record.graves(),
     )
     forget_analysis(record.name, record.path)  # its functions become other code
     outcome = transaction.run(text, parsed)

@@ -163,10 +163,10 @@ def run_importer(
         record.path,
         parsed,
         "incremental",
-        dirty,
-        preset,
-        recoded,
-        record.name in definitions_only,
+        dirty=dirty,
+        preset=preset,
+        recoded=recoded,
+        definitions_only=record.name in definitions_only,
     )
     forget_analysis(record.name, record.path)
     return transaction.run(text, parsed)

@@ -144,8 +144,8 @@ def redirect_after_commit(
     else:
         entries = _OPEN[-1].entries
         entry = (module, path, list(redirects), keep)
+        journal.on_rollback(functools.partial(_withdraw, entries, entry))  # (record first)
         entries.append(entry)
-        journal.on_rollback(functools.partial(_withdraw, entries, entry))
     redirects.clear()
 
 
@@ -159,8 +159,8 @@ def retarget_after_commit(
         return retarget_closures(nested, replaced, journal)
     closures = _OPEN[-1].closures
     entry = (module, path, dict(nested), replaced)
+    journal.on_rollback(functools.partial(_withdraw, closures, entry))  # (record first)
     closures.append(entry)
-    journal.on_rollback(functools.partial(_withdraw, closures, entry))
     return None
 
 

@@ -7,7 +7,7 @@ the name and back. A fresh object would cost the session what hotswap exists to 
 a transaction removes (functions, classes, methods and other descriptors of classes, defined
 by the module itself) are kept per module, by qualified name (``f``, ``C``, ``C.method``), and
 a later save that adds the same qualified name patches the kept object from the new one
-(:meth:`hotswap._engine.patch.Patcher.value`) and binds it again.
+(:meth:`hotswap._engine.patch.Patcher.restore`) and binds it again.
 
 Bounded: at most :data:`LIMIT` per module, the oldest dropped first, so nothing grows per
 reload. The kept dict changes only when the transaction commits: a rolled-back save neither

@@ -24,11 +24,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 MISSING: Any = object()  # "no such name/attribute", shared by the engine modules
+# In the touched keys of a dict snapshot: rollback restores every key (while a statement runs
+# that may bind any name: ``from m import *``).
+EVERY_KEY = " every key"
 
 
 class Journal:
+    # The list type the undo records are written to (the undo log, and the shared record of
+    # moved functions): tests/test_journal_order.py counts every record written through it.
+    _records: Callable[[], list[Any]] = list
+
     def __init__(self) -> None:
-        self._undo: list[Callable[[], None]] = []
+        self._undo: list[Callable[[], None]] = self._records()
         self._owned: set[int] = set()  # ids of the journal's own copies (never redirected)
         self._moved: tuple[list[types.FunctionType], list[types.CodeType]] | None = None
 
@@ -66,6 +73,12 @@ class Journal:
         names = [name for name, _value in updates]
         values = [value for _name, value in updates]
         collections.deque(map(setattr, itertools.repeat(obj), names, values), maxlen=0)
+
+    def record_attribute(self, obj: Any, name: str) -> None:
+        """An undo record of attribute ``name`` of ``obj``, which a call the journal cannot
+        make for the caller (``abc.update_abstractmethods``) is about to change."""
+        old = _own_attribute(obj, name)
+        self._undo.append(functools.partial(_restore_attribute, obj, name, old))
 
     def delattr(self, obj: Any, name: str) -> None:
         old = _own_attribute(obj, name)
@@ -129,7 +142,7 @@ class Journal:
         undone before it, so the earliest code is restored last.)"""
         moved = self._moved
         if moved is None:
-            moved = self._moved = ([], [])
+            moved = self._moved = (self._records(), [])
             self._owned.update((id(moved[0]), id(moved[1])))  # not a holder to redirect
             self._undo.append(functools.partial(_restore_codes, *moved))
         return moved
@@ -239,6 +252,11 @@ def _modified(cls: type) -> None:
 
 
 def _restore_attribute(obj: Any, name: str, old: Any) -> None:
+    if _own_attribute(obj, name) is old:
+        # Nothing to undo (an interruption between the record and its change). Not even
+        # assigned again: ``__class__`` of a class whose metaclass is a built-in type cannot
+        # be assigned at all, not even the value it has.
+        return
     if old is MISSING:
         with contextlib.suppress(AttributeError):
             _delete(obj, name)
@@ -254,7 +272,7 @@ def _restore_cell(cell: types.CellType, old: Any) -> None:
 
 
 def _restore_dict(mapping: dict[str, Any], saved: dict[str, Any], touched: set[str]) -> None:
-    keys = touched if touched else set(mapping) | set(saved)
+    keys = touched if touched and EVERY_KEY not in touched else set(mapping) | set(saved)
     for key in keys:
         value = saved.get(key, MISSING)
         if value is MISSING:

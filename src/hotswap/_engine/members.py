@@ -6,7 +6,7 @@ class looked up on the heap. When the class's header and its other statements ar
 only ``def`` members (or plain ``NAME = value`` assignments) changed, were added or went away,
 the engine instead runs just those statements (in a stand-in class of the same name, so names
 mangle and ``__qualname__`` reads as in the real class) and patches them onto the kept class
-(see ``Transaction._patch_members``). :func:`member_edit` says whether that is the same as
+(see ``ClassBodies._patch_members``). :func:`member_edit` says whether that is the same as
 re-running the class, and which members it concerns:
 
 - each changed, added or removed ``def`` binds a name that no other statement of the class body
@@ -59,13 +59,7 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
     if not isinstance(old_node, ast.ClassDef) or not isinstance(new_node, ast.ClassDef):
         return None
     before, after = old_node.body, new_node.body
-    limit = min(len(before), len(after))
-    head = 0
-    while head < limit and before[head] is after[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and before[-1 - tail] is after[-1 - tail]:
-        tail += 1
+    head, tail = _shared_ends(before, after)
     old_window = range(head, len(before) - tail)
     new_window = range(head, len(after) - tail)
     old_others = [i for i in old_window if not isinstance(before[i], _DEFS)]
@@ -114,21 +108,56 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
     for j in edit.run:
         edit.stores |= self_stores(after[j])
     touched.update(edit.removed)
-    if touched:
-        old_binds, _old_reads = _body_names(before)
-        new_binds, new_reads = _body_names(after)
-        for name in touched:
-            if old_binds.get(name, 0) > 1 or new_binds.get(name, 0) > 1:
-                return None  # bound twice: which binding wins is for the class body to say
-        if not touched.isdisjoint(new_reads):
-            return None  # another class-body statement holds one of them
-        bound = set(old_binds) | set(new_binds)
-        for j in edit.run:
-            header = make_statement(after[j], 0, postponed).reads
-            if any(name.partition(".")[0] in bound for name in header):
-                return None  # a decorator or default reads a class-body name
-    # Members that kept their AST but not their lines (below an edit that added lines), or
-    # not their layout (a re-wrap inside them: see :mod:`hotswap._engine.relines`).
+    if touched and _entangled(touched, before, after, edit.run, postponed):
+        return None
+    _place_unchanged(edit, pairs, old, new)
+    return edit
+
+
+def _shared_ends(before: list[ast.stmt], after: list[ast.stmt]) -> tuple[int, int]:
+    """How many class-body statements at the start and at the end the edit left the same
+    objects (a nested re-parse shares them)."""
+    limit = min(len(before), len(after))
+    head = 0
+    while head < limit and before[head] is after[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and before[-1 - tail] is after[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
+def _entangled(
+    touched: set[str],
+    before: list[ast.stmt],
+    after: list[ast.stmt],
+    run: list[int],
+    postponed: bool,
+) -> bool:
+    """Whether other class-body statements bind or read the members the edit touched, or
+    the members to run read class-body names (then the class must run whole)."""
+    old_binds, _old_reads = _body_names(before)
+    new_binds, new_reads = _body_names(after)
+    for name in touched:
+        if old_binds.get(name, 0) > 1 or new_binds.get(name, 0) > 1:
+            return True  # bound twice: which binding wins is for the class body to say
+    if not touched.isdisjoint(new_reads):
+        return True  # another class-body statement holds one of them
+    bound = set(old_binds) | set(new_binds)
+    for j in run:
+        header = make_statement(after[j], 0, postponed).reads
+        if any(name.partition(".")[0] in bound for name in header):
+            return True  # a decorator or default reads a class-body name
+    return False
+
+
+def _place_unchanged(
+    edit: MemberEdit, pairs: list[tuple[int, int]], old: Statement, new: Statement
+) -> None:
+    """Members that kept their AST but not their lines (below an edit that added lines), or
+    not their layout (a re-wrap inside them: see :mod:`hotswap._engine.relines`)."""
+    assert isinstance(old.node, ast.ClassDef) and isinstance(new.node, ast.ClassDef)
+    before, after = old.node.body, new.node.body
     for i, j in pairs:
         if before[i] is not after[j] and not uniform_shift(
             old.member_positioned(i), new.member_positioned(j)
@@ -140,7 +169,6 @@ def member_edit(old: Statement, new: Statement, postponed: bool) -> MemberEdit |
             edit.moved.append(
                 (member_binds(before[i]), old.member_first(i), old.member_last(i), shift)
             )
-    return edit
 
 
 def match_defs(

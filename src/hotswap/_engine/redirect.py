@@ -196,11 +196,12 @@ def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
         if any(value is new for value in saved):
             # Already registered (``__init_subclass__`` appending every subclass): drop the
             # duplicate the re-run added instead of registering the kept object twice.
-            ref[:] = [value for value in saved if value is not old]
+            items = [value for value in saved if value is not old]
         else:
-            ref[:] = [new if value is old else value for value in saved]
-        if len(ref) != len(saved) or any(a is not b for a, b in zip(ref, saved, strict=True)):
-            journal.restore_list_on_rollback(ref, saved)
+            items = [new if value is old else value for value in saved]
+        if len(items) != len(saved) or any(a is not b for a, b in zip(items, saved, strict=True)):
+            journal.restore_list_on_rollback(ref, saved)  # (the record first, then the change)
+            ref[:] = items
             count += 1
     elif isinstance(ref, types.CellType):
         with contextlib.suppress(ValueError):
@@ -210,8 +211,8 @@ def _redirect_in(ref: Any, old: Any, new: Any, journal: Journal) -> int:
     elif type(ref) is functools.partial and ref.func is old:
         state = ref.__reduce__()[2]
         setstate: Callable[[Any], None] = ref.__setstate__  # type: ignore[attr-defined]
-        setstate((new, *state[1:]))
         journal.on_rollback(functools.partial(setstate, state))
+        setstate((new, *state[1:]))
         count += 1
     return count
 
@@ -254,8 +255,8 @@ def forward_weak_callers(old: Any, new: Any, journal: Journal) -> int:
                 journal.setattr(func, "__code__", again)
                 journal.setattr(func, "__wrapped__", new)
         _keep(new, earlier, journal)
-        del _FORWARDING[id(old)]
         journal.on_rollback(functools.partial(_FORWARDING.__setitem__, id(old), entry))
+        del _FORWARDING[id(old)]
     if not _theirs(old):
         return 0
     code = _forwarding_code(old.__code__, new)
@@ -271,13 +272,14 @@ def _keep(new: types.FunctionType, olds: list[types.FunctionType], journal: Jour
     entry = _FORWARDING.get(id(new))
     if entry is None or entry[0]() is not new:
         entry = _FORWARDING[id(new)] = (weakref.ref(new, _dropped), [])
+    journal.on_rollback(functools.partial(_forget, entry[1], olds))  # (record first)
     entry[1].extend(olds)
-    journal.on_rollback(functools.partial(_forget, entry[1], olds))
 
 
 def _forget(kept: list[types.FunctionType], olds: list[types.FunctionType]) -> None:
     for func in olds:
-        kept.remove(func)
+        with contextlib.suppress(ValueError):  # (never added: interrupted before the change)
+            kept.remove(func)
 
 
 def _forwarding_code(code: types.CodeType, new: types.FunctionType) -> types.CodeType | None:

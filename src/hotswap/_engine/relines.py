@@ -3,7 +3,7 @@
 A save that only reformats (blank lines between methods, a black-style re-wrap of a signature,
 a call split over lines) leaves every statement's AST as it was: nothing runs again. When the
 whole statement moved by one number of lines, shifting its functions' ``co_firstlineno`` is
-enough (:func:`hotswap._engine.patch.shift_objects`). When lines moved *inside* it, each function
+enough (``functions.shift_objects``). When lines moved *inside* it, each function
 moved by its own amount, and the lines inside one function moved relative to its first line:
 the location table (delta-encoded from ``co_firstlineno`` since 3.11) no longer matches the
 file, so tracebacks and ``inspect`` point at the wrong lines.

@@ -1,0 +1,269 @@
+"""Functions reachable from an object, and line numbers moved without new code.
+
+:func:`functions_in` walks the shapes decorators make (``__wrapped__`` chains, closure cells,
+``staticmethod``, ``property``, ``partial``, ``singledispatch`` registries) to the functions
+inside; :func:`shift_objects` gives the functions of a statement that only moved code objects
+with the new line numbers (hundreds at once when lines are added near the top of a module),
+and pairs the inner code objects that closures made before the edit still run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+import types
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from hotswap._engine.journal import Journal
+
+
+def functions_in(
+    obj: Any, path: str | None = None, depth: int = 0, nested_only: bool = False
+) -> Iterator[types.FunctionType]:
+    """Functions reachable from ``obj`` the way decorators nest them (optionally from ``path``).
+
+    ``nested_only``: a class reached through a function (a decorator's closure holding the
+    class its method belongs to) is entered only when it is defined inside ``obj`` (its
+    qualified name says so): the functions *defined in* ``obj``'s lines, for shifting them,
+    without walking the whole class from each of its methods.
+    """
+    root = getattr(obj, "__qualname__", None) if nested_only else None
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(obj, depth)]
+    while stack:
+        current, level = stack.pop()
+        if id(current) in seen or level > 8:
+            continue
+        seen.add(id(current))
+        if isinstance(current, types.FunctionType):
+            if path is None or current.__code__.co_filename == path:
+                yield current
+            stack.extend((held, level + 1) for held in _held_by(current))
+        elif isinstance(current, functools.singledispatchmethod):
+            stack.append((current.dispatcher, level + 1))
+            stack.append((current.func, level + 1))
+        elif isinstance(current, staticmethod | classmethod):
+            stack.append((current.__func__, level + 1))
+        elif isinstance(current, property):
+            stack.extend((f, level + 1) for f in (current.fget, current.fset, current.fdel) if f)
+        elif isinstance(current, type):
+            # A class's own members; classes it refers to only when they come from ``path``.
+            if level == depth or path is None or _defined_in(current, path):
+                if nested_only and level != depth and not _nested_in(current, root):
+                    continue
+                stack.extend((v, level + 1) for v in list(vars(current).values()))
+        elif isinstance(current, functools.partial | functools.cached_property):
+            stack.append((current.func, level + 1))
+        else:
+            wrapped = getattr(current, "__wrapped__", None) if is_code_like(current) else None
+            if wrapped is not None:
+                stack.append((wrapped, level + 1))
+
+
+def _held_by(func: types.FunctionType) -> list[Any]:
+    """What a function holds that decorators nest: its cells' contents, a ``singledispatch``
+    function's registered functions, what ``functools.wraps`` recorded it wraps."""
+    out = []
+    for cell in func.__closure__ or ():
+        with contextlib.suppress(ValueError):  # an empty cell
+            out.append(cell.cell_contents)
+    registry = func.__dict__.get("registry")
+    if type(registry) is types.MappingProxyType:  # a ``singledispatch`` function
+        out.extend(list(registry.values()))
+    wrapped = func.__dict__.get("__wrapped__")
+    if wrapped is not None:
+        out.append(wrapped)
+    return out
+
+
+def _nested_in(cls: type, root: str | None) -> bool:
+    """Whether ``cls`` was defined inside the object named ``root`` (or inside a function)."""
+    qualname = cls.__qualname__
+    return "<locals>" in qualname or (root is not None and qualname.startswith(root + "."))
+
+
+def redirect_class_cells(new: type, old: type) -> None:
+    """Point every ``__class__`` cell of functions created with ``new`` at ``old``."""
+    for func in functions_in(new):
+        code = func.__code__
+        if "__class__" not in code.co_freevars or not func.__closure__:
+            continue
+        cell = func.__closure__[code.co_freevars.index("__class__")]
+        try:
+            if cell.cell_contents is new:
+                cell.cell_contents = old
+        except ValueError:
+            pass
+
+
+def shift_code(code: types.CodeType, delta: int) -> types.CodeType:
+    """The same code ``delta`` lines further down (nested code objects too).
+
+    Code objects store line numbers relative to ``co_firstlineno`` (the 3.11+ location
+    table is delta-encoded from it), so moving the first line moves every line.
+    """
+    consts = tuple(
+        shift_code(c, delta) if isinstance(c, types.CodeType) else c for c in code.co_consts
+    )
+    return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
+
+
+def shift_objects(
+    items: Iterable[tuple[Any, int, int, int]],
+    path: str,
+    journal: Journal,
+    nested: dict[int, tuple[types.CodeType, types.CodeType]],
+    done: set[int],
+) -> None:
+    """For each ``(obj, first, last, delta)``: shift line numbers of the functions from ``path``
+    in ``obj`` that were defined in lines ``first..last`` by ``delta``.
+
+    Inner functions already made from the old code (``handler = make_handler()``) are listed in
+    ``nested`` (old code -> shifted code) for :meth:`Patcher.retarget_closures`. ``done`` holds
+    the ids of functions and classes this reload already gave their new lines (patched,
+    shifted or relined): a statement below that binds the same object again (``from .m import
+    C`` in a ``__main__`` block) must not move them a second time, now that their new lines may
+    lie within its old ones.
+    """
+    funcs, codes = journal.moved_codes()
+    add_func, add_code = funcs.append, codes.append
+    function_type, code_type = types.FunctionType, types.CodeType
+    for obj, first, last, delta in items:
+        if type(obj) is function_type and obj.__closure__ is None and not obj.__dict__:
+            # The common case (a plain function moved by an edit above it), without the walk:
+            # nothing nested to pair, nothing wrapped, no class. Thousands move in a large module.
+            code = obj.__code__
+            line = code.co_firstlineno
+            if code.co_filename != path or not first <= line <= last or id(obj) in done:
+                continue
+            if code_type not in map(type, code.co_consts):
+                add_func(obj)  # the undo record first, then the change
+                add_code(code)
+                obj.__code__ = code.replace(co_firstlineno=line + delta)
+                done.add(id(obj))
+                continue
+        for func in functions_in(obj, path, nested_only=True):
+            line = func.__code__.co_firstlineno
+            if first <= line <= last and id(func) not in done:
+                shifted = shift_code(func.__code__, delta)
+                pair_nested(func.__code__, shifted, nested)
+                journal.setattr(func, "__code__", shifted)
+                done.add(id(func))
+        for cls in _classes_in(obj, path):
+            start = cls.__dict__.get("__firstlineno__")
+            if isinstance(start, int) and first <= start <= last and id(cls) not in done:
+                journal.setattr(cls, "__firstlineno__", start + delta)
+                done.add(id(cls))
+
+
+def may_be_in_use(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> bool:
+    """Whether any function made before the edit may still run one of the old inner codes.
+
+    Every function object holds a reference to its code. An old inner code held only by the
+    constants of its old outer code and by ``nested`` has the reference count of a code that
+    no function uses (measured once, the same way, by :func:`_unused_count`): then no closure
+    made from it is alive and the heap need not be searched for one. Anything else holding it
+    (a function, a running frame, a tracer) makes the count higher, and the search runs.
+    """
+    if getattr(sys, "_is_gil_enabled", lambda: True)() is False:
+        return True  # free-threaded builds defer reference counts of code objects
+    unused = _unused_count()
+    return any(count > unused for count in _reference_counts(nested))
+
+
+def _reference_counts(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> list[int]:
+    return [sys.getrefcount(old) for old, _new in nested.values()]
+
+
+_UNUSED: list[int] = []
+
+
+def _unused_count() -> int:
+    """The reference count :func:`_reference_counts` gives for an inner code that only its
+    outer code's constants and the ``nested`` map hold (what ``pair_nested`` leaves)."""
+    if not _UNUSED:
+        module = compile("def outer():\n    def inner():\n        pass\n", "<hotswap>", "exec")
+        outer = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        nested: dict[int, tuple[types.CodeType, types.CodeType]] = {}
+        pair_nested(outer, shift_code(outer, 1), nested)
+        _UNUSED.append(_reference_counts(nested)[0])
+    return _UNUSED[0]
+
+
+def moved_only(old: types.CodeType, new: types.CodeType) -> bool:
+    """Whether ``new`` is ``old`` moved by whole lines (code objects compare their lines)."""
+    delta = new.co_firstlineno - old.co_firstlineno
+    return bool(delta) and shift_code(old, delta) == new
+
+
+def pair_nested(
+    old: types.CodeType,
+    new: types.CodeType,
+    nested: dict[int, tuple[types.CodeType, types.CodeType]],
+) -> None:
+    for before, after in zip(old.co_consts, new.co_consts, strict=False):
+        if isinstance(before, types.CodeType) and isinstance(after, types.CodeType):
+            # Comprehension and generator-expression bodies never outlive their frame.
+            if not before.co_name.startswith("<") or before.co_name == "<lambda>":
+                nested[id(before)] = (before, after)
+            pair_nested(before, after, nested)
+
+
+def _classes_in(obj: Any, path: str) -> Iterator[type]:
+    if isinstance(obj, type) and _defined_in(obj, path):
+        yield obj
+        for value in list(vars(obj).values()):
+            if isinstance(value, type) and value.__qualname__.startswith(obj.__qualname__ + "."):
+                yield from _classes_in(value, path)
+
+
+def _defined_in(cls: type, path: str) -> bool:
+    module = sys.modules.get(cls.__module__)
+    return getattr(module, "__file__", None) == path
+
+
+def is_code_like(obj: Any) -> bool:
+    return callable(obj) or isinstance(
+        obj, staticmethod | classmethod | property | functools.cached_property
+    )
+
+
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
+
+
+def defaults_differ(old: types.FunctionType, new: types.FunctionType) -> bool:
+    """Whether calls that leave out arguments get other values from ``new`` than from ``old``."""
+    for attr in ("__defaults__", "__kwdefaults__"):
+        before, after = getattr(old, attr), getattr(new, attr)
+        if before is after:
+            continue
+        try:
+            if bool(before != after):
+                return True
+        except Exception:  # an array default compares elementwise: take it as changed
+            return True
+    return False
+
+
+def same_definition(old: Any, new: Any) -> bool:
+    """Whether ``new`` is the fresh run of the definition that made ``old`` (same module and
+    qualified name; for classes, both made by class statements). Anything else is rebound."""
+    if isinstance(old, types.FunctionType | type) or isinstance(new, types.FunctionType | type):
+        if type(old) is not type(new) and not (isinstance(old, type) and isinstance(new, type)):
+            return False
+        if getattr(old, "__module__", None) != getattr(new, "__module__", None):
+            return False
+        if getattr(old, "__qualname__", None) != getattr(new, "__qualname__", None):
+            return False
+        if isinstance(old, type):
+            return bool(old.__flags__ & _HEAPTYPE) and bool(new.__flags__ & _HEAPTYPE)
+    return True
+
+
+def first_line(obj: Any) -> int | None:
+    for func in functions_in(obj) if obj is not None else ():
+        return func.__code__.co_firstlineno
+    line = getattr(obj, "__firstlineno__", None)
+    return line if isinstance(line, int) else None
