@@ -1,8 +1,8 @@
 """A checkpoint's work once files changed: order the changed modules so that a module comes after
-the modules it imports (``_plan.dependency_order``), run one transaction per module
+the modules it imports (``_engine.plan.dependency_order``), run one transaction per module
 (``_engine``), hand each committed module's rebound values to its importers (:mod:`.importers`),
 and retry modules that failed earlier when a module they import has just reloaded. Imported at
-the first change (see ``_reloader``): a session whose files never change never loads the
+the first change (see ``_checkpoint.reloader``): a session whose files never change never loads the
 parser, the planner or the engine.
 """
 

@@ -1,8 +1,8 @@
 """The public entry points: :class:`Reloader` (checkpoints) and :func:`reload` (one module now).
 
 A checkpoint finds the watched modules whose file content changed (``_detect``) and, when there
-are any, hands them to ``_apply`` (imported then: loading hotswap and a checkpoint that finds
-nothing never import the parser, the planner or the engine). Everything runs under one
+are any, hands them to ``_checkpoint.apply`` (imported then: loading hotswap and a checkpoint
+that finds nothing never import the parser, the planner or the engine). Everything runs under one
 process-wide lock, so two threads (a watcher and a REPL, say) never reload at the same time.
 
 :meth:`Reloader.apply_sources` is the same data path for source given as text instead of a

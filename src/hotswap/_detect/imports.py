@@ -58,7 +58,7 @@ class Imports(NamedTuple):
         return (source, name) in zip(flat[0::3], flat[1::3], strict=True)  # at C speed
 
     def aliases(self) -> dict[str, str]:
-        """How code in the module names other modules (``_plan.module_aliases``' meaning):
+        """How code in the module names other modules (``_engine.plan.module_aliases``' meaning):
         ``import a.b`` -> {"a": "a", "a.b": "a.b"}, ``import a.b as x`` -> {"x": "a.b"},
         ``from p import s`` -> {"s": "p.s"}."""
         out: dict[str, str] = {}

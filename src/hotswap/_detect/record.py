@@ -95,7 +95,7 @@ class Record:
         self.fingerprint = fingerprint
         self.digest = digest
         self._text = text
-        # The executed bytes when ``_text`` is not decoded: (compressed?, bytes), or the
+        # The executed bytes when ``_detect.text`` is not decoded: (compressed?, bytes), or the
         # address of the compressed bytes in the spill file; one slot, so that the background
         # packer swaps them at once.
         self._bytes: tuple[bool, bytes] | int | None = None
@@ -105,7 +105,7 @@ class Record:
         self._reads: tuple[tuple[str, ...], ...] | None = None
         self.racy = False
         # The file last seen looking half-written (an in-place save caught between its
-        # truncation and its write, or between two chunks; see ``_record.half_written``):
+        # truncation and its write, or between two chunks; see ``_detect.record.half_written``):
         # applied only if a later checkpoint sees it again.
         self.held: Fingerprint | None = None
         self.gone = False  # the file was missing at the last poll (said once)
@@ -124,7 +124,7 @@ class Record:
     @property
     def reads(self) -> Reads | None:
         """What the module's import-time code reads; None when unknown (then the parse tells,
-        see ``_apply``)."""
+        see ``_checkpoint.apply``)."""
         held = self._reads
         if held is None:
             return None

@@ -56,7 +56,7 @@ class Routes:
         # directory, as imports met them, which the kernel's caches favour over hash order.
         self._polled: dict[str, None] = {}
         self._events = threading.RLock()  # draining events and resolving baselines
-        # directory -> (its resolved path, the symbolic links on its way), for ``_watch``
+        # directory -> (its resolved path, the symbolic links on its way), for ``_front.watch``
         self._real_dirs: dict[str, tuple[str, tuple[str, ...]]] = {}
         # The thread that takes events as they arrive and parses what a first reload needs
         # (see _prepare); its parses wait in the tracker's ``_prepared``.

@@ -35,7 +35,8 @@ def analysis_of(namespace: dict[str, Any], module: str) -> Analysis:
 
 def forget_analysis(module: str, path: str) -> None:
     """Hotswap runs code of ``module`` (file ``path``): its functions and classes may become
-    other objects, and its code objects no longer tell whether they ran (``_uses.touched``)."""
+    other objects, and its code objects no longer tell whether they ran
+    (``_engine.uses.touched``)."""
     touched(path)
     _KEPT.pop(module, None)
 
@@ -59,7 +60,7 @@ class Analysis:
         self.function_values: list[Any] = []
         self.classes: list[tuple[str, type, dict[str, frozenset[str]]]] = []
         # Whether it holds caches that changed code could have filled (``lru_cache`` functions,
-        # ``cached_property`` members; see ``_kinds.clear_caches_reading``).
+        # ``cached_property`` members; see ``_engine.kinds.clear_caches_reading``).
         self.caches = False
         for name, value in list(namespace.items()):
             if getattr(value, "__module__", None) != module:
@@ -135,8 +136,9 @@ class Analysis:
         return self._index
 
     def uses(self, unit: int, names: tuple[str, ...] | list[str]) -> bool:
-        """Whether unit ``unit`` of :meth:`index` may have run (``_uses.may_have_run``, asked
-        once per checkpoint) and uses all of ``names`` by the exact rule (``_uses.names_in``)."""
+        """Whether unit ``unit`` of :meth:`index` may have run (``_engine.uses.may_have_run``,
+        asked once per checkpoint) and uses all of ``names`` by the exact rule
+        (``_engine.uses.names_in``)."""
         index = self.index()
         name, _used, j = index.units[unit]
         if j < 0:

@@ -3,11 +3,12 @@
 A whole-heap scan (``gc.get_referrers``, or a pass over ``gc.get_objects()``) costs 0.1-0.4 s
 with a large project loaded; a branch checkout applies hundreds of modules, and each used to
 scan twice or more for itself (83% of a 506 s sympy 1.13.3 -> 1.14.0 checkout). While a
-checkpoint is open (:func:`checkpoint`, around ``_apply``'s walk), each transaction hands over
-the holders it needs redirected (``_redirect.redirect_many``) and the inner codes whose
-closures need the new code (:func:`retarget_closures`); a transaction that rolls back takes
-them back (an undo record in its journal). When every module of the save has applied, one scan
-retargets the closures and one (two with the wrappers around old objects) redirects.
+checkpoint is open (:func:`checkpoint`, around ``_checkpoint.apply``'s walk), each transaction
+hands over the holders it needs redirected (``_engine.redirect.redirect_many``) and the inner
+codes whose closures need the new code (:func:`retarget_closures`); a transaction that rolls
+back takes them back (an undo record in its journal). When every module of the save has
+applied, one scan retargets the closures and one (two with the wrappers around old objects)
+redirects.
 
 What a module later in the same save computed, at import time, by calling through such a
 holder before the scan used the old object; holders it made (a copy of a registry) are found by

@@ -5,7 +5,7 @@ progress (a loop in ``main()``, a server's ``serve_forever``) goes on with the o
 the next call runs the new. The watcher names such functions once; these helpers find them.
 
 A ``@hotswap.restartable`` call runs a code object hotswap compiled from the function's code
-(see ``_restart``): :data:`BASES` maps it to the code it was made from, so it counts as stale
+(see ``_front.restart``): :data:`BASES` maps it to the code it was made from, so it counts as stale
 only when the function's code changed, and :data:`SWITCHING` holds those that will switch to
 the new code at their next loop back-edge (they are not named as keeping their old code).
 :func:`reloaded` is called by the engine after every reload that changed something: it counts

@@ -48,7 +48,8 @@ class Journal:
     # -- recorded mutations -----------------------------------------------------------------
 
     # Undo records are ``functools.partial`` objects, not closures: reference redirection
-    # (``_patch.redirect_references``) rewrites closure cells but never partials' arguments.
+    # (``_engine.redirect.redirect_references``) rewrites closure cells but never partials'
+    # arguments.
 
     # Each record is appended *before* its change: a KeyboardInterrupt between the two then
     # finds a record whose undo is a no-op, never a change without a record.

@@ -221,7 +221,7 @@ class Patcher(ClassPatching):
     def retarget_closures(self) -> None:
         """Give closures made by old code before the edit (``inc = make_adder(1)``) the new
         inner code, as a fresh run would have made them: one scan of the heap, for the whole
-        checkpoint (see ``_redirect.retarget_after_commit``)."""
+        checkpoint (see ``_engine.batch.retarget_after_commit``)."""
         if not self.log.nested or not may_be_in_use(self.log.nested):
             return
         nested, followed = self.log.nested, frozenset(id(old) for old, _new in self.log.replaced)

@@ -6,7 +6,7 @@ closure cells, ``partial`` objects, and, one level up (one more scan), the holde
 wrappers around ``old`` (tuples, function defaults, bound methods), which are rebuilt. A scan
 walks the whole heap (tens to hundreds of milliseconds in a large project), so a reload gathers
 its redirections and makes them at once, and a checkpoint gathers those of every transaction it
-commits and makes them at its end (see ``_batch``). Every change goes through the journal.
+commits and makes them at its end (see ``_engine.batch``). Every change goes through the journal.
 """
 
 from __future__ import annotations

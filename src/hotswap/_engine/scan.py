@@ -43,7 +43,7 @@ def loaded_names(body: list[ast.stmt]) -> frozenset[str]:
     name (``return a.K`` reads ``a.K``): what ``ast.walk`` would find, without its generators
     (a whole parse walks every function body of the module). Not the names only read to build
     an exception a ``raise`` outside any ``try``/``with`` raises: a call that reached them
-    failed, so it computed nothing (see ``_uses``; the same rule, read off code objects)."""
+    failed, so it computed nothing (see ``_engine.uses``; the same rule, read off code objects)."""
     out = set()
     stack: list[ast.AST] = list(body)
     guarded: list[ast.AST] = []  # where a raise may be caught: walked whole, below

@@ -10,8 +10,8 @@ same path every front-end uses (``Reloader.check``, or the running watchers' rel
 a poll of the file-event queue when nothing changed.
 
 When ``step`` raises (``on_error="wait"``), the error is printed once, worded as every failure
-(``_render.failure_lines``: file, line, source line, error), and the loop sleeps until the next
-save that reloads something (the inotify descriptor of the tracker, or a reload made by a
+(``_front.render.failure_lines``: file, line, source line, error), and the loop sleeps until the
+next save that reloads something (the inotify descriptor of the tracker, or a reload made by a
 watcher thread), then calls ``step`` again with the same state. Ctrl-C ends the loop and
 returns the last state.
 """

@@ -1,13 +1,13 @@
 """``@hotswap.restartable``: a call that is running when its function is edited switches to the
 new code at its next loop back-edge.
 
-Each call runs code compiled by ``_resume`` from the function's source (its loops marked, so
+Each call runs code compiled by ``_front.resume`` from the function's source (its loops marked, so
 that a back-edge can be located and a ``for`` loop's iterator is a local). After a reload that
-changed a function while a call of it runs (``_frames.reloaded`` calls :func:`_stale`), the
+changed a function while a call of it runs (``_engine.frames.reloaded`` calls :func:`_stale`), the
 ``sys.monitoring`` JUMP event is turned on for that call's code object only
 (``set_local_events``): no other code pays anything, and the event goes off again right after
 the switch. At a back-edge of the running call, the callback builds the resume function (the
-rest of the new function from the corresponding loop, see ``_resume``) and raises a private
+rest of the new function from the corresponding loop, see ``_front.resume``) and raises a private
 exception: it unwinds the frame (``finally`` blocks and ``__exit__`` run, as for any exception)
 to the decorator's wrapper, which prints one line and calls the resume function with the
 frame's locals. When no resume can be built (the loop is gone, the source does not compile),

@@ -2,7 +2,7 @@
 found at a back-edge, and the *resume* code that continues a switched call in the new source.
 
 A running frame cannot take another code object, and Python has no ``goto`` into a loop. So a
-call switches by leaving its frame at a loop back-edge (see ``_restart``) and calling a
+call switches by leaving its frame at a loop back-edge (see ``_front.restart``) and calling a
 function compiled here from the new source: its body is *the rest* of the function from that
 loop on, and it starts with the frame's saved locals. For a loop at path ``body[3].body[1]``::
 

@@ -4,13 +4,13 @@ The runner reloads the script with definitions only: its top level *is* the prog
 runs twice. A top-level loop (``while True: ...``) would so keep its old body forever. When a
 save of the script changes the loop that is running, :class:`ScriptLoops` turns on the
 ``sys.monitoring`` JUMP event for the running module code only; at the loop's next back-edge it
-leaves the module frame (raising at the jump's target, see ``_restart``) and the runner goes on
-with module code compiled from the new text: the rest of the script from that loop on
+leaves the module frame (raising at the jump's target, see ``_front.restart``) and the runner goes
+on with module code compiled from the new text: the rest of the script from that loop on
 (:func:`build_module`), in the same globals, which are all the script's state. Statements
 before the loop do not run again.
 
 The module's loops are located by source positions (:class:`ModulePlan`), and its resume code
-is built from the rest of the script as a ``@restartable`` function's is (``_resume``'s
+is built from the rest of the script as a ``@restartable`` function's is (``_front.resume``'s
 :func:`~hotswap._front.resume.rest_of`).
 """
 

@@ -94,7 +94,7 @@ class Watch:
         self.on_change = on_change  # called when files changed, before applying (the runner)
         self.watched = WatchedFiles(self.reloader, self.patterns, also, _ENGINE)
         self._sizes: dict[str, int] = {}  # file sizes at the last change (see below)
-        # A checkpoint held a file that looked half-written (see ``_record.half_written``):
+        # A checkpoint held a file that looked half-written (see ``_detect.record.half_written``):
         # the thread checks again at its next look even if no event comes (a file really
         # saved so raises none).
         self._again = False
