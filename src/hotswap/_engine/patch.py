@@ -194,16 +194,26 @@ class Patcher(ClassPatching):
             if getattr(old, attr) is not incoming:
                 updates.append((attr, incoming))
         self.journal.setattrs(old, updates)  # at once, as other threads see it
-        for name, incoming in new.__dict__.items():
-            current = old.__dict__.get(name, MISSING)
-            result = incoming if current is MISSING else self._value(current, incoming, qualname)
-            if result is not current:
-                self.journal.setitem(old.__dict__, name, result)
+        self._function_dict(old, new, qualname)
         if differs:
             self._map_nested(previous, new.__code__)
         if changed:
             self._change(qualname, "patched", old)
         return old
+
+    def _function_dict(
+        self, old: types.FunctionType, new: types.FunctionType, qualname: str
+    ) -> None:
+        """``old``'s attributes as the new definition set them."""
+        for name, incoming in new.__dict__.items():
+            current = old.__dict__.get(name, MISSING)
+            result = incoming if current is MISSING else self._value(current, incoming, qualname)
+            if result is not current:
+                self.journal.setitem(old.__dict__, name, result)
+        for name in [n for n in old.__dict__ if n not in new.__dict__ and _is_dunder(n)]:
+            # A marker its old decorator set (``__isabstractmethod__``): the new one did not.
+            # Other attributes are state the program keeps on its function: they stay.
+            self.journal.delitem(old.__dict__, name)
 
     def _map_nested(self, old: types.CodeType, new: types.CodeType) -> None:
         """Remember nested code objects (inner functions, lambdas) that the edit changed."""
@@ -296,3 +306,7 @@ class Patcher(ClassPatching):
         if callable(clear):
             clear()  # results computed by the old code must not be served again
         return old
+
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
