@@ -53,42 +53,37 @@ class Writers(Shifting):
             maker = self._maker(name, stmt.index, new)
             if maker is not None and maker not in self.flow.ran:
                 need.add(maker)
+        # Names whose value this statement needs as it stood at its line: their last earlier
+        # binder runs again first, at this point, when this walk has not run it.
+        names: list[str] = []
         if isinstance(stmt.node, CONDITIONAL):
             # A name it may leave unbound (``if TYPE_CHECKING:``, a loop over nothing) has,
-            # as it runs, the value its earlier binder gave (see ``_run``): that binder runs
-            # again first, at this point, when this walk has not run it.
-            for name in stmt.binds:
-                if name == STAR or "." in name:
-                    continue
-                earlier = [b.index for b in new.named(name) if b.index < stmt.index]
-                if earlier and earlier[-1] not in self.flow.ran:
-                    need.add(earlier[-1])
-                    self._at_point.add(earlier[-1])
+            # as it runs, the value its earlier binder gave (see ``_run``).
+            names += [n for n in stmt.binds if n != STAR and "." not in n]
         if isinstance(stmt.node, ast.Delete):
-            need |= self._deleted_rebound(stmt, new)
+            # ``del a, b`` needs them bound: a name its last run deleted is bound again first.
+            names += [n for n in stmt.binds & stmt.reads if n not in namespace]
         for name in stmt.reads:
             if "." in name or name in stmt.binds:
                 continue
             binders = new.named(name)
-            if not binders or binders[-1].index < stmt.index:
-                continue  # no later line rebinds it: its value now is its value here
-            earlier = [b.index for b in binders if b.index < stmt.index]
-            if earlier and earlier[-1] not in self.flow.ran:
-                need.add(earlier[-1])
-                self._at_point.add(earlier[-1])
+            if binders and binders[-1].index >= stmt.index:
+                names.append(name)  # a later line rebinds it: its value now is not its value here
+        for name in names:
+            binder = self._binder_first(name, stmt, new)
+            if binder is not None:
+                need.add(binder)
         # The walk goes on, to find what else it needs, then starts again (see ``_transact``).
         self.flow.needed |= need - self._replan  # (forced already, yet not run: go on as it is)
 
-    def _deleted_rebound(self, stmt: Statement, new: ParsedSource) -> set[int]:
-        """``del a, b`` needs them bound: the binders to run first (at this point) of the names
-        its last run deleted."""
-        need: set[int] = set()
-        for name in stmt.binds & stmt.reads:
-            earlier = [b.index for b in new.named(name) if b.index < stmt.index]
-            if name not in self.module.__dict__ and earlier and earlier[-1] not in self.flow.ran:
-                need.add(earlier[-1])
-                self._at_point.add(earlier[-1])
-        return need
+    def _binder_first(self, name: str, stmt: Statement, new: ParsedSource) -> int | None:
+        """The last statement before ``stmt`` that binds ``name``, when this walk has not run
+        it (it is to run again first, at this point); None when there is none to run."""
+        earlier = [b.index for b in new.named(name) if b.index < stmt.index]
+        if not earlier or earlier[-1] in self.flow.ran:
+            return None
+        self._at_point.add(earlier[-1])
+        return earlier[-1]
 
     def _maker(self, name: str, before: int, new: ParsedSource) -> int | None:
         """The statement that made the object ``name`` holds at statement ``before``, when
