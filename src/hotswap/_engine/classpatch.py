@@ -7,14 +7,13 @@ from __future__ import annotations
 import abc
 import contextlib
 import functools
-import gc
 import types
 from typing import Any
 
 from hotswap._engine.batch import redirect_after_commit
 from hotswap._engine.functions import first_line, functions_in, is_code_like, redirect_class_cells
 from hotswap._engine.graves import Graves
-from hotswap._engine.journal import MISSING, Journal
+from hotswap._engine.journal import MISSING, Journal, class_dict
 from hotswap._engine.kinds import (
     dataclass_fields,
     drop_cached_values,
@@ -22,6 +21,7 @@ from hotswap._engine.kinds import (
     instances,
     is_enum_pair,
     patch_enum,
+    subclasses,
     tuple_fields,
 )
 from hotswap._engine.patched import ClassPlan, Patched, PatchLog
@@ -185,9 +185,6 @@ class ClassPatching:
             return
         olds = self._functions_by_line(old, shadowed)
         news = self._functions_by_line(new, shadowed)
-        new_dict = [
-            d for d in gc.get_referents(new) if type(d) is dict and d.keys() == new.__dict__.keys()
-        ]
         pairs: list[tuple[Any, Any]] = []
         for name, lines in shadowed.items():
             for old_line, new_line in lines:
@@ -204,7 +201,7 @@ class ClassPatching:
                 self._memo[(id(current), id(last))] = paired
         # Not redirected: the new class dict (the member loop updates the kept class from
         # it) and this method's own bookkeeping.
-        own = [*new_dict, pairs, olds, news, self._memo, *pairs]
+        own = [class_dict(new), pairs, olds, news, self._memo, *pairs]
         skip = {id(obj) for obj in own}
         redirect_after_commit(  # (at the end of the checkpoint: one scan for all)
             [(after, before, lambda ref: id(ref) in skip) for after, before in pairs],
@@ -342,16 +339,6 @@ def _layout(cls: type) -> tuple[Any, ...]:
     )
 
 
-def _all_subclasses(cls: type) -> list[type]:
-    out: list[type] = []
-    stack: list[type] = list(type.__subclasses__(cls))
-    while stack:
-        sub = stack.pop()
-        out.append(sub)
-        stack.extend(type.__subclasses__(sub))
-    return out
-
-
 class _Invalidator(abc.ABC):  # noqa: B024 - exists only to be registered with
     pass
 
@@ -381,7 +368,7 @@ def _member_type(enum_class: Any) -> str:
 def refresh_abc(cls: type, journal: Journal) -> None:
     """Recompute abstract methods of ``cls`` and its subclasses (base first) and reset
     their isinstance caches."""
-    for klass in [cls, *_all_subclasses(cls)]:
+    for klass in [cls, *subclasses(cls)]:
         # ``abc.update_abstractmethods`` sets the attribute itself: recorded before it runs.
         journal.record_attribute(klass, "__abstractmethods__")
         with contextlib.suppress(AttributeError, TypeError):

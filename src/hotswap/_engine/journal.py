@@ -194,7 +194,7 @@ def _set(obj: Any, name: str, value: Any) -> None:
     if isinstance(obj, type):
         own = _past_metaclass(obj, name)
         if own is _OWN_DICT:
-            _class_dict(obj)[name] = value
+            class_dict(obj)[name] = value
             _modified(obj)
         elif own is not None:
             own.__set__(obj, value)
@@ -208,7 +208,7 @@ def _delete(obj: Any, name: str) -> None:
     if isinstance(obj, type):
         own = _past_metaclass(obj, name)
         if own is _OWN_DICT:
-            del _class_dict(obj)[name]
+            del class_dict(obj)[name]
             _modified(obj)
         elif own is not None:
             own.__delete__(obj)
@@ -239,7 +239,7 @@ def _past_metaclass(cls: type, name: str) -> Any:
 _OWN_DICT: Any = object()  # (see _past_metaclass)
 
 
-def _class_dict(cls: type) -> dict[str, Any]:
+def class_dict(cls: type) -> dict[str, Any]:
     """The dict behind ``cls.__dict__`` (a read-only proxy refers to it, and only to it)."""
     (namespace,) = gc.get_referents(cls.__dict__)
     return namespace  # type: ignore[no-any-return]

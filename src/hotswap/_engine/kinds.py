@@ -226,7 +226,7 @@ def drop_cached_values(cls: type, names: set[str], journal: Journal) -> None:
 
     Instances of heap types refer to their class, so ``gc.get_referrers`` finds them.
     """
-    classes = {cls, *_subclasses(cls)}
+    classes = {cls, *subclasses(cls)}
     for obj in gc.get_referrers(*classes):
         if type(obj) not in classes:
             continue
@@ -238,7 +238,8 @@ def drop_cached_values(cls: type, names: set[str], journal: Journal) -> None:
                 journal.delitem(state, name)
 
 
-def _subclasses(cls: type) -> list[type]:
+def subclasses(cls: type) -> list[type]:
+    """Every subclass of ``cls``, direct or not (``type.__subclasses__``, not a metaclass's)."""
     out: list[type] = []
     stack: list[type] = list(type.__subclasses__(cls))
     while stack:
