@@ -10,7 +10,6 @@ just those run, in a stand-in class, and are patched onto the kept class
 """
 
 from __future__ import annotations
-import __future__
 
 import abc
 import ast
@@ -139,7 +138,7 @@ class ClassBodies(Redecorate):
         if current is None or old_stmt is None or not isinstance(node, ast.ClassDef):
             return False
         namespace = self.module.__dict__
-        postponed = bool(new.future_flags & __future__.annotations.compiler_flag)
+        postponed = new.postponed
         edit = member_edit(old_stmt, stmt, postponed)
         if edit is None:
             return False

@@ -31,7 +31,6 @@ parses the whole class.
 """
 
 from __future__ import annotations
-import __future__
 
 import ast
 import bisect
@@ -53,7 +52,7 @@ def scan_members(parsed: ParsedSource) -> None:
     when it parses a module ahead of its first reload (see ``_detect.prepare``), so that the
     first nested re-parse of a class of 250 methods does not scan them all on the user's time
     (what :func:`reparse_class` does once per class, then keeps)."""
-    postponed = bool(parsed.future_flags & __future__.annotations.compiler_flag)
+    postponed = parsed.postponed
     for stmt in parsed.objects:
         node = stmt.node
         if (

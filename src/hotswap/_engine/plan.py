@@ -17,7 +17,6 @@ the writers that remain; a fresh run leaves the object so.
 """
 
 from __future__ import annotations
-import __future__
 
 import ast
 from collections.abc import Iterable
@@ -147,7 +146,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         if name != STAR and not new.binds(name)
     }
     steps, dropped = _match(old_window, new_window, len(news) - tail)
-    if (old.future_flags ^ new.future_flags) & _ANNOTATIONS:
+    if old.postponed != new.postponed:
         # ``from __future__ import annotations`` added or removed: the same text compiles to
         # other code wherever it holds an annotation (strings, not evaluated at ``def`` time).
         steps = [
@@ -156,8 +155,6 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         ]
     return ModulePlan(steps, removed, dropped, old, new, head, tail)
 
-
-_ANNOTATIONS = __future__.annotations.compiler_flag
 
 
 def _annotated(node: ast.AST) -> bool:

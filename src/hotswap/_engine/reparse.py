@@ -49,7 +49,6 @@ from hotswap._engine.nested import reparse_class
 from hotswap._engine.source import ParsedSource, Statement, exact, make_statement
 
 _BARRY = __future__.barry_as_FLUFL.compiler_flag
-_ANNOTATIONS = __future__.annotations.compiler_flag
 
 
 def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
@@ -156,7 +155,7 @@ def _reparse_one(base: ParsedSource, text: str, edit: _Edit, path: str) -> Parse
         return None  # an edit above a __future__ import may move it out of the leading block
     # ``from __future__ import annotations`` postpones annotations of the statements after it;
     # it sits in the leading block, above the window (checked above).
-    postponed = bool(base.future_flags & _ANNOTATIONS)
+    postponed = base.postponed
     if begin >= 0 and end == begin + 1 and objects[begin].is_class:
         # One class: re-parse the members the edit touched, not the class (see _nested).
         member = reparse_class(base, begin, edit, path, postponed)

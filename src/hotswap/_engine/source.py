@@ -193,6 +193,11 @@ class ParsedSource:
                 else:
                     bucket.append(position)
 
+    @property
+    def postponed(self) -> bool:
+        """Whether it postpones annotations (``from __future__ import annotations``)."""
+        return bool(self.future_flags & __future__.annotations.compiler_flag)
+
     def _index_window(self, base: ParsedSource, begin: int, end: int) -> None:
         by_name = self._by_name = dict(base._by_name)  # buckets shared until one changes
         copied: set[str] = set()
