@@ -184,10 +184,7 @@ class ImportIndex:
             return
         if old is not None:
             self._unlink(importer, old)
-        self._memo.clear()
-        self._holders.clear()
-        self._aliases.pop(importer, None)
-        self._grouped.pop(importer, None)
+        self._forget_derived(importer)
         self.of[importer] = imports
         by_source = self._by_source
         for source in imports.sources():
@@ -201,10 +198,14 @@ class ImportIndex:
         old = self.of.pop(importer, None)
         if old is not None:
             self._unlink(importer, old)
-            self._memo.clear()
-            self._holders.clear()
-            self._aliases.pop(importer, None)
-            self._grouped.pop(importer, None)
+            self._forget_derived(importer)
+
+    def _forget_derived(self, importer: str) -> None:
+        """What was worked out from the index (all of it) and from ``importer``'s imports."""
+        self._memo.clear()
+        self._holders.clear()
+        self._aliases.pop(importer, None)
+        self._grouped.pop(importer, None)
 
     def _unlink(self, importer: str, imports: Imports) -> None:
         for source in imports.sources():
