@@ -28,6 +28,7 @@ from hotswap._checkpoint.parses import (
     try_parse,
     update_linecache,
 )
+from hotswap._detect.record import FAILED
 from hotswap._detect.scope import source_file
 from hotswap._detect.text import SourceError, decode
 from hotswap._detect.tracker import TRACKER, Changed, Record, Unreadable
@@ -153,8 +154,11 @@ def _retry_failed(
 ) -> None:
     """Reload the modules that failed earlier and import one in ``succeeded`` (which grows
     with each that applies: its own held importers follow it)."""
-    for record in list(TRACKER.records.values()):
+    for record in list(FAILED):  # not every record: a checkpoint's cost is what it changed
         data = record.failed_data
+        if TRACKER.records.get(record.name) is not record:
+            FAILED.pop(record, None)  # its module was forgotten
+            continue
         if data is None or record.name in pending or record.fingerprint is None:
             continue
         retry = Changed(record, data, record.fingerprint)

@@ -63,6 +63,11 @@ def read_file(path: str) -> tuple[bytes, Fingerprint]:
         return handle.read(), Fingerprint.of(st)
 
 
+# Records whose last content failed (``Record.fail``), in the order they failed: retried when
+# a module they import reloads (``_checkpoint.apply``).
+FAILED: dict[Record, None] = {}
+
+
 class Record:
     """What hotswap knows about one watched module.
 
@@ -231,6 +236,7 @@ class Record:
         self.seen(fingerprint)
         self.digest = hashed or digest(data)
         self.failed_digest = self.failed_data = self.failed_needs = None
+        FAILED.pop(self, None)
         self.failure = None  # also when a broken save is undone back to the executing text
         if text is not None:
             self._text = text
@@ -242,6 +248,7 @@ class Record:
         self.failed_digest = hashed or digest(data)
         self.failed_data = data
         self.failed_needs = None
+        FAILED[self] = None
 
 
 class Pushed:

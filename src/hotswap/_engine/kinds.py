@@ -171,14 +171,19 @@ def clear_caches_reading(
             if _reads(getattr(value, "__wrapped__", None), names, path):
                 value.cache_clear()
         elif isinstance(value, type) and getattr(value, "__module__", None) == module:
+            cached = [
+                attr
+                for attr in list(vars(value).values())
+                if isinstance(attr, functools.cached_property) and attr.attrname
+            ]
+            if not cached:
+                continue  # most classes: no need to look at their bases
             # ``self.A`` reads ``C.A`` when ``C`` is the class or one of its bases.
             inherited = _changed_class_attributes(value, names, namespace)
             stale = [
-                attr.attrname
-                for attr in list(vars(value).values())
-                if isinstance(attr, functools.cached_property)
-                and attr.attrname
-                and (_reads(attr.func, names, path) or _reads(attr.func, inherited, path))
+                attr.attrname or ""
+                for attr in cached
+                if _reads(attr.func, names, path) or _reads(attr.func, inherited, path)
             ]
             if stale:
                 drop_cached_values(value, set(stale), journal)
