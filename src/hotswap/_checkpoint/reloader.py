@@ -21,7 +21,6 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from hotswap import _hooks as integrations
 from hotswap._detect.scope import Scope, parse_mode, source_file
 from hotswap._detect.tracker import TRACKER, Changed, Record, digest, read_file
 from hotswap._errors import HotswapError
@@ -69,7 +68,6 @@ class Reloader:
         with _LOCK:
             TRACKER.acquire()
             TRACKER.scan()
-        integrations.preload()  # entry points read off the critical path of the first save
 
     # -- configuration ---------------------------------------------------------------------------
 
