@@ -37,11 +37,10 @@ import os
 import sys
 import threading
 import time
-from types import ModuleType
+from types import CodeType, ModuleType
 
 from hotswap._detect.events import Watcher
 from hotswap._detect.indexing import Indexing
-from hotswap._detect.reads import Reads
 from hotswap._detect.record import (
     Fingerprint,
     Pushed,
@@ -62,7 +61,7 @@ class Baselines(Indexing):
         super().__init__()
         # What the import hook saw executed since the last ``discover``: (path, fingerprint of
         # the bytes, the bytes, import-time reads).
-        self.captured: dict[str, tuple[str, Fingerprint, bytes, Reads]] = {}
+        self.captured: dict[str, tuple[str, Fingerprint, bytes, CodeType]] = {}
         self._lock = threading.Lock()
         self._scanned = False
         self._unread: list[Record] = []  # pending baselines for the background reader
@@ -138,12 +137,13 @@ class Baselines(Indexing):
         path: str,
         fingerprint: Fingerprint,
         data: bytes,
-        reads: Reads,
+        code: CodeType,
     ) -> None:
         """The import hook's sink: the bytes a module is about to execute, the fingerprint of
-        their read, and what its import-time code reads (any thread)."""
+        their read, and the code it runs (any thread). What that code reads is worked out
+        later, off the import (see ``Record.reads``)."""
         with self._lock:
-            self.captured[name] = (path, fingerprint, data, reads)
+            self.captured[name] = (path, fingerprint, data, code)
 
     def discover(self) -> None:
         """Register modules the import hook saw being executed since the last call; the
@@ -152,12 +152,12 @@ class Baselines(Indexing):
             return
         with self._lock:
             captured, self.captured = self.captured, {}
-        for name, (path, fingerprint, data, reads) in captured.items():
+        for name, (path, fingerprint, data, code) in captured.items():
             module = sys.modules.get(name)
             if module is None or source_file(module) != path:
                 continue  # the import failed, or the module replaced itself
             record = Record(name, path, None, None, None)
-            record.reads = reads
+            record.read_later(code)
             record.keep(data, fingerprint)
             self._unindexed[name] = None  # indexed by the reader, or by the first query
             self.records[name] = record  # watched and looked at once: the bytes may be stale
@@ -275,6 +275,7 @@ class Baselines(Indexing):
             if record.pending:
                 self.resolve(record)
             self._index(record.name)
+            record.work_out_reads()  # here, off the session's time
             record.pack()
             time.sleep(0)  # yield the GIL after each file: the session's own work comes first
 

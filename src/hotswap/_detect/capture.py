@@ -39,12 +39,12 @@ from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import Any
 
-from hotswap._detect.reads import Reads, import_time_reads
 from hotswap._detect.record import RACY_NS, Fingerprint, Pushed, digest, read_file
 from hotswap._detect.scope import is_user_file
 
 # (module name, path, fingerprint of the bytes, the bytes it ran, import-time reads)
-Sink = Callable[[str, str, Fingerprint, bytes, Reads], None]
+# name, path, fingerprint, the bytes it executes, the code object compiled from them
+Sink = Callable[[str, str, Fingerprint, bytes, CodeType], None]
 
 
 class _CapturingLoader(importlib.machinery.SourceFileLoader):
@@ -108,7 +108,7 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
                 code = self.source_to_code(data, path)
         assert code is not None
         data, fingerprint = self._read
-        self.sink(fullname, os.path.abspath(path), fingerprint, data, import_time_reads(code))
+        self.sink(fullname, os.path.abspath(path), fingerprint, data, code)
         self._stat = self._read = None
         return code
 
@@ -127,7 +127,7 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
 
         text = importlib.util.decode_source(data)
         linecache.cache[path] = (len(text), None, text.splitlines(True), path)
-        self.sink(fullname, os.path.abspath(path), fingerprint, data, import_time_reads(code))
+        self.sink(fullname, os.path.abspath(path), fingerprint, data, code)
         return code
 
 

@@ -23,6 +23,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable
+from types import CodeType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hotswap._detect.spill import SPILL
@@ -107,7 +108,7 @@ class Record:
         self.parsed = parsed
         # What the module's import-time code reads (from the code object the import hook saw;
         # see ``reads``), held as tuples: a frozenset of a few names takes five times the room.
-        self._reads: tuple[tuple[str, ...], ...] | None = None
+        self._reads: tuple[tuple[str, ...], ...] | CodeType | None = None
         self.racy = False
         # The file last seen looking half-written (an in-place save caught between its
         # truncation and its write, or between two chunks; see ``_detect.record.half_written``):
@@ -130,9 +131,11 @@ class Record:
     def reads(self) -> Reads | None:
         """What the module's import-time code reads; None when unknown (then the parse tells,
         see ``_checkpoint.apply``)."""
+        self.work_out_reads()
         held = self._reads
         if held is None:
             return None
+        assert not isinstance(held, CodeType)
         from hotswap._detect.reads import Reads
 
         names, called, bases = held
@@ -151,6 +154,21 @@ class Record:
             tuple(map(intern, value.called)),
             tuple(value.bases),
         )
+
+    def read_later(self, code: CodeType) -> None:
+        """What ``code`` (the module's, as the import hook saw it run) reads is worked out when
+        first asked, by the background reader or a reload: 15 microseconds a module that the
+        import no longer pays."""
+        self._reads = code
+
+    def work_out_reads(self) -> None:
+        """Turn the code held by :meth:`read_later` into what it reads (any thread; twice is
+        harmless)."""
+        held = self._reads
+        if isinstance(held, CodeType):
+            from hotswap._detect.reads import import_time_reads
+
+            self.reads = import_time_reads(held)
 
     def graves(self) -> dict[str, Any]:
         """The module's kept removed definitions (see :mod:`hotswap._engine.graves`)."""
