@@ -41,6 +41,7 @@ from types import CodeType, ModuleType
 
 from hotswap._detect.events import Watcher
 from hotswap._detect.indexing import Indexing
+from hotswap._detect.prepare import warm_up
 from hotswap._detect.record import (
     Fingerprint,
     Pushed,
@@ -270,7 +271,7 @@ class Baselines(Indexing):
         while True:
             with self._lock:
                 if not self._unread:
-                    return
+                    break
                 record = self._unread.pop()
             if record.pending:
                 self.resolve(record)
@@ -278,6 +279,7 @@ class Baselines(Indexing):
             record.work_out_reads()  # here, off the session's time
             record.pack()
             time.sleep(0)  # yield the GIL after each file: the session's own work comes first
+        warm_up()  # what the first reload needs, now that the imports have settled
 
     def baselines_read(self, timeout: float | None = None) -> bool:
         """Wait for the background reader (benchmarks and tests); True when it is done."""

@@ -8,6 +8,9 @@ source the module executes, whole (30 ms for sympy's 4,200-line ``expr.py``; the
 then parsed from it incrementally, see :mod:`hotswap._engine.reparse`). Later reloads of the module
 reuse that parse, so without this module the first save costs several times what later ones do.
 
+Before any save, :func:`warm_up` imports the engine in idle time (after the background reader
+read the baselines of what was imported), so that a first save does not pay for it either.
+
 A :class:`Preparer` thread waits on the inotify descriptor (in ``poll``, without the GIL). When
 an event arrives it moves the events into the tracker's dirty set, with the same drain and under
 the same lock as a checkpoint, so a checkpoint sees every completed save whichever of the two
@@ -124,12 +127,27 @@ class Preparer:
             return self._news.wait_for(lambda: self.prepared >= count, timeout)
 
 
+# What a first reload imports: the checkpoint's apply (the engine with it), the re-parse, and
+# the integrations' registry (``hotswap._hooks.active``).
+_ENGINE = ("hotswap._checkpoint.apply", "hotswap._engine.reparse", "hotswap._engine.nested")
+
+
+def warm_up() -> None:
+    """Import what a first reload needs (30-50 ms of CPU), in idle time: called by the
+    background reader once the baselines of the modules imported so far are read, so that a
+    cell run the instant after the first save (an editor's "save and run") does not import
+    the engine. Never raises: at interpreter shutdown, imports fail."""
+    try:
+        for name in _ENGINE:
+            importlib.import_module(name)
+        importlib.import_module("hotswap._hooks").active()
+    except Exception:  # the first reload imports it again, and says what failed
+        return
+
+
 def _parse(record: Any) -> Any:
     """The engine's parse of ``record``'s executing source; the engine is imported here, once a
     file is known to hold something new (a touch, or a checkpoint with nothing changed, never
     loads it)."""
     apply: Any = importlib.import_module("hotswap._checkpoint.apply")
-    parsed = apply.parse_executing(record)
-    if parsed is not None:  # (what the first re-parse of a large class would do)
-        importlib.import_module("hotswap._engine.nested").scan_members(parsed)
-    return parsed
+    return apply.parse_executing(record)

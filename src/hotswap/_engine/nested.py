@@ -47,25 +47,6 @@ _MAX_MEMBER_RUNS = 8  # runs of members behind by different amounts, before decl
 _STAND_IN = "class _:\n"
 
 
-def scan_members(parsed: ParsedSource) -> None:
-    """Scan the members of each large top-level class of ``parsed`` now: the preparer does it
-    when it parses a module ahead of its first reload (see ``_detect.prepare``), so that the
-    first nested re-parse of a class of 250 methods does not scan them all on the user's time
-    (what :func:`reparse_class` does once per class, then keeps)."""
-    postponed = parsed.postponed
-    for stmt in parsed.objects:
-        node = stmt.node
-        if (
-            isinstance(node, ast.ClassDef)
-            and len(node.body) >= _SCAN_AHEAD
-            and stmt.member_scans is None
-        ):
-            stmt.member_scans = tuple(scan_member(member, postponed) for member in node.body)
-
-
-_SCAN_AHEAD = 16  # members: smaller classes are scanned in the time a reload takes anyway
-
-
 def reparse_class(
     base: ParsedSource, k: int, edit: _Edit, path: str, postponed: bool
 ) -> Statement | None:
@@ -121,8 +102,8 @@ def reparse_class(
     # take the end from the window's class when the window reached the class's end, else
     # from the old class (its tail did not change).
     fresh.end_col_offset = tree.body[0].end_col_offset if end >= count else node.end_col_offset
-    scans = stmt.member_scans
-    if scans is None:  # the first nested re-parse of this class: scan each member once
+    scans = stmt.member_scans  # (made with the class: ``make_statement``)
+    if scans is None:
         scans = tuple(scan_member(member, postponed) for member in body)
     scans = scans[:begin] + tuple(scan_member(m, postponed) for m in parsed) + scans[end:]
     header = copy.copy(fresh)  # what the header reads and binds, then each member's part

@@ -10,6 +10,7 @@ when a name it reads changed) and the nested re-parse of a class body use them.
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Iterator
 
 STAR = "*"  # the bind of ``from m import *``: the names it binds are known only when it runs
@@ -36,6 +37,27 @@ def scan_member(
     scan = Scan(postponed_annotations)
     scan.statement(node, module_scope=False)
     return frozenset(scan.reads), frozenset(scan.calls)
+
+
+def scan_statement(
+    node: ast.stmt, postponed_annotations: bool
+) -> tuple[Scan, tuple[tuple[frozenset[str], frozenset[str]], ...] | None]:
+    """The scan of a top-level statement; for a class, also each member's part (``reads``,
+    ``calls``): the class reads their union and its header's, and a nested re-parse of the
+    class needs the parts (``Statement.member_scans``), so its first one scans no member
+    again."""
+    scan = Scan(postponed_annotations)
+    if not isinstance(node, ast.ClassDef) or not node.body:
+        scan.statement(node, module_scope=True)
+        return scan, None
+    members = tuple(scan_member(member, postponed_annotations) for member in node.body)
+    header = copy.copy(node)
+    header.body = []
+    scan.statement(header, module_scope=True)
+    for reads, calls in members:
+        scan.reads |= reads
+        scan.calls |= calls
+    return scan, members
 
 
 def loaded_names(body: list[ast.stmt]) -> frozenset[str]:

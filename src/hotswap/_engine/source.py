@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from hotswap._detect.text import SourceError
 from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
-from hotswap._engine.scan import Scan, declares_global, loaded_names
+from hotswap._engine.scan import declares_global, loaded_names, scan_statement
 
 
 @dataclass(eq=False)
@@ -414,8 +414,7 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         if node.decorator_list:
             first = min(d.lineno for d in node.decorator_list)
             decorators_key = "\n".join(ast.dump(d) for d in node.decorator_list)
-    scan = Scan(postponed_annotations)
-    scan.statement(node, module_scope=True)
+    scan, member_scans = scan_statement(node, postponed_annotations)
     body_reads: frozenset[str] = frozenset()
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         body_reads = loaded_names(node.body)
@@ -431,6 +430,7 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         decorators_key=decorators_key,
         body_reads=body_reads,
         declares_global=declares_global(node),
+        member_scans=member_scans,
     )
 
 
