@@ -174,8 +174,7 @@ class ImportIndex:
         self._memo: dict[str, frozenset[str]] = {}  # answers, until the index changes
         self._aliases: dict[str, dict[str, str]] = {}
         self._grouped: dict[str, dict[str, list[tuple[str, str]]]] = {}
-        # source -> its importers by imported name ("*": star imports; "": those naming the
-        # module itself), until the index changes (see :meth:`holders`)
+        # source -> its importers by imported name, until the index changes (see ``holders``)
         self._holders: dict[str, dict[str, frozenset[str]]] = {}
 
     def update(self, importer: str, imports: Imports) -> None:
@@ -261,14 +260,27 @@ class ImportIndex:
         return out
 
     def _by_imported_name(self, source: str) -> dict[str, frozenset[str]]:
+        """``source``'s importers by the name they import from it ("*": a star import; "":
+        they name the module itself), read off each importer's flat import list in one pass
+        (grouping every importer's imports first cost sympy's first save 33 ms)."""
         found: dict[str, set[str]] = {}
+        parent, _dot, last = source.rpartition(".")
+        below = source + "."
+        of = self.of
         for importer in self.importers(source):
-            if importer not in self.of:
+            imports = of.get(importer)
+            if imports is None:
                 continue
-            for name, _alias in self.from_source(importer, source):
-                found.setdefault(name, set()).add(importer)
-            if source in self.aliases(importer).values():
-                found.setdefault("", set()).add(importer)
+            flat = imports.froms
+            for src, name in zip(flat[0::3], flat[1::3], strict=True):
+                if src == source:
+                    found.setdefault(name, set()).add(importer)
+                elif name == last and src == parent:
+                    found.setdefault("", set()).add(importer)  # ``from parent import last``
+            modules = imports.modules
+            for alias, module in zip(modules[0::2], modules[1::2], strict=True):
+                if module == source or (alias == module and module.startswith(below)):
+                    found.setdefault("", set()).add(importer)  # ``import source(.x)``
         return {name: frozenset(users) for name, users in found.items()}
 
     def _importers(self, source: str) -> set[str]:
