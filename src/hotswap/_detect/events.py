@@ -35,7 +35,8 @@ import os
 import select
 import struct
 import sys
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 # inotify(7) constants (stable Linux ABI).
 _IN_MODIFY = 0x2
@@ -132,6 +133,7 @@ class Inotify:
         self._fd = fd
         self._poll = select.poll()
         self._poll.register(fd, select.POLLIN)
+        self._ready = _zero_poll(fd) or (lambda: bool(self._poll.poll(0)))
         self._dirs: dict[int, set[str]] = {}  # wd -> directory paths (symlinks may alias)
         self._watched: dict[str, int | None] = {}  # directory -> wd, None: cannot be watched
         self._files: dict[str, set[str]] = {}  # directory -> names of watched files in it
@@ -163,7 +165,7 @@ class Inotify:
         return wd
 
     def changed(self) -> set[str] | None:
-        if not self._poll.poll(0):
+        if not self._ready():
             return set()
         out: set[str] = set()
         overflow = False
@@ -217,6 +219,32 @@ class Inotify:
             if inside and len(point) >= len(best):
                 best, kind = point, fstype
         return kind.partition(".")[0] in _REMOTE_TYPES
+
+
+def _zero_poll(fd: int) -> Callable[[], bool] | None:
+    """Whether ``fd`` is readable now: ``poll(2)`` with a zero timeout, called without letting
+    go of the GIL (``ctypes.PyDLL``). A checkpoint before every cell asks it; ``select.poll``
+    lets go of the GIL around the call, which hands it to any thread waiting for it, such as
+    IPython's history writer, woken by every cell: the cell then waited for that thread's
+    work (19 us a call measured inside ``run_cell``, 0.5 us outside it). None: no libc."""
+    import ctypes
+
+    class PollFd(ctypes.Structure):
+        _fields_ = (("fd", ctypes.c_int), ("events", ctypes.c_short), ("revents", ctypes.c_short))
+
+    try:
+        poll = ctypes.PyDLL(None).poll
+    except (OSError, AttributeError):
+        return None
+    poll.argtypes = (ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int)
+    poll.restype = ctypes.c_int
+    entry = PollFd(fd, select.POLLIN, 0)
+    address = ctypes.addressof(entry)
+
+    def ready(entry: Any = entry) -> bool:  # (``entry`` held by the function: its memory)
+        return bool(poll(address, 1, 0))  # -1 (EINTR): look, the read finds out
+
+    return ready
 
 
 def _mounts() -> list[tuple[str, str]]:
