@@ -333,3 +333,52 @@ def test_a_checkout_right_after_the_import_removes_what_it_removed(
     assert report.ok, report
     assert mod.kept() == 2
     assert not hasattr(mod, "legacy")
+
+
+def test_the_importer_index_answers_as_a_fresh_one_while_its_entries_change() -> None:
+    """A checkout changes the imports of hundreds of modules between the queries of one save:
+    after each change the index names the importers and holders a fresh index made from the
+    same texts names (``from p import s`` makes ``p.s``'s importers; ``import a.b`` names
+    ``a`` too), though it forgets only the answers the changed module can alter."""
+    from hotswap._detect.imports import ImportIndex
+
+    texts = {
+        "p": "",
+        "p.s": "from p import t\n",
+        "m": "from p import s\nimport a.b\n",
+        "n": "from p.s import f, g as h\nfrom q import *\n",
+    }
+    changes = [
+        ("m", "from p.s import f\n"),
+        ("n", "import p.s as alias\nfrom p import t\n"),
+        ("o", "from p import s\nfrom a.b import c\n"),
+        ("m", ""),
+        ("p.s", "from p import s\nimport q\n"),
+        ("o", "from q import x\n"),
+    ]
+    sources = ["p", "p.s", "p.t", "a", "a.b", "a.b.c", "q", "m", "n", "o"]
+    names = {"s", "t", "f", "g", "c", "x", "nothing"}
+    live = ImportIndex()
+    for name, text in texts.items():
+        live.update(name, scan(text, name, name == "p"))
+    for name, text in changes:
+        for source in sources:  # (answers kept from before the change)
+            live.importers(source)
+            live.holders(source, names)
+        texts[name] = text
+        live.update(name, scan(text, name, name == "p"))
+        fresh = ImportIndex()
+        for each, body in texts.items():
+            fresh.update(each, scan(body, each, each == "p"))
+        for source in sources:
+            assert live.importers(source) == fresh.importers(source), (name, source)
+            for held in names:
+                assert live.holders(source, {held}) == fresh.holders(source, {held}), source
+    live.forget("o")
+    del texts["o"]
+    fresh = ImportIndex()
+    for each, body in texts.items():
+        fresh.update(each, scan(body, each, each == "p"))
+    for source in sources:
+        assert live.importers(source) == fresh.importers(source), source
+        assert live.holders(source, names) == fresh.holders(source, names), source

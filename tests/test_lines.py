@@ -113,3 +113,49 @@ def test_linecache_holds_every_line_of_each_save(workspace: Workspace) -> None:
                 expected = text.splitlines(keepends=True)
                 expected[-1] = expected[-1] if expected[-1].endswith("\n") else expected[-1] + "\n"
                 assert linecache.getlines(str(path)) == expected
+
+
+MOVED = '''\
+@deco(1, key=lambda v: v)
+class C(Base, metaclass=M):
+    """Doc."""
+
+    x: int = 3
+    y = [i for i in range(3) if i]
+
+    @property
+    def f(self, a=1, *b, c: "int" = 2, **d) -> None:  # type: ignore
+        match a:
+            case {"k": [1, *rest], **kw} | {"j": [*rest], **kw}:
+                return f"{rest!r:>{a}}"
+        async def g():
+            async with x as y:
+                await y
+        try:
+            pass
+        except* ValueError:
+            pass
+        return (yield from b)
+'''
+
+
+def test_a_moved_tree_copy_is_what_deepcopy_then_increment_lineno_make() -> None:
+    """A statement that only moved is compiled from a copy with its new lines: the one-pass
+    copy has every position a deep copy moved by ``ast.increment_lineno`` has, and the
+    shared tree it was copied from keeps its own."""
+    import ast
+    import copy
+
+    from hotswap._engine.trees import moved_copy
+
+    tree = ast.parse(MOVED)
+    before = ast.dump(tree, include_attributes=True)
+    for node in tree.body:
+        expected = ast.increment_lineno(copy.deepcopy(node), 7)
+        made = moved_copy(node, 7)
+        positions = ast.dump(expected, include_attributes=True)
+        assert ast.dump(made, include_attributes=True) == positions
+        code = compile(ast.Module([made], []), "m.py", "exec")
+        body = next(c for c in code.co_consts if getattr(c, "co_name", "") == "C")
+        assert body.co_firstlineno == 1 + 7  # (a class starts at its first decorator)
+    assert ast.dump(tree, include_attributes=True) == before

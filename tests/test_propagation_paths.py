@@ -33,3 +33,31 @@ def test_a_value_computed_through_a_second_path_is_computed_again(
     assert report.ok, report
     assert (mod_j.H, mod_j.K) == (2, 2)
     assert mod_j.RUNS is runs  # what reads nothing that changed did not run again
+
+
+def test_a_module_nothing_imports_runs_once_for_a_save_of_the_modules_it_reads(
+    workspace: Workspace,
+) -> None:
+    """A script-like module that no module imports computes ``V`` at import time from ``a``
+    and ``b``, which change in one save (a branch checkout): its statements run once, after
+    both applied, and compute what a fresh run does; not once per module with one new and
+    one old value."""
+    log, a, b, leaf = (workspace.name() for _ in range(4))
+    workspace.write(f"{log}.py", "RUNS = []\n")
+    workspace.write(f"{a}.py", "def f():\n    return 1\n")
+    workspace.write(f"{b}.py", "def g():\n    return 10\n")
+    workspace.write(
+        f"{leaf}.py",
+        f"import {log}\nfrom {a} import f\nfrom {b} import g\n"
+        f"V = f() + g()\n{log}.RUNS.append(V)\n",
+    )
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(leaf)
+        runs = importlib.import_module(log).RUNS
+        r.check()
+        workspace.write(f"{a}.py", "def f():\n    return 2\n")
+        workspace.write(f"{b}.py", "def g():\n    return 20\n")
+        report = r.check()
+    assert report.ok, str(report)
+    assert mod.V == 22
+    assert runs == [11, 22]

@@ -166,6 +166,32 @@ def test_a_copy_a_later_module_of_the_save_made_of_a_registry_holds_the_kept_cla
     assert [kept] == mod_b.COPY
 
 
+def test_a_registry_a_metaclass_function_fills_holds_the_kept_class_for_the_save(
+    workspace: Workspace,
+) -> None:
+    """``class C(metaclass=register)``, where the function ``register`` makes the class with
+    ``type`` and registers it: nothing in the class made says that code other than its body
+    ran. One save edits ``C``'s header and ``b``, which reads the registry at import time:
+    ``b`` finds the kept ``a.C`` there, once, as in a fresh run."""
+    a, b = workspace.name(), workspace.name()
+    source_a = "REGISTRY = []\n\ndef register(*args):\n    cls = type(*args)\n"
+    source_a += "    REGISTRY.append(cls)\n    return cls\n\nclass C({base}metaclass=register):\n"
+    source_a += "    x = {x}\n"
+    workspace.write(f"{a}.py", source_a.format(base="", x=1))
+    workspace.write(f"{b}.py", f"import {a}\n\nKEPT = {a}.REGISTRY == [{a}.C]\n")
+    with hotswap.Reloader() as r:
+        mod_a = importlib.import_module(a)
+        mod_b = importlib.import_module(b)
+        kept = mod_a.C
+        workspace.write(f"{a}.py", source_a.format(base="object, ", x=2))  # (the whole statement)
+        workspace.write(f"{b}.py", f"import {a}\n\nKEPT = {a}.REGISTRY == [{a}.C] or None\n")
+        report = r.check()
+    assert report.ok, str(report)
+    assert mod_a.C is kept and kept.x == 2
+    assert [kept] == mod_a.REGISTRY
+    assert mod_b.KEPT is True
+
+
 def test_a_module_of_the_save_that_rolls_back_redirects_nothing(
     workspace: Workspace,
 ) -> None:

@@ -6,7 +6,8 @@ and to the session namespace.
 sent; how one importer follows (without running, or as a transaction) is :mod:`.follow`'s. An
 importer of a module reloaded later in the same save gets the values handed over instead
 (:class:`~.follow.Carry`); one whose run failed on a half-applied save runs again once the walk
-is over (:func:`~.follow.defer`, ``apply._run_deferred``).
+is over (:func:`~.follow.defer`, ``apply._run_deferred``), and so does, only then, one that no
+module imports and that must run while modules of the save are still to apply.
 """
 
 from __future__ import annotations
@@ -222,7 +223,7 @@ class _Propagation:
             dirty |= put_off.carry.dirty
             recoded |= put_off.carry.recoded
         follow = self._run(record, target, parsed, preset, recoded, dirty)
-        if follow is None:
+        if follow is None or follow is _PUT_OFF:
             return
         if follow.error is not None and self.deferred is not None and self.carry:
             # Modules of this save are still to apply: the importer ran against a half-made
@@ -287,7 +288,8 @@ class _Propagation:
         dirty: set[str],
     ) -> Outcome | None:
         """The importer followed: without running when nothing it ran at import time reads
-        what changed, else as a transaction (None: its source is unknown)."""
+        what changed, else as a transaction (None: its source is unknown; ``_PUT_OFF``: it
+        runs after the walk)."""
         target_ns = target.__dict__
         reads = import_time_reads(record)
         if reads is not None:
@@ -304,6 +306,12 @@ class _Propagation:
                 return follow_without_running(
                     record, target, preset, recoded, dirty, affected, self.analyses[record.name]
                 )
+        if self.deferred is not None and self.carry and not TRACKER.index.importers(record.name):
+            # No module imports it, and modules of this save are still to apply: it runs once,
+            # after the walk, with what every source sent it (sympy's ``hyperexpand_doc``
+            # builds a docstring from a dozen modules of a checkout: it ran once per each).
+            defer(self.deferred, record, target, dirty, preset, recoded)
+            return _PUT_OFF
         parsed = parsed or parsed_of(record)
         text = record.text
         if parsed is None or text is None:
@@ -311,6 +319,9 @@ class _Propagation:
         return run_importer(
             record, target, parsed, text, dirty, preset, recoded, self.definitions_only
         )
+
+
+_PUT_OFF = Outcome("")  # (``_run``: the importer runs after the walk, see ``_run_deferred``)
 
 
 def _dirty(

@@ -183,7 +183,7 @@ class ImportIndex:
             return
         if old is not None:
             self._unlink(importer, old)
-        self._forget_derived(importer)
+        self._forget_derived(importer, imports, *([old] if old is not None else []))
         self.of[importer] = imports
         by_source = self._by_source
         for source in imports.sources():
@@ -197,12 +197,17 @@ class ImportIndex:
         old = self.of.pop(importer, None)
         if old is not None:
             self._unlink(importer, old)
-            self._forget_derived(importer)
+            self._forget_derived(importer, old)
 
-    def _forget_derived(self, importer: str) -> None:
-        """What was worked out from the index (all of it) and from ``importer``'s imports."""
-        self._memo.clear()
-        self._holders.clear()
+    def _forget_derived(self, importer: str, *imports: Imports) -> None:
+        """What was worked out from ``importer``'s ``imports`` (before and after): the answers
+        for the modules it names or names the package of (``from p import s``: ``p.s``; see
+        :meth:`_importers`). Not all of them: a checkout updates hundreds of entries between
+        the queries of a propagation, each of which rebuilt its sources' tables."""
+        named = set().union(*(i.sources() for i in imports))
+        for table in (self._memo, self._holders):
+            for source in [s for s in table if s in named or s.rpartition(".")[0] in named]:
+                del table[source]
         self._aliases.pop(importer, None)
         self._grouped.pop(importer, None)
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hotswap._detect.imports import resolve
-from hotswap._engine.source import STAR, ParsedSource, Statement, make_statement
+from hotswap._engine.scan import Scan
+from hotswap._engine.source import STAR, ParsedSource, Statement
 
 Status = Literal["same", "changed", "added"]
 
@@ -154,7 +155,6 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
             for s in steps
         ]
     return ModulePlan(steps, removed, dropped, old, new, head, tail)
-
 
 
 def _annotated(node: ast.AST) -> bool:
@@ -288,22 +288,23 @@ def class_maps(
 def _class_maps(
     old: ast.ClassDef | None, new: ast.ClassDef, qualname: str, dirty: set[str], out: ClassMaps
 ) -> None:
-    available: dict[str, int] = {}
+    # Old members not shared, by kind and the names they bind (equal trees bind equal names):
+    # a new member equal to one (``same_ast``, no ``ast.dump``) is unchanged; each taken once.
+    available: dict[tuple[type, frozenset[str]], list[ast.stmt]] = {}
     old_binds: set[str] = set()
     old_classes: dict[str, ast.ClassDef] = {}
     # Members a nested re-parse reused are the same nodes in both bodies (see _nested): equal
-    # without an ``ast.dump`` of each (most of the class work of a checkout's modules).
-    shared: dict[int, Statement] = {}
+    # without comparing them (most of the class work of a checkout's modules).
+    shared: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
     if old is not None:
         ids = {id(stmt) for stmt in new.body}
         for stmt in old.body:
-            info = make_statement(stmt, 0)
+            info = _binds_reads(stmt)
             if id(stmt) in ids:
                 shared[id(stmt)] = info
             else:
-                key = ast.dump(stmt)
-                available[key] = available.get(key, 0) + 1
-            old_binds |= info.binds
+                available.setdefault((type(stmt), info[0]), []).append(stmt)
+            old_binds |= info[0]
             if isinstance(stmt, ast.ClassDef):
                 old_classes[stmt.name] = stmt
     keep: set[str] = set()
@@ -311,23 +312,32 @@ def _class_maps(
     local_dirty = set(dirty)
     for stmt in new.body:
         same = shared.get(id(stmt))
-        info = same if same is not None else make_statement(stmt, 0)
-        new_binds |= info.binds
-        if same is not None:
-            unchanged = not (info.reads & local_dirty)
-        else:
-            key = ast.dump(stmt)
-            unchanged = available.get(key, 0) > 0 and not (info.reads & local_dirty)
-            if unchanged:
-                available[key] -= 1
+        binds, reads = same if same is not None else _binds_reads(stmt)
+        new_binds |= binds
+        unchanged = not (reads & local_dirty)
+        if same is None and unchanged:
+            pool = available.get((type(stmt), binds), [])
+            match = next((i for i, o in enumerate(pool) if same_ast(o, stmt)), None)
+            if match is None:
+                unchanged = False
+            else:
+                del pool[match]
         if unchanged:
-            keep |= info.binds
+            keep |= binds
         else:
-            local_dirty |= info.binds
+            local_dirty |= binds
         if isinstance(stmt, ast.ClassDef):
             _class_maps(old_classes.get(stmt.name), stmt, f"{qualname}.{stmt.name}", dirty, out)
     out.keep[qualname] = frozenset(keep - (new_binds & local_dirty))
     out.removed[qualname] = frozenset(old_binds - new_binds) if old is not None else frozenset()
+
+
+def _binds_reads(node: ast.stmt) -> tuple[frozenset[str], frozenset[str]]:
+    """What a class-body statement binds and reads, as ``source.make_statement`` says, without
+    what it does not need here (the names a method body reads, the decorators' dump)."""
+    scan = Scan(postponed_annotations=False)
+    scan.statement(node, module_scope=True)
+    return frozenset(scan.binds), frozenset(scan.reads)
 
 
 # -- imports between modules --------------------------------------------------------------

@@ -47,22 +47,37 @@ def reach_registries(
     one, in the registries near the modules whose code made it: ``namespace`` (the reloaded
     module's globals), the modules of the metaclasses and class hooks of fresh classes, and of
     ``decorators`` (the decorator expressions of the statements that made them)."""
-    if not redirects:
+    if not redirects or (not decorators and all(_made_quietly(f) for f, _k, _s in redirects)):
         return 0
     roots = _roots([fresh for fresh, _kept, _skip in redirects], namespace, decorators)
     holders = _holders(roots, {id(fresh) for fresh, _kept, _skip in redirects})
     return redirect_many(redirects, journal, holders) if holders else 0
 
 
+def _made_quietly(fresh: Any) -> bool:
+    """Whether making class ``fresh`` ran no code but its body, which cannot name it: no
+    metaclass but ``type``, no ``__mro_entries__`` of a base (``__orig_bases__``), no base's
+    ``__init_subclass__`` and no ``__set_name__``; then no registry can hold it (a plain class
+    of a checkout's module: a walk that found nothing, per class statement run)."""
+    if type(fresh) is not type or "__orig_bases__" in fresh.__dict__:
+        return False
+    if any("__init_subclass__" in vars(base) for base in fresh.__mro__[1:] if base is not object):
+        return False
+    return not any(hasattr(type(value), "__set_name__") for value in fresh.__dict__.values())
+
+
 def decorators_of(redirects: list[Redirect], new: ParsedSource) -> list[ast.expr]:
     """The decorators of the statements of ``new`` that made the fresh objects of
-    ``redirects``."""
+    ``redirects``, and a class statement's keywords (``metaclass=f``: ``f`` may register
+    what it makes, and nothing in the class says it ran)."""
     out: list[ast.expr] = []
     for _fresh, kept, _skip in redirects:
         name = getattr(kept, "__name__", None)
         for stmt in new.named(name) if isinstance(name, str) else ():
             if isinstance(stmt.node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 out.extend(stmt.node.decorator_list)
+            if isinstance(stmt.node, ast.ClassDef):
+                out.extend(keyword.value for keyword in stmt.node.keywords)
     return out
 
 

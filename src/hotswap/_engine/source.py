@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from hotswap._detect.text import SourceError
 from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
 from hotswap._engine.scan import declares_global, loaded_names, scan_statement
+from hotswap._engine.trees import moved_copy
 
 
 @dataclass(eq=False)
@@ -78,13 +79,10 @@ class Statement:
             body = node.body = list(node.body)
             for start, stop, lines in member_runs(self.members_behind, len(body)):
                 for i in range(start, stop):
-                    body[i] = copy.deepcopy(body[i])
-                    ast.increment_lineno(body[i], lines)
+                    body[i] = moved_copy(body[i], lines)
         if not self.shift:
             return node
-        moved = copy.deepcopy(node)
-        ast.increment_lineno(moved, self.shift)
-        return moved
+        return moved_copy(node, self.shift)
 
     def member_extra(self, position: int) -> int:
         """How many lines member ``position`` of a class lies behind its header (see
@@ -109,9 +107,7 @@ class Statement:
         lines = self.shift + self.member_extra(position)
         if not lines:
             return member
-        moved = copy.deepcopy(member)
-        ast.increment_lineno(moved, lines)
-        return moved
+        return moved_copy(member, lines)
 
     def member_last(self, position: int) -> int:
         assert isinstance(self.node, ast.ClassDef)
