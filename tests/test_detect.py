@@ -138,3 +138,24 @@ def test_a_file_really_emptied_is_applied_at_the_next_checkpoint(workspace: Work
         report = r.check()
     assert report.ok and name in report.reloaded
     assert not hasattr(mod, "X")
+
+
+def test_a_save_that_failed_on_a_dependency_applies_when_the_dependency_is_fixed(
+    workspace: Workspace,
+) -> None:
+    """A module saved with an import its dependency cannot serve yet fails and stays as it was;
+    saving the dependency with that name applies the waiting save too, without touching the
+    first file again (and only the modules that failed are looked at: none other reloads)."""
+    dep, user, other = workspace.name(), workspace.name(), workspace.name()
+    workspace.write(f"{dep}.py", "X = 1\n")
+    workspace.write(f"{user}.py", f"from {dep} import X\n\ndef f():\n    return X\n")
+    workspace.write(f"{other}.py", "def g():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(user)
+        importlib.import_module(other)
+        workspace.write(f"{user}.py", f"from {dep} import Z\n\ndef f():\n    return Z\n")
+        failed = r.check()
+        assert not failed.ok and mod.f() == 1
+        workspace.write(f"{dep}.py", "X = 1\nZ = 5\n")
+        fixed = r.check()
+    assert fixed.ok and sorted(fixed.reloaded) == sorted([dep, user]) and mod.f() == 5
