@@ -6,6 +6,7 @@ import importlib
 
 import hotswap
 from conftest import Workspace
+from hotswap._engine import affected
 
 
 def test_a_value_computed_through_a_second_path_is_computed_again(
@@ -61,3 +62,32 @@ def test_a_module_nothing_imports_runs_once_for_a_save_of_the_modules_it_reads(
     assert report.ok, str(report)
     assert mod.V == 22
     assert runs == [11, 22]
+
+
+def test_a_function_that_never_ran_is_not_followed_until_it_runs(
+    workspace: Workspace,
+) -> None:
+    """A helper that nothing called yet (an error-message formatter) is edited: only its module
+    reloads, its importers run nothing (they computed nothing with it). Once a cached function
+    of an importer has called it, the next edit reaches that cache as it would have from the
+    start: the cached result is the one the new helper gives."""
+    helpers, user = workspace.name(), workspace.name()
+    workspace.write(f"{helpers}.py", "def fmt(x):\n    return 'v1'\n")
+    workspace.write(
+        f"{user}.py",
+        f"import functools\nfrom {helpers} import fmt\nRUNS = []\nRUNS.append(1)\n"
+        "@functools.lru_cache(maxsize=None)\ndef cached():\n    return fmt(0)\n",
+    )
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(user)
+        r.check()
+        for version in (2, 3):  # never called: nothing to follow, however often it changes
+            workspace.write(f"{helpers}.py", f"def fmt(x):\n    return 'v{version}'\n")
+            report = r.check()
+            assert report.ok and report.reloaded == [helpers], report
+            assert user not in affected._KEPT  # the importer's code was not even looked at
+        assert mod.cached() == "v3"  # now it ran, and a result of it is held
+        workspace.write(f"{helpers}.py", "def fmt(x):\n    return 'v4'\n")
+        report = r.check()
+        assert report.ok, report
+    assert mod.cached() == "v4" and mod.RUNS == [1]

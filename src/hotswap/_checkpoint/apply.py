@@ -278,8 +278,10 @@ def _reload_one(
         definitions_only=record.name in definitions_only,
         graves=record.graves(),
     )
-    forget_analysis(record.name, record.path)  # its functions become other code
-    outcome = transaction.run(text, parsed)
+    try:
+        outcome = transaction.run(text, parsed)
+    finally:  # after the run: the transaction asks whether old code ran (``_engine.binding``)
+        forget_analysis(record.name, record.path)  # its functions became other code
     if outcome.error is not None:
         _fail(record, item, outcome.error, report)
         report.warnings.extend(outcome.warnings)  # (a rollback that could not undo something)

@@ -33,7 +33,16 @@ import types
 import weakref
 from typing import Any
 
-__all__ = ["code_names", "may_have_run", "member_names", "names_in", "ran_code", "sweep", "touched"]
+__all__ = [
+    "code_names",
+    "may_have_run",
+    "member_names",
+    "names_in",
+    "quiet",
+    "ran_code",
+    "sweep",
+    "touched",
+]
 
 _OPS = opcode.opmap
 _RAISE = bytes([_OPS["RAISE_VARARGS"]])
@@ -143,8 +152,9 @@ def sweep() -> None:
     the live code read so far."""
     for key in [k for k, (ref, _names) in _MEMO.items() if ref() is None]:
         del _MEMO[key]
-    for key in [k for k, ref in _RAN.items() if ref() is None]:
-        del _RAN[key]
+    for table in (_RAN, _QUIET):
+        for key in [k for k, ref in table.items() if ref() is None]:
+            del table[key]
 
 
 def _own_uses(code: types.CodeType) -> set[str]:
@@ -230,6 +240,15 @@ def _reraises(ops: bytes, unit: int) -> bool:
 _TOUCHED: set[str] = set()
 # id(code) -> weak reference to code seen to have run (running is never undone).
 _RAN: dict[int, weakref.ref[types.CodeType]] = {}
+# id(code) -> weak reference to code a patch gave a function whose code had never run (see
+# ``quiet``): its own run state tells, even in a file hotswap ran code of.
+_QUIET: dict[int, weakref.ref[types.CodeType]] = {}
+
+
+def quiet(code: types.CodeType) -> None:
+    """``code`` was given to a function whose code never ran: nothing ran before it, so
+    whether it ran is its own state (not every code of a touched file counts as run)."""
+    _QUIET[id(code)] = weakref.ref(code)
 
 
 def touched(path: str) -> None:
@@ -240,7 +259,9 @@ def touched(path: str) -> None:
 def may_have_run(code: types.CodeType) -> bool:
     """Whether ``code``, or code nested in it, may have run (False: surely never)."""
     if code.co_filename in _TOUCHED:
-        return True
+        fresh = _QUIET.get(id(code))
+        if fresh is None or fresh() is not code:
+            return True
     found = _RAN.get(id(code))
     if found is not None and found() is code:
         return True
