@@ -41,7 +41,7 @@ from types import CodeType, ModuleType
 
 from hotswap._detect.events import Watcher
 from hotswap._detect.indexing import Indexing
-from hotswap._detect.prepare import warm_up
+from hotswap._detect.prepare import COLLECT_AFTER, warm_up
 from hotswap._detect.record import (
     Fingerprint,
     Pushed,
@@ -268,18 +268,20 @@ class Baselines(Indexing):
 
     def _read_baselines(self) -> None:
         """Background: read pending baselines (each read is checked against its first stat)."""
+        read = 0
         while True:
             with self._lock:
                 if not self._unread:
                     break
                 record = self._unread.pop()
+            read += 1
             if record.pending:
                 self.resolve(record)
             self._index(record.name)
             record.work_out_reads()  # here, off the session's time
             record.pack()
             time.sleep(0)  # yield the GIL after each file: the session's own work comes first
-        warm_up()  # what the first reload needs, now that the imports have settled
+        warm_up(read >= COLLECT_AFTER)  # what a first reload needs, now the imports settled
 
     def baselines_read(self, timeout: float | None = None) -> bool:
         """Wait for the background reader (benchmarks and tests); True when it is done."""

@@ -30,6 +30,7 @@ wake-up (a branch checkout is the checkpoint's work; parses held for it would on
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import select
@@ -132,17 +133,30 @@ class Preparer:
 _ENGINE = ("hotswap._checkpoint.apply", "hotswap._engine.reparse", "hotswap._engine.nested")
 
 
-def warm_up() -> None:
+# Modules whose baselines one pass of the background reader read, from which on the full
+# collection that the imports made due is run at its end (see ``warm_up``).
+COLLECT_AFTER = 200
+
+
+def warm_up(collect: bool = False) -> None:
     """Import what a first reload needs (30-50 ms of CPU), in idle time: called by the
     background reader once the baselines of the modules imported so far are read, so that a
     cell run the instant after the first save (an editor's "save and run") does not import
-    the engine. Never raises: at interpreter shutdown, imports fail."""
+    the engine. Never raises: at interpreter shutdown, imports fail.
+
+    ``collect`` (a large import, such as sympy's 800 modules): run the full collection the
+    imports made due now. CPython's collector runs one once the objects that survived young
+    collections reach a quarter of the long-lived ones; after a large import the next burst of
+    allocations sets it off, and the first save's parse is such a burst (a 100 ms collection
+    inside a 10 ms reload of sympy's ``evalf``)."""
     try:
         for name in _ENGINE:
             importlib.import_module(name)
         importlib.import_module("hotswap._hooks").active()
     except Exception:  # the first reload imports it again, and says what failed
         return
+    if collect and gc.isenabled():
+        gc.collect()
 
 
 def _parse(record: Any) -> Any:
