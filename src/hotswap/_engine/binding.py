@@ -27,8 +27,8 @@ from hotswap._engine.redirect import forward_weak_callers, net_rebinds, rebound_
 from hotswap._engine.registries import decorators_of, reach_registries
 from hotswap._engine.relines import orphan
 from hotswap._engine.source import STAR, ParsedSource, Statement, compile_statement
+from hotswap._engine.uses import never_called
 from hotswap._engine.uses import quiet as mark_quiet
-from hotswap._engine.uses import ran_code
 from hotswap._engine.walk import CONDITIONAL
 from hotswap._report import Change, Problem
 
@@ -144,7 +144,7 @@ class Binding(ClassBodies):
         # needs to run again for it, here or in its importers (sympy's ``filldedent``, imported
         # by 51 modules: its first save followed 94 modules). Asked before the patch, which
         # gives it fresh code.
-        quiet = type(old) is types.FunctionType and not ran_code(old)
+        quiet = type(old) is types.FunctionType and never_called(old)
         ours = (stmt.is_def or stmt.is_class) and self._made_by(old, step)
         if (stmt.is_def or stmt.is_class) and not ours:
             # The name held an object another statement made (``def _`` registered with

@@ -38,6 +38,7 @@ __all__ = [
     "may_have_run",
     "member_names",
     "names_in",
+    "never_called",
     "quiet",
     "ran_code",
     "sweep",
@@ -347,3 +348,26 @@ elif sys.version_info < (3, 12):
     _ran = _probe_311() or _ran_always
 else:
     _ran = _ran_adaptive
+
+
+def _tells_calls() -> bool:
+    """Whether ``_ran`` tells every call, even of code that uses no name (3.11's warm-up
+    counter, 3.13's adaptive ``RESUME``), not only runs that used one (3.12)."""
+
+    def probe(x: int) -> int:
+        return x
+
+    if _ran is _ran_always or _ran(probe.__code__):
+        return False
+    probe(1)
+    return _ran(probe.__code__)
+
+
+CALLS_TOLD = _tells_calls()
+
+
+def never_called(value: Any) -> bool:
+    """Whether function ``value`` surely never ran (:func:`ran_code`), where every call is
+    told apart (``CALLS_TOLD``): on 3.12 a ``return 1`` that ran looks like one that did not,
+    and the value it returned may be held."""
+    return CALLS_TOLD and not ran_code(value)
