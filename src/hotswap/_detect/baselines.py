@@ -61,7 +61,7 @@ class Baselines(Indexing):
     def __init__(self) -> None:
         super().__init__()
         # What the import hook saw executed since the last ``discover``: (path, fingerprint of
-        # the bytes, the bytes, import-time reads).
+        # the bytes, the bytes, the code object that ran them).
         self.captured: dict[str, tuple[str, Fingerprint, bytes, CodeType]] = {}
         self._lock = threading.Lock()
         self._scanned = False

@@ -3,8 +3,8 @@
 A person saves in the editor, then switches to the session and runs the next cell: a moment,
 usually more than a few hundred milliseconds, in which the session is idle. The first reload of
 a module pays for two things that do not depend on the edit: importing the engine (tens of
-milliseconds, done on the first change so that ``import hotswap`` stays cheap) and parsing the
-source the module executes, whole (30 ms for sympy's 4,200-line ``expr.py``; the edited text is
+milliseconds; not at ``import hotswap``, which stays cheap) and parsing the source the module
+executes, whole (30 ms for sympy's 4,200-line ``expr.py``; the edited text is
 then parsed from it incrementally, see :mod:`hotswap._engine.reparse`). Later reloads of the module
 reuse that parse, so without this module the first save costs several times what later ones do.
 
@@ -160,8 +160,7 @@ def warm_up(collect: bool = False) -> None:
 
 
 def _parse(record: Any) -> Any:
-    """The engine's parse of ``record``'s executing source; the engine is imported here, once a
-    file is known to hold something new (a touch, or a checkpoint with nothing changed, never
-    loads it)."""
+    """The engine's parse of ``record``'s executing source (the engine is imported here if
+    :func:`warm_up` has not run yet)."""
     apply: Any = importlib.import_module("hotswap._checkpoint.apply")
     return apply.parse_executing(record)
