@@ -35,7 +35,7 @@ import dis
 import linecache
 import types
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 ITER = "_hotswap_iter_"
 MARK = "_hotswap_loop_"
@@ -215,13 +215,24 @@ def _children(node: ast.stmt) -> list[list[ast.stmt]]:
     return [b for b in blocks if b]
 
 
-def marked(node: ast.FunctionDef, loops: list[Loop]) -> ast.FunctionDef:
-    """A copy of ``node`` whose loops carry their markers (see the module docstring)."""
+Tree = TypeVar("Tree", bound=ast.AST)
+
+
+def tagged_copy(node: Tree, loops: list[Loop]) -> Tree:
+    """A deep copy of ``node`` in which each of ``loops`` (its loops, in order) carries its
+    ordinal as ``_hotswap_k``; ``node`` itself is left as it was."""
     for ordinal, loop in enumerate(loops):
         loop._hotswap_k = ordinal  # type: ignore[union-attr]
-    copied = copy.deepcopy(node)
-    for loop in loops:
-        del loop._hotswap_k  # type: ignore[union-attr]
+    try:
+        return copy.deepcopy(node)
+    finally:
+        for loop in loops:
+            del loop._hotswap_k  # type: ignore[union-attr]
+
+
+def marked(node: ast.FunctionDef, loops: list[Loop]) -> ast.FunctionDef:
+    """A copy of ``node`` whose loops carry their markers (see the module docstring)."""
+    copied = tagged_copy(node, loops)
     copied.body = _mark_block(copied.body)
     return copied
 
@@ -321,13 +332,7 @@ def build(
     ``ordinal``, starting with ``values`` (the old frame's locals and loop iterators, by the
     new source's loop ordinals). None when it cannot be built."""
     loops = loops_of(node.body)
-    for index, loop in enumerate(loops):
-        loop._hotswap_k = index  # type: ignore[union-attr]
-    try:
-        work = copy.deepcopy(node)
-    finally:
-        for loop in loops:
-            del loop._hotswap_k  # type: ignore[union-attr]
+    work = tagged_copy(node, loops)
     copies = loops_of(work.body)
     path = path_to(work.body, copies[ordinal])
     if path is None:

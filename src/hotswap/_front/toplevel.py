@@ -17,7 +17,6 @@ is built from the rest of the script as a ``@restartable`` function's is (``_fro
 from __future__ import annotations
 
 import ast
-import copy
 import dis
 import sys
 import threading
@@ -28,7 +27,7 @@ from typing import Any
 from hotswap._engine import frames as _frames
 from hotswap._front import restart as _restart
 from hotswap._front.render import DIM, note
-from hotswap._front.resume import FUTURE_FLAGS, Plan, loops_of, path_to, rest_of
+from hotswap._front.resume import FUTURE_FLAGS, Plan, loops_of, path_to, rest_of, tagged_copy
 
 
 class ScriptLoops:
@@ -216,13 +215,7 @@ def build_module(
     loops = loops_of(tree.body)
     if ordinal >= len(loops):
         return None
-    for index, loop in enumerate(loops):
-        loop._hotswap_k = index  # type: ignore[union-attr]
-    try:
-        work = copy.deepcopy(tree)
-    finally:
-        for loop in loops:
-            del loop._hotswap_k  # type: ignore[union-attr]
+    work = tagged_copy(tree, loops)
     target = loops_of(work.body)[ordinal]
     path = path_to(work.body, target)
     if path is None or any(isinstance(b[i], ast.For) for b, i in path):
