@@ -106,13 +106,7 @@ def reparse_class(
     if scans is None:
         scans = tuple(scan_member(member, postponed) for member in body)
     scans = scans[:begin] + tuple(scan_member(m, postponed) for m in parsed) + scans[end:]
-    header = copy.copy(fresh)  # what the header reads and binds, then each member's part
-    header.body = []
-    made = make_statement(header, k, postponed)
-    made.node = fresh
-    made.reads = made.reads.union(*(reads for reads, _calls in scans))
-    made.calls = made.calls.union(*(calls for _reads, calls in scans))
-    made.member_scans = scans
+    made = make_statement(fresh, k, postponed, scans)  # (the header scanned, with ``scans``)
     made.first, made.last = stmt.first, fresh.end_lineno + stmt.shift
     made.shift = stmt.shift
     made.members_behind = runs

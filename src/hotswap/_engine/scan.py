@@ -39,18 +39,22 @@ def scan_member(
     return frozenset(scan.reads), frozenset(scan.calls)
 
 
+MemberScans = tuple[tuple[frozenset[str], frozenset[str]], ...]
+
+
 def scan_statement(
-    node: ast.stmt, postponed_annotations: bool
-) -> tuple[Scan, tuple[tuple[frozenset[str], frozenset[str]], ...] | None]:
+    node: ast.stmt, postponed_annotations: bool, members: MemberScans | None = None
+) -> tuple[Scan, MemberScans | None]:
     """The scan of a top-level statement; for a class, also each member's part (``reads``,
     ``calls``): the class reads their union and its header's, and a nested re-parse of the
     class needs the parts (``Statement.member_scans``), so its first one scans no member
-    again."""
+    again. ``members``: the parts, known already (the nested re-parse's)."""
     scan = Scan(postponed_annotations)
     if not isinstance(node, ast.ClassDef) or not node.body:
         scan.statement(node, module_scope=True)
         return scan, None
-    members = tuple(scan_member(member, postponed_annotations) for member in node.body)
+    if members is None:
+        members = tuple(scan_member(member, postponed_annotations) for member in node.body)
     header = copy.copy(node)
     header.body = []
     scan.statement(header, module_scope=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from hotswap._detect.text import SourceError
 from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
-from hotswap._engine.scan import declares_global, loaded_names, scan_statement
+from hotswap._engine.scan import MemberScans, declares_global, loaded_names, scan_statement
 from hotswap._engine.trees import moved_copy
 
 
@@ -57,7 +57,7 @@ class Statement:
     members_behind: tuple[tuple[int, int], ...] = ()
     # A class: what each member reads and calls while the class body runs (``scan_member``),
     # kept by the nested re-parse so that the next one scans only the members it parses.
-    member_scans: tuple[tuple[frozenset[str], frozenset[str]], ...] | None = None
+    member_scans: MemberScans | None = None
     _key: str = ""  # the key, once something asked for it (see ``key``)
 
     @property
@@ -401,7 +401,12 @@ def parse_whole(text: str, path: str) -> ParsedSource:
     return ParsedSource(text, statements, flags)
 
 
-def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = False) -> Statement:
+def make_statement(
+    node: ast.stmt,
+    index: int,
+    postponed_annotations: bool = False,
+    member_scans: MemberScans | None = None,
+) -> Statement:
     first = node.lineno
     decorators_key = ""
     name = None
@@ -410,7 +415,7 @@ def make_statement(node: ast.stmt, index: int, postponed_annotations: bool = Fal
         if node.decorator_list:
             first = min(d.lineno for d in node.decorator_list)
             decorators_key = "\n".join(ast.dump(d) for d in node.decorator_list)
-    scan, member_scans = scan_statement(node, postponed_annotations)
+    scan, member_scans = scan_statement(node, postponed_annotations, member_scans)
     body_reads: frozenset[str] = frozenset()
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         body_reads = loaded_names(node.body)
