@@ -282,3 +282,34 @@ def test_closures_made_before_a_save_of_many_modules_run_the_new_code_after_one_
     assert report.ok and not report.warnings, str(report)
     assert [inc(1) for inc in made] == [11] * 6
     assert len(scans) == 1
+
+
+def test_closures_moved_by_lines_added_above_are_found_by_a_scan_only_once(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A closure the session made (``inc = m.make(1)``) keeps reporting the line its code is
+    on while lines are added above ``make`` save after save. The first such save finds the
+    closure with a scan of the heap; the next ones know it and scan nothing, until the
+    session makes another closure (``m.make(2)``), which the next save finds by a scan."""
+    name = workspace.name()
+
+    def save(pad: int) -> None:
+        workspace.write(f"{name}.py", "\n" * pad + MAKER.format(k=1))
+
+    save(0)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        held = [mod.make(1)]
+        scans = []
+        for pad in (1, 2, 3):
+            if pad == 3:
+                held.append(mod.make(2))
+            save(pad)
+            counted = _counting_scans(monkeypatch)
+            report = r.check()
+            monkeypatch.undo()
+            assert report.ok and not report.warnings, str(report)
+            assert [inc.__code__.co_firstlineno for inc in held] == [pad + 2] * len(held)
+            scans.append(len(counted))
+    assert [inc(1) for inc in held] == [2, 3]
+    assert scans == [1, 0, 1]

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hotswap._detect.tracker import TRACKER, Record
+from hotswap._engine.functions import remember_users
 from hotswap._engine.journal import Journal
 from hotswap._engine.redirect import Redirect, redirect_many, referrers
 from hotswap._report import Problem, Report
@@ -166,15 +167,24 @@ def retarget_after_commit(
 
 
 def retarget_closures(
-    nested: Nested, followed: frozenset[int], journal: Journal
+    nested: Nested,
+    followed: frozenset[int],
+    journal: Journal,
+    users: list[types.FunctionType] | None = None,
 ) -> dict[types.CodeType, int]:
     """Give the functions that run an old inner code (closures made before the edit,
     ``inc = make_adder(1)``) its new code, as a fresh run would have made them; how many
     could not take it, by new code (their free variables changed, so their cells cannot
     run it; those in ``followed``, ids of functions replaced, are left to their holders).
-    A function refers to its code: they are its referrers (one scan)."""
+    A function refers to its code: they are its referrers (one scan), unless ``users`` are
+    all of them (``functions.known_users``: found by an earlier scan)."""
     stuck: dict[types.CodeType, int] = {}
-    for obj in referrers(tuple(old for old, _new in nested.values())):
+    if users is None:
+        found: list[Any] = referrers(tuple(old for old, _new in nested.values()))
+    else:
+        found = list(users)
+    moved: dict[types.CodeType, list[types.FunctionType]] = {}
+    for obj in found:
         if type(obj) is not types.FunctionType:
             continue
         entry = nested.get(id(obj.__code__))
@@ -182,8 +192,11 @@ def retarget_closures(
             continue
         if entry[1].co_freevars == obj.__code__.co_freevars:
             journal.setattr(obj, "__code__", entry[1])
+            moved.setdefault(entry[1], []).append(obj)
         elif id(obj) not in followed:  # cells are fixed at creation: the new code can't run
             stuck[entry[1]] = stuck.get(entry[1], 0) + 1
+    for code, functions in moved.items():
+        remember_users(code, functions)  # the next save that moves them needs no scan
     return stuck
 
 

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import sys
 import types
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -190,6 +191,50 @@ def _unused_count() -> int:
         pair_nested(outer, shift_code(outer, 1), nested)
         _UNUSED.append(_reference_counts(nested)[0])
     return _UNUSED[0]
+
+
+# The functions a heap scan found running an inner code and gave its new code, by the id of
+# the code they run now: the next save that moves that code again finds them here, and needs no
+# scan when they account for every reference to it (see :func:`known_users`). Weak both ways.
+_USERS: dict[int, tuple[weakref.ref[types.CodeType], list[weakref.ref[types.FunctionType]]]] = {}
+
+
+def known_users(
+    nested: dict[int, tuple[types.CodeType, types.CodeType]],
+) -> list[types.FunctionType] | None:
+    """The functions that run the old inner codes of ``nested``, when the ones a scan found
+    before (:func:`remember_users`) are all of them; else None (a scan must find them).
+
+    Exact by reference counts, as :func:`may_be_in_use`: each function running a code holds
+    one reference to it, so a code whose count is that of an unused one plus the number of
+    known functions still running it has no other user (a closure made since, a frame).
+    """
+    unused = _unused_count()
+    users: list[types.FunctionType] = []
+    counts = _reference_counts(nested)
+    for (old, _new), count in zip(nested.values(), counts, strict=True):
+        if count == unused:
+            continue
+        entry = _USERS.get(id(old))
+        if entry is None or entry[0]() is not old:
+            return None
+        mine = [f for ref in entry[1] if (f := ref()) is not None and f.__code__ is old]
+        if count != unused + len(mine):
+            return None
+        users += mine
+    return users
+
+
+def remember_users(code: types.CodeType, functions: list[types.FunctionType]) -> None:
+    """Remember the functions that now run ``code`` (see :func:`known_users`)."""
+    key = id(code)
+
+    def forget(ref: weakref.ref[types.CodeType]) -> None:
+        entry = _USERS.get(key)
+        if entry is not None and entry[0] is ref:
+            del _USERS[key]
+
+    _USERS[key] = (weakref.ref(code, forget), [weakref.ref(f) for f in functions])
 
 
 def moved_only(old: types.CodeType, new: types.CodeType) -> bool:

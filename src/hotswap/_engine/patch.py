@@ -32,11 +32,12 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from hotswap._engine.batch import retarget_after_commit, stuck_message
+from hotswap._engine.batch import retarget_after_commit, retarget_closures, stuck_message
 from hotswap._engine.classpatch import ClassPatching
 from hotswap._engine.functions import (
     defaults_differ,
     is_code_like,
+    known_users,
     may_be_in_use,
     moved_only,
     same_definition,
@@ -235,7 +236,12 @@ class Patcher(ClassPatching):
         if not self.log.nested or not may_be_in_use(self.log.nested):
             return
         nested, followed = self.log.nested, frozenset(id(old) for old, _new in self.log.replaced)
-        stuck = retarget_after_commit(nested, followed, self.journal, self.module, self.path)
+        users = known_users(nested)
+        stuck: dict[types.CodeType, int] | None
+        if users is not None:  # the closures an earlier scan found are all there are
+            stuck = retarget_closures(nested, followed, self.journal, users)
+        else:
+            stuck = retarget_after_commit(nested, followed, self.journal, self.module, self.path)
         for code, number in (stuck or {}).items():
             message = stuck_message(code, number)
             self.warnings.append(Problem(self.module, self.path, code.co_firstlineno, message))
