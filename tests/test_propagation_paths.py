@@ -92,3 +92,57 @@ def test_a_function_that_never_ran_is_not_followed_until_it_runs(
         report = r.check()
         assert report.ok, report
     assert mod.cached() == "v4" and mod.RUNS == [1]
+
+
+def test_a_function_shadowing_its_submodule_does_not_carry_the_submodule_changes(
+    workspace: Workspace,
+) -> None:
+    """``p/u/__init__.py`` does ``from .tools import tools``: ``p.u.tools`` is the function,
+    not the submodule, and ``p`` re-exports it (``from .u import tools``), as sympy does with
+    ``lambdify``. A change of ``f``, which the submodule calls at import, is computed again
+    there (``G = f()``) and reaches the code that reads ``a.f`` (``V = a.f()``), but not the
+    modules that merely ``import p``: ``p.tools.G`` names nothing, and their code is not
+    looked at."""
+    a, p, k, j = (workspace.name() for _ in range(4))
+    workspace.write(f"{a}.py", "def f():\n    return 1\n")
+    workspace.write(
+        f"{p}/u/tools.py", f"from {a} import f\nG = f()\n\ndef tools():\n    return 0\n"
+    )
+    workspace.write(f"{p}/u/__init__.py", "from .tools import tools\n")
+    workspace.write(f"{p}/__init__.py", "from .u import tools\n")
+    workspace.write(f"{k}.py", f"import {a}\nV = {a}.f()\n")
+    workspace.write(f"{j}.py", f"import {p}\n\ndef use():\n    return {p}.tools()\n")
+    with hotswap.Reloader() as r:
+        mod_k, mod_j = importlib.import_module(k), importlib.import_module(j)
+        tools = importlib.import_module(f"{p}.u.tools")
+        assert (mod_k.V, tools.G, mod_j.use()) == (1, 1, 0)
+        r.check()
+        workspace.write(f"{a}.py", "def f():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert (mod_k.V, tools.G, mod_j.use()) == (2, 2, 0)
+    assert j not in affected._KEPT  # nothing it holds changed: its code was not looked at
+
+
+def test_a_name_reached_through_two_paths_is_followed_on_each(
+    workspace: Workspace,
+) -> None:
+    """``k`` imports package ``p`` whose ``tools`` is a function that calls ``f`` and was
+    imported from ``p.u``, which took it from ``p.u.tools``, a submodule of the same name.
+    Along one path the change of ``f`` reaches ``p`` as ``tools.f`` (through the name of the
+    submodule), along the other as ``tools``: ``W = p.tools()`` is computed again, as a fresh
+    run computes it."""
+    a, p, k = (workspace.name() for _ in range(3))
+    workspace.write(f"{a}.py", "def f():\n    return 1\n")
+    workspace.write(f"{p}/u/tools.py", f"from {a} import f\ndef tools():\n    return f()\n")
+    workspace.write(f"{p}/u/__init__.py", "from .tools import tools\n")
+    workspace.write(f"{p}/__init__.py", "from .u import tools\n")
+    workspace.write(f"{k}.py", f"import {p}\nW = {p}.tools()\n")
+    with hotswap.Reloader() as r:
+        mod_k = importlib.import_module(k)
+        assert mod_k.W == 1
+        r.check()
+        workspace.write(f"{a}.py", "def f():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert mod_k.W == 2

@@ -119,14 +119,17 @@ class _Propagation:
             by_head = _by_head(result.recoded)
             heads = set(by_head)
             heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
+            names = {_sent_key(n) for n in result.recoded}
+            names.update(_sent_key(n) for n, _old, _new in result.rebinds)
             for record in TRACKER.holders(source, heads):  # the index: not every watched module
                 if record.name == self.name:
                     continue
                 # An importer is followed again when a later path brings names it was not sent
                 # yet (``b`` reaches ``j`` with ``k``, then, once ``c`` changed ``g``, with
-                # ``h``), with those names only.
+                # ``h``), with those names only. ``tools.f`` sent does not stand for ``tools``
+                # (see ``_sent_key``).
                 already = self.sent.get((source, record.name))
-                fresh = heads if already is None else heads - already
+                fresh = names if already is None else names - already
                 if fresh:
                     self._follow(record, source, source_ns, result, by_head, fresh, already)
 
@@ -170,9 +173,9 @@ class _Propagation:
         """Bring importer ``record`` in step with the names ``fresh`` of ``source``."""
         rebinds, recoded_here, head_map = result.rebinds, result.recoded, by_head
         if already is not None:
-            rebinds = [r for r in rebinds if r[0].partition(".")[0] in fresh]
-            recoded_here = {n for n in recoded_here if n.partition(".")[0] in fresh}
-            head_map = {h: v for h, v in by_head.items() if h in fresh}
+            rebinds = [r for r in rebinds if _sent_key(r[0]) in fresh]
+            recoded_here = {n for n in recoded_here if _sent_key(n) in fresh}
+            head_map = _by_head(recoded_here)
         target = sys.modules.get(record.name)
         indexed = TRACKER.imports_of(record)
         if target is None or indexed is None:
@@ -207,7 +210,7 @@ class _Propagation:
             self._settle_missing(preset, parsed, record.name, as_package, source, target_ns)
         recoded = _recoded_aliases(imports, source, source_ns, head_map, target_ns)
         dirty = _dirty(preset, imports, source, rebinds)
-        for prefix in self._module_aliases(record.name, parsed, as_package, source):
+        for prefix in self._module_aliases(record.name, parsed, as_package, source, target_ns):
             recoded.update(f"{prefix}.{name}" for name in recoded_here)
             dirty.update(f"{prefix}.{name}" for name, old, new in rebinds)
         if not preset and not recoded and not dirty:
@@ -241,16 +244,29 @@ class _Propagation:
         self.queue.append((record.name, follow))
 
     def _module_aliases(
-        self, importer: str, parsed: ParsedSource | None, as_package: bool, source: str
+        self,
+        importer: str,
+        parsed: ParsedSource | None,
+        as_package: bool,
+        source: str,
+        target_ns: dict[str, Any],
     ) -> list[str]:
         """The importer's names for module ``source`` itself: ``a.f(...)`` and ``a.X``
-        through ``import a``."""
+        through ``import a``. Not a name that holds something else: ``from p import s`` names
+        the submodule ``p.s`` only if ``p`` did not bind ``s`` to another object (sympy's
+        ``from .utilities import lambdify`` binds the function ``lambdify`` that
+        ``sympy/utilities/__init__.py`` put over its submodule)."""
         aliases = (
             self.once(module_aliases, parsed, importer, as_package)
             if parsed is not None
             else TRACKER.index.aliases(importer)
         )
-        return [prefix for prefix, module_name in aliases.items() if module_name == source]
+        module = sys.modules.get(source)
+        return [
+            prefix
+            for prefix, module_name in aliases.items()
+            if module_name == source and not _holds_other(target_ns, prefix, module)
+        ]
 
     def _settle_missing(
         self,
@@ -385,6 +401,28 @@ def _recoded_aliases(
             if tails and alias in target_ns and target_ns[alias] is source_ns.get(head):
                 out.update(alias + tail for tail in tails)
     return out
+
+
+def _sent_key(name: str) -> str:
+    """What :attr:`_Propagation.sent` records of a changed name: ``f`` for ``f`` itself,
+    ``f.`` for any attribute path under it. Not whole names: a path that goes round an import
+    cycle through module names (``a.b.a.b.f``) grows without end, while these are finite."""
+    head, dot, _rest = name.partition(".")
+    return head + dot
+
+
+def _holds_other(namespace: dict[str, Any], prefix: str, module: object) -> bool:
+    """Whether ``prefix`` (``s``, ``a.b``) is bound in ``namespace`` to something other than
+    ``module``. A name it does not bind (an import inside a function) may still name it."""
+    head, _dot, rest = prefix.partition(".")
+    value = namespace.get(head, MISSING)
+    for part in rest.split(".") if rest else ():
+        if value is MISSING or value is module:
+            break
+        if not isinstance(value, types.ModuleType):
+            return True
+        value = value.__dict__.get(part, MISSING)  # (not ``getattr``: no module ``__getattr__``)
+    return value is not MISSING and value is not module
 
 
 def _by_head(recoded: set[str]) -> dict[str, list[str]]:

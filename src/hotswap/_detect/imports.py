@@ -173,7 +173,6 @@ class ImportIndex:
         self._by_source: dict[str, list[str]] = {}
         self._memo: dict[str, frozenset[str]] = {}  # answers, until the index changes
         self._aliases: dict[str, dict[str, str]] = {}
-        self._grouped: dict[str, dict[str, list[tuple[str, str]]]] = {}
         # source -> its importers by imported name, until the index changes (see ``holders``)
         self._holders: dict[str, dict[str, frozenset[str]]] = {}
 
@@ -209,7 +208,6 @@ class ImportIndex:
             for source in [s for s in table if s in named or s.rpartition(".")[0] in named]:
                 del table[source]
         self._aliases.pop(importer, None)
-        self._grouped.pop(importer, None)
 
     def _unlink(self, importer: str, imports: Imports) -> None:
         for source in imports.sources():
@@ -221,18 +219,23 @@ class ImportIndex:
                     del self._by_source[source]
 
     def from_source(self, importer: str, source: str) -> list[tuple[str, str]]:
-        """``(name, alias)`` of the from-imports of ``source`` in ``importer`` (kept until its
-        entry changes or :meth:`trim`)."""
-        grouped = self._grouped.get(importer)
-        if grouped is None:
-            grouped = self._grouped[importer] = {}
-            for src, name, alias in self.of[importer].from_items():
-                grouped.setdefault(src, []).append((name, alias))
-        return grouped.get(source, [])
+        """``(name, alias)`` of the from-imports of ``source`` in ``importer``: found in its
+        flat triples with ``tuple.index`` (at C speed; a package's ``__init__`` holds
+        thousands, and a save asks for one source of each importer it follows)."""
+        flat = self.of[importer].froms
+        out: list[tuple[str, str]] = []
+        at = 0
+        while True:
+            try:
+                at = flat.index(source, at)
+            except ValueError:
+                return out
+            if at % 3 == 0:  # a source, not a name or alias spelled the same
+                out.append((flat[at + 1], flat[at + 2]))
+            at += 1
 
     def trim(self) -> None:
         """Drop what queries kept (a propagation is over: the session holds the index only)."""
-        self._grouped.clear()
         self._aliases.clear()
 
     def aliases(self, importer: str) -> dict[str, str]:
