@@ -147,13 +147,14 @@ class _Propagation:
                 if n in defined and isinstance(source_ns.get(n), type)
             }
             self.analyses.pop(source, None)  # it ran code: its functions may be new objects
-            result.recoded |= {
-                n
-                for n in affected_functions(
-                    source_ns, source, result.recoded, self.analysis(source, source_ns)
-                )
-                if n.endswith(SUBCLASS_HOOK)
-            }
+            if _may_hook(source_ns, result.recoded):
+                result.recoded |= {
+                    n
+                    for n in affected_functions(
+                        source_ns, source, result.recoded, self.analysis(source, source_ns)
+                    )
+                    if n.endswith(SUBCLASS_HOOK)
+                }
         if self.namespace is not None:
             for key in sync_namespace(
                 self.namespace, source, source_ns, result.rebinds, self.observed, self.complete
@@ -401,6 +402,18 @@ def _recoded_aliases(
             if tails and alias in target_ns and target_ns[alias] is source_ns.get(head):
                 out.update(alias + tail for tail in tails)
     return out
+
+
+def _may_hook(namespace: dict[str, Any], recoded: set[str]) -> bool:
+    """Whether a ``__init_subclass__`` of the module's classes can be among what behaves
+    differently: one of them defines one, or one already is. Else the module's code need not
+    be read for it (a save that moves a thousand functions read all of them)."""
+    if any(n.endswith(SUBCLASS_HOOK) for n in recoded):
+        return True
+    return any(
+        isinstance(value, type) and "__init_subclass__" in value.__dict__
+        for value in list(namespace.values())
+    )
 
 
 def _sent_key(name: str) -> str:
