@@ -254,6 +254,22 @@ def test_complete_mode_respects_from_import_lists(ip: Session, mods: ModuleDir) 
     assert "g" not in ip.shell.user_ns
 
 
+def test_complete_mode_follows_an_import_cell_run_again(ip: Session, mods: ModuleDir) -> None:
+    """A notebook's import cell run again records nothing twice, and a new import cell is
+    still recorded: mode 3 updates ``f``, then the constant imported under another name
+    (``lim``, which only the recorded import statement ties to ``LIMIT``), and pushes no
+    other name."""
+    name = mods.write("LIMIT = 1\n" + ONE)
+    assert ip.run(f"%autoreload complete\nfrom {name} import f").ok
+    assert ip.run(f"from {name} import f").ok
+    mods.edit(name, "LIMIT = 1\n" + TWO)
+    assert ip.run("f()").value == 2
+    assert "LIMIT" not in ip.shell.user_ns
+    assert ip.run(f"from {name} import LIMIT as lim").ok
+    mods.edit(name, "LIMIT = 5\n" + TWO)
+    assert ip.run("lim").value == 5
+
+
 def test_complete_mode_never_overwrites_user_variables(ip: Session, mods: ModuleDir) -> None:
     """A name the user rebound after `from m import *` keeps the user's value when m changes."""
     name = mods.write("LIMIT = 1\n" + ONE)

@@ -147,6 +147,9 @@ def presets_for(
     return preset
 
 
+_TEXTS = 4096  # distinct cell texts ``Observed`` remembers having scanned
+
+
 def _identity_matters(value: Any) -> bool:
     """Objects whose identity says where they came from (not ints, strings, None...)."""
     return isinstance(value, types.FunctionType | type | types.ModuleType) or (
@@ -159,10 +162,20 @@ class Observed:
     """The from-imports a user ran in a session namespace (fed by front-ends)."""
 
     imports: list[FromImport] = field(default_factory=list)
+    # The texts scanned already: a cell run again (a notebook's import cell, re-run after each
+    # restart of a loop) records nothing new, and the scan was half of hotswap's share of such
+    # a cell. The strings are the cells IPython's history holds; at most ``_TEXTS`` of them.
+    _texts: set[str] = field(default_factory=set)
 
     def add_source(self, source: str) -> None:
         """Record the ``from m import x`` statements of code the user ran (a scan of its text,
         not a parse: it runs after every cell that mentions ``import``)."""
+        texts = self._texts
+        if source in texts:
+            return
+        if len(texts) >= _TEXTS:
+            texts.clear()  # (scanning one again records nothing twice)
+        texts.add(source)
         for source_module, name, alias in scan(source, "__main__", False).from_items():
             item = FromImport(source_module, name, alias)
             if item not in self.imports:
