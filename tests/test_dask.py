@@ -7,9 +7,11 @@ futures and ``distributed.Event``, never by sleeping.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,14 +57,40 @@ def cluster() -> Iterator[Any]:
     # ``dashboard_address=None`` still starts the scheduler's HTTP server (metrics, health) on
     # port 8787: a second cluster at the same time (the other xdist worker's) would warn, and
     # leak the socket of its failed bind (distributed 2026.8). Port 0 for that server only.
-    with distributed.LocalCluster(
+    cluster = distributed.LocalCluster(
         processes=True,
         n_workers=2,
         host="127.0.0.1",
         dashboard_address=None,
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    ) as cluster:
+    )
+    try:
         yield cluster
+    finally:
+        _close(cluster)
+
+
+def _close(cluster: Any) -> None:
+    """Close ``cluster``; when its close fails, close the rest anyway and raise the failure
+    here, once. (A cluster left half-open warns "unclosed cluster" from its ``__del__`` in
+    whichever later test the collector finalises it, as a ResourceWarning that the suite's
+    ``filterwarnings = error`` turns into that test's failure.)"""
+    try:
+        cluster.close(timeout=60)
+    except BaseException:
+        # ``Cluster._close`` awaits the task that follows the scheduler's worker-status stream;
+        # when that task died (the KeyError explained at ``_wait_for_workers``), the close
+        # raises it there and stops half-way: the cluster stays "closing" and
+        # ``SpecCluster.close`` skips stopping its event loop. Forget the dead task and run the
+        # base close again (the cluster-info task, the scheduler RPC, status "closed"); the
+        # workers and the scheduler were closed before that await.
+        cluster._watch_worker_status_task = None
+        with contextlib.suppress(Exception):
+            cluster.sync(distributed.deploy.Cluster._close, cluster)
+        raise
+    finally:
+        cluster._loop_runner.stop()  # idempotent: ``SpecCluster.close`` did it if it returned
+        assert cluster.status.name == "closed", f"the cluster is left {cluster.status.name}"
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +131,8 @@ def tree(workspace: Workspace, client: Any, cluster: Any) -> Iterator[Tree]:
         on_workers(client, f"import sys; sys.path.remove({root!r})")
         if len(client.run(os.getpid)) != 2:
             cluster.scale(2)
-            client.wait_for_workers(2)
-            _wait_for_exactly(client, 2)
+            _wait_for_workers(client, 2, exactly=True)  # scale-down retires asynchronously
+        _wait_for_cluster_view(client, cluster)
 
 
 def on_workers(client: Any, code: str, workers: list[str] | None = None) -> None:
@@ -113,19 +141,52 @@ def on_workers(client: Any, code: str, workers: list[str] | None = None) -> None
     client.run(exec, code, {}, workers=workers)
 
 
-def _wait_for_exactly(client: Any, n: int) -> None:
-    import time
+def _wait_for_workers(client: Any, n: int, exactly: bool = False) -> None:
+    """Wait until the scheduler has ``n`` running workers (at least ``n``, unless
+    ``exactly``: then ``n`` workers in all), asking the scheduler itself.
 
+    Not ``client.wait_for_workers``: given a cluster object, it calls
+    ``Cluster.wait_for_workers``, which replaces the cluster's ``scheduler_info`` with
+    ``identity()`` snapshots fetched over an RPC. That dict is otherwise kept by the
+    scheduler's worker-status stream ("add" and "remove" messages, in order, batched every
+    5 ms): a snapshot taken just after the scheduler dropped a worker (a scale-down) can
+    arrive before the stream's "remove" of it, which then finds no such worker.
+    ``SpecCluster._update_worker_status`` raises KeyError (dask/distributed#5407), the task
+    that follows the stream dies, the cluster's view of its workers stops following the
+    scheduler (restarted workers are never added to it), and the cluster's close raises that
+    KeyError at the end of the module."""
     deadline = time.monotonic() + 60
-    while len(client.scheduler_info()["workers"]) != n:  # scale-down retires asynchronously
-        assert time.monotonic() < deadline, "the cluster did not scale back"
+    while True:
+        workers = list(client.scheduler_info()["workers"].values())
+        running = sum(1 for w in workers if w.get("status") == "running")
+        if (running == len(workers) == n) if exactly else running >= n:
+            return
+        assert time.monotonic() < deadline, f"the cluster did not reach {n} workers"
+        client.sync(_sleep_briefly)
+
+
+def _wait_for_cluster_view(client: Any, cluster: Any) -> None:
+    """Wait until the cluster's own view of its workers (kept by the status stream) is the
+    scheduler's. After a restart or a scale its "remove" and "add" messages may still be on
+    the way; a test that ended there would hand the next test (or the cluster's close) a view
+    that the scheduler no longer has. A stream that stopped fails here, in the test after
+    which it stopped, with its own error."""
+    deadline = time.monotonic() + 60
+    while set(cluster.scheduler_info["workers"]) != set(client.scheduler_info()["workers"]):
+        task = cluster._watch_worker_status_task
+        if task is not None and task.done():
+            task.result()  # the stream's task died: its exception says why
+        assert time.monotonic() < deadline, (
+            f"the cluster's view of its workers {sorted(cluster.scheduler_info['workers'])} "
+            f"did not catch up with the scheduler's {sorted(client.scheduler_info()['workers'])}"
+        )
         client.sync(_sleep_briefly)
 
 
 async def _sleep_briefly() -> None:
     import asyncio
 
-    await asyncio.sleep(0.05)  # polling the scheduler's view, not synchronising with a worker
+    await asyncio.sleep(0.05)  # polling a view of the cluster, not synchronising with a worker
 
 
 @pytest.fixture
@@ -331,7 +392,7 @@ def test_late_joiner_starts_at_the_pushed_version(tree: Tree, attach: Any, clust
     before = set(tree.workers)
 
     cluster.scale(3)
-    tree.client.wait_for_workers(3)
+    _wait_for_workers(tree.client, 3)
 
     (joined,) = set(tree.workers) - before
     assert tree.run_on(joined, mod.f) == ("v2", 1)
