@@ -192,6 +192,8 @@ def test_a_long_session_stays_bounded(
     late: dict[int, float] = {}
 
     def measure(cycle: int) -> None:
+        if cycle == first_mark:  # the measured session's Reloader started a reader too
+            assert TRACKER.baselines_read(60)
         if first_mark <= cycle <= traced_to and (cycle - first_mark) % every == 0:
             marks.take(cycle)
         if cycle == traced_to:
