@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib
 import os
 
+import pytest
+
 import hotswap
 from conftest import Workspace
+from hotswap._detect.record import read_file
 
 
 def test_touch_only_reloads_nothing(workspace: Workspace) -> None:
@@ -159,3 +162,25 @@ def test_a_save_that_failed_on_a_dependency_applies_when_the_dependency_is_fixed
         workspace.write(f"{dep}.py", "X = 1\nZ = 5\n")
         fixed = r.check()
     assert fixed.ok and sorted(fixed.reloaded) == sorted([dep, user]) and mod.f() == 5
+
+
+def test_a_file_read_while_it_grows_is_read_to_its_end(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save that lengthens the file between the read's ``fstat`` and its ``read`` (seen
+    here as an ``fstat`` that reports fewer bytes than the file holds): every byte is read,
+    and the fingerprint is the ``fstat``'s, so the next look sees the file as changed."""
+    text = "X = 1\n" * 5000
+    path = workspace.write(f"{workspace.name()}.py", text)
+    real_fstat = os.fstat
+
+    def shorter(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        fields = list(st)
+        fields[6] = 10  # st_size: as it was before the save
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", shorter)
+    data, fingerprint = read_file(str(path))
+    monkeypatch.undo()
+    assert data == text.encode() and fingerprint.size == 10
