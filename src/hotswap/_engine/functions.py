@@ -159,21 +159,6 @@ def shift_objects(
                 done.add(id(cls))
 
 
-def may_be_in_use(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> bool:
-    """Whether any function made before the edit may still run one of the old inner codes.
-
-    Every function object holds a reference to its code. An old inner code held only by the
-    constants of its old outer code and by ``nested`` has the reference count of a code that
-    no function uses (measured once, the same way, by :func:`_unused_count`): then no closure
-    made from it is alive and the heap need not be searched for one. Anything else holding it
-    (a function, a running frame, a tracer) makes the count higher, and the search runs.
-    """
-    if getattr(sys, "_is_gil_enabled", lambda: True)() is False:
-        return True  # free-threaded builds defer reference counts of code objects
-    unused = _unused_count()
-    return any(count > unused for count in _reference_counts(nested))
-
-
 def _reference_counts(nested: dict[int, tuple[types.CodeType, types.CodeType]]) -> list[int]:
     return [sys.getrefcount(old) for old, _new in nested.values()]
 
@@ -202,16 +187,24 @@ _USERS: dict[int, tuple[weakref.ref[types.CodeType], list[weakref.ref[types.Func
 def known_users(
     nested: dict[int, tuple[types.CodeType, types.CodeType]],
 ) -> list[types.FunctionType] | None:
-    """The functions that run the old inner codes of ``nested``, when the ones a scan found
-    before (:func:`remember_users`) are all of them; else None (a scan must find them).
+    """The functions made before the edit that run the old inner codes of ``nested``: [] when
+    none may, the ones a scan found before (:func:`remember_users`) when they are all of them,
+    else None (a scan of the heap must find them).
 
-    Exact by reference counts, as :func:`may_be_in_use`: each function running a code holds
-    one reference to it, so a code whose count is that of an unused one plus the number of
-    known functions still running it has no other user (a closure made since, a frame).
+    Every function object holds a reference to its code. An old inner code held only by the
+    constants of its old outer code and by ``nested`` has the reference count of a code that
+    no function uses (measured once, the same way, by :func:`_unused_count`): then no closure
+    made from it is alive. A code whose count is that plus the number of known functions still
+    running it has no other user; anything else holding it (a closure made since, a running
+    frame, a tracer) makes the count higher, and the scan runs.
     """
+    if getattr(sys, "_is_gil_enabled", lambda: True)() is False:
+        return None  # free-threaded builds defer reference counts of code objects
     unused = _unused_count()
-    users: list[types.FunctionType] = []
     counts = _reference_counts(nested)
+    if all(count <= unused for count in counts):
+        return []
+    users: list[types.FunctionType] = []
     for (old, _new), count in zip(nested.values(), counts, strict=True):
         if count == unused:
             continue

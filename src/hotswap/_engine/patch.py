@@ -38,7 +38,6 @@ from hotswap._engine.functions import (
     defaults_differ,
     is_code_like,
     known_users,
-    may_be_in_use,
     moved_only,
     same_definition,
 )
@@ -233,10 +232,11 @@ class Patcher(ClassPatching):
         """Give closures made by old code before the edit (``inc = make_adder(1)``) the new
         inner code, as a fresh run would have made them: one scan of the heap, for the whole
         checkpoint (see ``_engine.batch.retarget_after_commit``)."""
-        if not self.log.nested or not may_be_in_use(self.log.nested):
-            return
-        nested, followed = self.log.nested, frozenset(id(old) for old, _new in self.log.replaced)
-        users = known_users(nested)
+        nested = self.log.nested
+        users = known_users(nested) if nested else []
+        if users == []:
+            return  # no function made before the edit runs an old inner code
+        followed = frozenset(id(old) for old, _new in self.log.replaced)
         stuck: dict[types.CodeType, int] | None
         if users is not None:  # the closures an earlier scan found are all there are
             stuck = retarget_closures(nested, followed, self.journal, users)
