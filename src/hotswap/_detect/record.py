@@ -64,8 +64,8 @@ def read_file(path: str) -> tuple[bytes, Fingerprint]:
     """The file's bytes and the fingerprint of exactly those bytes (fstat of the open file).
 
     With ``os.open``/``os.read``, not ``open()``: the import hook reads the source of every
-    module it imports, and a buffered file object costs 17 us of a module's import where these
-    system calls cost 4 (120 small modules: 2 ms of a 12 ms import)."""
+    module it imports, and a buffered file object cost 17 us a module where these system
+    calls and the fingerprint cost 10 (120 small modules: 2.1 -> 1.3 ms of a 14 ms import)."""
     fd = os.open(path, _READ_FLAGS)
     try:
         st = os.fstat(fd)

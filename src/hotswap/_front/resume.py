@@ -35,7 +35,9 @@ import dis
 import linecache
 import types
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
+
+from hotswap._engine.trees import Tree
 
 ITER = "_hotswap_iter_"
 MARK = "_hotswap_loop_"
@@ -213,9 +215,6 @@ def _children(node: ast.stmt) -> list[list[ast.stmt]]:
     blocks += [h.body for h in getattr(node, "handlers", None) or []]
     blocks += [c.body for c in getattr(node, "cases", None) or []]
     return [b for b in blocks if b]
-
-
-Tree = TypeVar("Tree", bound=ast.AST)
 
 
 def tagged_copy(node: Tree, loops: list[Loop]) -> Tree:
