@@ -70,8 +70,9 @@ def test_a_save_redirecting_many_objects_scans_the_heap_twice(
 ) -> None:
     """Twenty registered dataclasses (a default edited) and twenty functions replaced in one
     save: the registry holds the kept classes, a held list the new functions, and the heap was
-    scanned for referrers twice (the objects, then the tuples and bound methods around them), not
-    once or more per object."""
+    scanned for referrers at most twice (the objects, then the tuples and bound methods around
+    them), not once or more per object. (The classes' fresh twins are left out of the scan
+    where reference counts show nothing holds them once the registry got the kept ones back.)"""
     name = workspace.name()
     workspace.write(f"{name}.py", _source(COUNT, 1))
     scans: list[int] = []
@@ -91,7 +92,7 @@ def test_a_save_redirecting_many_objects_scans_the_heap_twice(
     assert report.ok, str(report)
     assert all(mod.REGISTRY[f"C{i}"] is getattr(mod, f"C{i}") for i in range(COUNT))
     assert held == [getattr(mod, f"f{i}") for i in range(COUNT)]
-    assert len(scans) == 2 and scans[0] >= 2 * COUNT  # every object at once, then wrappers
+    assert 1 <= len(scans) <= 2 and scans[0] >= COUNT  # every object at once, then wrappers
 
 
 def _counting_scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -118,8 +119,8 @@ def test_a_save_of_many_modules_scans_the_heap_twice_in_all(
 ) -> None:
     """A checkout that changes twelve modules, each with two registered dataclasses and two
     functions that become generators: every registry holds the kept classes, a list the
-    session holds has every new function, and the heap was scanned twice for the whole save
-    (not twice per module)."""
+    session holds has every new function, and the heap was scanned at most twice for the
+    whole save (not twice per module)."""
     names = [workspace.name() for _ in range(12)]
     for name in names:
         workspace.write(f"{name}.py", _source(2, 1))
@@ -138,7 +139,7 @@ def test_a_save_of_many_modules_scans_the_heap_twice_in_all(
         assert mod.C0().a == 2
     assert held == [getattr(mod, f"f{i}") for mod in mods for i in range(2)]
     assert list(held[-1](1)) == [2]
-    assert len(scans) == 2 and scans[0] >= 12 * 4
+    assert 1 <= len(scans) <= 2 and scans[0] >= 12 * 2
 
 
 def test_a_copy_a_later_module_of_the_save_made_of_a_registry_holds_the_kept_class(
@@ -313,3 +314,59 @@ def test_closures_moved_by_lines_added_above_are_found_by_a_scan_only_once(
             scans.append(len(counted))
     assert [inc(1) for inc in held] == [2, 3]
     assert scans == [1, 0, 1]
+
+
+def test_classes_made_again_for_a_constant_they_read_need_no_scan(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``b``'s classes read ``a.LIMIT`` in their bodies (one plain, one whose base has an
+    ``__init_subclass__`` that stores nothing): a save of ``a`` runs them again, and each is
+    patched in place with the new value. Their fresh twins are held by nothing (reference
+    counts say so), so the save scans the heap not once."""
+    a, b = workspace.name(), workspace.name()
+    workspace.write(f"{a}.py", "LIMIT = 1\n")
+    source_b = f"from {a} import LIMIT\n\nclass Plain:\n    limit = LIMIT\n\n"
+    source_b += "class Base:\n    def __init_subclass__(cls):\n        cls.seen = True\n\n"
+    source_b += "class Hooked(Base):\n    limit = LIMIT\n    __slots__ = ('x',)\n"
+    workspace.write(f"{b}.py", source_b)
+    with hotswap.Reloader() as r:
+        importlib.import_module(a)
+        mod_b = importlib.import_module(b)
+        kept = (mod_b.Plain, mod_b.Hooked)
+        workspace.write(f"{a}.py", "LIMIT = 2\n")
+        scans = _counting_scans(monkeypatch)
+        report = r.check()
+        monkeypatch.undo()
+    assert report.ok, str(report)
+    assert (mod_b.Plain, mod_b.Hooked) == kept
+    assert (kept[0].limit, kept[1].limit, kept[1].seen) == (2, 2, True)
+    assert scans == []
+
+
+def test_a_class_made_again_that_its_base_stored_far_away_is_found_by_a_scan(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above, but the base's ``__init_subclass__`` hands the class to another module,
+    which keeps it in a list (out of reach of the walk near the hook): the save scans the
+    heap for the fresh twin, and the list holds the kept class, once, as a fresh run's
+    would."""
+    a, b, c = workspace.name(), workspace.name(), workspace.name()
+    workspace.write(f"{a}.py", "LIMIT = 1\n")
+    workspace.write(f"{c}.py", "HELD = []\n\ndef keep(cls):\n    HELD.append(cls)\n")
+    source_b = f"import {c}\nfrom {a} import LIMIT\n\nclass Base:\n"
+    source_b += f"    def __init_subclass__(cls):\n        {c}.keep(cls)\n\n"
+    source_b += "class Sub(Base):\n    limit = LIMIT\n"
+    workspace.write(f"{b}.py", source_b)
+    with hotswap.Reloader() as r:
+        importlib.import_module(a)
+        mod_b = importlib.import_module(b)
+        mod_c = importlib.import_module(c)
+        kept = mod_b.Sub
+        workspace.write(f"{a}.py", "LIMIT = 2\n")
+        scans = _counting_scans(monkeypatch)
+        report = r.check()
+        monkeypatch.undo()
+    assert report.ok, str(report)
+    assert mod_b.Sub is kept and kept.limit == 2
+    assert len(mod_c.HELD) == 1 and mod_c.HELD[0] is kept
+    assert len(scans) >= 1

@@ -26,7 +26,7 @@ import types
 from typing import Any
 
 from hotswap._engine.journal import Journal
-from hotswap._engine.redirect import Redirect, redirect_many
+from hotswap._engine.redirect import Redirect, held_ones, redirect_many
 from hotswap._engine.source import ParsedSource
 
 _DEPTH = 5  # module globals -> object -> its dict -> a table -> the fresh object
@@ -47,6 +47,7 @@ def reach_registries(
     one, in the registries near the modules whose code made it: ``namespace`` (the reloaded
     module's globals), the modules of the metaclasses and class hooks of fresh classes, and of
     ``decorators`` (the decorator expressions of the statements that made them)."""
+    redirects = held_ones(redirects)  # (a twin nothing holds is in no registry)
     if not redirects or (not decorators and all(_made_quietly(f) for f, _k, _s in redirects)):
         return 0
     roots = _roots([fresh for fresh, _kept, _skip in redirects], namespace, decorators)
