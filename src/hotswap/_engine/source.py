@@ -46,7 +46,7 @@ class Statement:
     reads: frozenset[str]
     calls: frozenset[str]  # names called while the statement runs (``X = f()``)
     name: str | None = None
-    body_reads: frozenset[str] = frozenset()  # a def body: names it may call when called
+    body_reads: frozenset[str] | None = frozenset()  # names a def body reads: reads_in_body
     decorators_key: str = ""  # AST dump of the decorator list (def/class only)
     declares_global: bool = False  # a ``global`` statement at module level in it
 
@@ -125,6 +125,13 @@ class Statement:
         clone = Statement.__new__(Statement)
         clone.__dict__ = fields
         return clone
+
+    def reads_in_body(self) -> frozenset[str]:
+        """``body_reads``, read off the AST when first asked (only the dataflow of a statement
+        calling a function asks): a third of a whole parse of more-itertools' ``more.py``."""
+        if self.body_reads is None:
+            self.body_reads = loaded_names(self.node.body)  # type: ignore[attr-defined]
+        return self.body_reads
 
     @property
     def is_def(self) -> bool:
@@ -221,8 +228,7 @@ class ParsedSource:
     # -- positions -----------------------------------------------------------------------------
 
     def lines_behind(self, position: int) -> int | None:
-        """How many lines the statement at ``position`` lies below its fields (None: none, and
-        its fields are exact)."""
+        """How many lines the statement at ``position`` lies below its fields (None: exact)."""
         return lines_behind(self.behind, position)
 
     def statement(self, position: int) -> Statement:
@@ -276,7 +282,7 @@ class ParsedSource:
         """``body_reads`` of each statement, in order (cached)."""
         cached: list[frozenset[str]] | None = self.__dict__.get("_body_reads")
         if cached is None:
-            cached = self.__dict__["_body_reads"] = [s.body_reads for s in self.objects]
+            cached = self.__dict__["_body_reads"] = [s.reads_in_body() for s in self.objects]
         return cached
 
     @property
@@ -416,9 +422,8 @@ def make_statement(
             first = min(d.lineno for d in node.decorator_list)
             decorators_key = "\n".join(ast.dump(d) for d in node.decorator_list)
     scan, member_scans = scan_statement(node, postponed_annotations, member_scans)
-    body_reads: frozenset[str] = frozenset()
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        body_reads = loaded_names(node.body)
+    is_def = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    body_reads: frozenset[str] | None = None if is_def else frozenset()  # (reads_in_body)
     return Statement(
         node=node,
         index=index,
