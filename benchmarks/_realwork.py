@@ -167,15 +167,27 @@ def _definitions(
     for name, tree in trees.items():
         for node in tree.body:
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-                single = node.lineno == node.end_lineno
-                if isinstance(target, ast.Name) and isinstance(value, ast.Constant) and single:
-                    kind = type(value.value)
-                    if kind in (int, str, float):
-                        literal[(name, target.id)] = node
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and _literal(node):
+                    literal[(name, target.id)] = node
             elif isinstance(node, ast.FunctionDef) and _plain(node, None):
                 defs[(name, node.name)] = node
     return literal, defs
+
+
+def _literal(node: ast.Assign) -> bool:
+    """A one-line int, str or float, or a dict literal of them with str keys (a table such as
+    sympy's ``PRECEDENCE``): a value a save can change with one line's edit."""
+    value = node.value
+    if isinstance(value, ast.Constant):
+        return type(value.value) in (int, str, float) and node.lineno == node.end_lineno
+    if not isinstance(value, ast.Dict) or not value.keys:
+        return False
+    try:
+        table = ast.literal_eval(value)
+    except ValueError:
+        return False
+    return all(type(k) is str and type(v) in (int, str, float) for k, v in table.items())
 
 
 def _pick(
@@ -339,11 +351,21 @@ def _constant_edits(text: str, target: dict[str, Any]) -> Any:
         if isinstance(n, ast.Assign)
         and isinstance(n.targets[0], ast.Name)
         and n.targets[0].id == target["name"]
-        and isinstance(n.value, ast.Constant)
+        and isinstance(n.value, ast.Constant | ast.Dict)
     )
+    lines = text.splitlines(keepends=True)
+    if isinstance(node.value, ast.Dict):  # a key added after the brace: no line moves
+        table = ast.literal_eval(node.value)
+
+        def add(value: int) -> tuple[str, Any]:
+            line, at = lines[node.value.lineno - 1], node.value.col_offset + 1
+            changed = [*lines]
+            changed[node.value.lineno - 1] = f"{line[:at]}'_hotswap_bench': {value}, {line[at:]}"
+            return "".join(changed), {"_hotswap_bench": value, **table}
+
+        return add
     assert isinstance(node.value, ast.Constant)
     old = node.value.value
-    lines = text.splitlines(keepends=True)
 
     def make(value: int) -> tuple[str, Any]:
         new: Any = old + 1000 + value if not isinstance(old, str) else f"{old}-hotswap{value}"
