@@ -144,12 +144,19 @@ def _project(project: dict[str, Any], grid: Any) -> list[str]:
     header = ("", "hotswap (first)", "hotswap later", f"{IPY} (first)", "IPython later", "ratio")
     lines += grid(header, body)
     if checkout and "error" not in checkout:
+        undecided = checkout.get("undecided") or []
+        if undecided:
+            lines.append(
+                f"    not compared: {len(undecided)} names two fresh imports of the new tree "
+                f"disagree on ({', '.join(undecided[:4])})"
+            )
         for tool in ("hotswap", "ipython"):
             r = checkout[tool]
             if r.get("mismatched"):
+                shown = r["mismatches"] if tool == "hotswap" else r["mismatches"][:3]
                 lines.append(
                     f"    {tool} after the checkout: {r['mismatched']} of {r['compared']} modules "
-                    f"differ from a fresh import, e.g. {'; '.join(r['mismatches'][:3])}"
+                    f"differ from a fresh import, e.g. {'; '.join(shown)}"
                 )
     for edit in project["edits"]:
         for tool in ("hotswap", "ipython"):

@@ -297,7 +297,7 @@ def child(mode: str, root: str, package: str, names_json: str | None) -> None:
             n for n in sys.modules if n.startswith(prefix) and n not in loaded
         )
         out["modules"] = loaded
-    out["fingerprints"] = fingerprints(loaded)
+    out["fingerprints"] = fingerprints(loaded, root)
     members: dict[str, dict[str, str]] = {}
     for name in loaded:
         module = sys.modules.get(name)
