@@ -30,6 +30,7 @@ a fresh process would take it for the file's bytecode).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.machinery
 import importlib.util
 import os
@@ -39,6 +40,7 @@ from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import Any
 
+from hotswap._detect.creation import snapshot
 from hotswap._detect.record import RACY_NS, Fingerprint, Pushed, digest, read_file
 from hotswap._detect.scope import is_user_file
 
@@ -83,6 +85,8 @@ class _CapturingLoader(importlib.machinery.SourceFileLoader):
         if getattr(module, "__loader__", None) is self:
             module.__loader__ = original
         super().exec_module(module)
+        with contextlib.suppress(Exception):  # (a class whose ``__dict__`` misbehaves)
+            snapshot(module)  # what its classes hold, made (see _detect.creation)
 
     def get_code(self, fullname: str) -> CodeType:
         self._stat = self._read = None

@@ -10,6 +10,9 @@ import functools
 import types
 from typing import Any
 
+from hotswap._detect.creation import held_names, made_names, names_of, remember
+from hotswap._detect.text import SourceError
+from hotswap._detect.tracker import TRACKER
 from hotswap._engine.batch import redirect_after_commit
 from hotswap._engine.functions import first_line, functions_in, is_code_like, redirect_class_cells
 from hotswap._engine.graves import Graves
@@ -26,6 +29,8 @@ from hotswap._engine.kinds import (
 )
 from hotswap._engine.patched import ClassPlan, Patched, PatchLog
 from hotswap._engine.relines import orphan
+from hotswap._engine.scan import attributes_set
+from hotswap._engine.source import parse_whole
 from hotswap._report import Change, Problem
 
 # Class members that belong to the class object itself, not to the source.
@@ -106,6 +111,7 @@ class ClassPatching:
         self._pair_shadowed(old, new, qualname)
         touched = self._take_members(old, new, qualname, handled or set())
         touched = self._drop_members(old, new, qualname, handled or set()) or touched
+        self._made_like(old, new)
         if self.stale_cached:
             self._drop_cached_values(old)
         for message in _field_warnings(old, qualname, fields_before, tuple_before, self.journal):
@@ -148,15 +154,20 @@ class ClassPatching:
     def _drop_members(self, old: type, new: type, qualname: str, handled: set[str]) -> bool:
         """Members of the kept class the fresh one lacks and its body made: they go."""
         removable = self.classes.removed.get(qualname)
+        made: frozenset[str] | None = None  # what its making set (see _detect.creation)
         touched = False
         for name in list(old.__dict__):
             if name in new.__dict__ or name in _CLASS_INTERNALS or name in handled:
                 continue
             dunder = name.startswith("__") and name.endswith("__")
             if removable is not None and name not in removable and not dunder:
-                # Set from outside the class body: not ours to remove. (Dunders missing from the
-                # fresh class were made by class creation or a decorator: ``__hash__ = None``.)
-                continue
+                if made is None:
+                    made = made_names(old, *_outside(self.module, self.path))
+                if name not in made:
+                    # Set from outside the class body: not ours to remove. (Dunders missing from
+                    # the fresh class were made by its making or a decorator: ``__hash__ =
+                    # None``.)
+                    continue
             if name in _FROM_BASES and qualname in self.classes.body_only:
                 # The body ran without the bases: what class creation made from them is still
                 # right (the stand-in class lacks it).
@@ -166,6 +177,13 @@ class ClassPatching:
             self._remove_member(old, name, qualname, old.__dict__[name])
             touched = True
         return touched
+
+    def _made_like(self, old: type, new: type) -> None:
+        """``old`` now holds what making ``new`` set: the next patch takes that back if the
+        making after it no longer sets it (undone with the transaction)."""
+        before = held_names(old)
+        remember(old, names_of(new))
+        self.journal.on_rollback(functools.partial(remember, old, before))
 
     def _remove_member(self, old: type, name: str, qualname: str, value: Any) -> None:
         self._forget_cached(value, MISSING)
@@ -320,6 +338,33 @@ class ClassPatching:
         line = first_line(obj)
         where = f"{self.path}:{line}" if line else self.path
         self.changes.append(Change(self.module, qualname, action, where))
+
+
+def _outside(module: str, path: str) -> tuple[frozenset[str] | None, str | None]:
+    """The attributes ``module``'s code outside functions assigns (``C.extra = 1``), read off
+    the parse of the source it executes (kept per content), else that source as text (see
+    ``made_names``)."""
+    record = TRACKER.records.get(module)
+    if record is None:
+        return None, None
+    found = _OUTSIDE.get(module)
+    if found is not None and found[0] == record.digest:
+        return found[1], None
+    parsed, text = record.parsed, None
+    if parsed is None:
+        text = record.text
+        try:
+            parsed = None if text is None else parse_whole(text, path)
+        except SourceError:
+            return None, text
+    if parsed is None:
+        return None, text
+    names = attributes_set([s.node for s in parsed.objects])
+    _OUTSIDE[module] = (record.digest, names)
+    return names, None
+
+
+_OUTSIDE: dict[str, tuple[bytes | None, frozenset[str]]] = {}
 
 
 def _own_slots(cls: type) -> Any:

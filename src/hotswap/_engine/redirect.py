@@ -105,6 +105,8 @@ def held_ones(redirects: list[Redirect]) -> list[Redirect]:
 
 
 _SELF = (types.GetSetDescriptorType, types.MemberDescriptorType)
+# Free-threaded builds defer and split reference counts: they prove nothing there.
+_COUNTED = getattr(sys, "_is_gil_enabled", lambda: True)() is not False
 
 
 def _unheld(obj: Any, redirects: list[Redirect]) -> bool:
@@ -115,7 +117,7 @@ def _unheld(obj: Any, redirects: list[Redirect]) -> bool:
     stored it somewhere (a registry, a subclass made with it, a ``__class__`` cell): one scan
     fewer per save for such twins (sympy's ``PRECEDENCE`` edited: two classes re-run in
     importers, 39 of 78 ms)."""
-    if not isinstance(obj, type):
+    if not isinstance(obj, type) or not _COUNTED:
         return False
     mro = obj.__mro__
     if not mro or mro[0] is not obj:

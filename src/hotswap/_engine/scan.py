@@ -250,3 +250,26 @@ def _walk_exec_time(node: ast.AST) -> Iterator[ast.AST]:
         if isinstance(current, ast.Lambda):
             continue  # its defaults are scanned by _function_header
         stack.extend(ast.iter_child_nodes(current))
+
+
+def attributes_set(statements: list[ast.stmt]) -> frozenset[str]:
+    """The attribute names ``statements`` assign outside function bodies (``C.extra = 1``,
+    ``setattr(C, "extra", 1)``): members a module sets on its classes from outside them."""
+    names: set[str] = set()
+    todo: list[ast.AST] = list(statements)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            names.add(str(node.args[1].value))
+        todo.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
