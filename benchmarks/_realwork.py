@@ -232,7 +232,13 @@ def most_imported(
                 elif source is not None and (source, alias.name) in literal:
                     constants.setdefault((source, alias.name), set()).add(name)
 
-    return _pick(functions, 40, helper), _pick(constants, 10, None)
+    # A scalar first; a table only with enough importers (sympy's PRECEDENCE): the fallback,
+    # the most imported, is a scalar, as a 3,600-line table with 2 importers (rich's EMOJI)
+    # is another edit than this row's.
+    scalars = {k: v for k, v in constants.items() if isinstance(literal[k].value, ast.Constant)}
+    tables = {k: v for k, v in constants.items() if k not in scalars and len(v) >= 10}
+    enough = {k: v for k, v in scalars.items() if len(v) >= 10}
+    return _pick(functions, 40, helper), _pick(enough or tables or scalars, 10, None)
 
 
 # -- edits -------------------------------------------------------------------------------------
@@ -398,10 +404,16 @@ def _check(
             bound = getattr(sys.modules[holder], name, None)
             got = bound if what == "constant" else bound(PROBE)  # type: ignore[misc]
             if got != expected:
-                problems.append(f"{holder}.{name}: {got!r}, not {expected!r}")
+                problems.append(f"{holder}.{name}: {_short(got)}, not {_short(expected)}")
     except Exception as exc:  # the check itself failing is a failed row
         problems.append(f"check raised {type(exc).__name__}: {exc}")
     return problems
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to a line (a table's is thousands of characters)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 # -- whole project: import, per cell -----------------------------------------------------------
@@ -454,6 +466,14 @@ def held_bytes(session: Session) -> int:
         from hotswap._detect.tracker import TRACKER
 
         roots.append(TRACKER)
+        # and the tables its modules keep (class records, analyses, parsed sources' bases)
+        for name, module in list(sys.modules.items()):
+            if name.startswith("hotswap."):
+                roots.extend(
+                    v
+                    for k, v in vars(module).items()
+                    if type(v) in (dict, list, set) and not k.startswith("__")
+                )
     stop = (types.ModuleType, types.FunctionType, type, types.CodeType, types.MethodType, HasTraits)
     seen = {id(r) for r in roots}
     stack: list[Any] = [attribute for r in roots for attribute in _parts(r)]
