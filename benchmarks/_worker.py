@@ -175,8 +175,8 @@ def measure_percell(spec: Spec) -> dict[str, Any]:
 
     shares = {}
     for key, source in (("cell_us", "pass"), ("import_cell_us", "from os import path")):
-        on, off = _realwork.cell_share(session, source, spec.get("budget", 1.0) / 2, 7, True)
-        shares[key] = (statistics.median(on) - statistics.median(off)) * 1e6
+        on, off = _realwork.cell_share(session, source, spec.get("budget", 1.0) / 2, 21, True)
+        shares[key] = _realwork.paired(on, off) * 1e6
     # The fast path must still see an edit: change one module, the next cell reloads it.
     probe = sys.modules[next(n for n in names if "." in n)]
     path = Path(probe.__file__ or "")
