@@ -111,7 +111,8 @@ class ClassPatching:
         self._pair_shadowed(old, new, qualname)
         touched = self._take_members(old, new, qualname, handled or set())
         touched = self._drop_members(old, new, qualname, handled or set()) or touched
-        self._made_like(old, new)
+        if qualname not in self.classes.body_only:  # (a stand-in made without its bases)
+            self._made_like(old, new)
         if self.stale_cached:
             self._drop_cached_values(old)
         for message in _field_warnings(old, qualname, fields_before, tuple_before, self.journal):
