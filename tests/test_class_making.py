@@ -72,3 +72,24 @@ def test_members_set_on_a_class_from_outside_its_body_stay_when_it_is_made_again
     members = vars(mod_sub.C)
     assert (members["extra"], members["also"], members["later"]) == (1, 2, 3)
     assert "derived" not in members
+
+
+def test_an_edit_of_a_hooked_class_body_keeps_what_the_hook_set(workspace: Workspace) -> None:
+    """``Root.__init_subclass__`` (another module) tags every subclass; a save that edits only
+    ``P``'s methods and nested class runs its body without the bases, so the hook does not run
+    again: ``P`` keeps its tag, as the fresh run's ``P`` has it, and gets the new members."""
+    root, name = workspace.name(), workspace.name()
+    hook = "class Root:\n    def __init_subclass__(cls, **kw):\n"
+    hook += "        super().__init_subclass__(**kw)\n        cls.tag = cls.__name__.lower()\n"
+    workspace.write(f"{root}.py", hook)
+    source = f"from {root} import Root\n\nclass P(Root):\n    class N:\n        a = {{a}}\n"
+    workspace.write(f"{name}.py", source.format(a=1))
+    with hotswap.Reloader() as r:
+        importlib.import_module(root)
+        mod = importlib.import_module(name)
+        kept = mod.P
+        edited = source.format(a=2) + "    def k(self):\n        return 3\n"
+        workspace.write(f"{name}.py", edited)
+        report = r.check()
+    assert report.ok, str(report)
+    assert mod.P is kept and (kept.N.a, kept().k(), kept.tag) == (2, 3, "p")

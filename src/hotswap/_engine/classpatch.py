@@ -162,8 +162,9 @@ class ClassPatching:
                 continue
             dunder = name.startswith("__") and name.endswith("__")
             if removable is not None and name not in removable and not dunder:
-                if made is None:
-                    made = made_names(old, *_outside(self.module, self.path))
+                if made is None:  # (a stand-in made without bases: its making set nothing)
+                    stand_in = qualname in self.classes.body_only
+                    made = frozenset() if stand_in else made_names(old, *_outside_of(self))
                 if name not in made:
                     # Set from outside the class body: not ours to remove. (Dunders missing from
                     # the fresh class were made by its making or a decorator: ``__hash__ =
@@ -339,6 +340,10 @@ class ClassPatching:
         line = first_line(obj)
         where = f"{self.path}:{line}" if line else self.path
         self.changes.append(Change(self.module, qualname, action, where))
+
+
+def _outside_of(patching: ClassPatching) -> tuple[frozenset[str] | None, str | None]:
+    return _outside(patching.module, patching.path)
 
 
 def _outside(module: str, path: str) -> tuple[frozenset[str] | None, str | None]:
