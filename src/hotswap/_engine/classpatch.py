@@ -10,9 +10,7 @@ import functools
 import types
 from typing import Any
 
-from hotswap._detect.creation import held_names, made_names, names_of, remember
-from hotswap._detect.text import SourceError
-from hotswap._detect.tracker import TRACKER
+from hotswap._detect.creation import held_names, names_of, remember
 from hotswap._engine.batch import redirect_after_commit
 from hotswap._engine.functions import first_line, functions_in, is_code_like, redirect_class_cells
 from hotswap._engine.graves import Graves
@@ -27,10 +25,9 @@ from hotswap._engine.kinds import (
     subclasses,
     tuple_fields,
 )
+from hotswap._engine.making import made_by
 from hotswap._engine.patched import ClassPlan, Patched, PatchLog
 from hotswap._engine.relines import orphan
-from hotswap._engine.scan import attributes_set
-from hotswap._engine.source import parse_whole
 from hotswap._report import Change, Problem
 
 # Class members that belong to the class object itself, not to the source.
@@ -164,7 +161,7 @@ class ClassPatching:
             if removable is not None and name not in removable and not dunder:
                 if made is None:  # (a stand-in made without bases: its making set nothing)
                     stand_in = qualname in self.classes.body_only
-                    made = frozenset() if stand_in else made_names(old, *_outside_of(self))
+                    made = frozenset() if stand_in else made_by(old, self.module, self.path)
                 if name not in made:
                     # Set from outside the class body: not ours to remove. (Dunders missing from
                     # the fresh class were made by its making or a decorator: ``__hash__ =
@@ -340,37 +337,6 @@ class ClassPatching:
         line = first_line(obj)
         where = f"{self.path}:{line}" if line else self.path
         self.changes.append(Change(self.module, qualname, action, where))
-
-
-def _outside_of(patching: ClassPatching) -> tuple[frozenset[str] | None, str | None]:
-    return _outside(patching.module, patching.path)
-
-
-def _outside(module: str, path: str) -> tuple[frozenset[str] | None, str | None]:
-    """The attributes ``module``'s code outside functions assigns (``C.extra = 1``), read off
-    the parse of the source it executes (kept per content), else that source as text (see
-    ``made_names``)."""
-    record = TRACKER.records.get(module)
-    if record is None:
-        return None, None
-    found = _OUTSIDE.get(module)
-    if found is not None and found[0] == record.digest:
-        return found[1], None
-    parsed, text = record.parsed, None
-    if parsed is None:
-        text = record.text
-        try:
-            parsed = None if text is None else parse_whole(text, path)
-        except SourceError:
-            return None, text
-    if parsed is None:
-        return None, text
-    names = attributes_set([s.node for s in parsed.objects])
-    _OUTSIDE[module] = (record.digest, names)
-    return names, None
-
-
-_OUTSIDE: dict[str, tuple[bytes | None, frozenset[str]]] = {}
 
 
 def _own_slots(cls: type) -> Any:

@@ -1,0 +1,43 @@
+"""What a class's making set, for :mod:`hotswap._engine.classpatch`: the names recorded when
+its module imported (:mod:`hotswap._detect.creation`) that the module's code outside functions
+never assigns as an attribute, read off the parse of the source it executes."""
+
+from __future__ import annotations
+
+from hotswap._detect.creation import made_names
+from hotswap._detect.text import SourceError
+from hotswap._detect.tracker import TRACKER
+from hotswap._engine.scan import attributes_set
+from hotswap._engine.source import parse_whole
+
+
+def made_by(cls: type, module: str, path: str) -> frozenset[str]:
+    """The members of ``cls`` (of ``module``, file ``path``) its making set."""
+    return made_names(cls, *_outside(module, path))
+
+
+def _outside(module: str, path: str) -> tuple[frozenset[str] | None, str | None]:
+    """The attributes ``module``'s code outside functions assigns (``C.extra = 1``), from the
+    parse of the source it executes (kept per content), else that source as text (see
+    ``made_names``)."""
+    record = TRACKER.records.get(module)
+    if record is None:
+        return None, None
+    found = _OUTSIDE.get(module)
+    if found is not None and found[0] == record.digest:
+        return found[1], None
+    parsed, text = record.parsed, None
+    if parsed is None:
+        text = record.text
+        try:
+            parsed = None if text is None else parse_whole(text, path)
+        except SourceError:
+            return None, text
+    if parsed is None:
+        return None, text
+    names = attributes_set([s.node for s in parsed.objects])
+    _OUTSIDE[module] = (record.digest, names)
+    return names, None
+
+
+_OUTSIDE: dict[str, tuple[bytes | None, frozenset[str]]] = {}
