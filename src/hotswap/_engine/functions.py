@@ -178,6 +178,10 @@ def _unused_count() -> int:
     return _UNUSED[0]
 
 
+# Whether reference counts prove who holds an object: not on free-threaded builds, which defer
+# and split them (``known_users`` here, ``redirect``'s class twins).
+COUNTED = getattr(sys, "_is_gil_enabled", lambda: True)() is not False
+
 # The functions a heap scan found running an inner code and gave its new code, by the id of
 # the code they run now: the next save that moves that code again finds them here, and needs no
 # scan when they account for every reference to it (see :func:`known_users`). Weak both ways.
@@ -198,8 +202,8 @@ def known_users(
     running it has no other user; anything else holding it (a closure made since, a running
     frame, a tracer) makes the count higher, and the scan runs.
     """
-    if getattr(sys, "_is_gil_enabled", lambda: True)() is False:
-        return None  # free-threaded builds defer reference counts of code objects
+    if not COUNTED:
+        return None
     unused = _unused_count()
     counts = _reference_counts(nested)
     if all(count <= unused for count in counts):

@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from hotswap._engine.functions import COUNTED
 from hotswap._engine.journal import MISSING, Journal
 
 Redirect = tuple[Any, Any, Callable[[Any], bool]]  # (old, new, skip this referrer)
@@ -105,8 +106,6 @@ def held_ones(redirects: list[Redirect]) -> list[Redirect]:
 
 
 _SELF = (types.GetSetDescriptorType, types.MemberDescriptorType)
-# Free-threaded builds defer and split reference counts: they prove nothing there.
-_COUNTED = getattr(sys, "_is_gil_enabled", lambda: True)() is not False
 
 
 def _unheld(obj: Any, redirects: list[Redirect]) -> bool:
@@ -117,7 +116,7 @@ def _unheld(obj: Any, redirects: list[Redirect]) -> bool:
     stored it somewhere (a registry, a subclass made with it, a ``__class__`` cell): one scan
     fewer per save for such twins (sympy's ``PRECEDENCE`` edited: two classes re-run in
     importers, 39 of 78 ms)."""
-    if not isinstance(obj, type) or not _COUNTED:
+    if not isinstance(obj, type) or not COUNTED:
         return False
     mro = obj.__mro__
     if not mro or mro[0] is not obj:
