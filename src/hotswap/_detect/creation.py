@@ -13,18 +13,16 @@ So the import hook records, when a module's code has run, the names each class i
 holds (:func:`snapshot`: top-level classes whose making runs code), weakly by class; a class
 patched from a twin is recorded as the twin was made (:func:`remember`). A recorded name that
 the module's code outside functions never assigns as an attribute (``C.name = ...``,
-``setattr(C, "name", ...)``; from its parse, else anywhere in its text) came from the class's
-making: :func:`made_names`. Not recorded: nested classes, classes of modules imported before
+``setattr(C, "name", ...)``, read from its parse) came from the class's making:
+:func:`made_names`. Not recorded: nested classes, classes of modules imported before
 the first Reloader (their members stay, as before), and what another module sets on a class
 while this one imports (taken for the making's).
 """
 
 from __future__ import annotations
 
-import re
 import types
 import weakref
-from typing import Any
 
 # id(class) -> (weak reference to it, the names it held when its module's import ended)
 _HELD: dict[int, tuple[weakref.ref[type], tuple[str, ...]]] = {}
@@ -74,33 +72,10 @@ def held_names(cls: type) -> tuple[str, ...]:
     return found[1]
 
 
-def made_names(cls: type, outside: frozenset[str] | None, text: str | None) -> frozenset[str]:
-    """The names ``cls`` held when made that its module never sets from outside: not among
-    ``outside`` (the attributes its module-level code assigns, when known), else not assigned
-    anywhere in its ``text`` (None: unknown, nothing)."""
+def made_names(cls: type, outside: frozenset[str] | None) -> frozenset[str]:
+    """The names ``cls`` held when made that its module's code outside functions never assigns
+    as an attribute (``outside``; None: not known, and then none)."""
     held = held_names(cls)
-    if not held:
+    if not held or outside is None:
         return frozenset()
-    if outside is not None:
-        return frozenset(held).difference(outside)
-    if text is None:
-        return frozenset()
-    return frozenset(name for name in held if not _set_outside(name, text))
-
-
-def _set_outside(name: str, text: str) -> bool:
-    if name not in text:
-        return False
-    pattern = _SETTERS.get(name)
-    if pattern is None:
-        if len(_SETTERS) > 4096:
-            _SETTERS.clear()
-        escaped = re.escape(name)
-        pattern = _SETTERS[name] = re.compile(
-            rf"\.\s*{escaped}\s*(?:[-+*/|&%@^]|//|<<|>>|\*\*)?=(?!=)"
-            rf"|setattr\([^)]*['\"]{escaped}['\"]"
-        )
-    return pattern.search(text) is not None
-
-
-_SETTERS: dict[str, Any] = {}
+    return frozenset(held).difference(outside)

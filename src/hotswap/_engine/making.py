@@ -13,31 +13,30 @@ from hotswap._engine.source import parse_whole
 
 def made_by(cls: type, module: str, path: str) -> frozenset[str]:
     """The members of ``cls`` (of ``module``, file ``path``) its making set."""
-    return made_names(cls, *_outside(module, path))
+    return made_names(cls, _outside(module, path))
 
 
-def _outside(module: str, path: str) -> tuple[frozenset[str] | None, str | None]:
-    """The attributes ``module``'s code outside functions assigns (``C.extra = 1``), from the
-    parse of the source it executes (kept per content), else that source as text (see
-    ``made_names``)."""
+def _outside(module: str, path: str) -> frozenset[str] | None:
+    """The attributes ``module``'s code outside functions assigns (``C.extra = 1``), read off
+    the parse of the source it executes (kept per content); None when it cannot be parsed."""
     record = TRACKER.records.get(module)
     if record is None:
-        return None, None
+        return None
     found = _OUTSIDE.get(module)
     if found is not None and found[0] == record.digest:
-        return found[1], None
-    parsed, text = record.parsed, None
+        return found[1]
+    parsed = record.parsed
     if parsed is None:
         text = record.text
         try:
             parsed = None if text is None else parse_whole(text, path)
         except SourceError:
-            return None, text
+            return None
     if parsed is None:
-        return None, text
+        return None
     names = attributes_set([s.node for s in parsed.objects])
     _OUTSIDE[module] = (record.digest, names)
-    return names, None
+    return names
 
 
 _OUTSIDE: dict[str, tuple[bytes | None, frozenset[str]]] = {}
