@@ -612,25 +612,29 @@ def _code(code: types.CodeType) -> str:
         arg = "" if ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs else repr(ins.argval)
         if isinstance(ins.argval, types.CodeType):
             arg = ""
-        elif isinstance(ins.argval, frozenset):  # (its repr's order is the strings' hashes')
-            arg = repr(sorted(map(repr, ins.argval)))
+        elif isinstance(ins.argval, frozenset):
+            arg = _sorted_repr(ins.argval)
         ops.append(f"{name} {arg}")
     parts = ["\n".join(ops), repr(code.co_names), str(code.co_firstlineno)]
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             parts.append(_code(const))
-        elif isinstance(const, frozenset):  # ``x in {"a", "b"}``: its repr's order is the hash's
-            parts.append(repr(sorted(map(repr, const)))[:200])
+        elif isinstance(const, frozenset):  # ``x in {"a", "b"}``
+            parts.append(_sorted_repr(const)[:200])
         else:
             parts.append(repr(const)[:200])
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _sorted_repr(value: frozenset[Any]) -> str:
+    """A ``frozenset``'s repr in an order that does not follow the per-process string hash."""
+    return repr(sorted(map(repr, value)))
 
 
 def oracle(spec: Spec) -> dict[str, Any]:
     """A fresh interpreter's view of the checked-out tree."""
     failed = import_modules(spec["root"], spec["modules"])
     return {"fingerprints": fingerprints(spec["modules"], spec["root"]), "failed": failed}
-
 
 
 def measure_checkout(spec: Spec) -> dict[str, Any]:
