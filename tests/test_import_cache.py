@@ -18,8 +18,8 @@ from conftest import Workspace
 from hotswap._detect.imports import scan
 from hotswap._detect.reads import import_time_reads
 from hotswap._detect.tracker import TRACKER
+from hotswap._engine.parsing import parse
 from hotswap._engine.plan import from_imports, module_aliases
-from hotswap._engine.source import parse
 
 
 def _old_with_cache(path: Path, age_s: int = 60) -> None:

@@ -37,7 +37,7 @@ import pytest
 from corpus import ALL
 from hotswap._engine import transaction as transaction_module
 from hotswap._engine.journal import Journal
-from hotswap._engine.source import parse
+from hotswap._engine.parsing import parse
 
 
 class _Cut(BaseException):
@@ -513,6 +513,9 @@ _DIRECT = {
     ("kinds.py", "_reclass"): "enum members the fresh class made",
     ("writers.py", "_restore_object"): "an undo record itself",
     ("source.py", "moved"): "a parsed statement it made (not a live object)",
+    ("skeleton.py", "parse_skeleton"): "syntax trees it parsed (not live objects)",
+    ("skeleton.py", "_materialize"): "syntax trees it parsed (not live objects)",
+    ("skeleton.py", "_set_body"): "syntax trees it parsed (not live objects)",
 }
 
 

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 import hotswap
 from conftest import Workspace
 from hotswap._detect.text import SourceError
+from hotswap._engine.parsing import parse_whole
 from hotswap._engine.reparse import reparse
-from hotswap._engine.source import ParsedSource, parse_whole
+from hotswap._engine.source import ParsedSource
 from strategies import TYPED, class_edit_chains, edit_lines
 
 # Whole statements (each parses alone), including the shapes that carry tokenizer state across
@@ -269,7 +270,7 @@ def test_modules_saved_together_are_re_parsed_from_their_last_version(
     """Several modules saved at once (a search-and-replace across files): from the second such
     save on, each is re-parsed from the version before it, not parsed whole again (which made
     every other batch save cost a whole parse and a key for every statement of each file)."""
-    import hotswap._engine.source as source_module
+    import hotswap._engine.parsing as source_module
 
     names = [workspace.name() for _ in range(3)]
     body = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(20))
@@ -301,7 +302,7 @@ def test_a_module_left_failing_is_not_parsed_again_at_every_reload(
     """A module whose last save failed waits for a module it imports to change (then it is
     retried). Reloads of other modules meanwhile do not parse its broken text again each time:
     a session with a failing module does not get slower with every edit elsewhere."""
-    import hotswap._engine.source as source_module
+    import hotswap._engine.parsing as source_module
 
     broken, other = workspace.name(), workspace.name()
     workspace.write(f"{broken}.py", "V = 1\n")

@@ -93,7 +93,7 @@ def _apply_all(
     if len(pending) > 1 or (pending and unfinished):
         for name, item in pending.items():
             # The executing source first: the new one is then re-parsed from it, and stays the
-            # base the next edit of the file is re-parsed from (see _source.parse).
+            # base the next edit of the file is re-parsed from (see _engine.parsing.parse).
             executing = parsed_of(item.record)
             parsed_new[name] = try_parse(item)
             deps[name] = module_dependencies(name, parsed_new[name] or executing)

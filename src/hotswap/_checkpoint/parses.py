@@ -14,8 +14,9 @@ import types
 
 from hotswap._detect.text import SourceError, decode
 from hotswap._detect.tracker import TRACKER, Changed, Record
+from hotswap._engine.parsing import parse
 from hotswap._engine.plan import dependencies
-from hotswap._engine.source import ParsedSource, parse
+from hotswap._engine.source import ParsedSource
 
 
 def parsed_of(record: Record) -> ParsedSource | None:
@@ -31,8 +32,8 @@ def parse_executing(record: Record) -> ParsedSource | None:
     text = record.text
     if text is None:
         return None
-    try:
-        return parse(text, record.path)
+    try:  # (a large module's first parse: its skeleton, when it was outlined)
+        return parse(text, record.path, record.executing_outline())
     except SourceError:
         return None
 

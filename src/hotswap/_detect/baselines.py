@@ -269,6 +269,7 @@ class Baselines(Indexing):
     def _read_baselines(self) -> None:
         """Background: read pending baselines (each read is checked against its first stat)."""
         read = 0
+        large = []
         while True:
             with self._lock:
                 if not self._unread:
@@ -279,9 +280,16 @@ class Baselines(Indexing):
                 self.resolve(record)
             self._index(record.name)
             record.work_out_reads()  # here, off the session's time
+            if record.wants_outline():
+                large.append(record)
             record.pack()
             time.sleep(0)  # yield the GIL after each file: the session's own work comes first
         warm_up(read >= COLLECT_AFTER)  # what a first reload needs, now the imports settled
+        for record in large:  # the first save of a large module parses a skeleton of it
+            start = time.perf_counter()
+            record.make_outline()
+            # A parse holds the GIL: at most a third of the time, the session's work first.
+            time.sleep(2 * (time.perf_counter() - start))
 
     def baselines_read(self, timeout: float | None = None) -> bool:
         """Wait for the background reader (benchmarks and tests); True when it is done."""

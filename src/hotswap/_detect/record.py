@@ -31,6 +31,7 @@ from hotswap._detect.text import SourceError, decode
 from hotswap._report import Problem
 
 if TYPE_CHECKING:
+    from hotswap._detect.outline import Outline
     from hotswap._detect.reads import Reads
     from hotswap._engine.source import ParsedSource
 
@@ -101,8 +102,8 @@ class Record:
 
     __slots__ = (
         "_bytes", "_reads", "_text", "digest", "failed_data", "failed_digest", "failed_needs",
-        "failure", "fingerprint", "gone", "held", "name", "parsed", "path", "pending", "racy",
-        "real", "removed",
+        "failure", "fingerprint", "gone", "held", "name", "outline", "parsed", "path", "pending",
+        "racy", "real", "removed",
     )
 
     def __init__(
@@ -124,6 +125,9 @@ class Record:
         # packer swaps them at once.
         self._bytes: tuple[bool, bytes] | int | None = None
         self.parsed = parsed
+        # Where the function bodies of a large executing source lie, made in idle time (see
+        # ``_detect.outline``): its first parse parses a skeleton. Checked by its digest.
+        self.outline: Outline | None = None
         # What the module's import-time code reads (from the code object the import hook saw;
         # see ``reads``), held as tuples: a frozenset of a few names takes five times the room.
         self._reads: tuple[tuple[str, ...], ...] | CodeType | None = None
@@ -278,6 +282,33 @@ class Record:
             self._text = text
             self._bytes = None
             self.parsed = None
+        if self.outline is not None and self.outline.digest != self.digest:
+            self.outline = None
+
+    def wants_outline(self) -> bool:
+        """Whether the executing bytes it holds (not packed yet) are a large source: one the
+        background reader outlines once the imports settled (see ``_detect.outline``)."""
+        from hotswap._detect.outline import LARGE
+
+        held = self._bytes
+        return isinstance(held, tuple) and not held[0] and len(held[1]) >= LARGE
+
+    def executing_outline(self) -> Outline | None:
+        """The outline of the source it executes, if one was made from it."""
+        outline = self.outline
+        return outline if outline is not None and outline.digest == self.digest else None
+
+    def make_outline(self) -> None:
+        """Outline the executing source (idle time: a whole parse of it, kept small)."""
+        from hotswap._detect.outline import outline
+
+        digest = self.digest
+        text = self.text
+        if text is None or digest is None:
+            return
+        made = outline(text, digest)
+        if made is not None and self.digest == digest:  # (not reloaded meanwhile)
+            self.outline = made
 
     def fail(self, data: bytes, fingerprint: Fingerprint, hashed: bytes = b"") -> None:
         self.seen(fingerprint)

@@ -8,10 +8,9 @@ goes; a walk that starts again (see ``_Replan``) starts from a fresh one.
 
 from __future__ import annotations
 
-import itertools
-import operator
 from dataclasses import dataclass, field
 
+from hotswap._engine.skeleton import is_lazy, may_read
 from hotswap._engine.source import ParsedSource, Statement
 
 
@@ -52,17 +51,16 @@ class Dataflow:
         if self._affected_for == seeds:
             return self._affected_names
         affected = set(seeds)
-        statements, bodies = new.objects, new.body_reads
-        while affected:
-            # The functions whose body reads an affected name (the test runs in C: this is a
-            # pass over every statement of the module, at every reload that changed code).
-            reading = itertools.compress(
-                statements, map(operator.not_, map(affected.isdisjoint, bodies))
-            )
-            more = {s.name for s in reading if s.name}
-            if more <= affected:
+        functions = new.functions
+        while True:
+            # The functions whose body reads an affected name (a body a skeleton parse left
+            # unparsed is parsed only if its text names one: see ``_body_reads``).
+            more = {
+                s.name for s in functions if s.name not in affected and _body_reads(s, affected)
+            }
+            if not more:
                 break
-            affected |= more
+            affected |= more  # type: ignore[arg-type]
         affected -= self.dirty - self.recoded  # plain values are dirty, not "called"
         affected |= {n for n in self.recoded}
         self._affected_for = seeds
@@ -75,3 +73,14 @@ class Dataflow:
             return False
         reads = frozenset().union(*[s.reads for s in tail])
         return self.sees_change(reads, frozenset().union(*[s.calls for s in tail]), new)
+
+
+def _body_reads(stmt: Statement, names: set[str]) -> bool:
+    """Whether ``stmt``'s body reads one of ``names``; a body a skeleton parse left unparsed
+    (see :mod:`hotswap._engine.skeleton`) is parsed only if its text holds one of them."""
+    reads = stmt.body_reads
+    if reads is None:
+        if is_lazy(stmt.node) and not may_read(stmt.node, names):
+            return False
+        reads = stmt.reads_in_body()
+    return not reads.isdisjoint(names)

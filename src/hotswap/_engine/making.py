@@ -7,8 +7,8 @@ from __future__ import annotations
 from hotswap._detect.creation import made_names
 from hotswap._detect.text import SourceError
 from hotswap._detect.tracker import TRACKER
+from hotswap._engine.parsing import parse_fresh
 from hotswap._engine.scan import attributes_set
-from hotswap._engine.source import parse_whole
 
 
 def made_by(cls: type, module: str, path: str) -> frozenset[str]:
@@ -29,7 +29,7 @@ def _outside(module: str, path: str) -> frozenset[str] | None:
     if parsed is None:
         text = record.text
         try:
-            parsed = None if text is None else parse_whole(text, path)
+            parsed = None if text is None else parse_fresh(text, path, record.executing_outline())
         except SourceError:
             return None
     if parsed is None:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from hotswap._detect.imports import resolve
 from hotswap._engine.scan import Scan
+from hotswap._engine.skeleton import settle
 from hotswap._engine.source import STAR, ParsedSource, Statement
 
 Status = Literal["same", "changed", "added"]
@@ -120,7 +121,6 @@ class ModulePlan:
 
 def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
     """Match new statements to old ones; with no old source, every statement is changed.
-
     Statements an incremental re-parse reused (the same AST object) before and after the edited
     window pair up as they stand; only the window is matched by name or key."""
     if old is None:
@@ -249,8 +249,8 @@ def same_ast(a: ast.AST, b: ast.AST) -> bool:
         x, y = pop()
         if x is y:
             continue  # a member a nested re-parse shared (see _nested): the same subtree
-        if type(x) is not type(y):
-            return False
+        if type(x) is not type(y) and (not (settle(x) | settle(y)) or type(x) is not type(y)):
+            return False  # (a body a skeleton parse left for later is parsed first: settle)
         if isinstance(x, ast.AST):
             for name in x._fields:
                 push((getattr(x, name, None), getattr(y, name, None)))

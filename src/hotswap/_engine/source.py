@@ -16,11 +16,9 @@ import ast
 import bisect
 import copy
 import types
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from hotswap._detect.text import SourceError
 from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
 from hotswap._engine.scan import MemberScans, declares_global, loaded_names, scan_statement
 from hotswap._engine.trees import moved_copy
@@ -278,11 +276,11 @@ class ParsedSource:
         return name in self._by_name
 
     @property
-    def body_reads(self) -> list[frozenset[str]]:
-        """``body_reads`` of each statement, in order (cached)."""
-        cached: list[frozenset[str]] | None = self.__dict__.get("_body_reads")
+    def functions(self) -> list[Statement]:
+        """The ``def`` statements, in order (cached): the statements that have body reads."""
+        cached: list[Statement] | None = self.__dict__.get("_functions")
         if cached is None:
-            cached = self.__dict__["_body_reads"] = [s.reads_in_body() for s in self.objects]
+            cached = self.__dict__["_functions"] = [s for s in self.objects if s.is_def]
         return cached
 
     @property
@@ -336,75 +334,6 @@ def exact(
 
 def _start(pair: tuple[int, int | None]) -> int:
     return pair[0]
-
-
-# The latest parsed source of each path that is still referenced (by a record or a running
-# transaction): the base an edit of that file is re-parsed from. Weak, so it holds nothing alive.
-_BASES: weakref.WeakValueDictionary[str, ParsedSource] = weakref.WeakValueDictionary()
-
-
-def parse(text: str, path: str) -> ParsedSource:
-    """Parse a module source; raise :class:`SourceError` with the line of a syntax error.
-
-    When a parsed source of the same path is still alive, only the statements an edit touched
-    are parsed again and the others are reused (moved); :func:`hotswap._engine.reparse.reparse` does
-    that only where it can prove the result equal to a whole parse, and declines otherwise.
-    """
-    base = _BASES.get(path)
-    parsed = None
-    if base is not None:
-        from hotswap._engine.reparse import reparse
-
-        parsed = reparse(base, text, path)
-    if parsed is None:
-        parsed = parse_whole(text, path)
-    if parsed.global_statements:
-        _check_whole_compile(text, path, parsed.future_flags)
-    _BASES[path] = parsed
-    return parsed
-
-
-def _check_whole_compile(text: str, path: str, flags: int) -> None:
-    """Module-level ``global`` after a use of the name is an error only the whole-module
-    symbol table sees (each statement compiles alone); compile the whole text in that case."""
-    try:
-        compile(text, path, "exec", flags=flags, dont_inherit=True)
-    except SyntaxError as exc:
-        raise SourceError(f"SyntaxError: {exc.msg}", exc.lineno) from None
-
-
-def parse_whole(text: str, path: str) -> ParsedSource:
-    """Parse a whole module source; raise :class:`SourceError` with the line of a syntax error."""
-    try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        raise SourceError(f"{type(exc).__name__}: {exc.msg}", exc.lineno) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise SourceError(f"{type(exc).__name__}: {exc}") from None
-    flags = 0
-    statements = []
-    postponed = False
-    leading = True  # still in the docstring / __future__ block at the top
-    for index, node in enumerate(tree.body):
-        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
-        if is_future and not leading:
-            message = "SyntaxError: from __future__ imports must occur at the beginning of the file"
-            raise SourceError(message, node.lineno)
-        docstring = (
-            index == 0
-            and isinstance(node, ast.Expr)
-            and isinstance(getattr(node, "value", None), ast.Constant)
-        )
-        leading = leading and (is_future or docstring)
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            for alias in node.names:
-                feature = getattr(__future__, alias.name, None)
-                if feature is not None:
-                    flags |= feature.compiler_flag
-                if alias.name == "annotations":
-                    postponed = True
-        statements.append(make_statement(node, index, postponed))
-    return ParsedSource(text, statements, flags)
 
 
 def make_statement(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from typing import TypeVar
 
+from hotswap._engine.skeleton import LAZY, settle
+
 Tree = TypeVar("Tree", bound=ast.AST)
 
 
@@ -18,8 +20,11 @@ def moved_copy(node: Tree, lines: int) -> Tree:
     """A copy of the tree ``node`` moved ``lines`` down: what ``copy.deepcopy`` then
     ``ast.increment_lineno`` make, in one pass (``lineno`` and ``end_lineno`` where a node
     has them as positions; a ``TypeIgnore``, whose ``lineno`` is a field, is never inside a
-    statement)."""
+    statement). A function whose body a skeleton parse left for later gets it first."""
     cls = node.__class__
+    if cls in LAZY:
+        settle(node)
+        cls = node.__class__
     made = cls.__new__(cls)
     state = made.__dict__
     state.update(node.__dict__)

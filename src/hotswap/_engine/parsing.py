@@ -1,0 +1,108 @@
+"""Parsing a module source: re-parsed from the last parse of its file, from a skeleton, or whole.
+
+A source becomes a :class:`~hotswap._engine.source.ParsedSource`. :func:`parse` re-parses an edit
+from the parse of the file it keeps (:mod:`hotswap._engine.reparse`), else parses the text anew:
+its skeleton when an outline of it was made in idle time (:mod:`hotswap._engine.skeleton`), else
+the whole text. All three give the statements a whole parse gives.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import weakref
+from typing import TYPE_CHECKING
+
+from hotswap._detect.text import SourceError
+from hotswap._engine.skeleton import parse_skeleton
+from hotswap._engine.source import ParsedSource, make_statement
+
+if TYPE_CHECKING:
+    from hotswap._detect.outline import Outline
+
+
+# The latest parsed source of each path that is still referenced (by a record or a running
+# transaction): the base an edit of that file is re-parsed from. Weak, so it holds nothing alive.
+_BASES: weakref.WeakValueDictionary[str, ParsedSource] = weakref.WeakValueDictionary()
+
+
+def parse(text: str, path: str, outline: Outline | None = None) -> ParsedSource:
+    """Parse a module source; raise :class:`SourceError` with the line of a syntax error.
+
+    When a parsed source of the same path is still alive, only the statements an edit touched
+    are parsed again and the others are reused (moved); :func:`hotswap._engine.reparse.reparse` does
+    that only where it can prove the result equal to a whole parse, and declines otherwise.
+    Else ``outline`` (made from this very text: see :mod:`hotswap._engine.skeleton`) lets it
+    parse a skeleton of the text.
+    """
+    base = _BASES.get(path)
+    parsed = None
+    if base is not None:
+        from hotswap._engine.reparse import reparse
+
+        parsed = reparse(base, text, path)
+    if parsed is None:
+        parsed = parse_fresh(text, path, outline)
+    if parsed.global_statements:
+        _check_whole_compile(text, path, parsed.future_flags)
+    _BASES[path] = parsed
+    return parsed
+
+
+def parse_fresh(text: str, path: str, outline: Outline | None = None) -> ParsedSource:
+    """Parse a source with no earlier parse to start from: its skeleton when ``outline`` was
+    made from it (function bodies parsed when first read), else whole."""
+    if outline is not None:
+        tree = parse_skeleton(text, path, outline)
+        if tree is not None:
+            return _from_tree(tree, text)
+    return parse_whole(text, path)
+
+
+def _check_whole_compile(text: str, path: str, flags: int) -> None:
+    """Module-level ``global`` after a use of the name is an error only the whole-module
+    symbol table sees (each statement compiles alone); compile the whole text in that case."""
+    try:
+        compile(text, path, "exec", flags=flags, dont_inherit=True)
+    except SyntaxError as exc:
+        raise SourceError(f"SyntaxError: {exc.msg}", exc.lineno) from None
+
+
+def parse_whole(text: str, path: str) -> ParsedSource:
+    """Parse a whole module source; raise :class:`SourceError` with the line of a syntax error."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        raise SourceError(f"{type(exc).__name__}: {exc.msg}", exc.lineno) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise SourceError(f"{type(exc).__name__}: {exc}") from None
+    return _from_tree(tree, text)
+
+
+def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
+    """The statements of a parsed module (raises :class:`SourceError` for a misplaced
+    ``from __future__`` import, which ``ast.parse`` lets through)."""
+    flags = 0
+    statements = []
+    postponed = False
+    leading = True  # still in the docstring / __future__ block at the top
+    for index, node in enumerate(tree.body):
+        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if is_future and not leading:
+            message = "SyntaxError: from __future__ imports must occur at the beginning of the file"
+            raise SourceError(message, node.lineno)
+        docstring = (
+            index == 0
+            and isinstance(node, ast.Expr)
+            and isinstance(getattr(node, "value", None), ast.Constant)
+        )
+        leading = leading and (is_future or docstring)
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+                if alias.name == "annotations":
+                    postponed = True
+        statements.append(make_statement(node, index, postponed))
+    return ParsedSource(text, statements, flags)

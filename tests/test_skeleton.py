@@ -1,0 +1,240 @@
+"""The first parse of a large module's source is a skeleton: function bodies are parsed when
+first read (:mod:`hotswap._engine.skeleton`), from an outline the background reader made in idle
+time (:mod:`hotswap._detect.outline`). What a user sees: the first save of a large file is as
+right as before and costs about what later saves cost; here, that the skeleton is exactly what a
+whole parse gives, and that a save parses the bodies it needs, not every body of the file."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+import hotswap
+from conftest import Workspace
+from hotswap._detect.outline import LARGE, outline
+from hotswap._detect.tracker import TRACKER
+from hotswap._engine import skeleton
+from hotswap._engine.parsing import parse_fresh, parse_whole
+
+# Shapes that carry tokenizer state across lines, or that a blanked body could get wrong.
+SHAPES = '''\
+"""Docstring."""
+from __future__ import annotations
+import os, sys
+
+
+def one_line(x): return x
+
+
+def header_over_lines(
+    a,
+    b,
+): return a
+
+
+def body_on_its_own_lines(
+    a,
+):
+    """Only a docstring."""
+
+
+@staticmethod
+def decorated(x):
+    @property
+    def inner(self):
+        return 1
+    return inner
+
+
+def continued_to_a_comment():
+    assert True \\
+        # the backslash joins this comment line
+
+
+async def coroutine(x):
+    async with x:
+        await x
+    return [y async for y in x]
+
+
+class Outer:
+    a = 1; b = 2
+
+    class Inner:
+        def method(self):
+            if True:
+                return "nested"
+
+        @classmethod
+        def other(cls): return cls
+
+    def after(self, value=os.sep):
+        text = """
+def not_a_def():
+    pass
+"""
+        return text
+
+    def last(self):
+        return self.a;
+
+
+class Semicolon: x = 1; y = 2
+
+
+if sys.platform:
+    def in_an_if():
+        return 1
+\f
+def after_a_form_feed():
+    return 2
+
+
+def unicode_names():
+    \u00e9t\u00e9 = 1
+    return \u00e9t\u00e9
+
+
+lambda_value = lambda: 1
+'''
+
+
+def _same_as_whole(text: str, path: str = "m.py") -> None:
+    found = outline(text, b"digest")
+    assert found is not None
+    tree = skeleton.parse_skeleton(text, path, found)
+    assert tree is not None
+    whole = parse_whole(text, path)
+    fresh = parse_fresh(text, path, found)
+    for old, new in zip(whole.objects, fresh.objects, strict=True):
+        for field in ("first", "last", "binds", "reads", "calls", "name", "decorators_key"):
+            assert getattr(old, field) == getattr(new, field), (path, old.first, field)
+        assert (old.declares_global, old.member_scans) == (new.declares_global, new.member_scans)
+    dumps = [
+        ast.dump(ast.Module(body=[s.node for s in p.objects], type_ignores=[]), True, True)
+        for p in (whole, fresh)
+    ]
+    assert dumps[0] == dumps[1], path
+
+
+def test_the_skeleton_of_hard_shapes_is_a_whole_parse() -> None:
+    """One-line defs, a body on its header's last line, a decorated first statement, a body
+    ending in a backslash before a comment line, async, nested classes, semicolons, a form
+    feed, a string holding a def: after every body is read, the trees (positions included)
+    and the statements' names and reads are those of a whole parse."""
+    _same_as_whole(SHAPES)
+
+
+def _stdlib_files(count: int) -> list[Path]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = [p for p in root.glob("*.py") if p.stat().st_size >= LARGE]
+    return sorted(files, key=lambda p: -p.stat().st_size)[:count]
+
+
+@pytest.mark.parametrize("path", _stdlib_files(12), ids=lambda p: p.name)
+def test_the_skeleton_of_a_large_standard_module_is_a_whole_parse(path: Path) -> None:
+    """The standard library's largest modules (this Python's): skeleton then every body read
+    equals the whole parse."""
+    _same_as_whole(path.read_text(encoding="utf-8"), str(path))
+
+
+@pytest.mark.slow
+def test_the_skeleton_of_every_large_standard_module_is_a_whole_parse() -> None:
+    for path in _stdlib_files(10_000):
+        try:
+            text = path.read_text(encoding="utf-8")
+            parse_whole(text, str(path))
+        except Exception:  # (a test module of the library that is not valid on purpose)
+            continue
+        if outline(text) is not None:  # (generated data, such as _sysconfigdata: no function)
+            _same_as_whole(text, str(path))
+
+
+def test_a_body_is_parsed_when_read_and_its_absence_from_the_text_answers_reads() -> None:
+    """A skeleton's functions are lazy until a field of their body is read; a name that does
+    not occur in a body's text is known not to be read without parsing it."""
+    found = outline(SHAPES, b"d")
+    assert found is not None and found.plain
+    parsed = parse_fresh(SHAPES, "m.py", found)
+    decorated = next(s.node for s in parsed.objects if s.name == "decorated")
+    assert skeleton.is_lazy(decorated)
+    assert not skeleton.may_read(decorated, {"nowhere"})
+    assert skeleton.may_read(decorated, {"inner"})
+    assert skeleton.is_lazy(decorated)
+    assert isinstance(decorated.body[0], ast.FunctionDef)  # read: parsed now
+    assert not skeleton.is_lazy(decorated) and type(decorated) is ast.FunctionDef
+
+
+def test_a_name_spelled_otherwise_than_the_parser_names_it_is_not_ruled_out() -> None:
+    """``ﬁle`` (a ligature) is the name ``file`` to the parser (NFKC): the text holds no
+    ``file``, yet the body reads it, so the text cannot rule it out."""
+    source = "def reader():\n    return \ufb01le\n" + "# padding\n" * 10
+    found = outline(source, b"d")
+    assert found is not None and not found.plain
+    node = parse_fresh(source, "m.py", found).objects[0].node
+    assert skeleton.may_read(node, {"file"})
+    assert "file" in ast.dump(node)
+
+
+def _large_module(value: int) -> str:
+    methods = "".join(
+        f"    def m{i}(self, x):\n        '''Method {i}.'''\n        return x + {i}\n\n"
+        for i in range(250)
+    )
+    fillers = "".join(f"def filler{i}(x):\n    return [x] * {i}\n\n\n" for i in range(200))
+    return (
+        "def helper():\n"
+        f"    return {value}\n\n\n"
+        "def build():\n"
+        "    return [helper()]\n\n\n"
+        "TABLE = build()\n\n\n"
+        f"class Big:\n{methods}\n"
+        "    def edited(self):\n"
+        f"        return {value}\n\n\n"
+        f"{fillers}"
+    )
+
+
+def test_a_large_modules_first_save_parses_what_it_needs(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large module, outlined by the background reader after its import. The first save
+    edits one method: the report names that method, the new code is live, and the save parsed
+    that method's body (and the few bodies whose text names what changed), not the module's
+    four hundred. A second save, of ``helper``, re-runs ``TABLE = build()`` (``build``'s
+    lazy body is read to know it calls ``helper``): as a fresh run computes it."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", _large_module(1))
+    assert len(_large_module(1)) >= LARGE
+    parsed: list[int] = []
+    real = skeleton._materialize
+
+    def counting(node: ast.AST) -> None:
+        if skeleton.is_lazy(node):
+            parsed.append(getattr(node, "lineno", 0))
+        real(node)
+
+    monkeypatch.setattr(skeleton, "_materialize", counting)
+    with hotswap.Reloader() as r:
+        module = importlib.import_module(name)
+        r.check()
+        assert TRACKER.baselines_read(60)
+        assert TRACKER.records[name].executing_outline() is not None
+        kept = module.Big()
+        old = "    def edited(self):\n        return 1"
+        source = _large_module(1).replace(old, old.replace("1", "2"))
+        workspace.write(f"{name}.py", source)
+        report = r.check()
+        assert report.ok, str(report)
+        assert kept.edited() == 2 and module.TABLE == [1]
+        assert "Big.edited" in str(report) and "m1" not in str(report)
+        assert 1 <= len(parsed) <= 3, parsed
+        old, new = "def helper():\n    return 1", "def helper():\n    return 5"
+        workspace.write(f"{name}.py", source.replace(old, new))
+        report = r.check()
+        assert report.ok, str(report)
+        assert module.TABLE == [5] and module.helper() == 5
