@@ -14,7 +14,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from hotswap._detect.text import SourceError
-from hotswap._engine.skeleton import parse_skeleton
+from hotswap._engine.skeleton import no_collections, parse_skeleton
 from hotswap._engine.source import ParsedSource, make_statement
 
 if TYPE_CHECKING:
@@ -37,12 +37,13 @@ def parse(text: str, path: str, outline: Outline | None = None) -> ParsedSource:
     """
     base = _BASES.get(path)
     parsed = None
-    if base is not None:
-        from hotswap._engine.reparse import reparse
+    with no_collections():
+        if base is not None:
+            from hotswap._engine.reparse import reparse
 
-        parsed = reparse(base, text, path)
-    if parsed is None:
-        parsed = parse_fresh(text, path, outline)
+            parsed = reparse(base, text, path)
+        if parsed is None:
+            parsed = parse_fresh(text, path, outline)
     if parsed.global_statements:
         _check_whole_compile(text, path, parsed.future_flags)
     _BASES[path] = parsed
