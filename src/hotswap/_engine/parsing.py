@@ -13,8 +13,9 @@ import ast
 import weakref
 from typing import TYPE_CHECKING
 
+from hotswap._detect.outline import no_collections
 from hotswap._detect.text import SourceError
-from hotswap._engine.skeleton import no_collections, parse_skeleton
+from hotswap._engine.skeleton import parse_skeleton
 from hotswap._engine.source import ParsedSource, make_statement
 
 if TYPE_CHECKING:

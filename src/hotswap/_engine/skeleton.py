@@ -33,14 +33,11 @@ read) before a body is parsed for its reads (the dataflow asks it of every funct
 from __future__ import annotations
 
 import ast
-import contextlib
-import gc
 import itertools
 import operator
-from collections.abc import Iterator
 from typing import Any
 
-from hotswap._detect.outline import Outline, first_line
+from hotswap._detect.outline import Outline, first_line, no_collections
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -109,22 +106,6 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
 
 _LAZY_KEY = "_hotswap_lazy"  # (text, start, stop, first line, member?, Outline.plain)
 _STAND_IN = "class _:\n"
-
-
-@contextlib.contextmanager
-def no_collections() -> Iterator[None]:
-    """No garbage collection while a parse runs: a syntax tree is tens of thousands of new
-    containers, which set off young collections that find nothing (a tree has no cycles), and
-    which the objects of a large session make dearer: a third of a skeleton parse of sympy's
-    ``expr.py`` with sympy loaded. The collector is on again after, if it was on before."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _materialize(node: Any) -> None:
