@@ -80,7 +80,11 @@ def _body_reads(stmt: Statement, names: set[str]) -> bool:
     (see :mod:`hotswap._engine.skeleton`) is parsed only if its text holds one of them."""
     reads = stmt.body_reads
     if reads is None:
-        if is_lazy(stmt.node) and not may_read(stmt.node, names):
+        # (For a few names: a checkout's hundreds would cost a search each, in every body.)
+        if len(names) <= _FEW and is_lazy(stmt.node) and not may_read(stmt.node, names):
             return False
         reads = stmt.reads_in_body()
     return not reads.isdisjoint(names)
+
+
+_FEW = 8  # names a body's text is searched for before it is parsed for its reads

@@ -35,6 +35,7 @@ from __future__ import annotations
 import ast
 import itertools
 import operator
+import threading
 from typing import Any
 
 from hotswap._detect.outline import Outline, first_line, no_collections
@@ -104,6 +105,7 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
 
 # -- lazy bodies -------------------------------------------------------------------------------
 
+_ONE_AT_A_TIME = threading.Lock()
 _LAZY_KEY = "_hotswap_lazy"  # (text, start, stop, first line, member?, Outline.plain)
 _STAND_IN = "class _:\n"
 
@@ -111,8 +113,13 @@ _STAND_IN = "class _:\n"
 def _materialize(node: Any) -> None:
     """Parse the function's own lines and give ``node`` its body; it is a plain node after."""
     state = node.__dict__
-    lazy = state.get(_LAZY_KEY)
-    if lazy is not None:
+    if state.get(_LAZY_KEY) is None:
+        node.__class__ = _BASE_OF.get(type(node), type(node))
+        return
+    with _ONE_AT_A_TIME:  # (a parse handed over by the preparer thread: one body list)
+        lazy = state.get(_LAZY_KEY)
+        if lazy is None:
+            return
         text, start, stop, first, member, _plain = lazy
         own = text[start:stop]
         made: Any
@@ -127,7 +134,7 @@ def _materialize(node: Any) -> None:
             raise AssertionError(f"lazy body of line {node.lineno} does not match its outline")
         state["body"] = body
         state.pop(_LAZY_KEY, None)
-    node.__class__ = _BASE_OF.get(type(node), type(node))
+        node.__class__ = _BASE_OF.get(type(node), type(node))
 
 
 def _get_body(node: Any) -> list[ast.stmt]:
