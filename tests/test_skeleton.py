@@ -143,8 +143,10 @@ def test_the_skeleton_of_a_large_standard_module_is_a_whole_parse(path: Path) ->
 
 
 @pytest.mark.slow
-def test_the_skeleton_of_every_large_standard_module_is_a_whole_parse() -> None:
-    for path in _stdlib_files(10_000):
+def test_the_skeleton_of_more_large_standard_modules_is_a_whole_parse() -> None:
+    """The next 30 largest (all of them, 100 files a Python, were checked once by script; here a
+    slice that keeps the suite's time in bounds)."""
+    for path in _stdlib_files(42)[12:]:
         try:
             text = path.read_text(encoding="utf-8")
             parse_whole(text, str(path))
