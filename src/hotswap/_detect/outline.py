@@ -23,7 +23,6 @@ _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
 LARGE = 20_000
 
 
-
 @contextlib.contextmanager
 def no_collections() -> Iterator[None]:
     """No garbage collection while a parse runs. A syntax tree is tens of thousands of new
@@ -59,10 +58,6 @@ class Outline:
         # could be part of one): a name's absence from the text then proves it is not read.
         self.plain = plain
 
-    def size(self) -> int:
-        """Bytes it holds (the benchmark's memory row)."""
-        return 64 + self.defs.itemsize * len(self.defs) + self.classes.itemsize * len(self.classes)
-
 
 def outline(text: str, digest: bytes | None = None) -> Outline | None:
     """The outline of ``text`` (None when it does not parse, or has nothing to blank)."""
@@ -84,7 +79,7 @@ def outline(text: str, digest: bytes | None = None) -> Outline | None:
                 todo.append(node.body)
             elif isinstance(node, _DEFS):
                 first = node.body[0]
-                start = first_line(first)  # a decorated statement starts at its decorators
+                start = node_first(first)  # a decorated statement starts at its decorators
                 line = lines[start - 1].encode()  # (col_offset counts UTF-8 bytes)
                 last = node.end_lineno or node.lineno
                 # Not a body on its header's line; not a body whose last line ends with a
@@ -112,6 +107,10 @@ def _plain(text: str) -> bool:
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def first_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", None)
-    return min(node.lineno, *(d.lineno for d in decorators)) if decorators else node.lineno
+def node_first(node: ast.stmt) -> int:
+    """The first line of a statement as parsed, its decorators included."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
+        node.decorator_list
+    ):
+        return min(node.lineno, *(d.lineno for d in node.decorator_list))
+    return node.lineno

@@ -38,7 +38,7 @@ import operator
 import threading
 from typing import Any
 
-from hotswap._detect.outline import Outline, first_line, no_collections
+from hotswap._detect.outline import Outline, no_collections, node_first
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -92,7 +92,7 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
                 if stand_in[0].lineno != body:
                     return None
                 node.end_lineno, node.end_col_offset = last, column
-                first = first_line(node)
+                first = node_first(node)
                 state = node.__dict__
                 del state["body"]
                 span = (starts[first - 1], starts[last])

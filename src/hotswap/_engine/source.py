@@ -19,6 +19,7 @@ import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from hotswap._detect.outline import node_first
 from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
 from hotswap._engine.scan import MemberScans, declares_global, loaded_names, scan_statement
 from hotswap._engine.trees import moved_copy
@@ -294,15 +295,6 @@ class ParsedSource:
 
     def bound_names(self) -> set[str]:
         return set(self._by_name) - {STAR}
-
-
-def node_first(node: ast.stmt) -> int:
-    """The first line of a statement as parsed, its decorators included."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
-        node.decorator_list
-    ):
-        return min(node.lineno, *(d.lineno for d in node.decorator_list))
-    return node.lineno
 
 
 def member_runs(

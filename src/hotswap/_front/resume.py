@@ -37,6 +37,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotswap._detect.outline import node_first
 from hotswap._engine.trees import Tree
 
 ITER = "_hotswap_iter_"
@@ -117,7 +118,7 @@ def _find(
         if (
             isinstance(node, ast.FunctionDef)
             and node.name == code.co_name
-            and _first_line(node) == code.co_firstlineno
+            and node_first(node) == code.co_firstlineno
         ):
             return node, Where(tree, body, index)
         if isinstance(node, ast.ClassDef):
@@ -125,10 +126,6 @@ def _find(
             if found is not None:
                 return found
     return None
-
-
-def _first_line(node: ast.FunctionDef) -> int:
-    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
 def _same(a: types.CodeType, b: types.CodeType) -> bool:
@@ -163,7 +160,7 @@ def compile_def(node: ast.FunctionDef, where: Where, like: types.CodeType) -> ty
         return None
     finally:
         where.block[where.index] = before
-    first = _first_line(node)
+    first = node_first(node)
     pending = [top]
     while pending:
         code = pending.pop()
