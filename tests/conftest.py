@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import signal
 import sys
 import textwrap
 import uuid
@@ -20,6 +21,13 @@ from _running import Running
 # takes 315 ms instead of 200 under load is not a failure (a property test failed so once).
 settings.register_profile("hotswap", deadline=None)
 settings.load_profile("hotswap")
+
+# A suite started in the background of a shell without job control (``make test &`` in a
+# script, some CI runners) inherits SIGINT ignored, and so would every interpreter a test starts:
+# the tests that press Ctrl-C in a child (test_interrupts, the runner's) would see nothing
+# happen. The children get Python's own handling back, as they have from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class Workspace:
