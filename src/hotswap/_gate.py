@@ -16,13 +16,15 @@ ever: the save is applied anyway and says so. A save started from inside a reque
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # (asyncio is 40 ms to import; a request in an event loop has it already)
+    import asyncio
 
 _INSIDE: contextvars.ContextVar[int] = contextvars.ContextVar("hotswap_request", default=0)
 
@@ -53,6 +55,8 @@ class Gate:
                 if not self._applying:
                     self._active += 1
                     break
+                import asyncio
+
                 loop = asyncio.get_running_loop()
                 woken: asyncio.Future[None] = loop.create_future()
                 self._sleepers.append((loop, woken))
