@@ -13,10 +13,13 @@ EXTRA_PYTHONS := $(wordlist 2,$(words $(FOUND_PYTHONS)),$(FOUND_PYTHONS))
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -n 2  # two workers: the machines here have two cores
-# The long differential suites (the IPython-vs-plain corpus comparison, the fuzz slice, the soak)
+# The long differential suites (the IPython-vs-plain corpus comparison, the fuzz slice, the soak),
+# the benchmark smoke run (`make bench` runs on .venv's Python) and the wheel install (a
+# py3-none-any wheel; what it runs is tested on every Python by the CLI, IPython and REPL tests)
 # run on the oldest Python only, to keep CI under 15 minutes; everything else runs on every one.
 OTHERS_ARGS ?= --ignore=tests/test_ipython_corpus.py --ignore=tests/test_fuzz.py \
-               --ignore=tests/test_soak.py
+               --ignore=tests/test_soak.py --ignore=tests/test_bench_smoke.py \
+               --ignore=tests/test_install.py
 
 .PHONY: demo test lint pytest pytest-others bench fuzz replay checkouts clean python
 

@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 
 from _oracle import child_environ
+from _preforked import Forked
 from corpus import ALL, Scenario, Step  # tests/ is on sys.path (rootdir conftest, no __init__)
 
 DRIVER = Path(__file__).parent / "corpus" / "_driver.py"
@@ -97,10 +98,14 @@ def _spec(scenario: Scenario, tmp_path: Path) -> dict[str, Any]:
     }
 
 
-def _start(side: str, spec_path: Path, cwd: Path) -> subprocess.Popen[str]:
+def _start(side: str, spec_path: Path, cwd: Path) -> subprocess.Popen[str] | Forked:
+    """The live side is forked from a server that imported the engine (``_preforked``); the
+    oracle is a fresh ``python``."""
     # (started ahead on worker threads: see child_environ) Set and dict-of-str reprs must
     # match between the two sides.
     env = child_environ(PYTHONHASHSEED="0")
+    if side == "live":
+        return Forked([str(DRIVER), side, str(spec_path)], cwd, env, side)
     return subprocess.Popen(
         [sys.executable, str(DRIVER), side, str(spec_path)],
         cwd=cwd,
@@ -111,7 +116,7 @@ def _start(side: str, spec_path: Path, cwd: Path) -> subprocess.Popen[str]:
     )
 
 
-def _finish(proc: subprocess.Popen[str]) -> Run:
+def _finish(proc: subprocess.Popen[str] | Forked) -> Run:
     try:
         out, err = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:

@@ -28,6 +28,7 @@ import pytest
 if str(Path(__file__).parent) not in sys.path:  # run as a script
     sys.path.insert(0, str(Path(__file__).parent))
 from _oracle import child_environ
+from _preforked import Forked
 from corpus import ALL, Scenario
 from test_corpus import Run, _finish, _spec, judge, missing
 
@@ -37,11 +38,15 @@ PLAIN_DRIVER = Path(__file__).parent / "corpus" / "_driver.py"
 pytestmark = pytest.mark.slow
 
 
-def _start(command: list[str], spec: dict[str, Any], where: Path) -> subprocess.Popen[str]:
+def _start(command: list[str], spec: dict[str, Any], where: Path) -> subprocess.Popen[str] | Forked:
+    """The live sides are forked from a server that imported the engine and IPython
+    (``_preforked``); the oracle is a fresh ``python``."""
     where.mkdir(parents=True, exist_ok=True)
     spec_path = where / "spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     env = child_environ(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")  # (from threads)
+    if command[1:] != ["oracle"]:
+        return Forked([*command, str(spec_path)], where, env, "live")
     return subprocess.Popen(
         [sys.executable, *command, str(spec_path)],
         cwd=where,
