@@ -22,6 +22,7 @@ gives it: ``-N`` for a signal).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -104,7 +105,6 @@ def _say(line: str) -> None:
 
 def _child(request: dict[str, Any]) -> None:
     """In the forked child: become ``python argv...`` run in ``cwd`` with ``env``."""
-    import atexit
     import runpy
 
     code = 1
@@ -202,9 +202,23 @@ class _Server:
             return pid in self.exits
 
     def wait(self, pid: int, timeout: float | None) -> int | None:
+        """The child's exit code, or None if it still runs after ``timeout``."""
         with self.changed:
             self.changed.wait_for(lambda: pid in self.exits or -1 in self.exits, timeout)
+            if pid not in self.exits and -1 in self.exits:
+                raise RuntimeError("the fork server ended; see the test process's stderr")
             return self.exits.pop(pid, None)
+
+    def close(self) -> None:
+        """End the server (at exit: its input closes, it returns once it reads that)."""
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 _SERVER: list[_Server] = []
@@ -215,6 +229,7 @@ def _server() -> _Server:
     with _SERVER_LOCK:
         if not _SERVER:
             _SERVER.append(_Server())
+            atexit.register(_SERVER[0].close)
         return _SERVER[0]
 
 
