@@ -55,7 +55,8 @@ def _serve() -> None:
     import importlib
 
     for name in PRELOAD:
-        importlib.import_module(name)
+        with contextlib.suppress(ImportError):  # (IPython is an extra: the child imports it)
+            importlib.import_module(name)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
