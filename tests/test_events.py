@@ -53,6 +53,13 @@ class FakeWatcher:
         self.fired.add(str(path))
 
 
+class TellingWatcher(FakeWatcher):
+    """A fake event source that also says when it has nothing (``Watcher.quiet``)."""
+
+    def quiet(self) -> bool:
+        return not self.fired and not self.overflow
+
+
 @pytest.fixture
 def reloader(workspace: Workspace) -> Iterator[hotswap.Reloader]:
     with hotswap.Reloader() as r:
@@ -311,3 +318,79 @@ def test_a_package_directory_that_is_gone_for_a_while_is_watched_again(
     assert not reloader.check().reloaded and mod.f() == 1
     path.write_text("def f():\n    return 2\n")
     assert reloader.check().reloaded == [f"{package}.mod"] and mod.f() == 2
+
+
+@linux_only
+def test_a_quiet_checkpoint_is_told_at_once_and_never_hides_a_save(workspace: Workspace) -> None:
+    """Between cells where nothing changed, the checkpoint is answered from a few fields and
+    one poll of the event queue (``Reloader.quiet``, what the IPython extension asks before
+    every cell). A save, an import, or a checkpoint running in another thread makes it look:
+    the save made right after a quiet answer is applied by the next check."""
+    import threading
+
+    from hotswap._checkpoint.reloader import _LOCK
+
+    name = workspace.name()
+    workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        if not isinstance(TRACKER.watcher, Inotify):
+            pytest.skip("no inotify queue here (HOTSWAP_WATCH=stat or a remote file system)")
+        mod = importlib.import_module(name)
+        assert not r.quiet()  # a module imported since the last look
+        r.check()
+        TRACKER.baselines_read()  # (its background reader imports the engine: modules move)
+        r.check()
+        assert r.quiet()
+        workspace.write(f"{name}.py", "def f():\n    return 2\n")
+        assert not r.quiet()  # the kernel queued the event before the write returned
+        assert r.check().reloaded == [name]
+        assert mod.f() == 2
+        r.check()  # (the first reload imported the engine's modules: looked at once)
+        assert r.quiet()
+        held, release = threading.Event(), threading.Event()
+
+        def checkpoint_elsewhere() -> None:
+            with _LOCK:
+                held.set()
+                release.wait()
+
+        other = threading.Thread(target=checkpoint_elsewhere)
+        other.start()
+        held.wait()
+        try:
+            assert not r.quiet()  # the caller's check waits for that one, as before
+        finally:
+            release.set()
+            other.join()
+        assert r.quiet()
+
+
+def test_a_quiet_answer_comes_from_the_event_source_and_waits_for_a_drain(
+    workspace: Workspace, reloader: hotswap.Reloader
+) -> None:
+    """``Reloader.quiet`` is True only when the event source says it has nothing and no other
+    thread is taking events from it; an event source that cannot say is always looked at."""
+    name, path = _module(workspace, "X = 1\n")
+    importlib.import_module(name)
+    reloader.check()
+    TRACKER.baselines_read()
+    source = TellingWatcher()
+    TRACKER.set_watcher(source)
+    reloader.check()
+    assert reloader.quiet()
+    workspace.write(f"{name}.py", "X = 2\n")
+    source.fire(path)
+    assert not reloader.quiet()
+    assert reloader.check().reloaded == [name]
+    assert reloader.quiet()
+    with TRACKER._events:  # another thread would be draining events now
+        import threading
+
+        answers: list[bool] = []
+        other = threading.Thread(target=lambda: answers.append(reloader.quiet()))
+        other.start()
+        other.join()
+    assert answers == [False]
+    TRACKER.set_watcher(FakeWatcher())  # says nothing: looked at every time
+    reloader.check()
+    assert not reloader.quiet()

@@ -120,6 +120,9 @@ class HotswapMagics(Magics):
         self.reloader = Reloader(namespace=shell.user_ns, mode="all")
         self.output = _render.Show()
         self._taken_over: Any = None  # IPython's AutoreloadMagics, switched off while we run
+        # The shell's magics by class name (a dict IPython fills in place), read twice a cell:
+        # held here, not looked up through two traits each time.
+        self._registry: dict[str, Any] = shell.magics_manager.registry
         self._taken_over_was_enabled = False
         self._announced = False
         # True until the first cell ends: what the profile asks for at start is done quietly.
@@ -161,16 +164,16 @@ class HotswapMagics(Magics):
 
     def pre_run_cell(self, info: ExecutionInfo | None = None) -> None:
         """Before every cell: reload what changed (the engine returns at once if nothing did)."""
-        if self._shell.magics_manager.registry.get(_IPYTHONS) is not self._taken_over:
+        if self._registry.get(_IPYTHONS) is not self._taken_over:
             self._take_over_autoreload()
-        if self.reloader.mode == "off":
+        if self.reloader.quiet():  # (most cells: a few fields and one poll, nothing made)
             return
         self._checkpoint()
 
     def post_run_cell(self, result: ExecutionResult | None = None) -> None:
         """After every cell: record its import statements for mode ``complete``."""
         self.starting = False
-        if self._shell.magics_manager.registry.get(_IPYTHONS) is not self._taken_over:
+        if self._registry.get(_IPYTHONS) is not self._taken_over:
             self._take_over_autoreload()
         if result is None or result.error_before_exec is not None:
             return

@@ -147,7 +147,7 @@ class Reloader:
 
         Never raises (but ``KeyboardInterrupt``): a failure inside hotswap is a reported error,
         and each module it concerns keeps its previous version."""
-        if self._mode == "off":
+        if self.quiet():
             return Report()
         try:
             report = self._check()
@@ -164,6 +164,21 @@ class Reloader:
             for listener in list(LISTENERS):
                 listener(report)
         return report
+
+    def quiet(self) -> bool:
+        """True when a checkpoint now would find nothing to do: reloading is off, or no file
+        event, import or polled file since the last one. Cheap enough for every cell (the
+        front-ends' per-cell hooks ask it before :meth:`check`)."""
+        if self._mode == "off":
+            return True
+        # Not while a checkpoint runs in another thread (a watcher applying a save): the
+        # caller then waits for it in :meth:`check`, as it always did.
+        if not _LOCK.acquire(blocking=False):
+            return False
+        try:
+            return TRACKER.quiet()
+        finally:
+            _LOCK.release()
 
     def apply_sources(self, sources: Mapping[str, bytes]) -> Report:
         """Take ``sources`` (module name -> source bytes) as those modules' source from now on.

@@ -85,6 +85,9 @@ class Watcher(Protocol):
 
     def close(self) -> None: ...
 
+    # Optional: ``quiet() -> bool``, True when ``changed`` would return an empty set (a source
+    # without it is asked ``changed`` at every checkpoint).
+
 
 _FORKS = [0]  # times this process has been forked into a child (counted in the child)
 
@@ -163,6 +166,10 @@ class Inotify:
                 self._dirs.setdefault(wd, set()).add(directory)
         self._watched[directory] = wd
         return wd
+
+    def quiet(self) -> bool:
+        """No event to read (``changed`` would return an empty set)."""
+        return not self._ready()
 
     def changed(self) -> set[str] | None:
         if not self._ready():

@@ -35,6 +35,30 @@ from hotswap._detect.record import (
 class Polling(Baselines):
     """What changed, at a checkpoint (see the module docstring)."""
 
+    def quiet(self) -> bool:
+        """True when :meth:`pending` would find nothing: no module imported or captured, no
+        name dirty or polled, and the event source has nothing to read. A few fields and one
+        ``poll`` of the event descriptor, no lock, nothing made: what a cell where nothing
+        changed (most cells) costs. False whenever it cannot tell (then ``pending`` looks)."""
+        if self.captured or self._dirty or self._polled:
+            return False
+        if self._scanned and len(sys.modules) != self._modules_size:
+            return False  # imports happened: ``arrivals`` looks for modules to register
+        watcher = self._watcher
+        if watcher is None or self._forks != forks():
+            return False
+        idle = getattr(watcher, "quiet", None)  # (an event source may not tell: look)
+        if idle is None:
+            return False
+        # Not while another thread drains events (the preparer, on a save's event): between
+        # taking them from the queue and marking their names dirty, neither shows.
+        if not self._events.acquire(blocking=False):
+            return False
+        try:
+            return not self._dirty and bool(idle())
+        finally:
+            self._events.release()
+
     def pending(self, allowed: Callable[[str], bool] | None) -> list[str]:
         """Names of records that may have changed and that ``allowed`` accepts (None: all).
 
