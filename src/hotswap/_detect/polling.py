@@ -38,8 +38,9 @@ class Polling(Baselines):
     def quiet(self) -> bool:
         """True when :meth:`pending` would find nothing: no module imported or captured, no
         name dirty or polled, and the event source has nothing to read. A few fields and one
-        ``poll`` of the event descriptor, no lock, nothing made: what a cell where nothing
-        changed (most cells) costs. False whenever it cannot tell (then ``pending`` looks)."""
+        ``poll`` of the event descriptor, no lock waited for, nothing made: what a cell where
+        nothing changed (most cells) costs. False whenever it cannot tell (then ``pending``
+        looks)."""
         if self.captured or self._dirty or self._polled:
             return False
         if self._scanned and len(sys.modules) != self._modules_size:
