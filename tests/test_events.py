@@ -53,13 +53,6 @@ class FakeWatcher:
         self.fired.add(str(path))
 
 
-class TellingWatcher(FakeWatcher):
-    """A fake event source that also says when it has nothing (``Watcher.quiet``)."""
-
-    def quiet(self) -> bool:
-        return not self.fired and not self.overflow
-
-
 @pytest.fixture
 def reloader(workspace: Workspace) -> Iterator[hotswap.Reloader]:
     with hotswap.Reloader() as r:
@@ -320,77 +313,128 @@ def test_a_package_directory_that_is_gone_for_a_while_is_watched_again(
     assert reloader.check().reloaded == [f"{package}.mod"] and mod.f() == 2
 
 
-@linux_only
-def test_a_quiet_checkpoint_is_told_at_once_and_never_hides_a_save(workspace: Workspace) -> None:
+# The quiet answer depends on everything the process's tracker holds (a module of another test
+# whose file is gone stays polled, and rightly makes every checkpoint look): these run in a
+# fresh interpreter of their own.
+_QUIET_SESSION = """
+import importlib, os, sys, threading
+import hotswap
+from hotswap._checkpoint.reloader import _LOCK
+from hotswap._detect.events import Inotify
+from hotswap._detect.tracker import TRACKER
+
+sys.path.insert(0, os.getcwd())
+seen = []
+
+
+def save(text):
+    stamp = os.stat("qm.py").st_mtime_ns + 2_000_000_000 if os.path.exists("qm.py") else None
+    with open("qm.py", "w") as f:
+        f.write(text)
+    if stamp:
+        os.utime("qm.py", ns=(stamp, stamp))
+
+
+def elsewhere(lock):
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with lock:
+            held.set()
+            release.wait()
+
+    other = threading.Thread(target=hold)
+    other.start()
+    held.wait()
+    try:
+        seen.append(("held elsewhere", r.quiet()))
+    finally:
+        release.set()
+        other.join()
+
+
+class Telling:
+    def __init__(self):
+        self.fired = set()
+
+    def watch(self, path):
+        return True
+
+    def changed(self):
+        fired, self.fired = self.fired, set()
+        return fired
+
+    def close(self):
+        pass
+
+    def quiet(self):
+        return not self.fired
+
+
+save("def f():\\n    return 1\\n")
+r = hotswap.Reloader().__enter__()
+if not isinstance(TRACKER.watcher, Inotify):
+    print("NO-INOTIFY")
+    raise SystemExit(0)
+mod = importlib.import_module("qm")
+seen.append(("imported", r.quiet()))
+r.check()
+TRACKER.baselines_read()
+r.check()
+seen.append(("nothing since", r.quiet()))
+save("def f():\\n    return 2\\n")
+seen.append(("saved", r.quiet()))
+seen.append(("applied", r.check().reloaded == ["qm"] and mod.f() == 2))
+r.check()  # (the first reload imported the engine's modules: looked at once)
+seen.append(("nothing since", r.quiet()))
+elsewhere(_LOCK)  # a checkpoint in another thread
+elsewhere(TRACKER._events)  # another thread draining events
+seen.append(("after both", r.quiet()))
+source = Telling()
+TRACKER.set_watcher(source)
+r.check()
+seen.append(("a source that tells", r.quiet()))
+save("def f():\\n    return 3\\n")
+source.fired.add(os.path.abspath("qm.py"))
+seen.append(("its event", r.quiet()))
+seen.append(("applied", r.check().reloaded == ["qm"] and mod.f() == 3))
+seen.append(("nothing since", r.quiet()))
+TRACKER.set_watcher(None)  # every file polled: looked at every time
+r.check()
+seen.append(("no source", r.quiet()))
+print(seen)
+"""
+
+
+def test_a_quiet_checkpoint_is_told_at_once_and_never_hides_a_save(tmp_path: Path) -> None:
     """Between cells where nothing changed, the checkpoint is answered from a few fields and
     one poll of the event queue (``Reloader.quiet``, what the IPython extension asks before
-    every cell). A save, an import, or a checkpoint running in another thread makes it look:
-    the save made right after a quiet answer is applied by the next check."""
-    import threading
+    every cell). A save, an import, a checkpoint or an event drain in another thread, or an
+    event source that cannot tell make it look: the save made right after a quiet answer is
+    applied by the next check."""
+    import subprocess
 
-    from hotswap._checkpoint.reloader import _LOCK
-
-    name = workspace.name()
-    workspace.write(f"{name}.py", "def f():\n    return 1\n")
-    with hotswap.Reloader() as r:
-        if not isinstance(TRACKER.watcher, Inotify):
-            pytest.skip("no inotify queue here (HOTSWAP_WATCH=stat or a remote file system)")
-        mod = importlib.import_module(name)
-        assert not r.quiet()  # a module imported since the last look
-        r.check()
-        TRACKER.baselines_read()  # (its background reader imports the engine: modules move)
-        r.check()
-        assert r.quiet()
-        workspace.write(f"{name}.py", "def f():\n    return 2\n")
-        assert not r.quiet()  # the kernel queued the event before the write returned
-        assert r.check().reloaded == [name]
-        assert mod.f() == 2
-        r.check()  # (the first reload imported the engine's modules: looked at once)
-        assert r.quiet()
-        held, release = threading.Event(), threading.Event()
-
-        def checkpoint_elsewhere() -> None:
-            with _LOCK:
-                held.set()
-                release.wait()
-
-        other = threading.Thread(target=checkpoint_elsewhere)
-        other.start()
-        held.wait()
-        try:
-            assert not r.quiet()  # the caller's check waits for that one, as before
-        finally:
-            release.set()
-            other.join()
-        assert r.quiet()
-
-
-def test_a_quiet_answer_comes_from_the_event_source_and_waits_for_a_drain(
-    workspace: Workspace, reloader: hotswap.Reloader
-) -> None:
-    """``Reloader.quiet`` is True only when the event source says it has nothing and no other
-    thread is taking events from it; an event source that cannot say is always looked at."""
-    name, path = _module(workspace, "X = 1\n")
-    importlib.import_module(name)
-    reloader.check()
-    TRACKER.baselines_read()
-    source = TellingWatcher()
-    TRACKER.set_watcher(source)
-    reloader.check()
-    assert reloader.quiet()
-    workspace.write(f"{name}.py", "X = 2\n")
-    source.fire(path)
-    assert not reloader.quiet()
-    assert reloader.check().reloaded == [name]
-    assert reloader.quiet()
-    with TRACKER._events:  # another thread would be draining events now
-        import threading
-
-        answers: list[bool] = []
-        other = threading.Thread(target=lambda: answers.append(reloader.quiet()))
-        other.start()
-        other.join()
-    assert answers == [False]
-    TRACKER.set_watcher(FakeWatcher())  # says nothing: looked at every time
-    reloader.check()
-    assert not reloader.quiet()
+    done = subprocess.run(
+        [sys.executable, "-c", _QUIET_SESSION], cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "NO-INOTIFY":
+        pytest.skip("no inotify queue here (HOTSWAP_WATCH=stat or a remote file system)")
+    assert done.stdout.strip() == str(
+        [
+            ("imported", False),
+            ("nothing since", True),
+            ("saved", False),
+            ("applied", True),
+            ("nothing since", True),
+            ("held elsewhere", False),
+            ("held elsewhere", False),
+            ("after both", True),
+            ("a source that tells", True),
+            ("its event", False),
+            ("applied", True),
+            ("nothing since", True),
+            ("no source", False),
+        ]
+    ), done.stderr
