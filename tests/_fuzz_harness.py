@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from _fuzz_program import Step, Story
-from _oracle import child_environ
+from _oracle import child_environ, end_server
 
 DRIVER = Path(__file__).with_name("_fuzz_driver.py")
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -79,14 +79,7 @@ class Server:
         return int(answer["status"])
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_server(self.proc)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 

@@ -22,6 +22,7 @@ side must not load it.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import os
 import sys
@@ -158,6 +159,22 @@ def child_environ(**extra: str) -> dict[str, str]:
     env = {os.environ.decodekey(k): os.environ.decodevalue(v) for k, v in raw.items()}
     env.update(extra)
     return env
+
+
+def end_server(proc: Any) -> None:
+    """End a server process that serves requests read from its stdin (the fuzz sides, the
+    corpus's fork server): close its input, wait for it to return, kill it after 10 s."""
+    import subprocess  # here: the drivers' own processes stay as small as they were
+
+    if proc.poll() is None:
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def fresh_probes(root: Path, setup: str, probes: Iterable[str], timeout: float = 60) -> list[str]:

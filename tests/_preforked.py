@@ -212,14 +212,9 @@ class _Server:
 
     def close(self) -> None:
         """End the server (at exit: its input closes, it returns once it reads that)."""
-        if self.proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        from _oracle import end_server
+
+        end_server(self.proc)
 
 
 _SERVER: list[_Server] = []
