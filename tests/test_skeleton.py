@@ -17,7 +17,7 @@ import hotswap
 from conftest import Workspace
 from hotswap._detect.outline import LARGE, outline
 from hotswap._detect.tracker import TRACKER
-from hotswap._engine import skeleton
+from hotswap._engine import scan, skeleton
 from hotswap._engine.parsing import parse_fresh, parse_whole
 
 # Shapes that carry tokenizer state across lines, or that a blanked body could get wrong.
@@ -154,6 +154,68 @@ def test_the_skeleton_of_more_large_standard_modules_is_a_whole_parse() -> None:
             continue
         if outline(text) is not None:  # (generated data, such as _sysconfigdata: no function)
             _same_as_whole(text, str(path))
+
+
+MEMBERS = """\
+class Shapes:
+    def plain(self, x=0, *args, y=None, **kw): return x
+    async def coroutine(self, x=b"", /, z=1.5): return x
+    def defaulted(self, x=DEFAULT, y=-1): return x
+    def keyword_default(self, *, x=make()): return x
+    @cached
+    def decorated(self): return 1
+    def annotated(self, x: int, y: "later") -> Result: return x
+    def returns(self) -> "Result": return self
+    def star_annotated(self, *args: Arg, **kw: "Kw"): return args
+    def lambda_default(self, key=lambda item: ORDER[item]): return key
+    value: Kind = compute()
+    other = 1
+"""
+
+
+def test_a_member_that_reads_nothing_is_known_without_walking_it() -> None:
+    """A class's first parse scans each member's header (what it reads and calls while the
+    class body runs); a method with no decorator, literal defaults and no evaluated annotation
+    is answered without walking it. The answer is the full scan's for every shape, with and
+    without ``from __future__ import annotations``, and for every member of the standard
+    library's largest modules."""
+    trees = [ast.parse(MEMBERS)] + [
+        ast.parse(path.read_text(encoding="utf-8")) for path in _stdlib_files(12)
+    ]
+    shortcut = 0
+    for tree in trees:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for member in node.body:
+                for postponed in (False, True):
+                    full = scan.Scan(postponed)
+                    full.statement(member, module_scope=False)
+                    expected = (frozenset(full.reads), frozenset(full.calls))
+                    assert scan.scan_member(member, postponed) == expected, member.lineno
+                    shortcut += scan._reads_nothing(member, postponed)
+    assert shortcut > 100  # (the shortcut is taken: most members are plain methods)
+    shapes = ast.parse(MEMBERS).body[0]
+    assert isinstance(shapes, ast.ClassDef)
+    taken = [
+        (member.name, postponed)
+        for member in shapes.body
+        for postponed in (False, True)
+        if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef)
+        and scan._reads_nothing(member, postponed)
+    ]
+    assert taken == [
+        ("plain", False), ("plain", True), ("coroutine", False), ("coroutine", True),
+        ("annotated", True), ("returns", False), ("returns", True), ("star_annotated", True),
+    ]  # fmt: skip
+    # A skeleton's methods (their bodies lazy, their class a subclass of the node's) too.
+    text = "class C:\n    def plain(self, x=0):\n        return x\n"
+    found = outline(text)
+    assert found is not None
+    lazy = skeleton.parse_skeleton(text, "m.py", found)
+    assert lazy is not None
+    plain = lazy.body[0].body[0]  # type: ignore[attr-defined]
+    assert type(plain) is not ast.FunctionDef and scan._reads_nothing(plain, False)
 
 
 def test_a_body_is_parsed_when_read_and_its_absence_from_the_text_answers_reads() -> None:

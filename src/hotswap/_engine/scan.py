@@ -34,12 +34,42 @@ def scan_member(
 ) -> tuple[frozenset[str], frozenset[str]]:
     """What a member of a top-level class reads and calls while the class body runs: its
     part of the class statement's ``reads`` and ``calls``."""
+    if _reads_nothing(node, postponed_annotations):
+        return _NOTHING
     scan = Scan(postponed_annotations)
     scan.statement(node, module_scope=False)
     return frozenset(scan.reads), frozenset(scan.calls)
 
 
 MemberScans = tuple[tuple[frozenset[str], frozenset[str]], ...]
+
+_NOTHING: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _reads_nothing(node: ast.stmt, postponed: bool) -> bool:
+    """A method whose header reads no name while the class body runs: no decorator, every
+    default a literal, no annotation evaluated. Most members of a large class are such; a
+    class's first parse scans all of them (250 members: 1.5 ms of a 6 ms skeleton parse)."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):  # (a skeleton's: lazy)
+        return False
+    if node.decorator_list:
+        return False
+    args = node.args
+    constant = ast.Constant
+    for default in args.defaults:
+        if type(default) is not constant:
+            return False
+    for keyword_default in args.kw_defaults:
+        if keyword_default is not None and type(keyword_default) is not constant:
+            return False
+    if postponed:
+        return True
+    if node.returns is not None and type(node.returns) is not constant:
+        return False
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+        if arg is not None and arg.annotation is not None and type(arg.annotation) is not constant:
+            return False
+    return True
 
 
 def scan_statement(
