@@ -382,3 +382,48 @@ def test_the_importer_index_answers_as_a_fresh_one_while_its_entries_change() ->
     for source in sources:
         assert live.importers(source) == fresh.importers(source), source
         assert live.holders(source, names) == fresh.holders(source, names), source
+
+
+def test_the_importer_index_answers_what_each_importers_imports_say() -> None:
+    """Who imports a name from a module, read off the index's flat lists at C speed, is what
+    reading each importer's imports one by one says, where names, aliases and module names
+    are spelled alike (``from p import p``, ``from p.s import p as s``, a module named like a
+    name it imports)."""
+    from hotswap._detect.imports import ImportIndex
+
+    texts = {
+        "p": "from p import p\nfrom p.s import p as s\n",
+        "p.s": "from p import t, s\nfrom p.t import p\n",
+        "m": "from p import s as p\nimport p.s\nfrom q import s\n",
+        "n": "from p.s import f, g as h, p\nfrom q import *\nfrom p import t as s\n",
+        "o": "import p.s.t as q\nfrom s import p\nfrom p import o, t\n",
+        "q": "from p.t import s\nfrom p import q\nimport p\n",
+    }
+    index = ImportIndex()
+    for name, text in texts.items():
+        index.update(name, scan(text, name, name == "p"))
+    sources = ["p", "p.s", "p.t", "p.s.t", "q", "s", "m", "o", "p.o", "p.q"]
+    names = ["p", "s", "t", "f", "g", "h", "o", "q", "*", "nothing"]
+    for source in sources:
+        parent, _dot, last = source.rpartition(".")
+        for name in names:
+            expected = set()
+            for importer, imports in index.of.items():
+                froms = imports.from_items()
+                modules = imports.module_items()
+                if (
+                    any(src == source and n in (name, "*") for src, n, _a in froms)
+                    or any(src == parent and n == last for src, n, _a in froms)
+                    or any(
+                        module == source or (alias == module and module.startswith(source + "."))
+                        for alias, module in modules
+                    )
+                ):
+                    expected.add(importer)
+            assert index.holders(source, {name}) == expected, (source, name)
+        for importer, imports in index.of.items():
+            for name in names:
+                said = any(src == source and n == name for src, n, _a in imports.from_items())
+                assert imports.names_from(source, name) == said, (importer, source, name)
+            pairs = [(n, a) for src, n, a in imports.from_items() if src == source]
+            assert index.from_source(importer, source) == pairs, (importer, source)

@@ -20,6 +20,7 @@ import contextlib
 import functools
 import re
 import sys
+from collections.abc import Iterator
 from typing import NamedTuple
 
 __all__ = ["ImportIndex", "Imports", "resolve", "scan"]
@@ -54,8 +55,7 @@ class Imports(NamedTuple):
 
     def names_from(self, source: str, name: str) -> bool:
         """Whether it has ``from source import name``."""
-        flat = self.froms
-        return (source, name) in zip(flat[0::3], flat[1::3], strict=True)  # at C speed
+        return _has(self.froms, source, name)
 
     def aliases(self) -> dict[str, str]:
         """How code in the module names other modules (``_engine.plan.module_aliases``' meaning):
@@ -165,6 +165,37 @@ def scan(text: str, importer: str, is_package: bool) -> Imports:
     )
 
 
+def _positions(flat: tuple[str, ...], source: str) -> Iterator[int]:
+    """The indices of the triples of ``flat`` (``source, name, alias`` after one another) whose
+    source is ``source`` (a name or alias spelled the same is not one)."""
+    at = 0
+    index = flat.index
+    while True:
+        try:
+            at = index(source, at)
+        except ValueError:
+            return
+        if at % 3 == 0:
+            yield at
+        at += 1
+
+
+def _has(flat: tuple[str, ...], source: str, name: str) -> bool:
+    """Whether ``flat`` holds ``from source import name``: looked up by the name, which few
+    triples share (a package's importers repeat its name in every triple; 22,871 of these
+    for sympy's 541 sources)."""
+    at = 0
+    index = flat.index
+    while True:
+        try:
+            at = index(name, at)
+        except ValueError:
+            return False
+        if at % 3 == 1 and flat[at - 1] == source:
+            return True
+        at += 1
+
+
 class ImportIndex:
     """For each watched module, what it imports; for each module, who imports from it."""
 
@@ -223,16 +254,7 @@ class ImportIndex:
         flat triples with ``tuple.index`` (at C speed; a package's ``__init__`` holds
         thousands, and a save asks for one source of each importer it follows)."""
         flat = self.of[importer].froms
-        out: list[tuple[str, str]] = []
-        at = 0
-        while True:
-            try:
-                at = flat.index(source, at)
-            except ValueError:
-                return out
-            if at % 3 == 0:  # a source, not a name or alias spelled the same
-                out.append((flat[at + 1], flat[at + 2]))
-            at += 1
+        return [(flat[at + 1], flat[at + 2]) for at in _positions(flat, source)]
 
     def trim(self) -> None:
         """Drop what queries kept (a propagation is over: the session holds the index only)."""
@@ -280,11 +302,14 @@ class ImportIndex:
             if imports is None:
                 continue
             flat = imports.froms
-            for src, name in zip(flat[0::3], flat[1::3], strict=True):
-                if src == source:
-                    found.setdefault(name, set()).add(importer)
-                elif name == last and src == parent:
-                    found.setdefault("", set()).add(importer)  # ``from parent import last``
+            # Where ``source`` (and ``parent``) stand in the flat triples, found with
+            # ``tuple.index`` at C speed: a package's ``__init__`` imports from hundreds of
+            # modules, and walking all of its triples for each source a first save asks
+            # about cost sympy's PRECEDENCE 12 ms (55 sources).
+            for at in _positions(flat, source):
+                found.setdefault(flat[at + 1], set()).add(importer)
+            if parent and _has(flat, parent, last):
+                found.setdefault("", set()).add(importer)  # ``from parent import last``
             modules = imports.modules
             for alias, module in zip(modules[0::2], modules[1::2], strict=True):
                 if module == source or (alias == module and module.startswith(below)):
