@@ -440,3 +440,60 @@ def test_a_line_added_right_below_a_future_import_is_reparsed_incrementally() ->
         assert incremental is not None, added
         assert incremental.objects[0].node is base.objects[0].node
         assert _signature(incremental) == _signature(parse_whole(new, "m.py"))
+
+
+def _hunks_line_by_line(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """The hunk rule, walked one line at a time (the reference)."""
+    hunks = []
+    i = j = 0
+    while True:
+        while i < len(old) and j < len(new) and old[i] == new[j]:
+            i, j = i + 1, j + 1
+        if i == len(old) and j == len(new):
+            return hunks
+        anchors = [
+            (old.index(new[k]), k)
+            for k in range(j, len(new))
+            if new.count(new[k]) == 1 and old.count(new[k]) == 1 and old.index(new[k]) >= i
+        ]
+        if not anchors:
+            return [*hunks, (i, len(old), j, len(new))]
+        end_i, end_j = anchors[0]
+        while end_i > i and end_j > j and old[end_i - 1] == new[end_j - 1]:
+            end_i, end_j = end_i - 1, end_j - 1
+        hunks.append((i, end_i, j, end_j))
+        if len(hunks) > 8:
+            return hunks
+        i, j = anchors[0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a\n", "b\n", "\n", "c\n", "d\n", "e\n"]), max_size=60),
+    st.lists(
+        st.tuples(st.integers(0, 60), st.sampled_from(["a\n", "x\n", "y\n", None])),
+        max_size=6,
+    ),
+)
+def test_the_places_a_save_edited_are_found_as_patience_diff_finds_them(
+    old: list[str], edits: list[tuple[int, str | None]]
+) -> None:
+    """A save that edited several places is re-parsed one place (hunk) at a time. The hunks,
+    found by comparing slices and looking lines up (at C speed), are those the rule gives
+    walked line by line: the same lines run between them, and a hunk ends where a line that
+    occurs once in each text follows, less the lines before it that are the same."""
+    from hotswap._engine.reparse import _hunks, _Unique
+
+    new = list(old)
+    for place, line in edits:
+        at = min(place, len(new))
+        if line is None:
+            del new[at : at + 1]
+        else:
+            new.insert(at, line)
+    expected = _hunks_line_by_line(old, new)
+    assert _hunks(old, new) == expected
+    # Past the first lines looked up, the lists are counted instead: the same answer.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_Unique, "LOOKUPS", 0)
+        assert _hunks(old, new) == expected

@@ -44,6 +44,7 @@ import __future__
 
 import ast
 import bisect
+from collections import Counter
 
 from hotswap._engine.nested import reparse_class
 from hotswap._engine.source import ParsedSource, Statement, exact, make_statement
@@ -102,27 +103,20 @@ def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
     """Where two line lists differ, as ``(old start, old end, new start, new end)`` hunks in
     order; what lies between two hunks is the same in both. A hunk ends at the next line that
     occurs once in each list (an anchor, as in patience diff), less the lines before the anchor
-    that are the same in both."""
-    seen_old: dict[str, int] = {}
-    for i, line in enumerate(old):
-        seen_old[line] = -1 if line in seen_old else i
-    seen_new: dict[str, int] = {}
-    for line in new:
-        seen_new[line] = seen_new.get(line, 0) + 1
+    that are the same in both.
+
+    Compared at C speed (slices, ``list.index``): a line added at the top of a 3,000-line
+    module and a method changed far below it cost 1.5-1.7 ms walked line by line."""
     hunks: list[tuple[int, int, int, int]] = []
+    unique = _Unique(old, new)
     i = j = 0
     while True:
-        while i < len(old) and j < len(new) and old[i] == new[j]:
-            i, j = i + 1, j + 1
+        same = _same_run(old, i, new, j)
+        i, j = i + same, j + same
         if i == len(old) and j == len(new):
             return hunks
         anchor = next(
-            (
-                (seen_old[new[k]], k)
-                for k in range(j, len(new))
-                if seen_new[new[k]] == 1 and seen_old.get(new[k], -1) >= i
-            ),
-            None,
+            ((at, k) for k in range(j, len(new)) if (at := unique.at(new[k])) >= i), None
         )
         if anchor is None:
             hunks.append((i, len(old), j, len(new)))
@@ -134,6 +128,69 @@ def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
         if len(hunks) > _MAX_HUNKS:
             return hunks
         i, j = anchor
+
+
+class _Unique:
+    """Where a line stands in ``old`` when it occurs once in each list (-1 otherwise): the
+    first lines asked about are looked up with ``list.index``, then both lists are counted
+    (the next unique line usually follows an edit closely; blank lines do not count)."""
+
+    LOOKUPS = 32
+
+    def __init__(self, old: list[str], new: list[str]) -> None:
+        self.old, self.new = old, new
+        self.asked = 0
+        self.counted: tuple[Counter[str], Counter[str], dict[str, int]] | None = None
+
+    def at(self, line: str) -> int:
+        if self.counted is None:
+            self.asked += 1
+            if self.asked <= self.LOOKUPS:
+                return _once(self.old, line) if _once(self.new, line) >= 0 else -1
+            old, new = self.old, self.new
+            where = dict(zip(old, range(len(old)), strict=True))  # (a line's last index)
+            self.counted = (Counter(old), Counter(new), where)
+        count_old, count_new, where_old = self.counted
+        if count_new[line] == 1 and count_old[line] == 1:
+            return where_old[line]
+        return -1
+
+
+def _once(lines: list[str], line: str) -> int:
+    """The index of ``line`` in ``lines`` if it occurs there once, else -1."""
+    try:
+        first = lines.index(line)
+    except ValueError:
+        return -1
+    try:
+        lines.index(line, first + 1)
+    except ValueError:
+        return first
+    return -1
+
+
+def _same_run(a: list[str], i: int, b: list[str], j: int) -> int:
+    """How many lines from ``a[i]`` and ``b[j]`` on are the same (galloping, then a binary
+    search, on slice comparisons: the lines between two edited places are compared in C)."""
+    n = min(len(a) - i, len(b) - j)
+    if n == 0 or a[i] != b[j]:
+        return 0
+    lo, step = 1, 1  # a[i:i+lo] == b[j:j+lo]
+    while True:
+        hi = min(lo + step, n)
+        if a[i + lo : i + hi] != b[j + lo : j + hi]:
+            break
+        lo = hi
+        if lo == n:
+            return n
+        step *= 2
+    while hi - lo > 1:  # a[i:i+lo] equal, a[i:i+hi] not
+        mid = (lo + hi) // 2
+        if a[i + lo : i + mid] == b[j + lo : j + mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def _reparse_one(base: ParsedSource, text: str, edit: _Edit, path: str) -> ParsedSource | None:
