@@ -140,11 +140,15 @@ def shift_objects(
             if code.co_filename != path or not first <= line <= last or id(obj) in done:
                 continue
             if code_type not in map(type, code.co_consts):
-                add_func(obj)  # the undo record first, then the change
-                add_code(code)
-                obj.__code__ = code.replace(co_firstlineno=line + delta)
-                done.add(id(obj))
-                continue
+                shifted = code.replace(co_firstlineno=line + delta)
+            else:  # (a comprehension, a lambda or an inner function: each moves with it)
+                shifted = shift_code(code, delta)
+                pair_nested(code, shifted, nested)
+            add_func(obj)  # the undo record first, then the change
+            add_code(code)
+            obj.__code__ = shifted
+            done.add(id(obj))
+            continue
         for func in functions_in(obj, path, nested_only=True):
             line = func.__code__.co_firstlineno
             if first <= line <= last and id(func) not in done:
