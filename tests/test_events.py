@@ -438,3 +438,69 @@ def test_a_quiet_checkpoint_is_told_at_once_and_never_hides_a_save(tmp_path: Pat
             ("no source", False),
         ]
     ), done.stderr
+
+
+_GONE_SESSION = """
+import importlib, os, sys
+import hotswap
+from hotswap._detect.events import Inotify
+from hotswap._detect.tracker import TRACKER
+
+sys.path.insert(0, os.getcwd())
+seen = []
+
+
+def save(text):
+    stamp = os.stat("gm.py").st_mtime_ns + 2_000_000_000 if os.path.exists("gm.py") else None
+    with open("gm.py", "w") as f:
+        f.write(text)
+    if stamp:
+        os.utime("gm.py", ns=(stamp, stamp))
+
+
+save("def f():\\n    return 1\\n")
+r = hotswap.Reloader().__enter__()
+if not isinstance(TRACKER.watcher, Inotify):
+    print("NO-INOTIFY")
+    raise SystemExit(0)
+mod = importlib.import_module("gm")
+r.check()
+TRACKER.baselines_read()
+r.check()
+os.remove("gm.py")
+r.check()  # (says the file is gone, once)
+r.check()
+seen.append(("file gone, module loaded", r.quiet()))
+del sys.modules["gm"]
+r.check()
+seen.append(("module gone too", r.quiet(), "gm" in TRACKER.records))
+save("def f():\\n    return 2\\n")
+again = importlib.import_module("gm")
+r.check()
+save("def f():\\n    return 3\\n")
+seen.append(("imported again, saved", r.check().reloaded == ["gm"] and again.f() == 3))
+print(seen)
+"""
+
+
+def test_a_module_gone_from_sys_modules_is_no_longer_looked_at(tmp_path: Path) -> None:
+    """A module whose file was deleted is stat-ed at every checkpoint while it is loaded (the
+    file may come back). Once the module is gone from ``sys.modules`` too (a test's clean-up,
+    an import that failed), hotswap forgets it: cells are quiet again. Imported again, it is
+    watched again and its saves apply."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _GONE_SESSION], cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "NO-INOTIFY":
+        pytest.skip("no inotify queue here (HOTSWAP_WATCH=stat or a remote file system)")
+    assert done.stdout.strip() == str(
+        [
+            ("file gone, module loaded", False),
+            ("module gone too", True, False),
+            ("imported again, saved", True),
+        ]
+    ), done.stderr

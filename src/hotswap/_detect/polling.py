@@ -65,7 +65,8 @@ class Polling(Baselines):
 
         Constant time when no event arrived and every file has events. Records not allowed
         stay dirty for a checkpoint whose scope includes them; records of modules no longer
-        in ``sys.modules`` are dropped from the dirty set.
+        in ``sys.modules`` are forgotten (else a polled one would be stat-ed, and keep
+        :meth:`quiet` from answering, at every checkpoint).
         """
         self.discover()
         self.arrivals()
@@ -83,6 +84,9 @@ class Polling(Baselines):
         for name in names:
             if name not in modules or name not in records:
                 dirty.discard(name)
+                polled.pop(name, None)
+                if name in records:  # its module left ``sys.modules``: so does what is kept
+                    self.forget(name)  # (imported again, it is captured again)
             elif allowed is None or allowed(name):
                 out.append(name)
         return out
