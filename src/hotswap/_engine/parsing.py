@@ -88,6 +88,7 @@ def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
     statements = []
     postponed = False
     leading = True  # still in the docstring / __future__ block at the top
+    may_declare_global = "global" in text  # (else no statement holds a ``global``)
     for index, node in enumerate(tree.body):
         is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
         if is_future and not leading:
@@ -106,5 +107,5 @@ def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
                     flags |= feature.compiler_flag
                 if alias.name == "annotations":
                     postponed = True
-        statements.append(make_statement(node, index, postponed))
+        statements.append(make_statement(node, index, postponed, None, may_declare_global))
     return ParsedSource(text, statements, flags)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Iterator
 
 STAR = "*"  # the bind of ``from m import *``: the names it binds are known only when it runs
 
@@ -19,14 +18,25 @@ STAR = "*"  # the bind of ``from m import *``: the names it binds are known only
 def declares_global(node: ast.stmt) -> bool:
     """A ``global`` statement at module level (outside functions and classes)."""
     stack: list[ast.AST] = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    node_type, scopes = ast.AST, _SCOPES
     while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Global):
+        current = pop()
+        if type(current) is ast.Global:
             return True
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+        if isinstance(current, scopes):
             continue
-        stack.extend(ast.iter_child_nodes(current))
+        for field in current._fields:  # (ast.iter_child_nodes, without its generators)
+            value = getattr(current, field, None)
+            if type(value) is list:
+                extend(v for v in value if isinstance(v, node_type))
+            elif isinstance(value, node_type):
+                push(value)
     return False
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_PATTERNS = (ast.MatchAs, ast.MatchStar, ast.MatchMapping)  # patterns that bind a name
 
 
 def scan_member(
@@ -230,26 +240,43 @@ class Scan:
                 self.expression(node.returns, True)
 
     def expression(self, node: ast.AST, module_scope: bool) -> None:
-        for sub in _walk_exec_time(node):
-            if isinstance(sub, ast.Lambda):
-                self._function_header(sub)
-            elif isinstance(sub, ast.Call):
-                dotted = _dotted(sub.func)
+        """Every node of ``node`` that runs now (not the bodies of lambdas: they run later,
+        and their headers are scanned as a function's). One loop over the fields, not
+        ``ast.walk``'s generators: a module's annotations (rich annotates every method) are
+        most of what its first parse scans."""
+        stack: list[ast.AST] = [node]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        reads, calls, node_type = self.reads, self.calls, ast.AST
+        while stack:
+            sub = pop()
+            kind = type(sub)
+            if kind is ast.Name:
+                context = type(sub.ctx)  # type: ignore[attr-defined]
+                if context is not ast.Store:
+                    reads.add(sub.id)  # type: ignore[attr-defined]  # ``del x`` needs ``x``
+                if context is not ast.Load:
+                    self._bind(sub.id, module_scope)  # type: ignore[attr-defined]
+            elif kind is ast.Lambda:
+                self._function_header(sub)  # type: ignore[arg-type]
+                continue  # its body runs when it is called
+            elif kind is ast.Call:
+                dotted = _dotted(sub.func)  # type: ignore[attr-defined]
                 if dotted is not None:
-                    self.calls.add(dotted)  # ``f(...)``, or ``mod.f(...)`` through a module
-            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load):
-                dotted = _dotted(sub)
+                    calls.add(dotted)  # ``f(...)``, or ``mod.f(...)`` through a module
+            elif kind is ast.Attribute and type(sub.ctx) is ast.Load:  # type: ignore[attr-defined]
+                dotted = _dotted(sub)  # type: ignore[arg-type]
                 if dotted is not None:
-                    self.reads.add(dotted)  # ``a.X`` through ``import a``
-            elif isinstance(sub, ast.Name):
-                if not isinstance(sub.ctx, ast.Store):
-                    self.reads.add(sub.id)  # ``del x`` needs ``x``: it re-runs when x is rebound
-                if not isinstance(sub.ctx, ast.Load):
-                    self._bind(sub.id, module_scope)
-            elif isinstance(sub, ast.MatchAs | ast.MatchStar) and sub.name:
-                self._bind(sub.name, module_scope)
-            elif isinstance(sub, ast.MatchMapping) and sub.rest:
-                self._bind(sub.rest, module_scope)
+                    reads.add(dotted)  # ``a.X`` through ``import a``
+            elif kind in _PATTERNS:
+                name = getattr(sub, "rest" if kind is ast.MatchMapping else "name", None)
+                if name:
+                    self._bind(name, module_scope)
+            for field in sub._fields:  # (ast.iter_child_nodes, without its generators)
+                value = getattr(sub, field, None)
+                if type(value) is list:
+                    extend(v for v in value if isinstance(v, node_type))
+                elif isinstance(value, node_type):
+                    push(value)
 
     def _bind(self, name: str, module_scope: bool) -> None:
         if module_scope:
@@ -269,17 +296,6 @@ def _dotted(node: ast.expr) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
-
-
-def _walk_exec_time(node: ast.AST) -> Iterator[ast.AST]:
-    """Like ``ast.walk`` but does not enter lambda bodies (they run later, at call time)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, ast.Lambda):
-            continue  # its defaults are scanned by _function_header
-        stack.extend(ast.iter_child_nodes(current))
 
 
 def attributes_set(statements: list[ast.stmt]) -> frozenset[str]:

@@ -333,7 +333,10 @@ def make_statement(
     index: int,
     postponed_annotations: bool = False,
     member_scans: MemberScans | None = None,
+    may_declare_global: bool = True,
 ) -> Statement:
+    """The statement ``node`` at position ``index``. ``may_declare_global``: False when the
+    module's text has no ``global`` (a whole parse need not walk each statement for one)."""
     first = node.lineno
     decorators_key = ""
     name = None
@@ -356,7 +359,7 @@ def make_statement(
         name=name,
         decorators_key=decorators_key,
         body_reads=body_reads,
-        declares_global=declares_global(node),
+        declares_global=may_declare_global and declares_global(node),
         member_scans=member_scans,
     )
 
