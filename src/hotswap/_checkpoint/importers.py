@@ -2,8 +2,11 @@
 that imported them (``from a import f``, ``import a`` then ``a.f``, star imports), transitively,
 and to the session namespace.
 
-:func:`propagate` walks the importers breadth first, each once per module and names it was
-sent; how one importer follows (without running, or as a transaction) is :mod:`.follow`'s. An
+:func:`propagate` walks the importers breadth first. What each source sends an importer is
+gathered (:class:`~.sending.Waiting`), and the importer follows once, when no module it imports
+still waits to: sympy's ``codegen.rewriting``, reached from ``core.add`` through some thirty
+modules it imports, ran thirty times in one propagation. How one importer follows (without
+running, or as a transaction) is :mod:`.follow`'s; what it is sent, :mod:`.sending`'s. An
 importer of a module reloaded later in the same save gets the values handed over instead
 (:class:`~.follow.Carry`); one whose run failed on a half-applied save runs again once the walk
 is over (:func:`~.follow.defer`, ``apply._run_deferred``), and so does, only then, one that no
@@ -29,11 +32,22 @@ from hotswap._checkpoint.follow import (
     runs_again,
 )
 from hotswap._checkpoint.parses import is_package, parsed_of
+from hotswap._checkpoint.sending import (
+    Waiting,
+    by_first_name,
+    dirty_names,
+    holds_other,
+    may_hook,
+    own_definition,
+    recoded_aliases,
+    sent_key,
+    settle_missing,
+)
 from hotswap._detect.tracker import TRACKER, Record
 from hotswap._engine.affected import SUBCLASS_HOOK, Analysis, affected_functions, analysis_of
 from hotswap._engine.journal import MISSING
 from hotswap._engine.plan import FromImport, from_imports, module_aliases
-from hotswap._engine.propagate import Observed, exports, presets_for, sync_namespace
+from hotswap._engine.propagate import Observed, presets_for, sync_namespace
 from hotswap._engine.source import ParsedSource
 from hotswap._engine.transaction import Outcome
 from hotswap._report import Change, Report
@@ -88,6 +102,9 @@ class _Propagation:
         # An importer's parsed imports, read once per propagation (a star importer is reached
         # from each module it star-imports; the parse stays the same while it does not run).
         self.read: dict[tuple[str, int], tuple[ParsedSource, Any]] = {}
+        # Importers reached, with what every source sent them so far: each runs once, when no
+        # module it imports still waits to run (see ``_ready``), not once per source.
+        self.waiting: dict[str, Waiting] = {}
 
     def once(self, kind: Any, parsed: ParsedSource, importer: str, is_package: bool) -> Any:
         key = (kind.__name__ + importer, id(parsed))
@@ -105,7 +122,10 @@ class _Propagation:
     def run(self, outcome: Outcome, deferred: dict[str, Deferred] | None) -> None:
         self.deferred = deferred
         self.queue.append((self.name, outcome))
-        while self.queue:
+        while self.queue or self.waiting:
+            if not self.queue:
+                self._run_waiting(self._ready())
+                continue
             source, result = self.queue.pop(0)
             if not result.rebinds and not result.recoded:
                 continue
@@ -116,18 +136,18 @@ class _Propagation:
             self._changed(source, source_ns, result)
             # What of ``source`` changed, by first name: an importer holding none of it (and not
             # naming the module itself) has nothing to follow.
-            by_head = _by_head(result.recoded)
+            by_head = by_first_name(result.recoded)
             heads = set(by_head)
             heads.update(n.partition(".")[0] for n, _old, _new in result.rebinds)
-            names = {_sent_key(n) for n in result.recoded}
-            names.update(_sent_key(n) for n, _old, _new in result.rebinds)
+            names = {sent_key(n) for n in result.recoded}
+            names.update(sent_key(n) for n, _old, _new in result.rebinds)
             for record in TRACKER.holders(source, heads):  # the index: not every watched module
                 if record.name == self.name:
                     continue
                 # An importer is followed again when a later path brings names it was not sent
                 # yet (``b`` reaches ``j`` with ``k``, then, once ``c`` changed ``g``, with
                 # ``h``), with those names only. ``tools.f`` sent does not stand for ``tools``
-                # (see ``_sent_key``).
+                # (see ``sent_key``).
                 already = self.sent.get((source, record.name))
                 fresh = names if already is None else names - already
                 if fresh:
@@ -147,7 +167,7 @@ class _Propagation:
                 if n in defined and isinstance(source_ns.get(n), type)
             }
             self.analyses.pop(source, None)  # it ran code: its functions may be new objects
-            if _may_hook(source_ns, result.recoded):
+            if may_hook(source_ns, result.recoded):
                 result.recoded |= {
                     n
                     for n in affected_functions(
@@ -174,9 +194,9 @@ class _Propagation:
         """Bring importer ``record`` in step with the names ``fresh`` of ``source``."""
         rebinds, recoded_here, head_map = result.rebinds, result.recoded, by_head
         if already is not None:
-            rebinds = [r for r in rebinds if _sent_key(r[0]) in fresh]
-            recoded_here = {n for n in recoded_here if _sent_key(n) in fresh}
-            head_map = _by_head(recoded_here)
+            rebinds = [r for r in rebinds if sent_key(r[0]) in fresh]
+            recoded_here = {n for n in recoded_here if sent_key(n) in fresh}
+            head_map = by_first_name(recoded_here)
         target = sys.modules.get(record.name)
         indexed = TRACKER.imports_of(record)
         if target is None or indexed is None:
@@ -190,7 +210,7 @@ class _Propagation:
             # A star import moves names in and out: only the parse says it is real (the
             # scan also finds ``from a import *`` written in a docstring). Changed code
             # alone moves nothing: the names it reaches are those the importer holds
-            # (``_recoded_aliases`` checks identity), so a scanned one does.
+            # (``recoded_aliases`` checks identity), so a scanned one does.
             parsed = parsed_of(record)
             if parsed is None:
                 return
@@ -199,7 +219,7 @@ class _Propagation:
         preset = presets_for(
             imports, source, source_ns, rebinds, target_ns, add_new=True, add_named=False
         )
-        for alias in [a for a in preset if _own_definition(target_ns.get(a), record.name)]:
+        for alias in [a for a in preset if own_definition(target_ns.get(a), record.name)]:
             # The scan finds imports in docstrings too (``>>> from sympy import primepi``
             # in the module that defines ``primepi``, which ``sympy`` re-exported): what
             # the importer defines is its own, whatever the re-exporter binds now.
@@ -208,9 +228,12 @@ class _Propagation:
             parsed = parsed or parsed_of(record)
             if parsed is None:
                 return
-            self._settle_missing(preset, parsed, record.name, as_package, source, target_ns)
-        recoded = _recoded_aliases(imports, source, source_ns, head_map, target_ns)
-        dirty = _dirty(preset, imports, source, rebinds)
+            settle_missing(
+                preset, parsed, lambda: self.once(from_imports, parsed, record.name, as_package),
+                source, target_ns,
+            )
+        recoded = recoded_aliases(imports, source, source_ns, head_map, target_ns)
+        dirty = dirty_names(preset, imports, source, rebinds)
         for prefix in self._module_aliases(record.name, parsed, as_package, source, target_ns):
             recoded.update(f"{prefix}.{name}" for name in recoded_here)
             dirty.update(f"{prefix}.{name}" for name, old, new in rebinds)
@@ -221,6 +244,32 @@ class _Propagation:
             self.carry[record.name].recoded.update(recoded)
             self.carry[record.name].dirty.update(dirty)
             return
+        waiting = self.waiting.get(record.name)
+        if waiting is None:
+            scanned = TRACKER.index.of.get(record.name)
+            sources = scanned.sources() if scanned is not None else set()
+            sources.discard(record.name)
+            waiting = self.waiting[record.name] = Waiting(record, target, sources)
+        waiting.preset.update(preset)
+        waiting.recoded |= recoded
+        waiting.dirty |= dirty
+        waiting.parsed = waiting.parsed or parsed
+        waiting.sent.append((source, fresh))
+
+    def _ready(self) -> str:
+        """The waiting importer to run next: one that imports no module still waiting (so it
+        runs after them, with what they send too); in an import cycle, the first reached."""
+        waiting = self.waiting
+        for name, item in waiting.items():
+            if item.sources.isdisjoint(waiting):
+                return name
+        return next(iter(waiting))
+
+    def _run_waiting(self, name: str) -> None:
+        """Bring a waiting importer in step with everything its sources sent it."""
+        item = self.waiting.pop(name)
+        record, target, parsed = item.record, item.target, item.parsed
+        preset, recoded, dirty = item.preset, item.recoded, item.dirty
         put_off = self.deferred.pop(record.name, None) if self.deferred is not None else None
         if put_off is not None:  # its run failed earlier in the walk: this one does it all
             preset = {**put_off.carry.preset, **preset}
@@ -241,7 +290,8 @@ class _Propagation:
             importer_failed(record, follow, self.report)
             return
         record_outcome(self.report, follow)
-        self.sent.setdefault((source, record.name), set()).update(fresh)
+        for source, fresh in item.sent:
+            self.sent.setdefault((source, record.name), set()).update(fresh)
         self.queue.append((record.name, follow))
 
     def _module_aliases(
@@ -266,34 +316,8 @@ class _Propagation:
         return [
             prefix
             for prefix, module_name in aliases.items()
-            if module_name == source and not _holds_other(target_ns, prefix, module)
+            if module_name == source and not holds_other(target_ns, prefix, module)
         ]
-
-    def _settle_missing(
-        self,
-        preset: dict[str, Any],
-        parsed: ParsedSource,
-        importer: str,
-        as_package: bool,
-        source: str,
-        target_ns: dict[str, Any],
-    ) -> None:
-        """The names ``preset`` would remove from the importer (``MISSING``) that it keeps."""
-        # A name the importer binds itself (``import functools`` next to a star import
-        # of a module that also had it) is its own: a star import does not take it away.
-        own = parsed.bound_names()
-        for name in [n for n, v in preset.items() if v is MISSING and n in own]:
-            del preset[name]
-        # Another star import of the importer still brings the name (``functools`` from
-        # both ``from a import *`` and ``from b import *``): its value stays, or becomes
-        # it.
-        every = self.once(from_imports, parsed, importer, as_package)
-        for name in [n for n, v in preset.items() if v is MISSING]:
-            still = _star_value(every, source, name)
-            if still is target_ns.get(name, MISSING):
-                del preset[name]
-            elif still is not MISSING:
-                preset[name] = still
 
     def _run(
         self,
@@ -339,109 +363,3 @@ class _Propagation:
 
 
 _PUT_OFF = Outcome("")  # (``_run``: the importer runs after the walk, see ``_run_deferred``)
-
-
-def _dirty(
-    preset: dict[str, Any],
-    imports: list[FromImport],
-    source: str,
-    rebinds: list[tuple[str, Any, Any]],
-) -> set[str]:
-    """The importer's names whose value changed: those ``preset`` binds, and ``Level.HIGH``
-    through ``from m import Level`` for a rebound ``Level.HIGH`` of ``m``."""
-    dirty = set(preset)
-    for imp in imports:
-        if imp.source == source and imp.name != "*":
-            prefix = imp.name + "."
-            dirty.update(
-                imp.alias + "." + name[len(prefix) :]
-                for name, _old, _new in rebinds
-                if name.startswith(prefix)
-            )
-    return dirty
-
-
-def _own_definition(value: Any, module: str) -> bool:
-    """Whether ``value`` is a function or class that ``module`` defines."""
-    return isinstance(value, types.FunctionType | type) and value.__module__ == module
-
-
-def _star_value(imports: list[FromImport], gone_from: str, name: str) -> Any:
-    """What the last star import of another module than ``gone_from`` binds ``name`` to."""
-    for imp in reversed(imports):
-        if imp.name != "*" or imp.source == gone_from:
-            continue
-        module = sys.modules.get(imp.source)
-        if module is None:
-            continue
-        namespace = vars(module)
-        if name in namespace and name in exports({name}, namespace.get("__all__")):
-            return namespace[name]
-    return MISSING
-
-
-def _recoded_aliases(
-    imports: list[FromImport],
-    source: str,
-    source_ns: dict[str, Any],
-    by_head: dict[str, list[str]],
-    target_ns: dict[str, Any],
-) -> set[str]:
-    """The importer's names that hold a function of ``source`` whose code changed: an alias of
-    ``from source import f`` or a name a ``from source import *`` brought in (``C.attr`` for
-    a recoded ``C.attr`` of a class ``C`` it holds). ``by_head``: the recoded names of
-    ``source`` by first part (``_by_head``)."""
-    mine = [imp for imp in imports if imp.source == source]
-    if not mine:
-        return set()
-    out: set[str] = set()
-    for imp in mine:
-        pairs = ((h, h) for h in by_head) if imp.name == "*" else [(imp.name, imp.alias)]
-        for head, alias in pairs:
-            tails = by_head.get(head)
-            if tails and alias in target_ns and target_ns[alias] is source_ns.get(head):
-                out.update(alias + tail for tail in tails)
-    return out
-
-
-def _may_hook(namespace: dict[str, Any], recoded: set[str]) -> bool:
-    """Whether a ``__init_subclass__`` of the module's classes can be among what behaves
-    differently: one of them defines one, or one already is. Else the module's code need not
-    be read for it (a save that moves a thousand functions read all of them)."""
-    if any(n.endswith(SUBCLASS_HOOK) for n in recoded):
-        return True
-    return any(
-        isinstance(value, type) and "__init_subclass__" in value.__dict__
-        for value in list(namespace.values())
-    )
-
-
-def _sent_key(name: str) -> str:
-    """What :attr:`_Propagation.sent` records of a changed name: ``f`` for ``f`` itself,
-    ``f.`` for any attribute path under it. Not whole names: a path that goes round an import
-    cycle through module names (``a.b.a.b.f``) grows without end, while these are finite."""
-    head, dot, _rest = name.partition(".")
-    return head + dot
-
-
-def _holds_other(namespace: dict[str, Any], prefix: str, module: object) -> bool:
-    """Whether ``prefix`` (``s``, ``a.b``) is bound in ``namespace`` to something other than
-    ``module``. A name it does not bind (an import inside a function) may still name it."""
-    head, _dot, rest = prefix.partition(".")
-    value = namespace.get(head, MISSING)
-    for part in rest.split(".") if rest else ():
-        if value is MISSING or value is module:
-            break
-        if not isinstance(value, types.ModuleType):
-            return True
-        value = value.__dict__.get(part, MISSING)  # (not ``getattr``: no module ``__getattr__``)
-    return value is not MISSING and value is not module
-
-
-def _by_head(recoded: set[str]) -> dict[str, list[str]]:
-    """``{"C": [".m", ".n"], "f": [""]}`` for ``{"C.m", "C.n", "f"}``."""
-    by_head: dict[str, list[str]] = {}
-    for name in recoded:
-        head, dot, rest = name.partition(".")
-        by_head.setdefault(head, []).append(dot + rest)
-    return by_head
