@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
 import sys
 import warnings
 from collections.abc import Iterator
@@ -316,7 +317,7 @@ def test_a_package_directory_that_is_gone_for_a_while_is_watched_again(
 # The quiet answer depends on everything the process's tracker holds (a module of another test
 # whose file is gone stays polled, and rightly makes every checkpoint look): these run in a
 # fresh interpreter of their own.
-_QUIET_SESSION = """
+_SESSION_HEAD = """
 import importlib, os, sys, threading
 import hotswap
 from hotswap._checkpoint.reloader import _LOCK
@@ -327,13 +328,38 @@ sys.path.insert(0, os.getcwd())
 seen = []
 
 
-def save(text):
-    stamp = os.stat("qm.py").st_mtime_ns + 2_000_000_000 if os.path.exists("qm.py") else None
-    with open("qm.py", "w") as f:
+def save(text, path):
+    stamp = os.stat(path).st_mtime_ns + 2_000_000_000 if os.path.exists(path) else None
+    with open(path, "w") as f:
         f.write(text)
     if stamp:
-        os.utime("qm.py", ns=(stamp, stamp))
+        os.utime(path, ns=(stamp, stamp))
 
+
+def start(name, text):
+    save(text, name + ".py")
+    reloader = hotswap.Reloader().__enter__()
+    if not isinstance(TRACKER.watcher, Inotify):
+        print("NO-INOTIFY")
+        raise SystemExit(0)
+    return reloader, importlib.import_module(name)
+"""
+
+
+def _session(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` (after :data:`_SESSION_HEAD`) run in a fresh interpreter in ``tmp_path``;
+    skipped where there is no inotify queue."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SESSION_HEAD + script], cwd=tmp_path, capture_output=True,
+        text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "NO-INOTIFY":
+        pytest.skip("no inotify queue here (HOTSWAP_WATCH=stat or a remote file system)")
+    return done
+
+
+_QUIET_SESSION = """
 
 def elsewhere(lock):
     held, release = threading.Event(), threading.Event()
@@ -371,18 +397,13 @@ class Telling:
         return not self.fired
 
 
-save("def f():\\n    return 1\\n")
-r = hotswap.Reloader().__enter__()
-if not isinstance(TRACKER.watcher, Inotify):
-    print("NO-INOTIFY")
-    raise SystemExit(0)
-mod = importlib.import_module("qm")
+r, mod = start("qm", "def f():\\n    return 1\\n")
 seen.append(("imported", r.quiet()))
 r.check()
 TRACKER.baselines_read()
 r.check()
 seen.append(("nothing since", r.quiet()))
-save("def f():\\n    return 2\\n")
+save("def f():\\n    return 2\\n", "qm.py")
 seen.append(("saved", r.quiet()))
 seen.append(("applied", r.check().reloaded == ["qm"] and mod.f() == 2))
 r.check()  # (the first reload imported the engine's modules: looked at once)
@@ -394,7 +415,7 @@ source = Telling()
 TRACKER.set_watcher(source)
 r.check()
 seen.append(("a source that tells", r.quiet()))
-save("def f():\\n    return 3\\n")
+save("def f():\\n    return 3\\n", "qm.py")
 source.fired.add(os.path.abspath("qm.py"))
 seen.append(("its event", r.quiet()))
 seen.append(("applied", r.check().reloaded == ["qm"] and mod.f() == 3))
@@ -412,15 +433,7 @@ def test_a_quiet_checkpoint_is_told_at_once_and_never_hides_a_save(tmp_path: Pat
     every cell). A save, an import, a checkpoint or an event drain in another thread, or an
     event source that cannot tell make it look: the save made right after a quiet answer is
     applied by the next check."""
-    import subprocess
-
-    done = subprocess.run(
-        [sys.executable, "-c", _QUIET_SESSION], cwd=tmp_path, capture_output=True, text=True,
-        timeout=60, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    if done.stdout.strip() == "NO-INOTIFY":
-        pytest.skip("no inotify queue here (HOTSWAP_WATCH=stat or a remote file system)")
+    done = _session(_QUIET_SESSION, tmp_path)
     assert done.stdout.strip() == str(
         [
             ("imported", False),
@@ -441,29 +454,7 @@ def test_a_quiet_checkpoint_is_told_at_once_and_never_hides_a_save(tmp_path: Pat
 
 
 _GONE_SESSION = """
-import importlib, os, sys
-import hotswap
-from hotswap._detect.events import Inotify
-from hotswap._detect.tracker import TRACKER
-
-sys.path.insert(0, os.getcwd())
-seen = []
-
-
-def save(text):
-    stamp = os.stat("gm.py").st_mtime_ns + 2_000_000_000 if os.path.exists("gm.py") else None
-    with open("gm.py", "w") as f:
-        f.write(text)
-    if stamp:
-        os.utime("gm.py", ns=(stamp, stamp))
-
-
-save("def f():\\n    return 1\\n")
-r = hotswap.Reloader().__enter__()
-if not isinstance(TRACKER.watcher, Inotify):
-    print("NO-INOTIFY")
-    raise SystemExit(0)
-mod = importlib.import_module("gm")
+r, mod = start("gm", "def f():\\n    return 1\\n")
 r.check()
 TRACKER.baselines_read()
 r.check()
@@ -474,10 +465,10 @@ seen.append(("file gone, module loaded", r.quiet()))
 del sys.modules["gm"]
 r.check()
 seen.append(("module gone too", r.quiet(), "gm" in TRACKER.records))
-save("def f():\\n    return 2\\n")
+save("def f():\\n    return 2\\n", "gm.py")
 again = importlib.import_module("gm")
 r.check()
-save("def f():\\n    return 3\\n")
+save("def f():\\n    return 3\\n", "gm.py")
 seen.append(("imported again, saved", r.check().reloaded == ["gm"] and again.f() == 3))
 print(seen)
 """
@@ -488,15 +479,7 @@ def test_a_module_gone_from_sys_modules_is_no_longer_looked_at(tmp_path: Path) -
     file may come back). Once the module is gone from ``sys.modules`` too (a test's clean-up,
     an import that failed), hotswap forgets it: cells are quiet again. Imported again, it is
     watched again and its saves apply."""
-    import subprocess
-
-    done = subprocess.run(
-        [sys.executable, "-c", _GONE_SESSION], cwd=tmp_path, capture_output=True, text=True,
-        timeout=60, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    if done.stdout.strip() == "NO-INOTIFY":
-        pytest.skip("no inotify queue here (HOTSWAP_WATCH=stat or a remote file system)")
+    done = _session(_GONE_SESSION, tmp_path)
     assert done.stdout.strip() == str(
         [
             ("file gone, module loaded", False),
