@@ -20,7 +20,7 @@ import contextlib
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 __all__ = ["ImportIndex", "Imports", "resolve", "scan"]
@@ -165,6 +165,9 @@ def scan(text: str, importer: str, is_package: bool) -> Imports:
     )
 
 
+_GROUP_FROM = 3 * 64  # flat entries (64 from-imports) from which an importer is grouped
+
+
 def _positions(flat: tuple[str, ...], source: str) -> Iterator[int]:
     """The indices of the triples of ``flat`` (``source, name, alias`` after one another) whose
     source is ``source`` (a name or alias spelled the same is not one)."""
@@ -203,6 +206,9 @@ class ImportIndex:
         self._aliases: dict[str, dict[str, str]] = {}
         # source -> its importers by imported name, until the index changes (see ``holders``)
         self._holders: dict[str, dict[str, frozenset[str]]] = {}
+        # A large importer's from-imports by source (positions in its flat triples), made when
+        # a propagation first asks about it and dropped when it ends (see ``_at``).
+        self._grouped: dict[str, dict[str, list[int]]] = {}
 
     def update(self, importer: str, imports: Imports) -> None:
         old = self.of.get(importer)
@@ -236,6 +242,7 @@ class ImportIndex:
             for source in [s for s in table if s in named or s.rpartition(".")[0] in named]:
                 del table[source]
         self._aliases.pop(importer, None)
+        self._grouped.pop(importer, None)
 
     def _unlink(self, importer: str, imports: Imports) -> None:
         for source in imports.sources():
@@ -251,11 +258,31 @@ class ImportIndex:
         flat triples with ``tuple.index`` (at C speed; a package's ``__init__`` holds
         thousands, and a save asks for one source of each importer it follows)."""
         flat = self.of[importer].froms
-        return [(flat[at + 1], flat[at + 2]) for at in _positions(flat, source)]
+        return [(flat[at + 1], flat[at + 2]) for at in self._at(importer, flat, source)]
+
+    def _at(self, importer: str, flat: tuple[str, ...], source: str) -> Iterable[int]:
+        """Where ``source`` stands in ``importer``'s flat triples. A large importer (a package
+        ``__init__`` that re-exports hundreds of names) is grouped by source once per
+        propagation: each source a first save reaches asked it again, a scan of all of it."""
+        if len(flat) < _GROUP_FROM:
+            return _positions(flat, source)
+        grouped = self._grouped.get(importer)
+        if grouped is None:
+            grouped = self._grouped[importer] = {}
+            for at in range(0, len(flat), 3):
+                grouped.setdefault(flat[at], []).append(at)
+        return grouped.get(source, ())
+
+    def _names(self, importer: str, flat: tuple[str, ...], source: str, name: str) -> bool:
+        """Whether ``importer`` (its flat triples ``flat``) has ``from source import name``."""
+        if len(flat) < _GROUP_FROM:
+            return _has(flat, source, name)
+        return any(flat[at + 1] == name for at in self._at(importer, flat, source))
 
     def trim(self) -> None:
         """Drop what queries kept (a propagation is over: the session holds the index only)."""
         self._aliases.clear()
+        self._grouped.clear()
 
     def aliases(self, importer: str) -> dict[str, str]:
         """:meth:`Imports.aliases` of ``importer`` (kept until its entry changes)."""
@@ -304,9 +331,9 @@ class ImportIndex:
             # ``__init__`` imports from hundreds of modules, and each source a first save asks
             # about walked all of them (the tables of sympy's 541 sources: 615,749 -> 173,058
             # function calls; the scans themselves remain, about 0.25 ms a source).
-            for at in _positions(flat, source):
+            for at in self._at(importer, flat, source):
                 found.setdefault(flat[at + 1], set()).add(importer)
-            if parent and _has(flat, parent, last):
+            if parent and self._names(importer, flat, parent, last):
                 found.setdefault("", set()).add(importer)  # ``from parent import last``
             modules = imports.modules
             for alias, module in zip(modules[0::2], modules[1::2], strict=True):
@@ -322,6 +349,6 @@ class ImportIndex:
             out.update(
                 name
                 for name in self._by_source.get(parent, ())
-                if name in of and of[name].names_from(parent, last)
+                if name in of and self._names(name, of[name].froms, parent, last)
             )
         return out
