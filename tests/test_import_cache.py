@@ -168,6 +168,27 @@ def test_the_import_scan_finds_every_import_a_parse_finds() -> None:
             assert aliases.get(alias) == module, alias
 
 
+def test_the_import_scan_skips_doctests_and_commented_imports_without_losing_one() -> None:
+    """A doctest's ``>>> from a import b`` is not an import of the module (taken for one, it
+    made an import cycle of two sympy modules, and a propagation ran one of them once per
+    module it imports); a commented-out import whose parenthesis is never closed must not hide
+    the real import after it (the scan's match ran to that one's ``)``)."""
+    text = (
+        '"""Use it so:\n\n    >>> from docs.only import example\n"""\n'
+        "# from old.place import (gone,\n"
+        "#                        also_gone)\n"
+        "from real.place import (\n    kept,\n    also_kept,\n)\n"
+        "if True: from guarded import g\n"
+        "import a; from semi import s\n"
+        "def f():\n    from inner import i\n"
+    )
+    found = {(source, name) for source, name, _alias in scan(text, "m", False).from_items()}
+    assert found == {
+        ("real.place", "kept"), ("real.place", "also_kept"), ("guarded", "g"),
+        ("semi", "s"), ("inner", "i"),
+    }  # fmt: skip
+
+
 def test_import_time_reads_cover_what_a_parse_says_runs_at_import() -> None:
     """The names read at import time, read off the code object, include every name the parse
     says a top-level statement reads (decorators, defaults, bases, class bodies), and not the

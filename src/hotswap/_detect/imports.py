@@ -131,10 +131,7 @@ def scan(text: str, importer: str, is_package: bool) -> Imports:
     intern = sys.intern
     froms: dict[tuple[str, str, str], None] = {}
     if "from" in text:
-        for match in _FROM.finditer(text):
-            start = match.start()
-            if start and (text[start - 1].isalnum() or text[start - 1] in "_."):
-                continue  # ``datafrom import``, ``x.from``: not the keyword
+        for match in _statements(_FROM, text):
             level = match["dots"].count(".")
             module = _BLANKS.sub("", match["module"]) if match["module"] else None
             if not level and not module:
@@ -148,14 +145,7 @@ def scan(text: str, importer: str, is_package: bool) -> Imports:
                     continue
                 froms[intern(source), intern(name), intern(alias)] = None
     modules: dict[tuple[str, str], None] = {}
-    for match in _IMPORT.finditer(text):
-        # ``import`` starts a statement: only blanks since the line start, ``;`` or ``:``.
-        start = match.start()
-        before = start - 1
-        while before >= 0 and text[before] in " \t\f":
-            before -= 1
-        if before >= 0 and text[before] not in "\n;:":
-            continue
+    for match in _statements(_IMPORT, text):
         for name, alias in _items(match["plain"]):
             if name != STAR:
                 modules[intern(alias), intern(name)] = None
@@ -166,6 +156,29 @@ def scan(text: str, importer: str, is_package: bool) -> Imports:
 
 
 _GROUP_FROM = 3 * 64  # flat entries (64 from-imports) from which an importer is grouped
+
+
+def _statements(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` (which starts with its keyword) that can begin a statement:
+    only blanks since the line's start, a ``;`` or a ``:`` before the keyword. Not
+    ``>>> from a import b`` in a docstring (sympy's ``codegen.matrix_nodes`` holds one, and the
+    index took it for an import cycle), nor ``# from a import (b,`` commented out, whose match
+    ran to the ``)`` of the real import below it and hid that one (pip's vendored chardet). A
+    match left out is searched again from just after its keyword."""
+    search, at = pattern.search, 0
+    while True:
+        match = search(text, at)
+        if match is None:
+            return
+        start = before = match.start()
+        before -= 1
+        while before >= 0 and text[before] in " \t\f":
+            before -= 1
+        if before < 0 or text[before] in "\n;:":
+            yield match
+            at = match.end()
+        else:
+            at = start + 4  # (past "from", into "import": neither starts a keyword again)
 
 
 def _positions(flat: tuple[str, ...], source: str) -> Iterator[int]:
