@@ -356,20 +356,24 @@ def test_a_checkout_right_after_the_import_removes_what_it_removed(
     assert not hasattr(mod, "legacy")
 
 
-@pytest.mark.parametrize("grouped", [False, True], ids=["scanned", "grouped"])
-def test_the_importer_index_answers_as_a_fresh_one_while_its_entries_change(
-    grouped: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(params=[False, True], ids=["scanned", "grouped"])
+def grouping(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index as it answers for small importers (their triples scanned), and as it does for
+    large ones (grouped by source once per checkpoint): every importer counts as large."""
+    from hotswap._detect import imports as imports_module
+
+    if request.param:
+        monkeypatch.setattr(imports_module, "_GROUP_FROM", 0)
+
+
+@pytest.mark.usefixtures("grouping")
+def test_the_importer_index_answers_as_a_fresh_one_while_its_entries_change() -> None:
     """A checkout changes the imports of hundreds of modules between the queries of one save:
     after each change the index names the importers and holders a fresh index made from the
     same texts names (``from p import s`` makes ``p.s``'s importers; ``import a.b`` names
     ``a`` too), though it forgets only the answers the changed module can alter (and a large
     importer's grouping, when its own entry changes)."""
-    from hotswap._detect import imports as imports_module
     from hotswap._detect.imports import ImportIndex
-
-    if grouped:  # (every importer counts as large)
-        monkeypatch.setattr(imports_module, "_GROUP_FROM", 0)
 
     texts = {
         "p": "",
@@ -413,19 +417,13 @@ def test_the_importer_index_answers_as_a_fresh_one_while_its_entries_change(
         assert live.holders(source, names) == fresh.holders(source, names), source
 
 
-@pytest.mark.parametrize("grouped", [False, True], ids=["scanned", "grouped"])
-def test_the_importer_index_answers_what_each_importers_imports_say(
-    grouped: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("grouping")
+def test_the_importer_index_answers_what_each_importers_imports_say() -> None:
     """Who imports a name from a module, read off the index's flat lists at C speed (or, for
     a large importer, grouped by source once per propagation), is what reading each importer's
     imports one by one says, where names, aliases and module names are spelled alike
     (``from p import p``, ``from p.s import p as s``, a module named like a name it imports)."""
-    from hotswap._detect import imports as imports_module
     from hotswap._detect.imports import ImportIndex
-
-    if grouped:  # (every importer counts as large)
-        monkeypatch.setattr(imports_module, "_GROUP_FROM", 0)
 
     texts = {
         "p": "from p import p\nfrom p.s import p as s\n",
