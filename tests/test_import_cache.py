@@ -458,6 +458,6 @@ def test_the_importer_index_answers_what_each_importers_imports_say() -> None:
         for importer, imports in index.of.items():
             for name in names:
                 said = any(src == source and n == name for src, n, _a in imports.from_items())
-                assert imports.names_from(source, name) == said, (importer, source, name)
+                assert index._names(importer, source, name) == said, (importer, source, name)
             pairs = [(n, a) for src, n, a in imports.from_items() if src == source]
             assert index.from_source(importer, source) == pairs, (importer, source)

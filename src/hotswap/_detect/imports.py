@@ -53,10 +53,6 @@ class Imports(NamedTuple):
             out.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
         return out
 
-    def names_from(self, source: str, name: str) -> bool:
-        """Whether it has ``from source import name``."""
-        return _has(self.froms, source, name)
-
     def aliases(self) -> dict[str, str]:
         """How code in the module names other modules (``_engine.plan.module_aliases``' meaning):
         ``import a.b`` -> {"a": "a", "a.b": "a.b"}, ``import a.b as x`` -> {"x": "a.b"},
@@ -271,12 +267,13 @@ class ImportIndex:
         flat triples with ``tuple.index`` (at C speed; a package's ``__init__`` holds
         thousands, and a save asks for one source of each importer it follows)."""
         flat = self.of[importer].froms
-        return [(flat[at + 1], flat[at + 2]) for at in self._at(importer, flat, source)]
+        return [(flat[at + 1], flat[at + 2]) for at in self._at(importer, source)]
 
-    def _at(self, importer: str, flat: tuple[str, ...], source: str) -> Iterable[int]:
+    def _at(self, importer: str, source: str) -> Iterable[int]:
         """Where ``source`` stands in ``importer``'s flat triples. A large importer (a package
         ``__init__`` that re-exports hundreds of names) is grouped by source once per
         propagation: each source a first save reaches asked it again, a scan of all of it."""
+        flat = self.of[importer].froms
         if len(flat) < _GROUP_FROM:
             return _positions(flat, source)
         grouped = self._grouped.get(importer)
@@ -286,11 +283,12 @@ class ImportIndex:
                 grouped.setdefault(flat[at], []).append(at)
         return grouped.get(source, ())
 
-    def _names(self, importer: str, flat: tuple[str, ...], source: str, name: str) -> bool:
-        """Whether ``importer`` (its flat triples ``flat``) has ``from source import name``."""
+    def _names(self, importer: str, source: str, name: str) -> bool:
+        """Whether ``importer`` has ``from source import name``."""
+        flat = self.of[importer].froms
         if len(flat) < _GROUP_FROM:
             return _has(flat, source, name)
-        return any(flat[at + 1] == name for at in self._at(importer, flat, source))
+        return any(flat[at + 1] == name for at in self._at(importer, source))
 
     def trim(self) -> None:
         """Drop what queries kept (a propagation is over: the session holds the index only)."""
@@ -339,14 +337,12 @@ class ImportIndex:
             if imports is None:
                 continue
             flat = imports.froms
-            # Where ``source`` (and ``parent``) stand in the flat triples, found with
-            # ``tuple.index`` at C speed, not by walking every triple in Python: a package's
-            # ``__init__`` imports from hundreds of modules, and each source a first save asks
-            # about walked all of them (the tables of sympy's 541 sources: 615,749 -> 173,058
-            # function calls; the scans themselves remain, about 0.25 ms a source).
-            for at in self._at(importer, flat, source):
+            # Where ``source`` (and ``parent``) stand in the flat triples (``_at``), not every
+            # triple walked in Python: a package's ``__init__`` imports from hundreds of modules,
+            # and each source a first save asks about walked all of them.
+            for at in self._at(importer, source):
                 found.setdefault(flat[at + 1], set()).add(importer)
-            if parent and self._names(importer, flat, parent, last):
+            if parent and self._names(importer, parent, last):
                 found.setdefault("", set()).add(importer)  # ``from parent import last``
             modules = imports.modules
             for alias, module in zip(modules[0::2], modules[1::2], strict=True):
@@ -362,6 +358,6 @@ class ImportIndex:
             out.update(
                 name
                 for name in self._by_source.get(parent, ())
-                if name in of and self._names(name, of[name].froms, parent, last)
+                if name in of and self._names(name, parent, last)
             )
         return out
