@@ -3,8 +3,9 @@
 Loading the extension creates one :class:`hotswap.Reloader` with ``namespace=shell.user_ns``
 (the same engine, and the same code path, as the plain API) and registers two callbacks:
 
-* ``pre_run_cell`` calls ``reloader.check()`` before every cell. The engine bails out early when
-  no watched file changed, and nothing is printed when nothing happened.
+* ``pre_run_cell`` calls ``reloader.check()`` before every cell, unless ``reloader.quiet()``
+  says no watched file changed (a few fields and one poll of the event queue); nothing is
+  printed when nothing happened.
 * ``post_run_cell`` passes the executed cell's source to ``reloader.observe()``, so that mode
   ``complete`` knows where the user's own ``from m import ...`` statements put names.
 
