@@ -423,6 +423,44 @@ def test_a_line_added_at_the_top_and_a_method_edited_below_share_the_class() -> 
     assert _signature(incremental) == _signature(parse_whole(new, "m.py"))
 
 
+def test_a_save_that_edits_many_places_re_parses_each_edited_member_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A branch checkout edits a large class in tens of places (sympy 1.13 -> 1.14: up to 70
+    places in one module). Each edited method is parsed again once, even one edited in two
+    places, and every other member keeps its AST object. (Before, past eight places the whole
+    span between them was parsed again as one window, and a method edited in four places was
+    parsed four times.)"""
+    methods = [
+        f"    def m{i}(self, x):\n        a = x + {i}\n        b = a * {i}\n        return b\n\n"
+        for i in range(100)
+    ]
+    old = "import os\n\n\nclass Big:\n" + "".join(methods) + "\nX = 1\n"
+    edited = range(0, 100, 4)
+    for i in edited:  # two places in each: the line above and below ``b = ...`` (unique)
+        methods[i] = methods[i].replace(f"x + {i}", f"x - {i}").replace("return b", "return -b")
+        if i % 8 == 0:
+            methods[i] = methods[i].replace("return -b\n", "c = b\n        return -c\n")
+    new = "import os\n\n\nclass Big:\n" + "".join(methods) + "\nX = 1\n"
+    base = parse_whole(old, "m.py")
+    parses = []
+    real_parse = ast.parse
+
+    def counting(source: str, *args: Any, **kwargs: Any) -> ast.Module:
+        parses.append(source)
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    incremental = reparse(base, new, "m.py")
+    monkeypatch.undo()
+    assert incremental is not None
+    assert len(parses) == len(edited)
+    before, after = base.objects[1].node, incremental.objects[1].node
+    assert isinstance(before, ast.ClassDef) and isinstance(after, ast.ClassDef)
+    assert sum(a is b for a, b in zip(before.body, after.body, strict=True)) == 100 - len(edited)
+    assert _signature(incremental) == _signature(parse_whole(new, "m.py"))
+
+
 def test_a_line_added_right_below_a_future_import_is_reparsed_incrementally() -> None:
     """A module that starts with ``from __future__ import annotations`` (as many real ones
     do): a line added below it and a method edited further down, in one save, re-parse only
@@ -482,7 +520,7 @@ def test_the_places_a_save_edited_are_found_as_patience_diff_finds_them(
     found by comparing slices and looking lines up (at C speed), are those the rule gives
     walked line by line: the same lines run between them, and a hunk ends where a line that
     occurs once in each text follows, less the lines before it that are the same."""
-    from hotswap._engine.reparse import _hunks, _Unique
+    from hotswap._engine.hunks import _hunks, _Unique
 
     new = list(old)
     for place, line in edits:

@@ -38,12 +38,12 @@ import copy
 from typing import TYPE_CHECKING
 
 from hotswap._engine.scan import scan_member
-from hotswap._engine.source import ParsedSource, Statement, make_statement
+from hotswap._engine.source import ParsedSource, Statement, make_statement, member_extra
 
 if TYPE_CHECKING:
     from hotswap._engine.reparse import _Edit
 
-_MAX_MEMBER_RUNS = 8  # runs of members behind by different amounts, before declining
+_MAX_MEMBER_RUNS = 64  # runs of members behind by different amounts, before declining
 _STAND_IN = "class _:\n"
 
 
@@ -96,7 +96,7 @@ def reparse_class(
     fresh = copy.copy(node)  # the header is shared; the body is a new list
     fresh.body = new_body
     last = new_body[-1]
-    extra = _extra(runs, len(new_body) - 1)
+    extra = member_extra(runs, len(new_body) - 1)
     fresh.end_lineno = (last.end_lineno or last.lineno) + extra
     # The parser ends a class after its last line's ``;``, if any, not at its last statement:
     # take the end from the window's class when the window reached the class's end, else
@@ -135,15 +135,6 @@ def _runs(
             continue
         out.append((start, lines))
     return tuple(out)
-
-
-def _extra(runs: tuple[tuple[int, int], ...], position: int) -> int:
-    extra = 0
-    for start, lines in runs:
-        if start > position:
-            break
-        extra = lines
-    return extra
 
 
 def _starts_line(stmt: Statement, i: int) -> bool:

@@ -23,9 +23,11 @@ top-level statements the edit touched and reuses the others:
    touched are parsed again (:mod:`hotswap._engine.nested`, the same steps one level down).
 6. A save that edited several places apart (a line added at the top, a method changed further
    down) is taken one place at a time (*hunks*, found from lines that occur once in each text,
-   as in patience diff): the text with the first hunk applied is re-parsed from the old source,
-   the text with the second one too from that, and so on; what lies between the hunks is
-   reused. Each step is one edit as above, so the result is what a whole parse gives.
+   as in patience diff; :mod:`hotswap._engine.hunks`): the text with the first hunk applied is
+   re-parsed from the old source, the text with the second one too from that, and so on; what
+   lies between the hunks is reused. Hunks that lie in one window (no statement or member
+   starts between them) are one step. Each step is one edit as above, so the result is what a
+   whole parse gives.
 
 Why the result equals a whole parse: Python's tokenizer carries state from line to line only
 through open brackets, open strings, backslash continuations and the indentation stack. At a
@@ -44,8 +46,8 @@ import __future__
 
 import ast
 import bisect
-from collections import Counter
 
+from hotswap._engine.hunks import edit_steps
 from hotswap._engine.nested import reparse_class
 from hotswap._engine.source import ParsedSource, Statement, exact, make_statement
 
@@ -62,7 +64,7 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
     if "\r" in text or "\r" in old or base.future_flags & _BARRY:
         return None  # line counting below assumes "\n" line ends (decode_source makes them)
     edit = _Edit(old, text)
-    steps = _steps(edit)
+    steps = edit_steps(edit, base)
     if steps:
         # Edits in several places (a line added at the top, a method changed further down):
         # one at a time, so that what lies between them is reused, not parsed again.
@@ -76,121 +78,6 @@ def reparse(base: ParsedSource, text: str, path: str) -> ParsedSource | None:
             parsed.line_edit = _line_edit(edit, text, old)
             return parsed
     return _reparse_one(base, text, edit, path)
-
-
-_MAX_HUNKS = 8  # places edited in one save, beyond which the edit is parsed as one window
-
-
-def _steps(edit: _Edit) -> list[str]:
-    """The texts on the way from the old text to the new one, one edited place (hunk) at a
-    time, when the edit touched several places apart; [] when it touched one."""
-    old_lines = edit.old[edit.head_end : edit.tail_start].splitlines(keepends=True)
-    stop = edit.tail_start + len(edit.new) - len(edit.old)
-    new_lines = edit.new[edit.head_end : stop].splitlines(keepends=True)
-    if len(old_lines) < 3 or len(new_lines) < 3:
-        return []
-    hunks = _hunks(old_lines, new_lines)
-    if not 2 <= len(hunks) <= _MAX_HUNKS:
-        return []
-    prefix, suffix = edit.old[: edit.head_end], edit.old[edit.tail_start :]
-    steps = []
-    for _i, end_old, _j, end_new in hunks:
-        steps.append(prefix + "".join(new_lines[:end_new] + old_lines[end_old:]) + suffix)
-    return steps if steps[-1] == edit.new else []
-
-
-def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
-    """Where two line lists differ, as ``(old start, old end, new start, new end)`` hunks in
-    order; what lies between two hunks is the same in both. A hunk ends at the next line that
-    occurs once in each list (an anchor, as in patience diff), less the lines before the anchor
-    that are the same in both.
-
-    Compared at C speed (slices, ``list.index``): a line added at the top of a 3,000-line
-    module and a method changed far below it cost 1.5-1.7 ms walked line by line."""
-    hunks: list[tuple[int, int, int, int]] = []
-    unique = _Unique(old, new)
-    i = j = 0
-    while True:
-        same = _same_run(old, i, new, j)
-        i, j = i + same, j + same
-        if i == len(old) and j == len(new):
-            return hunks
-        anchor = next(
-            ((at, k) for k in range(j, len(new)) if (at := unique.at(new[k])) >= i), None
-        )
-        if anchor is None:
-            hunks.append((i, len(old), j, len(new)))
-            return hunks
-        end_i, end_j = anchor
-        while end_i > i and end_j > j and old[end_i - 1] == new[end_j - 1]:
-            end_i, end_j = end_i - 1, end_j - 1
-        hunks.append((i, end_i, j, end_j))
-        if len(hunks) > _MAX_HUNKS:
-            return hunks
-        i, j = anchor
-
-
-class _Unique:
-    """Where a line stands in ``old`` when it occurs once in each list (-1 otherwise): the
-    first lines asked about are looked up with ``list.index``, then both lists are counted
-    (the next unique line usually follows an edit closely; blank lines do not count)."""
-
-    LOOKUPS = 32
-
-    def __init__(self, old: list[str], new: list[str]) -> None:
-        self.old, self.new = old, new
-        self.asked = 0
-        self.counted: tuple[Counter[str], Counter[str], dict[str, int]] | None = None
-
-    def at(self, line: str) -> int:
-        if self.counted is None:
-            self.asked += 1
-            if self.asked <= self.LOOKUPS:
-                return _once(self.old, line) if _once(self.new, line) >= 0 else -1
-            old, new = self.old, self.new
-            where = dict(zip(old, range(len(old)), strict=True))  # (a line's last index)
-            self.counted = (Counter(old), Counter(new), where)
-        count_old, count_new, where_old = self.counted
-        if count_new[line] == 1 and count_old[line] == 1:
-            return where_old[line]
-        return -1
-
-
-def _once(lines: list[str], line: str) -> int:
-    """The index of ``line`` in ``lines`` if it occurs there once, else -1."""
-    try:
-        first = lines.index(line)
-    except ValueError:
-        return -1
-    try:
-        lines.index(line, first + 1)
-    except ValueError:
-        return first
-    return -1
-
-
-def _same_run(a: list[str], i: int, b: list[str], j: int) -> int:
-    """How many lines from ``a[i]`` and ``b[j]`` on are the same (galloping, then a binary
-    search, on slice comparisons: the lines between two edited places are compared in C)."""
-    n = min(len(a) - i, len(b) - j)
-    if n == 0 or a[i] != b[j]:
-        return 0
-    lo, step = 1, 1  # a[i:i+lo] == b[j:j+lo]
-    while True:
-        hi = min(lo + step, n)
-        if a[i + lo : i + hi] != b[j + lo : j + hi]:
-            break
-        lo = hi
-        if lo == n:
-            return n
-        step *= 2
-    while hi - lo > 1:  # a[i:i+lo] equal, a[i:i+hi] not
-        mid = (lo + hi) // 2
-        if a[i + lo : i + mid] == b[j + lo : j + mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
 
 
 def _reparse_one(base: ParsedSource, text: str, edit: _Edit, path: str) -> ParsedSource | None:
@@ -265,7 +152,7 @@ def _line_edit(edit: _Edit, text: str, old: str) -> tuple[int, int, int, int]:
     return (edit.head, edit.tail, edit.head_end, edit.tail_start + len(text) - len(old))
 
 
-_MAX_RUNS = 8  # runs of statements behind by different amounts, before they are made exact
+_MAX_RUNS = 64  # runs of statements behind by different amounts, before they are made exact
 
 
 def _behind(

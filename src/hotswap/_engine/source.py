@@ -86,12 +86,7 @@ class Statement:
     def member_extra(self, position: int) -> int:
         """How many lines member ``position`` of a class lies behind its header (see
         ``members_behind``)."""
-        extra = 0
-        for start, lines in self.members_behind:
-            if start > position:
-                break
-            extra = lines
-        return extra
+        return member_extra(self.members_behind, position)
 
     def member_first(self, position: int) -> int:
         """Where member ``position`` of a class starts now (its decorators included)."""
@@ -305,6 +300,12 @@ def member_runs(
         stop = runs[k + 1][0] if k + 1 < len(runs) else count
         if lines:
             yield start, min(stop, count), lines
+
+
+def member_extra(runs: tuple[tuple[int, int], ...], position: int) -> int:
+    """:meth:`Statement.member_extra` for the runs ``runs``."""
+    k = bisect.bisect_right(runs, position, key=_start)
+    return runs[k - 1][1] if k else 0
 
 
 def lines_behind(behind: list[tuple[int, int | None]], position: int) -> int | None:
