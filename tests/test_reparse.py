@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib
 import traceback
+import types
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from conftest import Workspace
 from hotswap._detect.text import SourceError
 from hotswap._engine.parsing import parse_whole
 from hotswap._engine.reparse import reparse
-from hotswap._engine.source import ParsedSource
+from hotswap._engine.source import ParsedSource, compile_statement
 from strategies import TYPED, class_edit_chains, edit_lines
 
 # Whole statements (each parses alone), including the shapes that carry tokenizer state across
@@ -459,6 +460,23 @@ def test_a_save_that_edits_many_places_re_parses_each_edited_member_once(
     assert isinstance(before, ast.ClassDef) and isinstance(after, ast.ClassDef)
     assert sum(a is b for a, b in zip(before.body, after.body, strict=True)) == 100 - len(edited)
     assert _signature(incremental) == _signature(parse_whole(new, "m.py"))
+
+
+def test_a_statement_compiled_again_reuses_its_code_until_it_moves() -> None:
+    """A class that one checkpoint runs again several times (a propagation re-makes it for
+    each changed base it has: sympy's 1,800-line ``Pow`` three times in a branch checkout)
+    compiles once; moved by an edit above it, it compiles anew, with its new lines."""
+    old = "import os\n\nclass A:\n    def f(self):\n        return 1\n"
+    base = parse_whole(old, "m.py")
+    first = compile_statement(base.statement(1), "m.py", 0)
+    assert compile_statement(base.statement(1), "m.py", 0) is first
+    assert compile_statement(base.statement(1), "n.py", 0) is not first
+    moved = reparse(base, "import os\nimport sys\n" + old.removeprefix("import os\n"), "m.py")
+    assert moved is not None and moved.objects[2].node is base.objects[1].node
+    code = compile_statement(moved.statement(2), "m.py", 0)
+    assert code is not first
+    body = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    assert body.co_name == "A" and body.co_firstlineno == 4
 
 
 def test_a_line_added_right_below_a_future_import_is_reparsed_incrementally() -> None:

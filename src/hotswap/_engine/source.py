@@ -58,6 +58,9 @@ class Statement:
     # kept by the nested re-parse so that the next one scans only the members it parses.
     member_scans: MemberScans | None = None
     _key: str = ""  # the key, once something asked for it (see ``key``)
+    # Its code, once compiled: ``(path, flags, shift, members_behind, code)`` (see
+    # :func:`compile_statement`).
+    _code: tuple[str, int, int, tuple[tuple[int, int], ...], types.CodeType] | None = None
 
     @property
     def key(self) -> str:
@@ -369,7 +372,23 @@ def compile_statement(
     stmt: Statement, path: str, flags: int, node: ast.stmt | None = None
 ) -> types.CodeType:
     """Compile one top-level statement (or ``node``, a variant of it) with the line numbers of
-    where it is now."""
+    where it is now.
+
+    The statement's own code is kept with it: a class that a propagation re-makes once for
+    each changed base (a branch checkout re-made sympy's ``Pow``, 1,800 lines, three times)
+    compiles once."""
+    if node is None:
+        kept = stmt._code
+        if (
+            kept is not None
+            and kept[0] == path
+            and kept[1] == flags
+            and kept[2] == stmt.shift
+            and kept[3] == stmt.members_behind
+        ):
+            return kept[4]
     module = ast.Module(body=[stmt.positioned(node)], type_ignores=[])
     code: types.CodeType = compile(module, path, "exec", flags=flags, dont_inherit=True)
+    if node is None:
+        stmt._code = (path, flags, stmt.shift, stmt.members_behind, code)
     return code
