@@ -11,7 +11,7 @@ import types
 from typing import Any
 
 from hotswap._detect.creation import held_names, names_of, remember
-from hotswap._engine.batch import redirect_after_commit
+from hotswap._engine.batch import on_instances, redirect_after_commit
 from hotswap._engine.functions import first_line, functions_in, is_code_like, redirect_class_cells
 from hotswap._engine.graves import Graves
 from hotswap._engine.journal import MISSING, Journal, class_dict
@@ -95,8 +95,7 @@ class ClassPatching:
         else:
             problem = self._swap_type_links(old, new)
         if problem is not None:
-            count = len(instances(old))
-            self._warn(new, f"{qualname}: {problem} ({count} live instance(s))")
+            _warn_counted(self, old, new, f"{qualname}: {problem}")
             self.log.replaced.append((old, new))
             self._change(qualname, "replaced", new)
             return new
@@ -324,7 +323,7 @@ class ClassPatching:
 
     def _drop_cached_values(self, cls: type) -> None:
         names, self.stale_cached = self.stale_cached, set()
-        drop_cached_values(cls, names, self.journal)
+        drop_cached_values(cls, names, self.journal, self.module, self.path)
 
     def _code_changed_since(self, before: int) -> bool:
         """Whether a change recorded after the first ``before`` gave something other code."""
@@ -337,6 +336,20 @@ class ClassPatching:
         line = first_line(obj)
         where = f"{self.path}:{line}" if line else self.path
         self.changes.append(Change(self.module, qualname, action, where))
+
+
+def _warn_counted(patching: ClassPatching, old: type, new: type, prefix: str) -> None:
+    """Warn ``prefix`` and how many live instances ``old`` has (counted by the checkpoint's
+    one heap scan, at its end)."""
+    then = functools.partial(_replaced_message, prefix)
+    journal, module, path = patching.journal, patching.module, patching.path
+    message = on_instances(frozenset({old}), then, journal, module, path, first_line(new))
+    if message:
+        patching._warn(new, message)
+
+
+def _replaced_message(prefix: str, instances: list[Any], _journal: Journal) -> str:
+    return f"{prefix} ({len(instances)} live instance(s))"
 
 
 def _own_slots(cls: type) -> Any:

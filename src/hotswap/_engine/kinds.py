@@ -10,7 +10,8 @@ class where the generic member-by-member patch is not enough:
   value changed: then the new member object takes the name, re-classed to the kept enum).
 - Dataclass: instances made before the edit get the defaults of fields that were added.
 - Named tuples and ``__slots__`` layouts: old instances cannot change shape; count them (one
-  ``gc.get_referrers`` over the class) for the warning.
+  ``gc.get_referrers`` over the class, or the checkpoint's one scan: ``batch.on_instances``)
+  for the warning.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import gc
 import types
 from typing import Any
 
+from hotswap._engine.batch import on_instances
 from hotswap._engine.journal import MISSING, Journal
 
 # Names an enum class keeps in its own dict that describe its members.
@@ -186,7 +188,7 @@ def clear_caches_reading(
                 if _reads(attr.func, names, path) or _reads(attr.func, inherited, path)
             ]
             if stale:
-                drop_cached_values(value, set(stale), journal)
+                drop_cached_values(value, set(stale), journal, module or "", path)
 
 
 def clear_module_caches(namespace: dict[str, Any], path: str) -> None:
@@ -226,15 +228,17 @@ def _reads(func: Any, names: set[str], path: str) -> bool:
     return any(all(part in used for part in name.split(".")) for name in names)
 
 
-def drop_cached_values(cls: type, names: set[str], journal: Journal) -> None:
-    """Forget ``cached_property`` values on live instances of ``cls`` and its subclasses.
+def drop_cached_values(
+    cls: type, names: set[str], journal: Journal, module: str, path: str
+) -> None:
+    """Forget ``cached_property`` values on live instances of ``cls`` and its subclasses (at
+    the end of the checkpoint, with its other instance work: one heap scan)."""
+    classes = frozenset({cls, *subclasses(cls)})
+    on_instances(classes, functools.partial(_forget, frozenset(names)), journal, module, path)
 
-    Instances of heap types refer to their class, so ``gc.get_referrers`` finds them.
-    """
-    classes = {cls, *subclasses(cls)}
-    for obj in gc.get_referrers(*classes):
-        if type(obj) not in classes:
-            continue
+
+def _forget(names: frozenset[str], objects: list[Any], journal: Journal) -> None:
+    for obj in objects:
         state = getattr(obj, "__dict__", None)
         if not isinstance(state, dict):
             continue
