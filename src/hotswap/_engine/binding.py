@@ -49,7 +49,7 @@ class Binding(ClassBodies):
         if isinstance(stmt.node, CONDITIONAL):
             self._unbind_first(names, stmt, new)
         variant = self._class_node(step, new)
-        code = compile_statement(stmt, self.path, new.future_flags, variant)
+        code = compile_statement(stmt, self.path, new.future_flags, variant, self._reuse(step, new))
         if isinstance(stmt.node, ast.ClassDef) and step.old is not None:
             self._forget_overloads(stmt.node)
         # A ``def`` or ``class`` binds its name in a scratch mapping (its functions still get
@@ -96,6 +96,17 @@ class Binding(ClassBodies):
                     namespace[name] = held
                     continue
             self._bind(name, held, value, step, kind_changed)
+
+    def _reuse(self, step: Step, new: ParsedSource) -> tuple[Statement, type] | None:
+        """For a class statement: its old statement and the live class made from it, whose
+        methods the edit left alone keep their code (see ``compile_statement``)."""
+        stmt, old = step.new, step.old
+        if not stmt.is_class or old is None or self.old is None:
+            return None
+        live = self.module.__dict__.get(stmt.name or "")
+        if not isinstance(live, type) or self.old.future_flags != new.future_flags:
+            return None
+        return old, live
 
     def _unbind_first(self, names: list[str], stmt: Statement, new: ParsedSource) -> None:
         """Take out the names a compound statement may leave unbound and no earlier statement

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hotswap._detect.outline import node_first
+from hotswap._engine.reuse import first_lines, put_back, stand_ins
 from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
 from hotswap._engine.scan import MemberScans, declares_global, loaded_names, scan_statement
 from hotswap._engine.trees import moved_copy
@@ -369,14 +370,20 @@ def make_statement(
 
 
 def compile_statement(
-    stmt: Statement, path: str, flags: int, node: ast.stmt | None = None
+    stmt: Statement,
+    path: str,
+    flags: int,
+    node: ast.stmt | None = None,
+    reuse: tuple[Statement, type] | None = None,
 ) -> types.CodeType:
     """Compile one top-level statement (or ``node``, a variant of it) with the line numbers of
     where it is now.
 
     The statement's own code is kept with it: a class that a propagation re-makes once for
     each changed base (a branch checkout re-made sympy's ``Pow``, 1,800 lines, three times)
-    compiles once."""
+    compiles once. ``reuse``: the old statement of a class and the live class made from it
+    (compiled with the same flags): its methods the edit left alone keep their code
+    (:mod:`hotswap._engine.reuse`)."""
     if node is None:
         kept = stmt._code
         if (
@@ -387,8 +394,36 @@ def compile_statement(
             and kept[3] == stmt.members_behind
         ):
             return kept[4]
-    module = ast.Module(body=[stmt.positioned(node)], type_ignores=[])
-    code: types.CodeType = compile(module, path, "exec", flags=flags, dont_inherit=True)
+    code = _compile_reusing(stmt, path, flags, node, reuse) if reuse is not None else None
+    if code is None:
+        module = ast.Module(body=[stmt.positioned(node)], type_ignores=[])
+        code = compile(module, path, "exec", flags=flags, dont_inherit=True)
     if node is None:
         stmt._code = (path, flags, stmt.shift, stmt.members_behind, code)
     return code
+
+
+def _compile_reusing(
+    stmt: Statement,
+    path: str,
+    flags: int,
+    node: ast.stmt | None,
+    reuse: tuple[Statement, type],
+) -> types.CodeType | None:
+    """:func:`compile_statement` of a class with stand-ins for the methods whose live code is
+    reused (None when there are none, or the result does not check out)."""
+    base = stmt.node if node is None else node
+    old, live = reuse
+    if not isinstance(base, ast.ClassDef) or not isinstance(old.node, ast.ClassDef):
+        return None
+    count, old_count = len(base.body), len(old.node.body)
+    new_lines = first_lines(base, [stmt.shift + stmt.member_extra(i) for i in range(count)])
+    old_lines = first_lines(old.node, [old.shift + old.member_extra(i) for i in range(old_count)])
+    codes = stand_ins(base, new_lines, old.node, old_lines, live, path)
+    if not codes:
+        return None
+    variant = copy.copy(base)
+    variant.body = [codes[i][0] if i in codes else m for i, m in enumerate(base.body)]
+    module = ast.Module(body=[stmt.positioned(variant)], type_ignores=[])
+    compiled = compile(module, path, "exec", flags=flags, dont_inherit=True)
+    return put_back(compiled, base.name, codes)
