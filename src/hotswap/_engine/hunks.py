@@ -34,7 +34,7 @@ def edit_steps(edit: _Edit, base: ParsedSource) -> list[str]:
     if len(old_lines) < 3 or len(new_lines) < 3:
         return []
     hunks = _hunks(old_lines, new_lines)
-    if len(hunks) > _MAX_FOUND:
+    if not hunks or len(hunks) > _MAX_FOUND:
         return []
     hunks = _by_window(hunks, _starts(base), edit.head + 1)
     if not 2 <= len(hunks) <= _MAX_HUNKS:
@@ -79,7 +79,7 @@ def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
 
 def _starts(base: ParsedSource) -> list[int]:
     """The lines where a statement of ``base`` or a member of one of its classes starts, in
-    order: what the window of an edited place is widened to (see :func:`_reparse_one`)."""
+    order: what the window of an edited place is widened to (see ``reparse._reparse_one``)."""
     out: list[int] = []
     for k, lines in enumerate(base.lines_from(0, len(base.objects))):
         stmt = base.objects[k]
