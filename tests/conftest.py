@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import textwrap
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -61,6 +62,15 @@ class Workspace:
         self._tick += 1
         stamp = path.stat().st_mtime_ns + self._tick * 1_000_000_000
         os.utime(path, ns=(stamp, stamp))
+
+
+def raised_at(func: Callable[[], Any]) -> int:
+    """The line ``func()`` raises at (the traceback's last frame)."""
+    try:
+        func()
+    except Exception as exc:
+        return traceback.extract_tb(exc.__traceback__)[-1].lineno or 0
+    raise AssertionError("did not raise")
 
 
 def _lives_in(module: object, root: Path) -> bool:

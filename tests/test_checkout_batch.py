@@ -19,6 +19,14 @@ import hotswap
 from hotswap._engine import batch as _batch
 
 
+def _many(workspace: Workspace, source: str) -> list[str]:
+    """Sixteen modules (a save of many) written with ``source``; their names."""
+    names = [workspace.name() for _ in range(_batch.MANY)]
+    for name in names:
+        workspace.write(f"{name}.py", source)
+    return names
+
+
 @pytest.fixture
 def thresholds() -> Iterator[tuple[int, int, int]]:
     before = gc.get_threshold()
@@ -31,9 +39,7 @@ def test_the_collector_thresholds_are_as_they_were_after_a_save_of_many_modules(
 ) -> None:
     """Sixteen modules changed in one save: each applies, and the collector's thresholds
     are the session's again afterwards (full collections waited only while it applied)."""
-    names = [workspace.name() for _ in range(_batch.MANY)]
-    for name in names:
-        workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    names = _many(workspace, "def f():\n    return 1\n")
     seen: list[tuple[int, int, int]] = []
     with hotswap.Reloader() as r:
         mods = [importlib.import_module(name) for name in names]
@@ -55,9 +61,7 @@ def test_thresholds_a_module_sets_while_a_save_of_many_applies_are_kept(
 ) -> None:
     """A module of a sixteen-module save sets the collector's thresholds when it runs (a
     tuning a fresh import makes too): they stay what it set."""
-    names = [workspace.name() for _ in range(_batch.MANY)]
-    for name in names:
-        workspace.write(f"{name}.py", "X = 1\n")
+    names = _many(workspace, "X = 1\n")
     with hotswap.Reloader() as r:
         for name in names:
             importlib.import_module(name)
@@ -73,10 +77,8 @@ def test_a_module_of_a_save_of_many_is_edited_again_afterwards(workspace: Worksp
     """After a sixteen-module save (whose parses are let go: millions of nodes for a real
     checkout), one of its modules is edited again: only the edited function is patched,
     and the module's state survives."""
-    names = [workspace.name() for _ in range(_batch.MANY)]
     source = "STATE = []\n\ndef f():\n    return {f}\n\ndef g():\n    return {g}\n"
-    for name in names:
-        workspace.write(f"{name}.py", source.format(f=1, g=1))
+    names = _many(workspace, source.format(f=1, g=1))
     with hotswap.Reloader() as r:
         mods = [importlib.import_module(name) for name in names]
         state = mods[0].STATE
@@ -95,14 +97,12 @@ def test_what_a_save_of_many_made_is_collected_as_usual_after_it(workspace: Work
     """The trees a save's parses made go straight to the oldest generation (see
     ``no_collections``); nothing stays frozen, and the cyclic garbage the modules made
     meanwhile is collected by the next collection."""
-    names = [workspace.name() for _ in range(_batch.MANY)]
     source = (
         "import weakref\n\nCOLLECTED = []\n\n"
         "class _Cycle:\n    pass\n\n_c = _Cycle()\n_c.me = _c\n"
         "weakref.finalize(_c, COLLECTED.append, {n})\ndel _c\n"
     )
-    for name in names:
-        workspace.write(f"{name}.py", source.format(n=0))
+    names = _many(workspace, source.format(n=0))
     gc.collect()
     frozen = gc.get_freeze_count()  # (0, but 375 tuples in a fresh CPython 3.12.1)
     with hotswap.Reloader() as r:
@@ -119,9 +119,7 @@ def test_what_a_save_of_many_made_is_collected_as_usual_after_it(workspace: Work
 def test_objects_frozen_before_a_save_of_many_stay_frozen(workspace: Workspace) -> None:
     """A program that froze its objects (``gc.freeze()`` before forking workers) keeps them
     frozen through a sixteen-module save: hotswap thaws nothing."""
-    names = [workspace.name() for _ in range(_batch.MANY)]
-    for name in names:
-        workspace.write(f"{name}.py", "X = 1\n")
+    names = _many(workspace, "X = 1\n")
     with hotswap.Reloader() as r:
         for name in names:
             importlib.import_module(name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import traceback
 import types
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import hotswap
-from conftest import Workspace
+from conftest import Workspace, raised_at
 from hotswap._detect.text import SourceError
 from hotswap._engine.parsing import parse_whole
 from hotswap._engine.reparse import reparse
@@ -220,14 +219,6 @@ def test_an_opened_string_that_runs_past_the_edit_is_parsed_whole() -> None:
         raise AssertionError("expected a syntax error")
 
 
-def _line_of(func: Any) -> int:
-    try:
-        func()
-    except Exception as exc:
-        return traceback.extract_tb(exc.__traceback__)[-1].lineno or 0
-    raise AssertionError("did not raise")
-
-
 def test_a_moved_statement_that_re_runs_later_has_the_right_lines(workspace: Workspace) -> None:
     """Statements moved by earlier edits (not parsed again) and later re-run because a name
     they read changed raise at the line the file shows."""
@@ -236,13 +227,13 @@ def test_a_moved_statement_that_re_runs_later_has_the_right_lines(workspace: Wor
     workspace.write(f"{name}.py", source)
     with hotswap.Reloader() as r:
         mod = importlib.import_module(name)
-        assert _line_of(mod.h) == 5
+        assert raised_at(mod.h) == 5
         source = "# one\n# two\n" + source
         workspace.write(f"{name}.py", source)
-        assert r.check().ok and _line_of(mod.h) == 7
+        assert r.check().ok and raised_at(mod.h) == 7
         source = "# zero\n" + source.replace("A = 1", "A = 2")
         workspace.write(f"{name}.py", source)
-        assert r.check().ok and _line_of(mod.h) == 8
+        assert r.check().ok and raised_at(mod.h) == 8
     try:
         mod.h()
     except KeyError as exc:
@@ -258,11 +249,11 @@ def test_a_failed_reload_puts_moved_functions_back_on_their_lines(workspace: Wor
     with hotswap.Reloader() as r:
         mod = importlib.import_module(name)
         boom = mod.boom
-        assert _line_of(boom) == 2
+        assert raised_at(boom) == 2
         workspace.write(f"{name}.py", "# a\n# b\n" + source + "X = 1 / 0\n")
-        assert not r.check().ok and _line_of(boom) == 2
+        assert not r.check().ok and raised_at(boom) == 2
         workspace.write(f"{name}.py", "# a\n# b\n" + source + "X = 1\n")
-        assert r.check().ok and _line_of(boom) == 4 and mod.boom is boom
+        assert r.check().ok and raised_at(boom) == 4 and mod.boom is boom
 
 
 def test_modules_saved_together_are_re_parsed_from_their_last_version(

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import traceback
 from typing import Any
 
 import pytest
-from tests.conftest import Workspace
+from tests.conftest import Workspace, raised_at
 
 import hotswap
 from hotswap._engine import source as _source
@@ -75,14 +74,6 @@ def reused(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return counts
 
 
-def _line_raised(func: Any) -> int:
-    try:
-        func()
-    except ValueError as exc:
-        return traceback.extract_tb(exc.__traceback__)[-1].lineno or 0
-    raise AssertionError("did not raise")
-
-
 def test_a_class_run_again_keeps_the_code_of_its_methods_moved_below_an_edit(
     workspace: Workspace, reused: list[int]
 ) -> None:
@@ -97,7 +88,7 @@ def test_a_class_run_again_keeps_the_code_of_its_methods_moved_below_an_edit(
         a = mod.A()
         before = dict(vars(mod.A))
         raising = '        raise ValueError("boom")'
-        assert _line_raised(a.boom) == CLASS.splitlines().index(raising) + 1
+        assert raised_at(a.boom) == CLASS.splitlines().index(raising) + 1
         edited = "import os\nimport sys\n" + CLASS.replace("K = 1", "K = 2")
         workspace.write(f"{name}.py", edited)
         report = r.check()
@@ -106,7 +97,7 @@ def test_a_class_run_again_keeps_the_code_of_its_methods_moved_below_an_edit(
     assert (a.plain(), mod.A.st(1), mod.A.cm(), a.prop, a.sup()) == (2, 2, "A", 5, "base!")
     assert mod.A.prop.__doc__ == "A property."
     assert asyncio.run(a.co()) == 3 and list(a.gen()) == [1, 2]
-    assert _line_raised(a.boom) == edited.splitlines().index(raising) + 1
+    assert raised_at(a.boom) == edited.splitlines().index(raising) + 1
     for member in ("plain", "st", "cm", "prop", "sup", "co", "gen", "boom"):
         assert vars(mod.A)[member] is before[member], member
 
