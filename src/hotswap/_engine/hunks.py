@@ -36,7 +36,7 @@ def edit_steps(edit: _Edit, base: ParsedSource) -> list[str]:
     hunks = _hunks(old_lines, new_lines)
     if not hunks or len(hunks) > _MAX_FOUND:
         return []
-    hunks = _by_window(hunks, _starts(base), edit.head + 1)
+    hunks = _by_window(hunks, base, edit.head + 1)
     if not 2 <= len(hunks) <= _MAX_HUNKS:
         return []
     prefix, suffix = edit.old[: edit.head_end], edit.old[edit.tail_start :]
@@ -77,22 +77,8 @@ def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
         i, j = anchor
 
 
-def _starts(base: ParsedSource) -> list[int]:
-    """The lines where a statement of ``base`` or a member of one of its classes starts, in
-    order: what the window of an edited place is widened to (see ``reparse._reparse_one``)."""
-    out: list[int] = []
-    for k, lines in enumerate(base.lines_from(0, len(base.objects))):
-        stmt = base.objects[k]
-        out.append(stmt.first + lines)
-        if stmt.is_class:
-            exact_stmt = base.statement(k)
-            body = exact_stmt.node.body  # type: ignore[attr-defined]
-            out.extend(exact_stmt.member_first(i) for i in range(len(body)))
-    return out
-
-
 def _by_window(
-    hunks: list[tuple[int, int, int, int]], starts: list[int], first: int
+    hunks: list[tuple[int, int, int, int]], base: ParsedSource, first: int
 ) -> list[tuple[int, int, int, int]]:
     """``hunks`` (indices into lines from line ``first`` of the old text on) with those that
     no statement or member start separates taken as one: they lie in one window, which one
@@ -102,12 +88,28 @@ def _by_window(
     for hunk in hunks[1:]:
         _i, end_i, _j, _end_j = out[-1]
         # A start after the last line this hunk changed and before the next hunk begins.
-        k = bisect.bisect_right(starts, first + end_i - 1)
-        if k < len(starts) and starts[k] < first + hunk[0]:
+        if _starts_between(base, first + end_i, first + hunk[0] - 1):
             out.append(hunk)
         else:
             out[-1] = (out[-1][0], hunk[1], out[-1][2], hunk[3])
     return out
+
+
+def _starts_between(base: ParsedSource, low: int, high: int) -> bool:
+    """Whether a statement of ``base``, or a member of one of its classes, starts on a line
+    from ``low`` to ``high`` (what the window of an edited place is widened to: see
+    ``reparse._reparse_one``). Bisections: a save edits a 1,000-statement module in two places
+    as fast as in one."""
+    count = len(base.objects)
+    k = bisect.bisect_left(range(count), low, key=base.first_of)
+    if k < count and base.first_of(k) <= high:
+        return True
+    if k == 0 or not base.objects[k - 1].is_class:
+        return False
+    stmt = base.statement(k - 1)  # the class the lines lie in: its members' starts
+    members = len(stmt.node.body)  # type: ignore[attr-defined]
+    i = bisect.bisect_left(range(members), low, key=stmt.member_first)
+    return i < members and stmt.member_first(i) <= high
 
 
 class _Unique:
