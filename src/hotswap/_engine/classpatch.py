@@ -8,6 +8,7 @@ import abc
 import contextlib
 import functools
 import types
+from collections.abc import Callable
 from typing import Any
 
 from hotswap._detect.creation import held_names, names_of, remember
@@ -19,7 +20,6 @@ from hotswap._engine.kinds import (
     dataclass_fields,
     drop_cached_values,
     fill_new_fields,
-    instances,
     is_enum_pair,
     patch_enum,
     subclasses,
@@ -95,7 +95,7 @@ class ClassPatching:
         else:
             problem = self._swap_type_links(old, new)
         if problem is not None:
-            _warn_counted(self, old, new, f"{qualname}: {problem}")
+            _warn_counted(self, old, new, functools.partial(_replaced, f"{qualname}: {problem}"))
             self.log.replaced.append((old, new))
             self._change(qualname, "replaced", new)
             return new
@@ -111,8 +111,7 @@ class ClassPatching:
             self._made_like(old, new)
         if self.stale_cached:
             self._drop_cached_values(old)
-        for message in _field_warnings(old, qualname, fields_before, tuple_before, self.journal):
-            self._warn(new, message)
+        _field_warnings(self, old, new, qualname, fields_before, tuple_before)
         if isinstance(old, abc.ABCMeta):
             refresh_abc(old, self.journal)
         if touched or handled is not None:
@@ -338,18 +337,33 @@ class ClassPatching:
         self.changes.append(Change(self.module, qualname, action, where))
 
 
-def _warn_counted(patching: ClassPatching, old: type, new: type, prefix: str) -> None:
-    """Warn ``prefix`` and how many live instances ``old`` has (counted by the checkpoint's
-    one heap scan, at its end)."""
-    then = functools.partial(_replaced_message, prefix)
+def _warn_counted(
+    patching: ClassPatching, old: type, new: type, message: Callable[[int], str | None]
+) -> None:
+    """Warn what ``message`` makes of how many live instances ``old`` has (None: nothing to
+    say), counted by the checkpoint's one heap scan, at its end."""
+    then = functools.partial(_count, message)
     journal, module, path = patching.journal, patching.module, patching.path
-    message = on_instances(frozenset({old}), then, journal, module, path, first_line(new))
-    if message:
-        patching._warn(new, message)
+    warning = on_instances(frozenset({old}), then, journal, module, path, first_line(new))
+    if warning:
+        patching._warn(new, warning)
 
 
-def _replaced_message(prefix: str, instances: list[Any], _journal: Journal) -> str:
-    return f"{prefix} ({len(instances)} live instance(s))"
+def _count(message: Callable[[int], str | None], found: list[Any], _journal: Journal) -> str | None:
+    return message(len(found))
+
+
+def _replaced(prefix: str, count: int) -> str:
+    return f"{prefix} ({count} live instance(s))"
+
+
+def _old_fields(qualname: str, before: tuple[str, ...], count: int) -> str | None:
+    if not count:
+        return None
+    return (
+        f"{qualname}: fields changed; {count} instance(s) made before the "
+        f"edit keep their old fields {before}"
+    )
 
 
 def _own_slots(cls: type) -> Any:
@@ -409,24 +423,20 @@ def refresh_abc(cls: type, journal: Journal) -> None:
 
 
 def _field_warnings(
+    patching: ClassPatching,
     old: type,
+    new: type,
     qualname: str,
     fields_before: dict[str, Any] | None,
     tuple_before: tuple[str, ...] | None,
-    journal: Journal,
-) -> list[str]:
-    """Instances made before the edit whose fields no longer match their class (dataclass
-    fields without a default are filled where they can be)."""
-    out = []
-    if fields_before is not None and fill_new_fields(old, fields_before, journal):
-        out.append(
-            f"{qualname}: instances made before the edit lack the new fields that have no default"
+) -> None:
+    """Warn of instances made before the edit whose fields no longer match their class
+    (dataclass fields without a default are filled where they can be; named tuples' are
+    counted with the checkpoint's other instance work)."""
+    if fields_before is not None and fill_new_fields(old, fields_before, patching.journal):
+        patching._warn(
+            new,
+            f"{qualname}: instances made before the edit lack the new fields that have no default",
         )
     if tuple_before is not None and tuple_before != tuple_fields(old):
-        count = len(instances(old))
-        if count:
-            out.append(
-                f"{qualname}: fields changed; {count} instance(s) made before the "
-                f"edit keep their old fields {tuple_before}"
-            )
-    return out
+        _warn_counted(patching, old, new, functools.partial(_old_fields, qualname, tuple_before))

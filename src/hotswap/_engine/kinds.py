@@ -9,9 +9,8 @@ class where the generic member-by-member patch is not enough:
   takes the new value (unless the enum's values are immutable ``int``/``str`` instances and the
   value changed: then the new member object takes the name, re-classed to the kept enum).
 - Dataclass: instances made before the edit get the defaults of fields that were added.
-- Named tuples and ``__slots__`` layouts: old instances cannot change shape; count them (one
-  ``gc.get_referrers`` over the class, or the checkpoint's one scan: ``batch.on_instances``)
-  for the warning.
+- Named tuples and ``__slots__`` layouts: old instances cannot change shape; they are counted
+  for the warning (with the checkpoint's other instance work: ``batch.on_instances``).
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
-import gc
 import types
 from typing import Any
 
-from hotswap._engine.batch import on_instances
+from hotswap._engine.batch import live_instances, on_instances
 from hotswap._engine.journal import MISSING, Journal
 
 # Names an enum class keeps in its own dict that describe its members.
@@ -129,8 +127,8 @@ def fill_new_fields(cls: type, before: dict[str, Any], journal: Journal) -> int:
 
 
 def instances(cls: type) -> list[Any]:
-    """Live instances of exactly ``cls`` (heap-type instances refer to their class)."""
-    return [obj for obj in gc.get_referrers(cls) if type(obj) is cls]
+    """Live instances of exactly ``cls``, now (one heap scan)."""
+    return live_instances(frozenset({cls}))
 
 
 def tuple_fields(cls: type) -> tuple[str, ...] | None:
