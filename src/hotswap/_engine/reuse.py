@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import types
+from collections import Counter
 from typing import Any
 
 from hotswap._detect.outline import node_first
@@ -45,11 +46,11 @@ def stand_ins(
     code moved to the member's new first line and that line. ``new_lines``/``old_lines``: each
     member's first line where it is now / was."""
     shared = {id(member): i for i, member in enumerate(old.body)}
-    names = [getattr(member, "name", None) for member in new.body]
+    names = Counter(getattr(member, "name", None) for member in new.body)
     out: dict[int, tuple[ast.stmt, types.CodeType, int]] = {}
     for i, member in enumerate(new.body):
         at = shared.get(id(member))
-        if at is None or not isinstance(member, _DEFS) or names.count(member.name) != 1:
+        if at is None or not isinstance(member, _DEFS) or names[member.name] != 1:
             continue
         code = _live_code(member, live, f"{new.name}.{member.name}", path)
         if code is None or code.co_firstlineno != old_lines[at]:
