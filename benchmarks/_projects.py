@@ -252,20 +252,35 @@ class RealProjects:
                 "budget": 0.05,
             }
         )  # bytecode warm, files cached
-        row["load"] = summarize_load(
-            self.alternate(
-                ("none", "hotswap", "ipython"),
-                lambda tool: self.runner.run(
-                    {
-                        "kind": "real_load",
-                        "tool": tool,
-                        "root": str(master),
-                        "modules": modules,
-                        "budget": self.sizes.budget,
-                    }
-                ),
-            )
+        tools = ("none", "hotswap", "ipython")
+        loads = self.alternate(
+            tools,
+            lambda tool: self.runner.run(
+                {
+                    "kind": "real_load",
+                    "tool": tool,
+                    "root": str(master),
+                    "modules": modules,
+                    "budget": self.sizes.budget,
+                }
+            ),
         )
+        # The import alone, more times: one import moves by a fifth from run to run on a
+        # shared machine, so two samples cannot tell a 10% cost (see ``summarize_load``).
+        imports = self.alternate(
+            tools,
+            lambda tool: self.runner.run(
+                {
+                    "kind": "real_load",
+                    "tool": tool,
+                    "root": str(master),
+                    "modules": modules,
+                    "import_only": True,
+                }
+            ),
+            rounds=self.sizes.import_runs,
+        )
+        row["load"] = summarize_load(loads, imports)
         row["edits"] = []
         for what, edit, label in EDITS:
             target = found.get(what)
@@ -418,12 +433,22 @@ def _errors(runs: list[dict[str, Any]]) -> list[str]:
     return [r["error"] for r in runs if "error" in r]
 
 
-def summarize_load(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def summarize_load(
+    runs: dict[str, list[dict[str, Any]]], imports: dict[str, list[dict[str, Any]]] | None = None
+) -> dict[str, Any]:
+    """Each tool's import times (of both kinds of run) and per-cell costs (of the full runs).
+
+    ``import_x``: the import's cost over no reloader's, as the median over rounds of each
+    round's ratio (the tools ran one after the other in a round, so a machine that slows down
+    for a minute moves both sides of a ratio, and no ratio of medians mixes moments)."""
+    imports = imports or {}
     out = {}
     for tool, results in runs.items():
         good = _good(results, "import_ms")
+        timed = good + _good(imports.get(tool, []), "import_ms")
         out[tool] = {
-            "import_ms": stats([r["import_ms"] for r in good]),
+            "import_ms": stats([r["import_ms"] for r in timed]),
+            "import_x": stats(_paired(runs, imports, tool)),
             "held_kib": stats([r["held_kib"] for r in good if r.get("held_kib") is not None]),
             "callbacks_us": stats([r["callbacks_us"] for r in good if "callbacks_us" in r]),
             "cell_us": stats([r["us"] for r in good if "us" in r]),
@@ -433,6 +458,20 @@ def summarize_load(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "errors": _errors(results),
         }
     return out
+
+
+def _paired(
+    runs: dict[str, list[dict[str, Any]]], imports: dict[str, list[dict[str, Any]]], tool: str
+) -> list[float]:
+    """``tool``'s import time over no reloader's, round by round (a failed run: no ratio)."""
+    if tool == "none":
+        return []
+    ratios = []
+    for source in (runs, imports):
+        for mine, base in zip(source.get(tool, []), source.get("none", []), strict=False):
+            if "import_ms" in mine and base.get("import_ms"):
+                ratios.append(mine["import_ms"] / base["import_ms"])
+    return ratios
 
 
 def summarize_edits(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:

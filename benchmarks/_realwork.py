@@ -421,7 +421,8 @@ def _short(value: Any) -> str:
 
 def measure_load(spec: Spec) -> dict[str, Any]:
     """Import the whole project with the tool loaded first (as a profile loads it), or with no
-    reloader; then the per-cell cost with everything loaded and nothing changed."""
+    reloader; then (unless ``import_only``) the per-cell cost with everything loaded and nothing
+    changed."""
     tool = spec["tool"]
     session = Session("ipython" if tool == "none" else tool)
     if tool != "none":
@@ -430,6 +431,8 @@ def measure_load(spec: Spec) -> dict[str, Any]:
     start, start_cpu = time.perf_counter(), time.process_time()
     failed = import_modules(spec["root"], spec["modules"])
     import_s, import_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    if spec.get("import_only"):
+        return {"import_ms": import_s * 1e3, "import_cpu_ms": import_cpu * 1e3}
     if tool != "none":
         session.settle()
     gc.collect()
