@@ -289,7 +289,7 @@ def _reload_one(
     record.settle(item.data, item.fingerprint, text, item.hashed)
     record.parsed = outcome.parsed
     record.reads = None  # the parse tells from now on
-    TRACKER.changed_text(record)
+    TRACKER.changed_text(record, old.text if old is not None else None)
     record.failure = None
     update_linecache(record.path, text, outcome.parsed)
     record_outcome(report, outcome)

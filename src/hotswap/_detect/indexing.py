@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 
+from hotswap._detect.edited_imports import same_imports
 from hotswap._detect.imports import ImportIndex, Imports, scan
 from hotswap._detect.record import Record
 from hotswap._detect.routes import Routes
@@ -54,10 +55,18 @@ class Indexing(Routes):
             self._index(record.name)
         return self.index.of.get(record.name)
 
-    def changed_text(self, record: Record) -> None:
-        """``record`` executes a new text now (a reload): its imports are scanned again when
-        the index is next asked."""
-        self._unindexed[record.name] = None
+    def changed_text(self, record: Record, before: str | None = None) -> None:
+        """``record`` executes a new text now (a reload; ``before``: the text it executed until
+        then): its imports are scanned again when the index is next asked, unless the lines
+        that differ show the scan would find the same (:func:`same_imports`)."""
+        name = record.name
+        if before is not None and record.text is not None:
+            with self._index_lock:
+                if name not in self._unindexed and name in self.index.of:
+                    package = record.path.endswith("__init__.py")
+                    if same_imports(before, record.text, name, package):
+                        return
+        self._unindexed[name] = None
 
     def _index(self, name: str) -> None:
         """Scan the imports of record ``name`` into the index (any thread)."""
