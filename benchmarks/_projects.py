@@ -253,32 +253,16 @@ class RealProjects:
             }
         )  # bytecode warm, files cached
         tools = ("none", "hotswap", "ipython")
-        loads = self.alternate(
-            tools,
-            lambda tool: self.runner.run(
-                {
-                    "kind": "real_load",
-                    "tool": tool,
-                    "root": str(master),
-                    "modules": modules,
-                    "budget": self.sizes.budget,
-                }
-            ),
-        )
+
+        def load(tool: str, **extra: Any) -> Any:
+            spec = {"kind": "real_load", "tool": tool, "root": str(master), "modules": modules}
+            return self.runner.run({**spec, **extra})
+
+        loads = self.alternate(tools, lambda tool: load(tool, budget=self.sizes.budget))
         # The import alone, more times: one import moves by a fifth from run to run on a
         # shared machine, so two samples cannot tell a 10% cost (see ``summarize_load``).
         imports = self.alternate(
-            tools,
-            lambda tool: self.runner.run(
-                {
-                    "kind": "real_load",
-                    "tool": tool,
-                    "root": str(master),
-                    "modules": modules,
-                    "import_only": True,
-                }
-            ),
-            rounds=self.sizes.import_runs,
+            tools, lambda tool: load(tool, import_only=True), rounds=self.sizes.import_runs
         )
         row["load"] = summarize_load(loads, imports)
         row["edits"] = []
