@@ -136,5 +136,29 @@ def test_no_edit_is_taken_for_one_that_keeps_the_imports_when_a_whole_scan_diffe
         else:
             cut = rng.randrange(len(new[at]) + 1)
             new[at] = new[at][:cut] + rng.choice(pieces) + new[at][cut:]
+        if rng.random() < 0.5:  # a second place edited, as a save of two places does
+            new.insert(rng.randrange(len(new) + 1), rng.choice(pieces))
         fast += _same(text, "".join(new))
     assert fast > 1000
+
+
+def test_a_save_that_adds_a_line_at_the_top_and_edits_a_method_keeps_the_imports() -> None:
+    """A line added under the imports at the top of a module and a method edited far below in
+    the same save: two places apart, decided from each one's lines."""
+    imports = "".join(f"from pkg.m{k} import name{k}\n" for k in range(30))
+    text = f"from __future__ import annotations\n\n{imports}\n\n{BODY * 40}"
+    edited = text.replace(imports, "ADDED = 1\n" + imports, 1)
+    edited = edited[: len(edited) // 2] + edited[len(edited) // 2 :].replace(
+        "return 1", "return 2", 1
+    )
+    assert _same(text, edited)
+    assert not _same(text, edited.replace("import name29", "import name29, more"))
+
+
+def test_an_import_list_that_never_closes_is_scanned_at_once() -> None:
+    """A docstring or a half-written save holds ``from a import (b,`` with comments after it
+    and no ``)``: the scan finds no import there and the ones after it (backtracking through
+    every way to split each comment never ended)."""
+    text = "from a import (b,\n" + "    x,  # a comment\n" * 40 + "import os\n"
+    assert scan(text, "m", False).module_items() == [("os", "os")]
+    assert scan(text, "m", False).from_items() == []

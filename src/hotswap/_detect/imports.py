@@ -94,9 +94,13 @@ def resolve(module: str | None, level: int, importer: str, is_package: bool) -> 
 _B = r"(?:[ \t\f]|\\\r?\n)"
 _NAME = r"[^\W\d]\w*"
 _DOTTED = rf"{_NAME}(?:{_B}*\.{_B}*{_NAME})*"
+# A list's comments and the list itself are matched possessively (``*+``): a list that never
+# closes (a docstring's ``from a import (b,``) then fails at once, where backtracking tried
+# every split of every comment in it (5 comment lines: 10 s; a few more: never ends). A list
+# that closes matches as before: the first ``)`` outside a comment ends it.
 _FROM = re.compile(  # starts with a literal: the engine skips to each "from" at C speed
     rf"from\b{_B}*(?P<dots>(?:\.{_B}*)*)(?P<module>{_DOTTED})?{_B}*\bimport\b{_B}*"
-    rf"(?:\((?P<paren>(?:[^)#]|#[^\n]*)*)\)|(?P<plain>(?:[^\n;#\\]|\\\r?\n)*))"
+    rf"(?:\((?P<paren>(?:[^)#]|#[^\n]*+)*+)\)|(?P<plain>(?:[^\n;#\\]|\\\r?\n)*))"
 )
 _IMPORT = re.compile(r"import\b(?P<plain>(?:[^\n;#\\]|\\\r?\n)*)")
 _BLANKS = re.compile(rf"{_B}+")
