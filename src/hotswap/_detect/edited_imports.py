@@ -94,7 +94,7 @@ def _windows(before: str, after: str) -> list[tuple[int, int, int, int]] | None:
         else:
             high = mid - 1
     end_b, end_a = nb - low, na - low
-    out = []
+    out: list[tuple[int, int, int, int]] = []
     b0 = before.rfind("\n", 0, prefix) + 1
     a0 = b0
     while len(out) < _WINDOWS:
