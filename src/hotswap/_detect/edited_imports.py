@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from hotswap._detect.imports import scan
+from hotswap._detect.text import common_prefix, common_suffix
 
 __all__ = ["same_imports"]
 
@@ -84,16 +85,10 @@ def _windows(before: str, after: str) -> list[tuple[int, int, int, int]] | None:
     them: ``before[:b0]`` and ``after[:a0]`` for the first, the text between one window and the
     next, and what follows the last. None when the save edits more than :data:`_WINDOWS`
     places apart or the windows hold more than half the text (a whole scan is as cheap)."""
-    prefix = _agreeing(before, 0, after, 0, min(len(before), len(after)))
     nb, na = len(before), len(after)
-    low, high = 0, min(nb, na) - prefix  # the longest common suffix that leaves the prefix alone
-    while low < high:
-        mid = (low + high + 1) // 2
-        if before[nb - mid : nb - low] == after[na - mid : na - low]:
-            low = mid
-        else:
-            high = mid - 1
-    end_b, end_a = nb - low, na - low
+    prefix = common_prefix(before, after, min(nb, na))
+    suffix = common_suffix(before, after, min(nb, na) - prefix)
+    end_b, end_a = nb - suffix, na - suffix
     out: list[tuple[int, int, int, int]] = []
     b0 = before.rfind("\n", 0, prefix) + 1
     a0 = b0
@@ -104,7 +99,7 @@ def _windows(before: str, after: str) -> list[tuple[int, int, int, int]] | None:
             out.append((b0, b1, a0, a1))
             break
         b1, a1 = found
-        same = _agreeing(before, b1, after, a1, min(end_b - b1, end_a - a1))
+        same = common_prefix(before, after, min(end_b - b1, end_a - a1), b1, a1)
         if b1 + same >= end_b or a1 + same >= end_a:
             if b1 + same < end_b or a1 + same < end_a:  # (one side has more: to the ends)
                 b1, a1 = _line_end(before, end_b), _line_end(after, end_a)
@@ -148,19 +143,6 @@ def _realign(
             return None
         at = line + 1
     return None
-
-
-def _agreeing(before: str, b: int, after: str, a: int, limit: int) -> int:
-    """How many characters agree from ``before[b]`` and ``after[a]`` on (at most ``limit``),
-    by halves: slices compare in C."""
-    low, high = 0, limit
-    while low < high:
-        mid = (low + high + 1) // 2
-        if before.startswith(after[a + low : a + mid], b + low):
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def _line_end(text: str, at: int) -> int:

@@ -45,3 +45,33 @@ def _undecodable_line(data: bytes) -> int:
     except UnicodeDecodeError as exc:
         return data[: exc.start].count(b"\n") + 1
     return 1
+
+
+def common_prefix(a: str, b: str, n: int, at_a: int = 0, at_b: int = 0) -> int:
+    """How many characters agree from ``a[at_a]`` and ``b[at_b]`` on, at most ``n`` (binary
+    search on slice comparisons: C speed)."""
+    if a[at_a : at_a + n] == b[at_b : at_b + n]:
+        return n
+    lo, hi = 0, n  # the first lo agree, the first hi do not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[at_a + lo : at_a + mid] == b[at_b + lo : at_b + mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def common_suffix(a: str, b: str, n: int) -> int:
+    """Length of the longest common suffix, at most ``n``."""
+    la, lb = len(a), len(b)
+    if n == 0 or a[la - n :] == b[lb - n :]:
+        return n
+    lo, hi = 0, n  # suffixes of length lo match, of length hi do not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[la - mid : la - lo] == b[lb - mid : lb - lo]:
+            lo = mid
+        else:
+            hi = mid
+    return lo

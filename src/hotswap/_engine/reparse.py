@@ -47,6 +47,7 @@ import __future__
 import ast
 import bisect
 
+from hotswap._detect.text import common_prefix, common_suffix
 from hotswap._engine.hunks import edit_steps
 from hotswap._engine.nested import reparse_class
 from hotswap._engine.source import ParsedSource, Statement, exact, make_statement
@@ -238,8 +239,8 @@ class _Edit:
     def __init__(self, old: str, new: str) -> None:
         self.old, self.new = old, new
         n = min(len(old), len(new))
-        p = _common_prefix(old, new, n)
-        s = _common_suffix(old, new, n - p)
+        p = common_prefix(old, new, n)
+        s = common_suffix(old, new, n - p)
         self.head = old.count("\n", 0, p)  # lines that end (newline included) before ``p``
         self.head_end = old.rfind("\n", 0, p) + 1  # where line ``head + 1`` starts
         so, sn = len(old) - s, len(new) - s
@@ -280,32 +281,3 @@ class _Edit:
 
 def _count_lines(text: str) -> int:
     return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
-
-
-def _common_prefix(a: str, b: str, n: int) -> int:
-    """Length of the longest common prefix (binary search on slice comparisons: C speed)."""
-    if a[:n] == b[:n]:
-        return n
-    lo, hi = 0, n  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _common_suffix(a: str, b: str, n: int) -> int:
-    """Length of the longest common suffix, at most ``n``."""
-    la, lb = len(a), len(b)
-    if n == 0 or a[la - n :] == b[lb - n :]:
-        return n
-    lo, hi = 0, n  # suffixes of length lo match, of length hi do not
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[la - mid : la - lo] == b[lb - mid : lb - lo]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
