@@ -34,15 +34,16 @@ def same_imports(before: str, after: str, importer: str, is_package: bool) -> bo
     windows = _windows(before, after)
     if windows is None:
         return False
-    done: list[list[int]] = []
+    done: list[tuple[int, int, int, int]] = []
     for window in windows:
         widened = _widened(before, after, *window)
         if widened is None:
             return False
         if done and widened[0] <= done[-1][1]:  # (widened into the one before: one window)
-            done[-1][1:] = widened[1], done[-1][2], widened[3]
-            continue
-        done.append(list(widened))
+            b0, _b1, a0, _a1 = done[-1]
+            done[-1] = (b0, widened[1], a0, widened[3])
+        else:
+            done.append(widened)
     return all(
         scan(before[b0:b1], importer, is_package) == scan(after[a0:a1], importer, is_package)
         for b0, b1, a0, a1 in done
