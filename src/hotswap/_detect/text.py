@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from importlib.util import decode_source
+from typing import Any, TypeVar
 
 from hotswap._errors import HotswapError
+
+_Seq = TypeVar("_Seq", bound=Sequence[Any])  # a text, or a list of its lines
 
 
 class SourceError(HotswapError):
@@ -47,13 +51,22 @@ def _undecodable_line(data: bytes) -> int:
     return 1
 
 
-def common_prefix(a: str, b: str, n: int, at_a: int = 0, at_b: int = 0) -> int:
-    """How many characters agree from ``a[at_a]`` and ``b[at_b]`` on, at most ``n`` (binary
-    search on slice comparisons: C speed)."""
-    if a[at_a : at_a + n] == b[at_b : at_b + n]:
-        return n
-    lo, hi = 0, n  # the first lo agree, the first hi do not
-    while hi - lo > 1:
+def common_prefix(a: _Seq, b: _Seq, n: int, at_a: int = 0, at_b: int = 0) -> int:
+    """How many items (characters, lines) agree from ``a[at_a]`` and ``b[at_b]`` on, at most
+    ``n``: galloping, then a binary search, on slice comparisons (in C; the cost follows the
+    length found, not ``n``)."""
+    if n <= 0 or a[at_a] != b[at_b]:
+        return 0
+    lo, step = 1, 1  # a[at_a:at_a+lo] == b[at_b:at_b+lo]
+    while True:
+        hi = min(lo + step, n)
+        if a[at_a + lo : at_a + hi] != b[at_b + lo : at_b + hi]:
+            break
+        lo = hi
+        if lo == n:
+            return n
+        step *= 2
+    while hi - lo > 1:  # the first lo agree, the first hi do not
         mid = (lo + hi) // 2
         if a[at_a + lo : at_a + mid] == b[at_b + lo : at_b + mid]:
             lo = mid

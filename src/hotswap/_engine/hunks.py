@@ -14,6 +14,7 @@ import bisect
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from hotswap._detect.text import common_prefix
 from hotswap._engine.source import ParsedSource
 
 if TYPE_CHECKING:
@@ -58,13 +59,11 @@ def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
     unique = _Unique(old, new)
     i = j = 0
     while True:
-        same = _same_run(old, i, new, j)
+        same = common_prefix(old, new, min(len(old) - i, len(new) - j), i, j)
         i, j = i + same, j + same
         if i == len(old) and j == len(new):
             return hunks
-        anchor = next(
-            ((at, k) for k in range(j, len(new)) if (at := unique.at(new[k])) >= i), None
-        )
+        anchor = next(((at, k) for k in range(j, len(new)) if (at := unique.at(new[k])) >= i), None)
         if anchor is None:
             hunks.append((i, len(old), j, len(new)))
             return hunks
@@ -149,27 +148,3 @@ def _once(lines: list[str], line: str) -> int:
     except ValueError:
         return first
     return -1
-
-
-def _same_run(a: list[str], i: int, b: list[str], j: int) -> int:
-    """How many lines from ``a[i]`` and ``b[j]`` on are the same (galloping, then a binary
-    search, on slice comparisons: the lines between two edited places are compared in C)."""
-    n = min(len(a) - i, len(b) - j)
-    if n == 0 or a[i] != b[j]:
-        return 0
-    lo, step = 1, 1  # a[i:i+lo] == b[j:j+lo]
-    while True:
-        hi = min(lo + step, n)
-        if a[i + lo : i + hi] != b[j + lo : j + hi]:
-            break
-        lo = hi
-        if lo == n:
-            return n
-        step *= 2
-    while hi - lo > 1:  # a[i:i+lo] equal, a[i:i+hi] not
-        mid = (lo + hi) // 2
-        if a[i + lo : i + mid] == b[j + lo : j + mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
