@@ -13,9 +13,14 @@ import gc
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+# A method a skeleton left unparsed keeps its first line (decorators included) here, so that
+# finding members by line parses none of them (see ``_engine.skeleton``).
+FIRST = "_hotswap_first"
 
 
 # Sources at least this long (characters) get an outline: a whole parse of them costs 3 ms and
@@ -54,9 +59,16 @@ def no_collections() -> Iterator[None]:
 class Outline:
     """Where the function bodies and class ends of one source lie (see the module docstring):
     ``defs`` holds ``(def line, body's first line, last line, end column)`` for each function a
-    skeleton blanks, ``classes`` ``(class line, last line, end column)`` for each class reached."""
+    skeleton blanks, ``classes`` ``(class line, last line, end column)`` for each class reached.
 
-    __slots__ = ("classes", "defs", "digest", "plain")
+    ``members``: the methods of top-level classes a skeleton blanks whole, header and decorators
+    too, as ``(def line, first line, last line, end column, async?)``, with their ``names`` and
+    what each reads and calls while the class body runs (``scans``, by def line: the non-empty
+    ones; a class statement's reads are its members' together), worked out with
+    ``postponed`` (``from __future__ import annotations``): see :mod:`hotswap._engine.skeleton`.
+    """
+
+    __slots__ = ("classes", "defs", "digest", "members", "names", "plain", "postponed", "scans")
 
     def __init__(
         self, digest: bytes | None, defs: array[int], classes: array[int], plain: bool
@@ -67,10 +79,22 @@ class Outline:
         # Every identifier is spelled as the parser names it (no character that NFKC changes
         # could be part of one): a name's absence from the text then proves it is not read.
         self.plain = plain
+        self.members: array[int] = array("i")
+        self.names: tuple[str, ...] = ()
+        self.scans: dict[int, Scanned] = {}
+        self.postponed = False
 
 
-def outline(text: str, digest: bytes | None = None) -> Outline | None:
-    """The outline of ``text`` (None when it does not parse, or has nothing to blank)."""
+# What a class member reads and calls while its class body runs (``_engine.scan.scan_member``).
+Scanned = tuple[frozenset[str], frozenset[str]]
+MemberScan = Callable[[ast.stmt, bool], Scanned]
+
+
+def outline(
+    text: str, digest: bytes | None = None, scan: MemberScan | None = None
+) -> Outline | None:
+    """The outline of ``text`` (None when it does not parse, or has nothing to blank).
+    ``scan`` (the engine's member scan): methods of top-level classes are outlined whole too."""
     if "\r" in text:
         return None  # lines below are "\n"-separated (decode_source makes them so)
     try:
@@ -81,12 +105,33 @@ def outline(text: str, digest: bytes | None = None) -> Outline | None:
     lines = text.split("\n")
     defs: array[int] = array("i")
     classes: array[int] = array("i")
-    todo: list[list[ast.stmt]] = [tree.body]
+    members: array[int] = array("i")
+    names: list[str] = []
+    scans: dict[int, Scanned] = {}
+    postponed = _postponed(tree)
+    todo: list[tuple[list[ast.stmt], bool]] = [(tree.body, True)]
     while todo:
-        for node in todo.pop():
+        body, top = todo.pop()
+        for node in body:
             if isinstance(node, ast.ClassDef):
                 classes.extend((node.lineno, node.end_lineno or 0, node.end_col_offset or 0))
-                todo.append(node.body)
+                todo.append((node.body, False))
+                if top and scan is not None:
+                    whole = _whole_members(node, lines)
+                    for member in whole:
+                        first, last = node_first(member), member.end_lineno or member.lineno
+                        members.extend(
+                            (member.lineno, first, last, member.end_col_offset or 0,
+                             isinstance(member, ast.AsyncFunctionDef))
+                        )  # fmt: skip
+                        names.append(member.name)
+                        scanned = scan(member, postponed)
+                        if scanned[0] or scanned[1]:
+                            scans[member.lineno] = scanned
+                    if whole:  # (their bodies are blanked with them)
+                        blanked = set(map(id, whole))
+                        rest = [m for m in node.body if id(m) not in blanked]
+                        todo[-1] = (rest, False)
             elif isinstance(node, _DEFS):
                 first = node.body[0]
                 start = node_first(first)  # a decorated statement starts at its decorators
@@ -100,9 +145,37 @@ def outline(text: str, digest: bytes | None = None) -> Outline | None:
                     and not lines[last - 1].endswith("\\")
                 ):
                     defs.extend((node.lineno, start, last, node.end_col_offset or 0))
-    if not defs:
+    if not defs and not members:
         return None
-    return Outline(digest, defs, classes, text.isascii() or _plain(text))
+    made = Outline(digest, defs, classes, text.isascii() or _plain(text))
+    made.members, made.names, made.scans, made.postponed = members, tuple(names), scans, postponed
+    return made
+
+
+def _whole_members(node: ast.ClassDef, lines: list[str]) -> list[ast.stmt]:
+    """The methods of class ``node`` a skeleton may blank whole: each starts its own line (a
+    compound statement does) and its last line does not end with a backslash (its logical
+    line would go on through the comment line after it)."""
+    whole: list[ast.stmt] = []
+    for member in node.body:
+        if isinstance(member, _DEFS):
+            last = member.end_lineno or member.lineno
+            head = lines[node_first(member) - 1].encode()  # (col_offset counts UTF-8 bytes)
+            if not head[: member.col_offset].strip() and not lines[last - 1].endswith("\\"):
+                whole.append(member)
+    return whole
+
+
+def _postponed(tree: ast.Module) -> bool:
+    """Whether the module postpones annotations (``from __future__ import annotations`` in
+    its leading block, after an optional docstring)."""
+    for index, node in enumerate(tree.body):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            if any(alias.name == "annotations" for alias in node.names):
+                return True
+        elif not (index == 0 and isinstance(node, ast.Expr)):
+            return False
+    return False
 
 
 def _plain(text: str) -> bool:
@@ -119,6 +192,9 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def node_first(node: ast.stmt) -> int:
     """The first line of a statement as parsed, its decorators included."""
+    first = node.__dict__.get(FIRST)
+    if first is not None:
+        return first  # type: ignore[no-any-return]  # (a method a skeleton left unparsed)
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
         node.decorator_list
     ):

@@ -159,6 +159,15 @@ def warm_up(collect: bool = False) -> None:
         gc.collect()
 
 
+def member_scan() -> Any:
+    """The engine's scan of a class member (``_engine.scan.scan_member``), for outlines made in
+    idle time; None when the engine does not import (at interpreter shutdown)."""
+    try:
+        return importlib.import_module("hotswap._engine.scan").scan_member
+    except Exception:
+        return None
+
+
 def _parse(record: Any) -> Any:
     """The engine's parse of ``record``'s executing source (the engine is imported here if
     :func:`warm_up` has not run yet)."""

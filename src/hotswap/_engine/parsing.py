@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from hotswap._detect.outline import no_collections
 from hotswap._detect.text import SourceError
-from hotswap._engine.skeleton import parse_skeleton
+from hotswap._engine.skeleton import class_scans, parse_skeleton
 from hotswap._engine.source import ParsedSource, make_statement
 
 if TYPE_CHECKING:
@@ -107,5 +107,6 @@ def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
                     flags |= feature.compiler_flag
                 if alias.name == "annotations":
                     postponed = True
-        statements.append(make_statement(node, index, postponed, None, may_declare_global))
+        scans = class_scans(node, postponed) if isinstance(node, ast.ClassDef) else None
+        statements.append(make_statement(node, index, postponed, scans, may_declare_global))
     return ParsedSource(text, statements, flags)

@@ -17,6 +17,16 @@ blanked function gets its real end back from the outline and a *lazy body*: the 
 ``ast.FunctionDef`` again. Everything else (``compile``, ``ast.dump``, ``ast.walk``) reads fields
 through attribute access and so gets the real body.
 
+The methods of a top-level class are blanked whole, decorators and header too (``pass`` on the
+first line): a class of 130 methods is most of a large module, and their headers were most of
+what its skeleton parsed (4-5 ms of sympy's ``expr.py``). Such a *lazy method* knows its name,
+its lines and columns (``node_first`` reads its first line without parsing it), and what its
+header reads and calls while the class body runs (the outline scanned it in idle time, with the
+engine's ``scan_member``): what a class statement's first parse and the nested re-parse of a
+method ask of the members they do not touch. Any other field parses the method's own lines (in
+the stand-in class) and the node becomes a plain one; read off the node's class, a field is
+what the plain class gives (``ast.dump`` leaves out an optional field that is None by that).
+
 Why the result equals a whole parse: the outline was made from a whole parse of the same text
 (its digest is checked), so every blanked range is exactly a body that begins on a line of its
 own and ends the function; the tokenizer is in the same state at its first line (an indented
@@ -38,7 +48,8 @@ import operator
 import threading
 from typing import Any
 
-from hotswap._detect.outline import Outline, no_collections, node_first
+from hotswap._detect.outline import FIRST, Outline, Scanned, no_collections, node_first
+from hotswap._engine.scan import MemberScans, scan_member
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -55,10 +66,13 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
     for k in range(0, len(defs), 4):
         line, body, last, column = defs[k : k + 4]
         blanked[line] = (body, last, column)
-        head = lines[body - 1]
-        indent = len(head) - len(head.lstrip(" \t\f"))
-        lines[body - 1] = head[:indent] + "pass"
-        lines[body:last] = [""] * (last - body)
+        _blank(lines, body, last)
+    members = found.members
+    whole = {}  # first line -> (def line, last line, end column, async?, position in ``names``)
+    for k in range(0, len(members), 5):
+        line, first, last, column, is_async = members[k : k + 5]
+        whole[first] = (line, last, column, is_async, k // 5)
+        _blank(lines, first, last)
     try:
         tree = ast.parse("\n".join(lines), filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -71,16 +85,29 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
     before = itertools.accumulate(map(len, original), initial=0)
     starts = list(map(operator.add, before, itertools.count()))
     plain = found.plain
-    todo: list[tuple[list[ast.stmt], bool]] = [(tree.body, False)]
+    todo: list[tuple[list[ast.stmt], bool, bool]] = [(tree.body, False, False)]
     while todo:
-        body_list, member = todo.pop()
-        for node in body_list:
+        body_list, member, top_class = todo.pop()
+        for position, node in enumerate(body_list):
             if isinstance(node, ast.ClassDef):
                 end = ends.pop(node.lineno, None)
                 if end is None:
                     return None
                 node.end_lineno, node.end_col_offset = end
-                todo.append((node.body, True))
+                todo.append((node.body, True, not member))
+            elif top_class and type(node) is ast.Pass and node.lineno in whole:
+                line, last, column, is_async, j = whole.pop(node.lineno)
+                base = ast.AsyncFunctionDef if is_async else ast.FunctionDef
+                lazy = _MEMBER_OF[base]
+                made = body_list[position] = lazy.__new__(lazy)
+                state = made.__dict__
+                state["name"] = found.names[j]
+                state["lineno"], state["col_offset"] = line, node.col_offset
+                state["end_lineno"], state["end_col_offset"] = last, column
+                state[FIRST] = node.lineno
+                scanned = found.scans.get(line, _NOTHING)
+                span = (starts[node.lineno - 1], starts[last])
+                state[_MEMBER_KEY] = (text, *span, node.lineno, plain, scanned, found.postponed)
             elif isinstance(node, _DEFS):
                 spot = blanked.pop(node.lineno, None)
                 if spot is None:
@@ -98,9 +125,30 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
                 span = (starts[first - 1], starts[last])
                 state[_LAZY_KEY] = (text, *span, first, member, plain)
                 node.__class__ = _LAZY_OF[type(node)]
-    if blanked or ends:
+    if blanked or ends or whole:
         return None  # the outline names what the skeleton lacks: not this text's
     return tree
+
+
+def _blank(lines: list[str], first: int, last: int) -> None:
+    """Lines ``first..last`` become ``pass`` at the first one's indentation, then blank lines."""
+    head = lines[first - 1]
+    indent = len(head) - len(head.lstrip(" \t\f"))
+    lines[first - 1] = head[:indent] + "pass"
+    lines[first:last] = [""] * (last - first)
+
+
+def class_scans(node: ast.ClassDef, postponed: bool) -> MemberScans:
+    """What each member of a top-level class reads and calls while the class body runs
+    (``scan_member``): a method the skeleton left unparsed has its scan from the outline."""
+    scans = []
+    for member in node.body:
+        lazy = member.__dict__.get(_MEMBER_KEY)
+        if lazy is not None and lazy[6] == postponed:
+            scans.append(lazy[5])
+        else:
+            scans.append(scan_member(member, postponed))
+    return tuple(scans)
 
 
 # -- lazy bodies -------------------------------------------------------------------------------
@@ -111,16 +159,19 @@ _STAND_IN = "class _:\n"
 
 
 def _materialize(node: Any) -> None:
-    """Parse the function's own lines and give ``node`` its body; it is a plain node after."""
+    """Parse the function's own lines and give ``node`` its body (or, a method left unparsed
+    whole, every field); it is a plain node after."""
     state = node.__dict__
-    if state.get(_LAZY_KEY) is None:
+    if state.get(_LAZY_KEY) is None and state.get(_MEMBER_KEY) is None:
         node.__class__ = _BASE_OF.get(type(node), type(node))
         return
     with _ONE_AT_A_TIME:  # (a parse handed over by the preparer thread: one body list)
-        lazy = state.get(_LAZY_KEY)
+        whole = state.get(_MEMBER_KEY)
+        lazy = whole if whole is not None else state.get(_LAZY_KEY)
         if lazy is None:
             return
-        text, start, stop, first, member, _plain = lazy
+        text, start, stop, first = lazy[:4]
+        member = True if whole is not None else lazy[4]
         own = text[start:stop]
         made: Any
         with no_collections():
@@ -129,12 +180,20 @@ def _materialize(node: Any) -> None:
                 made = tree.body[0].body[0]  # type: ignore[attr-defined]
             else:
                 made = ast.parse("\n" * (first - 1) + own).body[0]
-        body = made.body
-        if made.lineno != node.lineno or type(made) is not _BASE_OF[type(node)]:
+        base = _BASE_OF[type(node)]
+        if made.lineno != node.lineno or type(made) is not base:
             raise AssertionError(f"lazy body of line {node.lineno} does not match its outline")
-        state["body"] = body
-        state.pop(_LAZY_KEY, None)
-        node.__class__ = _BASE_OF.get(type(node), type(node))
+        if whole is not None:
+            if made.name != state["name"] or node_first(made) != first:
+                raise AssertionError(f"method at line {node.lineno} does not match its outline")
+            for name in base._fields:
+                state[name] = getattr(made, name, None)
+            state.pop(FIRST, None)
+            state.pop(_MEMBER_KEY, None)
+        else:
+            state["body"] = made.body
+            state.pop(_LAZY_KEY, None)
+        node.__class__ = base
 
 
 def _get_body(node: Any) -> list[ast.stmt]:
@@ -159,9 +218,41 @@ def _lazy_type(base: type) -> type:
     return made
 
 
+class _Field:
+    """A field of a method left unparsed whole: read or set, it parses the method first. Read
+    off the class, it is what the node class's own attribute is (``None`` for an optional
+    field: ``ast.dump`` leaves out a None that equals it)."""
+
+    def __init__(self, base: type, name: str) -> None:
+        self.name = name
+        self.default = getattr(base, name, self)
+
+    def __get__(self, node: Any, owner: type | None = None) -> Any:
+        if node is None:
+            return self.default
+        _materialize(node)
+        return node.__dict__[self.name]
+
+    def __set__(self, node: Any, value: Any) -> None:
+        _materialize(node)
+        node.__dict__[self.name] = value
+
+
+def _member_type(base: type) -> type:
+    # Every field but ``name`` (kept from the outline) parses the method when first used.
+    fields = {name: _Field(base, name) for name in base._fields if name != "name"}
+    made = type(base.__name__, (base,), {"__slots__": (), **fields})
+    made.__module__ = "ast"
+    return made
+
+
 _LAZY_OF: dict[type, type] = {t: _lazy_type(t) for t in (ast.FunctionDef, ast.AsyncFunctionDef)}
+_MEMBER_OF: dict[type, type] = {t: _member_type(t) for t in (ast.FunctionDef, ast.AsyncFunctionDef)}
 _BASE_OF: dict[type, type] = {lazy: base for base, lazy in _LAZY_OF.items()}
+_BASE_OF.update({lazy: base for base, lazy in _MEMBER_OF.items()})
 LAZY = frozenset(_BASE_OF)
+_MEMBER_KEY = "_hotswap_member"  # (text, start, stop, first line, plain, scan, postponed)
+_NOTHING: Scanned = (frozenset(), frozenset())
 
 
 def settle(node: Any) -> bool:
