@@ -513,7 +513,7 @@ _DIRECT = {
     ("kinds.py", "_reclass"): "enum members the fresh class made",
     ("writers.py", "_restore_object"): "an undo record itself",
     ("source.py", "moved"): "a parsed statement it made (not a live object)",
-    ("skeleton.py", "parse_skeleton"): "syntax trees it parsed (not live objects)",
+    ("skeleton.py", "_lazy_body"): "syntax trees it parsed (not live objects)",
     ("skeleton.py", "_materialize"): "syntax trees it parsed (not live objects)",
     ("skeleton.py", "_set_body"): "syntax trees it parsed (not live objects)",
 }

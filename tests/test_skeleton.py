@@ -17,7 +17,7 @@ import hotswap
 from conftest import Workspace
 from hotswap._detect.outline import LARGE, outline
 from hotswap._detect.tracker import TRACKER
-from hotswap._engine import scan, skeleton
+from hotswap._engine import parsing, scan, skeleton
 from hotswap._engine.parsing import parse_fresh, parse_whole
 
 # Shapes that carry tokenizer state across lines, or that a blanked body could get wrong.
@@ -106,8 +106,8 @@ lambda_value = lambda: 1
 def _same_as_whole(text: str, path: str = "m.py") -> None:
     """With the bodies blanked, and with the methods of top-level classes blanked whole too
     (the outline the background reader makes: with the engine's member scan)."""
-    for member_scan in (None, scan.scan_member):
-        found = outline(text, b"digest", member_scan)
+    for facts in (None, parsing.header_facts):
+        found = outline(text, b"digest", facts)
         assert found is not None
         tree = skeleton.parse_skeleton(text, path, found)
         assert tree is not None
@@ -303,6 +303,19 @@ def test_a_large_modules_first_save_parses_what_it_needs(
         assert kept.edited() == 2 and module.TABLE == [1]
         assert "Big.edited" in str(report) and "m1" not in str(report)
         assert 1 <= len(parsed) <= 3, parsed
+        # What it did not parse stays unparsed: the other methods and the module's functions,
+        # headers included (their names, lines and header reads came from the outline).
+        kept_parse = parsing._BASES[module.__file__]
+        big = next(s for s in kept_parse.objects if s.name == "Big")
+        methods = big.node.body  # type: ignore[attr-defined]
+
+        def unparsed(node: ast.AST) -> bool:
+            return skeleton._WHOLE_KEY in node.__dict__  # (not even its header)
+
+        assert sum(map(unparsed, methods)) == len(methods) - 1
+        fillers = [s for s in kept_parse.objects if (s.name or "").startswith("filler")]
+        assert len(fillers) == 200 and all(unparsed(s.node) for s in fillers)
+        assert not skeleton.is_lazy(methods[-1]) and methods[-1].name == "edited"
         old, new = "def helper():\n    return 1", "def helper():\n    return 5"
         workspace.write(f"{name}.py", source.replace(old, new))
         report = r.check()

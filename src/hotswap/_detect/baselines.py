@@ -41,7 +41,7 @@ from types import CodeType, ModuleType
 
 from hotswap._detect.events import Watcher
 from hotswap._detect.indexing import Indexing
-from hotswap._detect.prepare import COLLECT_AFTER, member_scan, warm_up
+from hotswap._detect.prepare import COLLECT_AFTER, header_facts, warm_up
 from hotswap._detect.record import (
     Fingerprint,
     Pushed,
@@ -285,10 +285,10 @@ class Baselines(Indexing):
             record.pack()
             time.sleep(0)  # yield the GIL after each file: the session's own work comes first
         warm_up(read >= COLLECT_AFTER)  # what a first reload needs, now the imports settled
-        scan = member_scan() if large else None
+        facts = header_facts() if large else None
         for record in large:  # the first save of a large module parses a skeleton of it
             start = time.perf_counter()
-            record.make_outline(scan)
+            record.make_outline(facts)
             # A parse holds the GIL: at most a third of the time, the session's work first.
             time.sleep(2 * (time.perf_counter() - start))
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
+import itertools
 import re
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterator
+from typing import Any
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -57,113 +59,117 @@ def no_collections() -> Iterator[None]:
 
 
 class Outline:
-    """Where the function bodies and class ends of one source lie (see the module docstring):
-    ``defs`` holds ``(def line, body's first line, last line, end column)`` for each function a
-    skeleton blanks, ``classes`` ``(class line, last line, end column)`` for each class reached.
+    """Where the function bodies and class ends of one source lie (see the module docstring and
+    :mod:`hotswap._engine.skeleton`). Lines count from 1; offsets are characters of the text,
+    ``start..stop`` a function's own text (decorators included, its last line's end excluded).
 
-    ``members``: the methods of top-level classes a skeleton blanks whole, header and decorators
-    too, as ``(def line, first line, last line, end column, async?)``, with their ``names`` and
-    what each reads and calls while the class body runs (``scans``, by def line: the non-empty
-    ones; a class statement's reads are its members' together), worked out with
-    ``postponed`` (``from __future__ import annotations``): see :mod:`hotswap._engine.skeleton`.
+    - ``defs``: ``(def line, body's first line, last line, end column, start, stop, body's
+      start, body's column)`` for each function whose body a skeleton blanks (its header kept);
+    - ``wholes``: ``(def line, first line, last line, end column, column * 4 + async? * 2 +
+      member?, start, stop)`` for each function a skeleton blanks whole, header and
+      decorators too: the methods of top-level classes (``member``) and the top-level
+      functions. ``names`` holds their names (joined by spaces, in that order), ``facts`` what
+      the engine's parse asks of their headers (see ``Facts``; by def line, where not empty),
+      worked out with ``postponed`` (``from __future__ import annotations``);
+    - ``classes``: ``(class line, last line, end column)`` for each class reached.
+
+    An outline is kept for every large module a program imported (sympy: 354 of them), so it
+    is kept in arrays and strings: 1.1 MiB for all of sympy's.
     """
 
-    __slots__ = ("classes", "defs", "digest", "members", "names", "plain", "postponed", "scans")
+    __slots__ = ("classes", "defs", "digest", "facts", "names", "plain", "postponed", "wholes")
 
-    def __init__(
-        self, digest: bytes | None, defs: array[int], classes: array[int], plain: bool
-    ) -> None:
+    def __init__(self, digest: bytes | None, plain: bool, postponed: bool) -> None:
         self.digest = digest
-        self.defs = defs
-        self.classes = classes
         # Every identifier is spelled as the parser names it (no character that NFKC changes
         # could be part of one): a name's absence from the text then proves it is not read.
         self.plain = plain
-        self.members: array[int] = array("i")
-        self.names: tuple[str, ...] = ()
-        self.scans: dict[int, Scanned] = {}
-        self.postponed = False
+        self.postponed = postponed
+        self.defs: array[int] = array("i")
+        self.wholes: array[int] = array("i")
+        self.classes: array[int] = array("i")
+        self.names = ""
+        self.facts = ""  # "line\x01field\x01field\x02line...": each field names joined by spaces
+
+    def known(self) -> dict[int, tuple[Any, ...]]:
+        """``facts`` by def line: tuples of fields, each a tuple of names but a
+        ``decorators_key`` (a top-level function's fourth)."""
+        out: dict[int, tuple[Any, ...]] = {}
+        if not self.facts:
+            return out
+        for entry in self.facts.split("\x02"):
+            line, *fields = entry.split("\x01")
+            named = [tuple(field.split(" ")) if field else () for field in fields[:3]]
+            out[int(line)] = (*named, *fields[3:])
+        return out
 
 
-# What a class member reads and calls while its class body runs (``_engine.scan.scan_member``).
-Scanned = tuple[frozenset[str], frozenset[str]]
-MemberScan = Callable[[ast.stmt, bool], Scanned]
+# What the engine's parse asks of a function's header (``_engine.parsing.header_facts``):
+# called with the node, ``postponed``, and whether it is a method of a top-level class; gives
+# tuples of names (and a top-level function's ``decorators_key`` last), empty when nothing.
+Facts = Callable[[ast.stmt, bool, bool], tuple[Any, ...]]
 
 
-def outline(
-    text: str, digest: bytes | None = None, scan: MemberScan | None = None
-) -> Outline | None:
+def outline(text: str, digest: bytes | None = None, facts: Facts | None = None) -> Outline | None:
     """The outline of ``text`` (None when it does not parse, or has nothing to blank).
-    ``scan`` (the engine's member scan): methods of top-level classes are outlined whole too."""
-    if "\r" in text:
-        return None  # lines below are "\n"-separated (decode_source makes them so)
+    ``facts`` (from the engine): methods of top-level classes and top-level functions are
+    blanked whole too."""
+    if "\r" in text or len(text) >= 2**31:
+        return None  # lines are "\n"-separated (decode_source makes them so); offsets: 32 bits
     try:
         with no_collections():
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines = text.split("\n")
-    defs: array[int] = array("i")
-    classes: array[int] = array("i")
-    members: array[int] = array("i")
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    made = Outline(digest, text.isascii() or _plain(text), _postponed(tree))
     names: list[str] = []
-    scans: dict[int, Scanned] = {}
-    postponed = _postponed(tree)
-    todo: list[tuple[list[ast.stmt], bool]] = [(tree.body, True)]
+    known: list[str] = []
+
+    def starts_line(first: int, column: int) -> bool:
+        return not lines[first - 1].encode()[:column].strip()  # (col_offset counts UTF-8 bytes)
+
+    todo: list[tuple[list[ast.stmt], int]] = [(tree.body, 0)]  # (body, depth)
     while todo:
-        body, top = todo.pop()
+        body, depth = todo.pop()
         for node in body:
             if isinstance(node, ast.ClassDef):
-                classes.extend((node.lineno, node.end_lineno or 0, node.end_col_offset or 0))
-                todo.append((node.body, False))
-                if top and scan is not None:
-                    whole = _whole_members(node, lines)
-                    for member in whole:
-                        first, last = node_first(member), member.end_lineno or member.lineno
-                        members.extend(
-                            (member.lineno, first, last, member.end_col_offset or 0,
-                             isinstance(member, ast.AsyncFunctionDef))
-                        )  # fmt: skip
-                        names.append(member.name)
-                        scanned = scan(member, postponed)
-                        if scanned[0] or scanned[1]:
-                            scans[member.lineno] = scanned
-                    if whole:  # (their bodies are blanked with them)
-                        blanked = set(map(id, whole))
-                        rest = [m for m in node.body if id(m) not in blanked]
-                        todo[-1] = (rest, False)
-            elif isinstance(node, _DEFS):
-                first = node.body[0]
-                start = node_first(first)  # a decorated statement starts at its decorators
-                line = lines[start - 1].encode()  # (col_offset counts UTF-8 bytes)
-                last = node.end_lineno or node.lineno
-                # Not a body on its header's line; not a body whose last line ends with a
-                # backslash (its logical line goes on through the comment line after it).
-                if (
-                    start > node.lineno
-                    and not line[: first.col_offset].strip()
-                    and not lines[last - 1].endswith("\\")
-                ):
-                    defs.extend((node.lineno, start, last, node.end_col_offset or 0))
-    if not defs and not members:
+                made.classes.extend((node.lineno, node.end_lineno or 0, node.end_col_offset or 0))
+                todo.append((node.body, depth + 1))
+                continue
+            if not isinstance(node, _DEFS):
+                continue
+            last = node.end_lineno or node.lineno
+            continued = lines[last - 1].endswith("\\")  # (its logical line goes on after it)
+            first = node_first(node)
+            start, stop = starts[first - 1], starts[last] - 1
+            end = node.end_col_offset or 0
+            whole = facts is not None and depth <= 1 and not continued
+            if whole and starts_line(first, node.col_offset):
+                assert facts is not None
+                found = facts(node, made.postponed, depth == 1)
+                flags = node.col_offset * 4 + isinstance(node, ast.AsyncFunctionDef) * 2 + depth
+                made.wholes.extend((node.lineno, first, last, end, flags, start, stop))
+                names.append(node.name)
+                if found:
+                    fields = [" ".join(f) if isinstance(f, tuple) else f for f in found]
+                    known.append("\x01".join([str(node.lineno), *fields]))
+                continue
+            inner = node.body[0]
+            begins = node_first(inner)  # a decorated statement starts at its decorators
+            # Not a body on its header's line; not a body whose last line ends with a
+            # backslash.
+            if begins > node.lineno and starts_line(begins, inner.col_offset) and not continued:
+                made.defs.extend(
+                    (node.lineno, begins, last, end, start, stop, starts[begins - 1],
+                     inner.col_offset)
+                )  # fmt: skip
+    if not made.defs and not made.wholes:
         return None
-    made = Outline(digest, defs, classes, text.isascii() or _plain(text))
-    made.members, made.names, made.scans, made.postponed = members, tuple(names), scans, postponed
+    made.names = " ".join(names)
+    made.facts = "\x02".join(known)
     return made
-
-
-def _whole_members(node: ast.ClassDef, lines: list[str]) -> list[ast.stmt]:
-    """The methods of class ``node`` a skeleton may blank whole: each starts its own line (a
-    compound statement does) and its last line does not end with a backslash (its logical
-    line would go on through the comment line after it)."""
-    whole: list[ast.stmt] = []
-    for member in node.body:
-        if isinstance(member, _DEFS):
-            last = member.end_lineno or member.lineno
-            head = lines[node_first(member) - 1].encode()  # (col_offset counts UTF-8 bytes)
-            if not head[: member.col_offset].strip() and not lines[last - 1].endswith("\\"):
-                whole.append(member)
-    return whole
 
 
 def _postponed(tree: ast.Module) -> bool:

@@ -159,11 +159,11 @@ def warm_up(collect: bool = False) -> None:
         gc.collect()
 
 
-def member_scan() -> Any:
-    """The engine's scan of a class member (``_engine.scan.scan_member``), for outlines made in
-    idle time; None when the engine does not import (at interpreter shutdown)."""
+def header_facts() -> Any:
+    """What the engine's parse asks of a function's header (``_engine.parsing.header_facts``),
+    for outlines made in idle time; None when the engine does not import (at shutdown)."""
     try:
-        return importlib.import_module("hotswap._engine.scan").scan_member
+        return importlib.import_module("hotswap._engine.parsing").header_facts
     except Exception:
         return None
 

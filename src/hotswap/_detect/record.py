@@ -31,7 +31,7 @@ from hotswap._detect.text import SourceError, decode
 from hotswap._report import Problem
 
 if TYPE_CHECKING:
-    from hotswap._detect.outline import MemberScan, Outline
+    from hotswap._detect.outline import Facts, Outline
     from hotswap._detect.reads import Reads
     from hotswap._engine.source import ParsedSource
 
@@ -298,16 +298,16 @@ class Record:
         outline = self.outline
         return outline if outline is not None and outline.digest == self.digest else None
 
-    def make_outline(self, scan: MemberScan | None = None) -> None:
-        """Outline the executing source (idle time: a whole parse of it, kept small); ``scan``:
-        the engine's member scan (see ``_detect.outline.outline``)."""
+    def make_outline(self, facts: Facts | None = None) -> None:
+        """Outline the executing source (idle time: a whole parse of it, kept small); ``facts``:
+        the engine's (see ``_detect.outline.outline``)."""
         from hotswap._detect.outline import outline
 
         digest = self.digest
         text = self.text
         if text is None or digest is None:
             return
-        made = outline(text, digest, scan)
+        made = outline(text, digest, facts)
         if made is not None and self.digest == digest:  # (not reloaded meanwhile)
             self.outline = made
 

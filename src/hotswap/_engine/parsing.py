@@ -11,12 +11,13 @@ import __future__
 
 import ast
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from hotswap._detect.outline import no_collections
+from hotswap._detect.outline import no_collections, node_first
 from hotswap._detect.text import SourceError
-from hotswap._engine.skeleton import class_scans, parse_skeleton
-from hotswap._engine.source import ParsedSource, make_statement
+from hotswap._engine.scan import scan_member
+from hotswap._engine.skeleton import class_scans, parse_skeleton, whole_facts
+from hotswap._engine.source import ParsedSource, Statement, make_statement
 
 if TYPE_CHECKING:
     from hotswap._detect.outline import Outline
@@ -107,6 +108,44 @@ def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
                     flags |= feature.compiler_flag
                 if alias.name == "annotations":
                     postponed = True
+        known = whole_facts(node, postponed)
+        if known is not None:  # (a function a skeleton left unparsed whole)
+            statements.append(_unparsed_statement(node, index, known))
+            continue
         scans = class_scans(node, postponed) if isinstance(node, ast.ClassDef) else None
         statements.append(make_statement(node, index, postponed, scans, may_declare_global))
     return ParsedSource(text, statements, flags)
+
+
+def header_facts(node: ast.stmt, postponed: bool, member: bool) -> tuple[Any, ...]:
+    """What a parse asks of the header of a function a skeleton blanks whole (the outline
+    keeps it: see :mod:`hotswap._engine.skeleton`): for a method of a top-level class, the
+    names it reads and calls while the class body runs; for a top-level function, the names its
+    statement binds, reads and calls and its ``decorators_key``. Empty when that is nothing
+    (most functions: the outlines of sympy's 354 large modules keep 4,000 of 22,000), and as
+    tuples, not sets: an outline is kept for every large module."""
+    if member:
+        reads, calls = scan_member(node, postponed)
+        return (tuple(reads), tuple(calls)) if reads or calls else ()
+    made = make_statement(node, 0, postponed)
+    if made.binds == {made.name} and not (made.reads or made.calls or made.decorators_key):
+        return ()
+    return (tuple(made.binds), tuple(made.reads), tuple(made.calls), made.decorators_key)
+
+
+def _unparsed_statement(node: ast.stmt, index: int, known: tuple[Any, ...]) -> Statement:
+    """The statement of a top-level function left unparsed whole, from its outlined facts."""
+    name: str = node.name  # type: ignore[attr-defined]
+    binds, reads, calls, decorators_key = known or ((name,), (), (), "")
+    return Statement(
+        node=node,
+        index=index,
+        first=node_first(node),
+        last=node.end_lineno or node.lineno,
+        binds=frozenset(binds),
+        reads=frozenset(reads),
+        calls=frozenset(calls),
+        name=name,
+        decorators_key=decorators_key,
+        body_reads=None,  # (read off the body when first asked: ``reads_in_body``)
+    )

@@ -43,12 +43,10 @@ read) before a body is parsed for its reads (the dataflow asks it of every funct
 from __future__ import annotations
 
 import ast
-import itertools
-import operator
 import threading
 from typing import Any
 
-from hotswap._detect.outline import FIRST, Outline, Scanned, no_collections, node_first
+from hotswap._detect.outline import FIRST, Outline, no_collections, node_first
 from hotswap._engine.scan import MemberScans, scan_member
 
 _DEFS = ast.FunctionDef | ast.AsyncFunctionDef
@@ -59,83 +57,103 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
     None when the skeleton does not check out (the caller then parses the whole text)."""
     if "\r" in text:
         return None
-    original = text.split("\n")
-    lines = list(original)
-    defs = found.defs
-    blanked = {}  # def line -> (body's first line, last line, end column)
-    for k in range(0, len(defs), 4):
-        line, body, last, column = defs[k : k + 4]
-        blanked[line] = (body, last, column)
-        _blank(lines, body, last)
-    members = found.members
-    whole = {}  # first line -> (def line, last line, end column, async?, position in ``names``)
-    for k in range(0, len(members), 5):
-        line, first, last, column, is_async = members[k : k + 5]
-        whole[first] = (line, last, column, is_async, k // 5)
-        _blank(lines, first, last)
+    blanks = []  # (start, stop, column): the text a ``pass`` stands in for, its lines kept
+    wholes, defs = found.wholes, found.defs
+    for k in range(0, len(wholes), 7):
+        blanks.append((wholes[k + 5], wholes[k + 6], wholes[k + 4] >> 2))
+    for k in range(0, len(defs), 8):
+        blanks.append((defs[k + 6], defs[k + 5], defs[k + 7]))
+    blanks.sort()
+    pieces = []
+    at = 0
+    for start, stop, column in blanks:
+        pieces.append(text[at : start + column])
+        pieces.append("pass" + "\n" * text.count("\n", start, stop))
+        at = stop
+    pieces.append(text[at:])
     try:
-        tree = ast.parse("\n".join(lines), filename=path)
+        tree = ast.parse("".join(pieces), filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    return tree if _make_lazy(tree, text, found) else None
+
+
+def _make_lazy(tree: ast.Module, text: str, found: Outline) -> bool:
+    """Give the skeleton's classes their ends and put lazy functions where ``found`` says;
+    False when the skeleton is not what the outline describes."""
+    defs = found.defs
+    blanked = {}  # def line -> (body's first line, last line, end column, start, stop)
+    for k in range(0, len(defs), 8):
+        blanked[defs[k]] = defs[k + 1 : k + 6]
+    wholes = found.wholes
+    whole = {}  # first line -> position in ``wholes``
+    for k in range(0, len(wholes), 7):
+        whole[wholes[k + 1]] = k
     ends = {}
     classes = found.classes
     for k in range(0, len(classes), 3):
         ends[classes[k]] = (classes[k + 1], classes[k + 2])
-    # Where each line starts: the lengths before it, and a newline each (in C: 5,000 lines).
-    before = itertools.accumulate(map(len, original), initial=0)
-    starts = list(map(operator.add, before, itertools.count()))
-    plain = found.plain
-    todo: list[tuple[list[ast.stmt], bool, bool]] = [(tree.body, False, False)]
+    names, known = found.names.split(" "), found.known()
+    todo: list[tuple[list[ast.stmt], int]] = [(tree.body, 0)]  # (body, depth)
     while todo:
-        body_list, member, top_class = todo.pop()
+        body_list, depth = todo.pop()
         for position, node in enumerate(body_list):
             if isinstance(node, ast.ClassDef):
                 end = ends.pop(node.lineno, None)
                 if end is None:
-                    return None
+                    return False
                 node.end_lineno, node.end_col_offset = end
-                todo.append((node.body, True, not member))
-            elif top_class and type(node) is ast.Pass and node.lineno in whole:
-                line, last, column, is_async, j = whole.pop(node.lineno)
-                base = ast.AsyncFunctionDef if is_async else ast.FunctionDef
-                lazy = _MEMBER_OF[base]
-                made = body_list[position] = lazy.__new__(lazy)
-                state = made.__dict__
-                state["name"] = found.names[j]
-                state["lineno"], state["col_offset"] = line, node.col_offset
-                state["end_lineno"], state["end_col_offset"] = last, column
-                state[FIRST] = node.lineno
-                scanned = found.scans.get(line, _NOTHING)
-                span = (starts[node.lineno - 1], starts[last])
-                state[_MEMBER_KEY] = (text, *span, node.lineno, plain, scanned, found.postponed)
+                todo.append((node.body, depth + 1))
+            elif type(node) is ast.Pass and node.lineno in whole:
+                k = whole.pop(node.lineno)
+                entry, facts = wholes[k : k + 7], known.get(wholes[k], ())
+                made = _lazy_whole(node, depth, entry, names[k // 7], facts, text, found)
+                if made is None:
+                    return False
+                body_list[position] = made
             elif isinstance(node, _DEFS):
                 spot = blanked.pop(node.lineno, None)
                 if spot is None:
                     continue  # a one-line def, or a body on its header's line: parsed whole
-                body, last, column = spot
-                stand_in = node.body
-                if len(stand_in) != 1 or type(stand_in[0]) is not ast.Pass:
-                    return None
-                if stand_in[0].lineno != body:
-                    return None
-                node.end_lineno, node.end_col_offset = last, column
-                first = node_first(node)
-                state = node.__dict__
-                del state["body"]
-                span = (starts[first - 1], starts[last])
-                state[_LAZY_KEY] = (text, *span, first, member, plain)
-                node.__class__ = _LAZY_OF[type(node)]
-    if blanked or ends or whole:
-        return None  # the outline names what the skeleton lacks: not this text's
-    return tree
+                if not _lazy_body(node, spot, depth > 0, text, found.plain):
+                    return False
+    return not (blanked or ends or whole)  # else the outline names what the skeleton lacks
 
 
-def _blank(lines: list[str], first: int, last: int) -> None:
-    """Lines ``first..last`` become ``pass`` at the first one's indentation, then blank lines."""
-    head = lines[first - 1]
-    indent = len(head) - len(head.lstrip(" \t\f"))
-    lines[first - 1] = head[:indent] + "pass"
-    lines[first:last] = [""] * (last - first)
+def _lazy_whole(
+    node: ast.Pass, depth: int, entry: Any, name: str, facts: Any, text: str, found: Outline
+) -> Any:
+    """The lazy function in place of the skeleton's ``pass`` for ``entry`` (of
+    ``found.wholes``, with its ``name`` and ``facts``; None if it is not where that says)."""
+    line, first, last, end, flags, start, stop = entry
+    member = flags & 1
+    if depth > 1 or member != depth or node.col_offset != flags >> 2:
+        return None
+    lazy: Any = _WHOLE_OF[ast.AsyncFunctionDef if flags & 2 else ast.FunctionDef]
+    made = lazy.__new__(lazy)
+    state = made.__dict__
+    state["name"] = name
+    state["lineno"], state["col_offset"] = line, node.col_offset
+    state["end_lineno"], state["end_col_offset"] = last, end
+    state[FIRST] = first
+    plain, postponed = found.plain, found.postponed
+    state[_WHOLE_KEY] = (text, start, stop, first, bool(member), plain, facts, postponed)
+    return made
+
+
+def _lazy_body(node: Any, spot: Any, member: bool, text: str, plain: bool) -> bool:
+    """Make ``node``'s blanked body lazy (``spot``: its outlined body line, last line, end
+    column and text); False if the skeleton's stand-in is not where that says."""
+    body, last, column, start, stop = spot
+    stand_in = node.body
+    if len(stand_in) != 1 or type(stand_in[0]) is not ast.Pass or stand_in[0].lineno != body:
+        return False
+    node.end_lineno, node.end_col_offset = last, column
+    state = node.__dict__
+    del state["body"]
+    state[_LAZY_KEY] = (text, start, stop, node_first(node), member, plain)
+    node.__class__ = _LAZY_OF[type(node)]
+    return True
 
 
 def class_scans(node: ast.ClassDef, postponed: bool) -> MemberScans:
@@ -143,12 +161,22 @@ def class_scans(node: ast.ClassDef, postponed: bool) -> MemberScans:
     (``scan_member``): a method the skeleton left unparsed has its scan from the outline."""
     scans = []
     for member in node.body:
-        lazy = member.__dict__.get(_MEMBER_KEY)
-        if lazy is not None and lazy[6] == postponed:
-            scans.append(lazy[5])
+        lazy = member.__dict__.get(_WHOLE_KEY)
+        if lazy is not None and lazy[7] == postponed:
+            known = lazy[6]
+            scans.append((frozenset(known[0]), frozenset(known[1])) if known else _NOTHING)
         else:
             scans.append(scan_member(member, postponed))
     return tuple(scans)
+
+
+def whole_facts(node: ast.stmt, postponed: bool) -> tuple[Any, ...] | None:
+    """The outline's facts of a top-level function the skeleton left unparsed whole (see
+    ``_engine.parsing.header_facts``); None for any other node."""
+    lazy = node.__dict__.get(_WHOLE_KEY)
+    if lazy is None or lazy[4] or lazy[7] != postponed:
+        return None
+    return lazy[6]  # type: ignore[no-any-return]
 
 
 # -- lazy bodies -------------------------------------------------------------------------------
@@ -162,16 +190,15 @@ def _materialize(node: Any) -> None:
     """Parse the function's own lines and give ``node`` its body (or, a method left unparsed
     whole, every field); it is a plain node after."""
     state = node.__dict__
-    if state.get(_LAZY_KEY) is None and state.get(_MEMBER_KEY) is None:
+    if state.get(_LAZY_KEY) is None and state.get(_WHOLE_KEY) is None:
         node.__class__ = _BASE_OF.get(type(node), type(node))
         return
     with _ONE_AT_A_TIME:  # (a parse handed over by the preparer thread: one body list)
-        whole = state.get(_MEMBER_KEY)
+        whole = state.get(_WHOLE_KEY)
         lazy = whole if whole is not None else state.get(_LAZY_KEY)
         if lazy is None:
             return
-        text, start, stop, first = lazy[:4]
-        member = True if whole is not None else lazy[4]
+        text, start, stop, first, member = lazy[:5]
         own = text[start:stop]
         made: Any
         with no_collections():
@@ -180,16 +207,16 @@ def _materialize(node: Any) -> None:
                 made = tree.body[0].body[0]  # type: ignore[attr-defined]
             else:
                 made = ast.parse("\n" * (first - 1) + own).body[0]
-        base = _BASE_OF[type(node)]
+        base: Any = _BASE_OF[type(node)]
         if made.lineno != node.lineno or type(made) is not base:
             raise AssertionError(f"lazy body of line {node.lineno} does not match its outline")
         if whole is not None:
             if made.name != state["name"] or node_first(made) != first:
-                raise AssertionError(f"method at line {node.lineno} does not match its outline")
+                raise AssertionError(f"def at line {node.lineno} does not match its outline")
             for name in base._fields:
                 state[name] = getattr(made, name, None)
             state.pop(FIRST, None)
-            state.pop(_MEMBER_KEY, None)
+            state.pop(_WHOLE_KEY, None)
         else:
             state["body"] = made.body
             state.pop(_LAZY_KEY, None)
@@ -238,7 +265,7 @@ class _Field:
         node.__dict__[self.name] = value
 
 
-def _member_type(base: type) -> type:
+def _whole_type(base: Any) -> type:
     # Every field but ``name`` (kept from the outline) parses the method when first used.
     fields = {name: _Field(base, name) for name in base._fields if name != "name"}
     made = type(base.__name__, (base,), {"__slots__": (), **fields})
@@ -247,12 +274,13 @@ def _member_type(base: type) -> type:
 
 
 _LAZY_OF: dict[type, type] = {t: _lazy_type(t) for t in (ast.FunctionDef, ast.AsyncFunctionDef)}
-_MEMBER_OF: dict[type, type] = {t: _member_type(t) for t in (ast.FunctionDef, ast.AsyncFunctionDef)}
+_WHOLE_OF: dict[type, type] = {t: _whole_type(t) for t in (ast.FunctionDef, ast.AsyncFunctionDef)}
 _BASE_OF: dict[type, type] = {lazy: base for base, lazy in _LAZY_OF.items()}
-_BASE_OF.update({lazy: base for base, lazy in _MEMBER_OF.items()})
+_BASE_OF.update({lazy: base for base, lazy in _WHOLE_OF.items()})
 LAZY = frozenset(_BASE_OF)
-_MEMBER_KEY = "_hotswap_member"  # (text, start, stop, first line, plain, scan, postponed)
-_NOTHING: Scanned = (frozenset(), frozenset())
+# (text, start, stop, first line, member?, Outline.plain, facts, postponed)
+_WHOLE_KEY = "_hotswap_whole"
+_NOTHING: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
 
 def settle(node: Any) -> bool:
@@ -272,7 +300,8 @@ def may_read(node: Any, names: set[str]) -> bool:
     name (each part of a dotted one) occurs in its text, which a read needs (where identifiers
     are spelled as the parser names them: ``Outline.plain``); True otherwise, or when it is not
     lazy any more."""
-    lazy = node.__dict__.get(_LAZY_KEY)
+    state = node.__dict__
+    lazy = state.get(_LAZY_KEY) or state.get(_WHOLE_KEY)
     if lazy is None or not lazy[5]:
         return True
     text, start, stop = lazy[0], lazy[1], lazy[2]
