@@ -321,3 +321,24 @@ def test_a_large_modules_first_save_parses_what_it_needs(
         report = r.check()
         assert report.ok, str(report)
         assert module.TABLE == [5] and module.helper() == 5
+
+
+def test_a_copy_of_an_unparsed_function_is_the_whole_function() -> None:
+    """Code that copies a function's tree (re-applying a decorator copies the ``def`` to strip
+    its decorators) gets the whole function, whether the skeleton left its body or all of it
+    unparsed: on Python 3.13 the copy protocol made a node with no body (the lazy class's
+    fields were set empty, then its dictionary filled)."""
+    import copy
+    import pickle
+
+    whole = parse_whole(SHAPES, "m.py")
+    expected = [ast.dump(s.node, include_attributes=True) for s in whole.objects]
+    for facts in (None, parsing.header_facts):
+        for how in (copy.copy, copy.deepcopy, lambda n: pickle.loads(pickle.dumps(n))):
+            found = outline(SHAPES, b"d", facts)
+            assert found is not None
+            fresh = parse_fresh(SHAPES, "m.py", found)
+            assert any(skeleton.is_lazy(s.node) for s in fresh.objects)
+            copies = [how(s.node) for s in fresh.objects]
+            assert not any(map(skeleton.is_lazy, copies))
+            assert [ast.dump(c, include_attributes=True) for c in copies] == expected

@@ -43,6 +43,7 @@ read) before a body is parsed for its reads (the dataflow asks it of every funct
 from __future__ import annotations
 
 import ast
+import copy
 import threading
 from typing import Any
 
@@ -235,12 +236,32 @@ def _set_body(node: Any, value: list[ast.stmt]) -> None:
     node.__class__ = _BASE_OF[type(node)]
 
 
+def _copy(node: Any) -> Any:
+    _materialize(node)  # (a plain node now)
+    return copy.copy(node)
+
+
+def _deepcopy(node: Any, memo: dict[int, Any]) -> Any:
+    _materialize(node)
+    return copy.deepcopy(node, memo)
+
+
+def _reduce_ex(node: Any, protocol: Any) -> Any:
+    _materialize(node)
+    return node.__reduce_ex__(protocol)
+
+
+# A copy (or pickle) of a lazy node is of the plain node: the copy protocol makes a node of
+# the class with no fields, then fills its dictionary, which would skip (3.13: trip over) what
+# the lazy class does with a field.
+_COPYING = {"__copy__": _copy, "__deepcopy__": _deepcopy, "__reduce_ex__": _reduce_ex}
+
+
 def _lazy_type(base: type) -> type:
     # Same name: ``ast.dump`` names a node by its class (after reading the fields, by then the
     # plain class anyway). No slots of its own, so that ``__class__`` may be assigned both ways.
-    made = type(
-        base.__name__, (base,), {"__slots__": (), "body": property(_get_body, _set_body)}
-    )
+    body = property(_get_body, _set_body)
+    made = type(base.__name__, (base,), {"__slots__": (), "body": body, **_COPYING})
     made.__module__ = "ast"
     return made
 
@@ -268,7 +289,7 @@ class _Field:
 def _whole_type(base: Any) -> type:
     # Every field but ``name`` (kept from the outline) parses the method when first used.
     fields = {name: _Field(base, name) for name in base._fields if name != "name"}
-    made = type(base.__name__, (base,), {"__slots__": (), **fields})
+    made = type(base.__name__, (base,), {"__slots__": (), **fields, **_COPYING})
     made.__module__ = "ast"
     return made
 
