@@ -321,6 +321,18 @@ def test_a_large_modules_first_save_parses_what_it_needs(
         report = r.check()
         assert report.ok, str(report)
         assert module.TABLE == [5] and module.helper() == 5
+        # A line added at the top and a function far below edited: every statement between
+        # them moves, and pairing old and new statements by name reads no function's header.
+        parsed.clear()
+        far = "def filler150(x):\n    return [x] * 150"
+        moved = "import os\n" + source.replace(old, new).replace(far, far.replace("x]", "x, x]"))
+        workspace.write(f"{name}.py", moved)
+        report = r.check()
+        assert report.ok, str(report)
+        assert module.filler150(1) == [1, 1] * 150 and module.helper() == 5
+        line = moved[: moved.index("def filler7(")].count("\n") + 1
+        assert module.filler7.__code__.co_firstlineno == line  # (moved down one line)
+        assert len(parsed) <= 3, parsed
 
 
 def test_a_copy_of_an_unparsed_function_is_the_whole_function() -> None:

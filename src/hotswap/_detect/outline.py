@@ -2,7 +2,9 @@
 
 Made in idle time by the background reader (:mod:`hotswap._detect.baselines`) from a whole parse
 of the source a large module executes, kept on its record, and read by the first parse of that
-source (:mod:`hotswap._engine.skeleton`, which says why the result equals a whole parse).
+source (:mod:`hotswap._engine.skeleton`, which says why the result equals a whole parse). With
+the engine's facts about function headers (``_engine.parsing.header_facts``, handed over by
+:mod:`hotswap._detect.prepare`), top-level functions and methods are outlined whole.
 """
 
 from __future__ import annotations

@@ -224,6 +224,8 @@ def _def_label(stmt: Statement) -> str:
     its identity."""
     name = stmt.name
     assert name is not None
+    if "overload" not in stmt.decorators_key:
+        return name  # (its decorators' dump: a function a skeleton left unparsed stays so)
     node = stmt.node
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
         is_overload(d) for d in node.decorator_list

@@ -17,15 +17,19 @@ blanked function gets its real end back from the outline and a *lazy body*: the 
 ``ast.FunctionDef`` again. Everything else (``compile``, ``ast.dump``, ``ast.walk``) reads fields
 through attribute access and so gets the real body.
 
-The methods of a top-level class are blanked whole, decorators and header too (``pass`` on the
-first line): a class of 130 methods is most of a large module, and their headers were most of
-what its skeleton parsed (4-5 ms of sympy's ``expr.py``). Such a *lazy method* knows its name,
-its lines and columns (``node_first`` reads its first line without parsing it), and what its
-header reads and calls while the class body runs (the outline scanned it in idle time, with the
-engine's ``scan_member``): what a class statement's first parse and the nested re-parse of a
-method ask of the members they do not touch. Any other field parses the method's own lines (in
-the stand-in class) and the node becomes a plain one; read off the node's class, a field is
-what the plain class gives (``ast.dump`` leaves out an optional field that is None by that).
+The top-level functions and the methods of top-level classes are blanked whole, decorators
+and header too (``pass`` on the first line): their headers were most of what a skeleton still
+parsed (sympy's ``expr.py``: 147 of them, 4-5 ms; more-itertools' ``more.py``: 166). Such a
+function is a *lazy function*: it knows its name, lines and columns (``node_first`` reads its
+first line without parsing it), and what the engine's parse asks of its header, which the
+outline worked out in idle time with the engine's own code (``_engine.parsing.header_facts``):
+for a method, what it reads and calls while the class body runs (a class statement reads its
+members' together; the nested re-parse of one method keeps the others'); for a top-level
+function, its statement's names bound, read and called and its decorators' key. A first parse
+makes the statements from those (``_engine.parsing._from_tree``). Any other field parses the
+function's own lines (a method in the stand-in class) and the node becomes a plain one; read
+off the node's class, a field is what the plain class gives (``ast.dump`` leaves out an
+optional field that is None by that). A copy of a lazy node is of the plain node.
 
 Why the result equals a whole parse: the outline was made from a whole parse of the same text
 (its digest is checked), so every blanked range is exactly a body that begins on a line of its
