@@ -354,3 +354,28 @@ def test_a_copy_of_an_unparsed_function_is_the_whole_function() -> None:
             copies = [how(s.node) for s in fresh.objects]
             assert not any(map(skeleton.is_lazy, copies))
             assert [ast.dump(c, include_attributes=True) for c in copies] == expected
+
+
+def test_overload_stubs_are_told_apart_without_parsing_other_functions() -> None:
+    """Old and new definitions pair by name, ``@overload`` stubs apart (``plan._def_label``):
+    for a skeleton's functions the label is the whole parse's, and only functions whose text
+    names ``overload`` are parsed to tell."""
+    from hotswap._engine.plan import _def_label
+
+    source = (
+        "import typing\nfrom typing import overload\n\n\n"
+        "@overload\ndef f(x: int) -> int: ...\n\n\n"
+        "@typing.overload\ndef f(x: str) -> str: ...\n\n\n"
+        "def f(x):\n    return x\n\n\n"
+        "class C:\n    @overload\n    def m(self, x: int) -> int: ...\n\n"
+        "    def m(self, x):\n        return x\n"
+    ) + "".join(f"\n\ndef plain{i}(x):\n    return x + {i}\n" for i in range(40))
+    whole = parse_whole(source, "m.py")
+    found = outline(source, b"d", parsing.header_facts)
+    assert found is not None
+    fresh = parse_fresh(source, "m.py", found)
+    named = [(o, n) for o, n in zip(whole.objects, fresh.objects, strict=True) if o.name]
+    assert [_def_label(o) for o, _ in named] == [_def_label(n) for _, n in named]
+    assert [_def_label(o) for o, _ in named][:3] == ["f @overload", "f @overload", "f"]
+    plain = [n.node for o, n in named if (o.name or "").startswith("plain")]
+    assert len(plain) == 40 and all(skeleton._WHOLE_KEY in node.__dict__ for node in plain)

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from hotswap._detect.imports import resolve
 from hotswap._engine.scan import Scan
-from hotswap._engine.skeleton import settle
+from hotswap._engine.skeleton import may_read, settle
 from hotswap._engine.source import STAR, ParsedSource, Statement
 
 Status = Literal["same", "changed", "added"]
@@ -219,15 +219,13 @@ def _match(
 
 def _def_label(stmt: Statement) -> str:
     """What a definition pairs by: its name; an ``@overload`` stub pairs with old stubs only
-    (``name`` plus a mark no identifier has), so that stubs added above a function, or
-    removed, never take the real function's place: it pairs with the old real one and keeps
-    its identity."""
+    (``name`` plus a mark no identifier has): stubs added above a function, or removed, never
+    take the real function's place, so it pairs with the old real one and keeps its identity."""
     name = stmt.name
     assert name is not None
-    if "overload" not in stmt.decorators_key:
-        return name  # (its decorators' dump: a function a skeleton left unparsed stays so)
-    node = stmt.node
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+    node = stmt.node  # (a function a skeleton left unparsed is parsed only if its text may tell)
+    defs = ast.FunctionDef | ast.AsyncFunctionDef
+    if isinstance(node, defs) and may_read(node, {"overload"}) and any(
         is_overload(d) for d in node.decorator_list
     ):
         return name + " @overload"
