@@ -379,3 +379,33 @@ def test_overload_stubs_are_told_apart_without_parsing_other_functions() -> None
     assert [_def_label(o) for o, _ in named][:3] == ["f @overload", "f @overload", "f"]
     plain = [n.node for o, n in named if (o.name or "").startswith("plain")]
     assert len(plain) == 40 and all(skeleton._WHOLE_KEY in node.__dict__ for node in plain)
+
+
+@pytest.mark.parametrize(
+    "path", [None, *_stdlib_files(3)], ids=lambda p: getattr(p, "name", "shapes")
+)
+def test_reading_a_header_leaves_the_body_unparsed(path: Path | None) -> None:
+    """A class run again reads every method's header (decorators, arguments) and keeps the
+    live code of those the edit left alone: reading a header of a function left unparsed
+    whole parses its header only (its body stays lazy), and the tree is a whole parse's."""
+    text = SHAPES if path is None else path.read_text(encoding="utf-8")
+    found = outline(text, b"d", parsing.header_facts)
+    assert found is not None
+    fresh = parse_fresh(text, "m.py", found)
+    wholes = [s.node for s in fresh.objects if skeleton._WHOLE_KEY in s.node.__dict__]
+    for stmt in fresh.objects:
+        if isinstance(stmt.node, ast.ClassDef):
+            wholes += [m for m in stmt.node.body if skeleton._WHOLE_KEY in m.__dict__]
+    assert wholes
+    for node in wholes:
+        assert isinstance(node.args, ast.arguments) and isinstance(node.decorator_list, list)
+        state = node.__dict__
+        one_line = "body" in state  # (a body on its header's line is parsed with it)
+        assert skeleton._WHOLE_KEY not in state
+        assert one_line or (skeleton.is_lazy(node) and skeleton._LAZY_KEY in state)
+    whole = parse_whole(text, "m.py")
+    dumps = [
+        ast.dump(ast.Module(body=[s.node for s in p.objects], type_ignores=[]), True, True)
+        for p in (whole, fresh)
+    ]
+    assert dumps[0] == dumps[1]

@@ -68,15 +68,16 @@ class Outline:
     - ``defs``: ``(def line, body's first line, last line, end column, start, stop, body's
       start, body's column)`` for each function whose body a skeleton blanks (its header kept);
     - ``wholes``: ``(def line, first line, last line, end column, column * 4 + async? * 2 +
-      member?, start, stop)`` for each function a skeleton blanks whole, header and
-      decorators too: the methods of top-level classes (``member``) and the top-level
+      member?, start, stop, body's start)`` for each function a skeleton blanks whole, header
+      and decorators too (the body's start -1 when it cannot be blanked alone: on the header's
+      line): the methods of top-level classes (``member``) and the top-level
       functions. ``names`` holds their names (joined by spaces, in that order), ``facts`` what
       the engine's parse asks of their headers (see ``Facts``; by def line, where not empty),
       worked out with ``postponed`` (``from __future__ import annotations``);
     - ``classes``: ``(class line, last line, end column)`` for each class reached.
 
     An outline is kept for every large module a program imported (sympy: 354 of them), so it
-    is kept in arrays and strings: 1.1 MiB for all of sympy's.
+    is kept in arrays and strings: 1.0 MiB for all of sympy's (0.3 MiB held bodies alone).
     """
 
     __slots__ = ("classes", "defs", "digest", "facts", "names", "plain", "postponed", "wholes")
@@ -147,26 +148,27 @@ def outline(text: str, digest: bytes | None = None, facts: Facts | None = None) 
             first = node_first(node)
             start, stop = starts[first - 1], starts[last] - 1
             end = node.end_col_offset or 0
+            inner = node.body[0]
+            begins = node_first(inner)  # a decorated statement starts at its decorators
+            # Not a body on its header's line; not a body whose last line ends with a
+            # backslash: then the body can be blanked (``pass``) and its header parsed alone.
+            blanks = begins > node.lineno and starts_line(begins, inner.col_offset)
+            body_at = starts[begins - 1] if blanks and not continued else -1
             whole = facts is not None and depth <= 1 and not continued
             if whole and starts_line(first, node.col_offset):
                 assert facts is not None
                 found = facts(node, made.postponed, depth == 1)
                 flags = node.col_offset * 4 + isinstance(node, ast.AsyncFunctionDef) * 2 + depth
-                made.wholes.extend((node.lineno, first, last, end, flags, start, stop))
+                made.wholes.extend((node.lineno, first, last, end, flags, start, stop, body_at))
                 names.append(node.name)
                 if found:
                     fields = [" ".join(f) if isinstance(f, tuple) else f for f in found]
                     known.append("\x01".join([str(node.lineno), *fields]))
                 continue
-            inner = node.body[0]
-            begins = node_first(inner)  # a decorated statement starts at its decorators
-            # Not a body on its header's line; not a body whose last line ends with a
-            # backslash.
-            if begins > node.lineno and starts_line(begins, inner.col_offset) and not continued:
+            if body_at >= 0:
                 made.defs.extend(
-                    (node.lineno, begins, last, end, start, stop, starts[begins - 1],
-                     inner.col_offset)
-                )  # fmt: skip
+                    (node.lineno, begins, last, end, start, stop, body_at, inner.col_offset)
+                )
     if not made.defs and not made.wholes:
         return None
     made.names = " ".join(names)

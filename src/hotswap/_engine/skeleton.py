@@ -64,7 +64,7 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
         return None
     blanks = []  # (start, stop, column): the text a ``pass`` stands in for, its lines kept
     wholes, defs = found.wholes, found.defs
-    for k in range(0, len(wholes), 7):
+    for k in range(0, len(wholes), 8):
         blanks.append((wholes[k + 5], wholes[k + 6], wholes[k + 4] >> 2))
     for k in range(0, len(defs), 8):
         blanks.append((defs[k + 6], defs[k + 5], defs[k + 7]))
@@ -92,7 +92,7 @@ def _make_lazy(tree: ast.Module, text: str, found: Outline) -> bool:
         blanked[defs[k]] = defs[k + 1 : k + 6]
     wholes = found.wholes
     whole = {}  # first line -> position in ``wholes``
-    for k in range(0, len(wholes), 7):
+    for k in range(0, len(wholes), 8):
         whole[wholes[k + 1]] = k
     ends = {}
     classes = found.classes
@@ -111,8 +111,8 @@ def _make_lazy(tree: ast.Module, text: str, found: Outline) -> bool:
                 todo.append((node.body, depth + 1))
             elif type(node) is ast.Pass and node.lineno in whole:
                 k = whole.pop(node.lineno)
-                entry, facts = wholes[k : k + 7], known.get(wholes[k], ())
-                made = _lazy_whole(node, depth, entry, names[k // 7], facts, text, found)
+                entry, facts = wholes[k : k + 8], known.get(wholes[k], ())
+                made = _lazy_whole(node, depth, entry, names[k // 8], facts, text, found)
                 if made is None:
                     return False
                 body_list[position] = made
@@ -130,7 +130,7 @@ def _lazy_whole(
 ) -> Any:
     """The lazy function in place of the skeleton's ``pass`` for ``entry`` (of
     ``found.wholes``, with its ``name`` and ``facts``; None if it is not where that says)."""
-    line, first, last, end, flags, start, stop = entry
+    line, first, last, end, flags, start, stop, body = entry
     member = flags & 1
     if depth > 1 or member != depth or node.col_offset != flags >> 2:
         return None
@@ -142,7 +142,7 @@ def _lazy_whole(
     state["end_lineno"], state["end_col_offset"] = last, end
     state[FIRST] = first
     plain, postponed = found.plain, found.postponed
-    state[_WHOLE_KEY] = (text, start, stop, first, bool(member), plain, facts, postponed)
+    state[_WHOLE_KEY] = (text, start, stop, first, bool(member), plain, facts, postponed, body)
     return made
 
 
@@ -204,14 +204,7 @@ def _materialize(node: Any) -> None:
         if lazy is None:
             return
         text, start, stop, first, member = lazy[:5]
-        own = text[start:stop]
-        made: Any
-        with no_collections():
-            if member:
-                tree = ast.parse("\n" * (first - 2) + _STAND_IN + own)
-                made = tree.body[0].body[0]  # type: ignore[attr-defined]
-            else:
-                made = ast.parse("\n" * (first - 1) + own).body[0]
+        made = _parse_at(text[start:stop], first, member)
         base: Any = _BASE_OF[type(node)]
         if made.lineno != node.lineno or type(made) is not base:
             raise AssertionError(f"lazy body of line {node.lineno} does not match its outline")
@@ -226,6 +219,64 @@ def _materialize(node: Any) -> None:
             state["body"] = made.body
             state.pop(_LAZY_KEY, None)
         node.__class__ = base
+
+
+def _parse_at(own: str, first: int, member: bool) -> Any:
+    """The one statement of ``own`` (a function's text; a method's, in the stand-in class)
+    parsed at line ``first``: after that many empty lines, or, when that costs more than
+    moving the tree's lines after a parse at line 1 (the tokenizer reads an empty line in about
+    a third of the time the move takes per character: a header deep in a large file), so."""
+    above = first - 2 if member else first - 1
+    head = _STAND_IN if member else ""
+    shift = len(own) * 4 < above
+    with no_collections():
+        tree = ast.parse(head + own if shift else "\n" * above + head + own)
+        if shift:
+            ast.increment_lineno(tree, above)
+    made: Any = tree.body[0]
+    return made.body[0] if member else made
+
+
+def _parse_header(node: Any) -> None:
+    """Give a function left unparsed whole its header: parsed with its body blanked, it
+    becomes a function with a lazy body (the state a skeleton's other functions start in: a
+    class run again reads every method's header and keeps their live code, see ``reuse``).
+    Whole when its body cannot be blanked (on the header's line)."""
+    state = node.__dict__
+    whole = state.get(_WHOLE_KEY)
+    if whole is None or whole[8] < 0:
+        _materialize(node)
+        return
+    with _ONE_AT_A_TIME:
+        whole = state.get(_WHOLE_KEY)
+        if whole is None:
+            return
+        text, start, stop, first, member, plain = whole[:6]
+        body = whole[8]
+        column = body
+        while text[column] in " \t\f":
+            column += 1
+        lines = text.count("\n", start, body)  # (from the first line to the body's)
+        own = text[start:column] + "pass" + "\n" * text.count("\n", body, stop)
+        made = _parse_at(own, first, member)
+        base: Any = _BASE_OF[type(node)]
+        stand_in = made.body
+        if (
+            type(made) is not base
+            or made.lineno != node.lineno
+            or made.name != state["name"]
+            or node_first(made) != first
+            or len(stand_in) != 1
+            or stand_in[0].lineno != first + lines
+        ):
+            raise AssertionError(f"def at line {node.lineno} does not match its outline")
+        for name in base._fields:
+            if name != "body":
+                state[name] = getattr(made, name, None)
+        state[_LAZY_KEY] = (text, start, stop, first, member, plain)
+        state.pop(FIRST, None)
+        state.pop(_WHOLE_KEY, None)
+        node.__class__ = _LAZY_OF[base]
 
 
 def _get_body(node: Any) -> list[ast.stmt]:
@@ -282,8 +333,12 @@ class _Field:
     def __get__(self, node: Any, owner: type | None = None) -> Any:
         if node is None:
             return self.default
-        _materialize(node)
-        return node.__dict__[self.name]
+        name = self.name
+        if name == "body":
+            _materialize(node)
+        else:
+            _parse_header(node)  # (the body stays unparsed)
+        return node.__dict__[name]
 
     def __set__(self, node: Any, value: Any) -> None:
         _materialize(node)
@@ -303,7 +358,7 @@ _WHOLE_OF: dict[type, type] = {t: _whole_type(t) for t in (ast.FunctionDef, ast.
 _BASE_OF: dict[type, type] = {lazy: base for base, lazy in _LAZY_OF.items()}
 _BASE_OF.update({lazy: base for base, lazy in _WHOLE_OF.items()})
 LAZY = frozenset(_BASE_OF)
-# (text, start, stop, first line, member?, Outline.plain, facts, postponed)
+# (text, start, stop, first line, member?, Outline.plain, facts, postponed, body's start or -1)
 _WHOLE_KEY = "_hotswap_whole"
 _NOTHING: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
