@@ -516,6 +516,7 @@ _DIRECT = {
     ("skeleton.py", "_lazy_body"): "syntax trees it parsed (not live objects)",
     ("skeleton.py", "_materialize"): "syntax trees it parsed (not live objects)",
     ("skeleton.py", "_set_body"): "syntax trees it parsed (not live objects)",
+    ("skeleton.py", "_parse_header"): "syntax trees it parsed (not live objects)",
 }
 
 
