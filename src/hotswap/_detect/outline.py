@@ -77,7 +77,8 @@ class Outline:
     - ``classes``: ``(class line, last line, end column)`` for each class reached.
 
     An outline is kept for every large module a program imported (sympy: 354 of them), so it
-    is kept in arrays and strings: 1.0 MiB for all of sympy's (0.3 MiB held bodies alone).
+    is kept in arrays and strings: 1.0 MiB for all of sympy's (0.3 MiB when it held only
+    where bodies lie).
     """
 
     __slots__ = ("classes", "defs", "digest", "facts", "names", "plain", "postponed", "wholes")

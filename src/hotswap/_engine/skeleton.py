@@ -209,15 +209,9 @@ def _materialize(node: Any) -> None:
         if made.lineno != node.lineno or type(made) is not base:
             raise AssertionError(f"lazy body of line {node.lineno} does not match its outline")
         if whole is not None:
-            if made.name != state["name"] or node_first(made) != first:
-                raise AssertionError(f"def at line {node.lineno} does not match its outline")
-            for name in base._fields:
-                state[name] = getattr(made, name, None)
-            state.pop(FIRST, None)
-            state.pop(_WHOLE_KEY, None)
-        else:
-            state["body"] = made.body
-            state.pop(_LAZY_KEY, None)
+            _take_header(node, made, first)
+        state["body"] = made.body
+        state.pop(_LAZY_KEY, None)
         node.__class__ = base
 
 
@@ -264,19 +258,26 @@ def _parse_header(node: Any) -> None:
         if (
             type(made) is not base
             or made.lineno != node.lineno
-            or made.name != state["name"]
-            or node_first(made) != first
             or len(stand_in) != 1
             or stand_in[0].lineno != first + lines
         ):
             raise AssertionError(f"def at line {node.lineno} does not match its outline")
-        for name in base._fields:
-            if name != "body":
-                state[name] = getattr(made, name, None)
+        _take_header(node, made, first)
         state[_LAZY_KEY] = (text, start, stop, first, member, plain)
-        state.pop(FIRST, None)
-        state.pop(_WHOLE_KEY, None)
         node.__class__ = _LAZY_OF[base]
+
+
+def _take_header(node: Any, made: Any, first: int) -> None:
+    """Give ``node``, a function left unparsed whole, the fields of ``made`` (its parse) but
+    its body, once its name and first line are checked: it is no longer unparsed whole."""
+    state = node.__dict__
+    if made.name != state["name"] or node_first(made) != first:
+        raise AssertionError(f"def at line {node.lineno} does not match its outline")
+    for name in made._fields:
+        if name != "body":
+            state[name] = getattr(made, name, None)
+    state.pop(FIRST, None)
+    state.pop(_WHOLE_KEY, None)
 
 
 def _get_body(node: Any) -> list[ast.stmt]:
