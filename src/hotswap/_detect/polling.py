@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 
 from hotswap._detect.baselines import Baselines
-from hotswap._detect.events import default_watcher, forks
+from hotswap._detect.events import FORKS, default_watcher, forks
 from hotswap._detect.record import (
     Changed,
     Fingerprint,
@@ -38,27 +38,21 @@ class Polling(Baselines):
     def quiet(self) -> bool:
         """True when :meth:`pending` would find nothing: no module imported or captured, no
         name dirty or polled, and the event source has nothing to read. A few fields and one
-        ``poll`` of the event descriptor, no lock waited for, nothing made: what a cell where
-        nothing changed (most cells) costs. False whenever it cannot tell (then ``pending``
-        looks)."""
-        if self.captured or self._dirty or self._polled:
+        ``poll`` of the event descriptor, no lock taken, no Python frame but this one: what a
+        cell where nothing changed (most cells) costs. False whenever it cannot tell (then
+        ``pending`` looks)."""
+        if self.captured or self._dirty or self._polled or self._draining:
             return False
         if self._scanned and len(sys.modules) != self._modules_size:
             return False  # imports happened: ``arrivals`` looks for modules to register
-        watcher = self._watcher
-        if watcher is None or self._forks != forks():
-            return False
-        idle = getattr(watcher, "quiet", None)  # (an event source may not tell: look)
-        if idle is None:
+        news = self._news
+        if news is None or self._forks != FORKS[0] or news():
             return False
         # Not while another thread drains events (the preparer, on a save's event): between
-        # taking them from the queue and marking their names dirty, neither shows.
-        if not self._events.acquire(blocking=False):
-            return False
-        try:
-            return not self._dirty and bool(idle())
-        finally:
-            self._events.release()
+        # taking them from the queue and marking their names dirty, neither shows. It counts
+        # ``_draining`` up before it takes them and down after it marked them, so one it took
+        # before the poll above shows in one of the two now.
+        return not (self._draining or self._dirty)
 
     def pending(self, allowed: Callable[[str], bool] | None) -> list[str]:
         """Names of records that may have changed and that ``allowed`` accepts (None: all).

@@ -17,7 +17,7 @@ import os
 import select
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
 from hotswap._detect.events import Watcher, forks
@@ -56,6 +56,11 @@ class Routes:
         # directory, as imports met them, which the kernel's caches favour over hash order.
         self._polled: dict[str, None] = {}
         self._events = threading.RLock()  # draining events and resolving baselines
+        # Above zero while a thread takes events from the source and marks their names dirty
+        # (it holds ``_events``): ``Polling.quiet`` reads it instead of taking the lock.
+        self._draining = 0
+        # The event source's ``ready`` (or ``not quiet()``); None: it cannot tell, look.
+        self._news: Callable[[], object] | None = None
         # directory -> (its resolved path, the symbolic links on its way), for ``_front.watch``
         self._real_dirs: dict[str, tuple[str, tuple[str, ...]]] = {}
         # The thread that takes events as they arrive and parses what a first reload needs
@@ -74,6 +79,7 @@ class Routes:
         if self._watcher is not None:
             self._watcher.close()
         self._watcher = watcher
+        self._news = _news(watcher)
         fileno = getattr(watcher, "fileno", None)
         if fileno is not None:
             self._preparer = Preparer(cast("Tracker", self), fileno()).start()
@@ -194,11 +200,15 @@ class Routes:
         """Move the event source's news into the dirty set (hold ``self._events``)."""
         watcher = self._watcher
         if watcher is not None:
-            paths = watcher.changed()
-            if paths is None:
-                self._dirty.update(self.records)
-            elif paths:
-                self._mark(paths)
+            self._draining += 1  # (one thread at a time: the caller holds ``_events``)
+            try:
+                paths = watcher.changed()
+                if paths is None:
+                    self._dirty.update(self.records)
+                elif paths:
+                    self._mark(paths)
+            finally:
+                self._draining -= 1
 
     def _mark(self, paths: Iterable[str]) -> None:
         by_path, dirty = self._by_path, self._dirty
@@ -216,3 +226,14 @@ class Routes:
         every checkpoint until it is back; then it is watched again."""
         if self._watcher is not None:
             self._polled[record.name] = None
+
+
+def _news(watcher: Watcher | None) -> Callable[[], object] | None:
+    """What tells whether ``watcher`` has events queued (see ``Watcher``), or None."""
+    ready = getattr(watcher, "ready", None)
+    if ready is not None:
+        return ready  # type: ignore[no-any-return]
+    quiet = getattr(watcher, "quiet", None)
+    if quiet is None:
+        return None
+    return lambda: not quiet()
