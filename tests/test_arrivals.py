@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,54 @@ def test_a_module_loaded_by_hand_is_watched_from_the_next_checkpoint(
         workspace.write(f"{name}.py", "def f():\n    return 2\n")
         report = r.check()
     assert report.reloaded == [name] and module.f() == 2
+
+
+def _load_by_hand(name: str, path: Path) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_modules_loaded_by_hand_are_found_however_sys_modules_moved(
+    workspace: Workspace,
+) -> None:
+    """Modules that entered ``sys.modules`` without the import hook are found by the next
+    checkpoint whatever else happened there meanwhile: appended after others, after the name
+    that was last left it, after one left and came back (it is then last again), after one
+    left for good. Each is watched and its next edit applied."""
+    names = [workspace.name() for _ in range(5)]
+    paths = [workspace.write(f"{n}.py", "def f():\n    return 1\n") for n in names]
+    modules = {}
+    with hotswap.Reloader() as r:
+        r.check()
+        importlib.import_module("json.tool")  # (a module that is not the program's)
+        modules[names[0]] = _load_by_hand(names[0], paths[0])
+        r.check()
+        last = next(reversed(sys.modules))
+        was = sys.modules.pop(last)
+        modules[names[1]] = _load_by_hand(names[1], paths[1])
+        r.check()
+        sys.modules[last] = was  # it was not last any more; now it is again
+        modules[names[2]] = _load_by_hand(names[2], paths[2])
+        moved = next(iter(sys.modules))
+        sys.modules[moved] = sys.modules.pop(moved)  # the first name, moved to the end
+        modules[names[3]] = _load_by_hand(names[3], paths[3])
+        r.check()
+        del sys.modules[names[0]]
+        modules[names[4]] = _load_by_hand(names[4], paths[4])
+        extra = workspace.name()  # (as many in as out is not looked into, see ``arrivals``;
+        workspace.write(f"{extra}.py", "")  # an import moves the count)
+        importlib.import_module(extra)
+        r.check()
+        assert set(names[1:]) <= set(r.watched())
+        for n in names[1:]:
+            workspace.write(f"{n}.py", "def f():\n    return 2\n")
+        report = r.check()
+    assert sorted(report.reloaded) == sorted(names[1:]), report
+    assert all(modules[n].f() == 2 for n in names[1:])
 
 
 # -- 9 with 3: one save, several modules, one caught half-written -------------------------------

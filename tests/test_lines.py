@@ -67,6 +67,31 @@ def test_removed_lines_shift_functions_up(workspace: Workspace) -> None:
     assert _raising_line(mod.boom) == 3
 
 
+def test_what_an_import_below_an_insertion_binds_keeps_its_own_lines(
+    workspace: Workspace,
+) -> None:
+    """Lines added above ``from other import K, helper`` and a ``def`` below it: the ``def``
+    moves, while ``K``'s method and ``helper`` still report the lines of ``other.py``, where
+    they are (an import defines nothing in its own lines)."""
+    other, name = workspace.name(), workspace.name()
+    workspace.write(
+        f"{other}.py",
+        "class K:\n    def method(self):\n        raise KeyError('k')\n\n\n"
+        "def helper():\n    raise ValueError(1)\n",
+    )
+    text = f"X = 1\nfrom {other} import K, helper\n\n\ndef boom():\n    raise ValueError(2)\n"
+    workspace.write(f"{name}.py", text)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        workspace.write(f"{name}.py", "Y = 0\n\n" + text)
+        report = r.check()
+    assert report.ok, report
+    assert _raising_line(mod.boom) == 8
+    assert _raising_line(mod.K().method) == 3
+    assert _raising_line(mod.helper) == 7
+    assert mod.K.method.__code__.co_filename.endswith(f"{other}.py")
+
+
 def test_linecache_holds_the_executing_source_after_a_failed_edit(workspace: Workspace) -> None:
     """After a rejected edit, tracebacks still show the lines of the code that runs."""
     name = workspace.name()

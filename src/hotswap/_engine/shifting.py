@@ -21,6 +21,11 @@ from hotswap._engine.relines import code_pairs, reline_objects, uniform_shift
 from hotswap._engine.source import ParsedSource, Statement, compile_statement
 from hotswap._engine.walk import Walk
 
+# Statements that define no function in their lines: what they bind was made elsewhere, so
+# nothing in it has lines here to move. (Looking cost a walk of every member of each class they
+# bind: 0.1-0.6 ms a class, 3 ms a save for the eight sympy's ``expr.py`` imports at its end.)
+_IMPORTS = (ast.Import, ast.ImportFrom)
+
 
 class Shifting(Walk):
     """Line numbers of the functions of statements that moved (see the module docstring)."""
@@ -37,6 +42,7 @@ class Shifting(Walk):
         items = (
             (namespace[name], o.first + a, o.last + a, n.first + b - o.first - a)
             for o, n, a, b in moved
+            if type(n.node) not in _IMPORTS
             for name in n.binds
             if name in namespace
         )
