@@ -10,6 +10,7 @@ from __future__ import annotations
 import __future__
 
 import ast
+import bisect
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,9 @@ def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
     statements = []
     postponed = False
     leading = True  # still in the docstring / __future__ block at the top
-    may_declare_global = "global" in text  # (else no statement holds a ``global``)
+    # The lines that name ``global`` (a statement without one holds no ``global``: its walk
+    # for one was a fifth of rich's ``console.py``, whose text has the word in a docstring).
+    global_lines = _lines_naming(text, "global")
     for index, node in enumerate(tree.body):
         is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
         if is_future and not leading:
@@ -113,8 +116,31 @@ def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
             statements.append(_unparsed_statement(node, index, known))
             continue
         scans = class_scans(node, postponed) if isinstance(node, ast.ClassDef) else None
+        may_declare_global = bool(global_lines) and _any_between(
+            global_lines, node.lineno, node.end_lineno or node.lineno
+        )
         statements.append(make_statement(node, index, postponed, scans, may_declare_global))
     return ParsedSource(text, statements, flags)
+
+
+def _lines_naming(text: str, word: str) -> list[int]:
+    """The numbers of the lines of ``text`` where ``word`` occurs, ascending."""
+    out: list[int] = []
+    at = text.find(word)
+    line, counted = 1, 0
+    while at >= 0:
+        line += text.count("\n", counted, at)
+        counted = at
+        if not out or out[-1] != line:
+            out.append(line)
+        at = text.find(word, at + len(word))
+    return out
+
+
+def _any_between(lines: list[int], first: int, last: int) -> bool:
+    """Whether one of the ascending ``lines`` lies in ``first..last``."""
+    at = bisect.bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= last
 
 
 def header_facts(node: ast.stmt, postponed: bool, member: bool) -> tuple[Any, ...]:
