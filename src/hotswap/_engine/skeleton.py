@@ -62,18 +62,21 @@ def parse_skeleton(text: str, path: str, found: Outline) -> ast.Module | None:
     None when the skeleton does not check out (the caller then parses the whole text)."""
     if "\r" in text:
         return None
-    blanks = []  # (start, stop, column): the text a ``pass`` stands in for, its lines kept
+    # (start, stop, column, lines): the text a ``pass`` stands in for, from the start of a
+    # line to the end of one (its line breaks kept: as many as the lines it spans, less one)
+    blanks = []
     wholes, defs = found.wholes, found.defs
     for k in range(0, len(wholes), 8):
-        blanks.append((wholes[k + 5], wholes[k + 6], wholes[k + 4] >> 2))
+        lines = wholes[k + 2] - wholes[k + 1]
+        blanks.append((wholes[k + 5], wholes[k + 6], wholes[k + 4] >> 2, lines))
     for k in range(0, len(defs), 8):
-        blanks.append((defs[k + 6], defs[k + 5], defs[k + 7]))
+        blanks.append((defs[k + 6], defs[k + 5], defs[k + 7], defs[k + 2] - defs[k + 1]))
     blanks.sort()
     pieces = []
     at = 0
-    for start, stop, column in blanks:
+    for start, stop, column, lines in blanks:
         pieces.append(text[at : start + column])
-        pieces.append("pass" + "\n" * text.count("\n", start, stop))
+        pieces.append("pass" + "\n" * lines)
         at = stop
     pieces.append(text[at:])
     try:
