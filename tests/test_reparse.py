@@ -326,7 +326,7 @@ def test_a_module_left_failing_is_not_parsed_again_at_every_reload(
 def test_same_ast_says_what_comparing_dumps_says(a: str, b: str, lines: int) -> None:
     """The diff's structural comparison of two statements (which stops at the first difference)
     agrees with comparing their position-free dumps, wherever each statement sits."""
-    from hotswap._engine.plan import same_ast
+    from hotswap._engine.pairing import same_ast
 
     first = ast.parse(a + "\nx = 1.0\ny = (1, True)\n")
     second = ast.parse("\n" * lines + b + "\nx = 1\ny = (True, 1)\n")

@@ -357,10 +357,10 @@ def test_a_copy_of_an_unparsed_function_is_the_whole_function() -> None:
 
 
 def test_overload_stubs_are_told_apart_without_parsing_other_functions() -> None:
-    """Old and new definitions pair by name, ``@overload`` stubs apart (``plan._def_label``):
+    """Old and new definitions pair by name, ``@overload`` stubs apart (``pairing.def_label``):
     for a skeleton's functions the label is the whole parse's, and only functions whose text
     names ``overload`` are parsed to tell."""
-    from hotswap._engine.plan import _def_label
+    from hotswap._engine.pairing import def_label
 
     source = (
         "import typing\nfrom typing import overload\n\n\n"
@@ -375,8 +375,8 @@ def test_overload_stubs_are_told_apart_without_parsing_other_functions() -> None
     assert found is not None
     fresh = parse_fresh(source, "m.py", found)
     named = [(o, n) for o, n in zip(whole.objects, fresh.objects, strict=True) if o.name]
-    assert [_def_label(o) for o, _ in named] == [_def_label(n) for _, n in named]
-    assert [_def_label(o) for o, _ in named][:3] == ["f @overload", "f @overload", "f"]
+    assert [def_label(o) for o, _ in named] == [def_label(n) for _, n in named]
+    assert [def_label(o) for o, _ in named][:3] == ["f @overload", "f @overload", "f"]
     plain = [n.node for o, n in named if (o.name or "").startswith("plain")]
     assert len(plain) == 40 and all(skeleton._WHOLE_KEY in node.__dict__ for node in plain)
 

@@ -21,7 +21,8 @@ from hotswap._engine.classbody import ClassBodies, changes_behaviour_of_users
 from hotswap._engine.decorated import kept_class, static_attribute
 from hotswap._engine.functions import functions_in
 from hotswap._engine.journal import EVERY_KEY, MISSING
-from hotswap._engine.plan import ModulePlan, Step
+from hotswap._engine.pairing import Step
+from hotswap._engine.plan import ModulePlan
 from hotswap._engine.propagate import exports
 from hotswap._engine.redirect import forward_weak_callers, net_rebinds, rebound_to
 from hotswap._engine.registries import decorators_of, reach_registries

@@ -23,7 +23,8 @@ from hotswap._engine.decorated import forget_overloads, kept_class
 from hotswap._engine.functions import functions_in
 from hotswap._engine.journal import MISSING
 from hotswap._engine.members import member_edit, member_name, shadowed_defs
-from hotswap._engine.plan import Step, class_maps
+from hotswap._engine.pairing import Step
+from hotswap._engine.plan import class_maps
 from hotswap._engine.redecorate import Redecorate
 from hotswap._engine.source import ParsedSource, make_statement
 from hotswap._report import Change

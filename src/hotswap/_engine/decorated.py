@@ -22,7 +22,8 @@ import typing
 from typing import Any
 
 from hotswap._engine.journal import Journal
-from hotswap._engine.plan import ModulePlan, is_overload
+from hotswap._engine.pairing import is_overload
+from hotswap._engine.plan import ModulePlan
 from hotswap._engine.source import ParsedSource, Statement
 
 

@@ -28,8 +28,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hotswap._engine.plan import Step, same_ast
-from hotswap._engine.plan import _match as match
+from hotswap._engine.pairing import Step, pair, same_ast
 from hotswap._engine.relines import uniform_shift
 from hotswap._engine.source import Statement, make_statement
 
@@ -178,9 +177,9 @@ def match_defs(
     new_window: Iterable[int],
 ) -> list[Step]:
     """The ``def`` members of two class bodies (in the windows given) paired the way the
-    plan pairs top-level statements (``hotswap._engine.plan._match``: by name, the n-th definition
+    plan pairs top-level statements (``hotswap._engine.pairing.pair``: by name, the n-th definition
     of a name with the n-th); each statement's ``index`` is its position in its body."""
-    steps, _unmatched = match(
+    steps, _unmatched = pair(
         [_def_statement(before[i], i) for i in old_window if isinstance(before[i], _DEFS)],
         [_def_statement(after[j], j) for j in new_window if isinstance(after[j], _DEFS)],
         len(after),

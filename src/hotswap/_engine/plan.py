@@ -1,12 +1,12 @@
 """What a reload has to run: statement diff, dataflow of names, module dependency order.
 
-Statements of the old and the new source are matched by *what they are*, not where they are:
-a ``def``/``class`` by its name (n-th definition of a name to the n-th; ``@overload`` stubs
-among themselves), any other statement by its AST without positions (n-th identical statement
-to the n-th). A matched statement whose AST is unchanged is *same* (possibly moved: its
-functions get their line numbers shifted); the rest are *changed*. The engine runs the changed
-statements in source order and, by the dataflow rule, every same statement that reads a name a
-previous step rebound to a different object.
+Statements of the old and the new source are matched by *what they are*, not where they are
+(:mod:`hotswap._engine.pairing`): a ``def``/``class`` by its name (n-th definition of a name to
+the n-th; ``@overload`` stubs among themselves), any other statement by its AST without
+positions (n-th identical statement to the n-th). A matched statement whose AST is unchanged
+is *same* (possibly moved: its functions get their line numbers shifted); the rest are
+*changed*. The engine runs the changed statements in source order and, by the dataflow rule,
+every same statement that reads a name a previous step rebound to a different object.
 
 A statement also *touches* the objects it changes without rebinding their names: ``C.x = ...``,
 ``X[k] = ...``, ``del C.x``, ``X.append(...)``, ``setattr(C, ...)``, ``add_methods(C)``
@@ -21,37 +21,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from hotswap._detect.imports import resolve
+from hotswap._engine.pairing import Step, pair, same_ast
 from hotswap._engine.scan import Scan
-from hotswap._engine.skeleton import may_read, settle
 from hotswap._engine.source import STAR, ParsedSource, Statement
-
-Status = Literal["same", "changed", "added"]
-
-
-@dataclass(eq=False, slots=True)  # one per statement per reload: no __dict__ each
-class Step:
-    new: Statement
-    old: Statement | None
-    status: Status
-
-    @property
-    def delta(self) -> int:
-        return self.new.first - self.old.first if self.old is not None else 0
-
-    @property
-    def body_only(self) -> bool:
-        """A decorated ``def`` whose decorator lines did not change: keep the decorator's result."""
-        return (
-            self.status == "changed"
-            and self.old is not None
-            and self.new.is_def
-            and self.old.is_def
-            and bool(self.new.decorators_key)
-            and self.new.decorators_key == self.old.decorators_key
-        )
 
 
 @dataclass(eq=False)
@@ -146,7 +120,7 @@ def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
         for name in stmt.binds
         if name != STAR and not new.binds(name)
     }
-    steps, dropped = _match(old_window, new_window, len(news) - tail)
+    steps, dropped = pair(old_window, new_window, len(news) - tail)
     if old.postponed != new.postponed:
         # ``from __future__ import annotations`` added or removed: the same text compiles to
         # other code wherever it holds an annotation (strings, not evaluated at ``def`` time).
@@ -169,98 +143,6 @@ def _annotated(node: ast.AST) -> bool:
 
 def _runs(parsed: ParsedSource, stop: int) -> list[tuple[int, int | None]]:
     return [run for run in parsed.behind if run[0] < stop]
-
-
-def _match(
-    olds: list[Statement], news: list[Statement], end: int
-) -> tuple[list[Step], list[tuple[Statement, int]]]:
-    """Pair statements by name (definitions) or by key (others), in source order; and the old
-    statements left without a match, each with the new position of the first statement after
-    it that was matched (``end`` when none)."""
-    # Pools of old statements by name or key. (A list only when a name or key repeats.)
-    defs: dict[str, Statement | list[Statement]] = {}
-    others: dict[str, Statement | list[Statement]] = {}
-    for stmt in olds:
-        pools, label = (defs, _def_label(stmt)) if stmt.name is not None else (others, stmt.key)
-        pooled = pools.get(label)
-        if pooled is None:
-            pools[label] = stmt
-        elif isinstance(pooled, list):
-            pooled.append(stmt)
-        else:
-            pools[label] = [pooled, stmt]
-    steps = []
-    for stmt in news:
-        pools, label = (defs, _def_label(stmt)) if stmt.name is not None else (others, stmt.key)
-        pooled = pools.get(label)
-        if pooled is None or (isinstance(pooled, list) and not pooled):
-            steps.append(Step(stmt, None, "added"))
-            continue
-        if isinstance(pooled, list):
-            match = pooled.pop(0)
-        else:
-            match = pooled
-            del pools[label]
-        # The same AST object (a statement an incremental re-parse reused) has the same key.
-        same = match.node is stmt.node or same_ast(match.node, stmt.node)
-        steps.append(Step(stmt, match, "same" if same else "changed"))
-    matched = {id(s.old): s.new.index for s in steps if s.old is not None}
-    dropped: list[tuple[Statement, int]] = []
-    following = end
-    for stmt in reversed(olds):
-        at = matched.get(id(stmt))
-        if at is None:
-            dropped.append((stmt, following))
-        else:
-            following = min(following, at)
-    dropped.reverse()
-    return steps, dropped
-
-
-def _def_label(stmt: Statement) -> str:
-    """What a definition pairs by: its name; an ``@overload`` stub pairs with old stubs only
-    (``name`` plus a mark no identifier has): stubs added above a function, or removed, never
-    take the real function's place, so it pairs with the old real one and keeps its identity."""
-    name = stmt.name
-    assert name is not None
-    node = stmt.node  # (a function a skeleton left unparsed is parsed only if its text may tell)
-    defs = ast.FunctionDef | ast.AsyncFunctionDef
-    if isinstance(node, defs) and may_read(node, {"overload"}) and any(
-        is_overload(d) for d in node.decorator_list
-    ):
-        return name + " @overload"
-    return name
-
-
-def is_overload(decorator: ast.expr) -> bool:
-    """``@overload``, ``@typing.overload``, ``@t.overload``, ``@typing_extensions.overload``
-    (by the name: what else would be called so)."""
-    return (isinstance(decorator, ast.Name) and decorator.id == "overload") or (
-        isinstance(decorator, ast.Attribute) and decorator.attr == "overload"
-    )
-
-
-def same_ast(a: ast.AST, b: ast.AST) -> bool:
-    """Whether two trees are equal but for positions (what comparing their ``ast.dump`` says,
-    without building either dump: it stops at the first difference)."""
-    stack: list[tuple[Any, Any]] = [(a, b)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        x, y = pop()
-        if x is y:
-            continue  # a member a nested re-parse shared (see _nested): the same subtree
-        if type(x) is not type(y) and (not (settle(x) | settle(y)) or type(x) is not type(y)):
-            return False  # (a body a skeleton parse left for later is parsed first: settle)
-        if isinstance(x, ast.AST):
-            for name in x._fields:
-                push((getattr(x, name, None), getattr(y, name, None)))
-        elif type(x) is list:
-            if len(x) != len(y):
-                return False
-            stack.extend(zip(x, y, strict=True))
-        elif x != y:
-            return False
-    return True
 
 
 @dataclass

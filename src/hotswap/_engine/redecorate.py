@@ -19,7 +19,8 @@ from typing import Any
 from hotswap._engine.functions import defaults_differ, functions_in
 from hotswap._engine.journal import MISSING
 from hotswap._engine.members import registers_into
-from hotswap._engine.plan import ModulePlan, Step
+from hotswap._engine.pairing import Step
+from hotswap._engine.plan import ModulePlan
 from hotswap._engine.source import ParsedSource, compile_statement
 from hotswap._engine.writers import Writers
 

@@ -55,10 +55,11 @@ from hotswap._engine.decorated import restub
 from hotswap._engine.graves import Graves
 from hotswap._engine.journal import MISSING, Journal
 from hotswap._engine.kinds import clear_module_caches
+from hotswap._engine.pairing import Step
 from hotswap._engine.parsing import parse
 from hotswap._engine.patch import Patcher
 from hotswap._engine.patched import ClassPlan
-from hotswap._engine.plan import ModulePlan, Step, diff
+from hotswap._engine.plan import ModulePlan, diff
 from hotswap._engine.shifting import relaid
 from hotswap._engine.source import STAR, ParsedSource, Statement
 from hotswap._engine.touch import label, main_guard, touches
