@@ -361,6 +361,19 @@ def _session(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 _QUIET_SESSION = """
 
+def meanwhile(label, work, inside, release):
+    # r.quiet() while another thread runs work and waits in it (inside: it got there;
+    # release: it goes on)
+    other = threading.Thread(target=work)
+    other.start()
+    inside.wait()
+    try:
+        seen.append((label, r.quiet()))
+    finally:
+        release.set()
+        other.join()
+
+
 def elsewhere(lock):
     held, release = threading.Event(), threading.Event()
 
@@ -369,14 +382,7 @@ def elsewhere(lock):
             held.set()
             release.wait()
 
-    other = threading.Thread(target=hold)
-    other.start()
-    held.wait()
-    try:
-        seen.append(("held elsewhere", r.quiet()))
-    finally:
-        release.set()
-        other.join()
+    meanwhile("held elsewhere", hold, held, release)
 
 
 def mid_drain():  # another thread took the events from the source, not yet marked dirty
@@ -396,14 +402,9 @@ def mid_drain():  # another thread took the events from the source, not yet mark
             pass
 
     TRACKER._watcher = Slow()
-    other = threading.Thread(target=TRACKER.take_events)
-    other.start()
-    inside.wait()
     try:
-        seen.append(("drained elsewhere", r.quiet()))
+        meanwhile("drained elsewhere", TRACKER.take_events, inside, release)
     finally:
-        release.set()
-        other.join()
         TRACKER._watcher = real
 
 
