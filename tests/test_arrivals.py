@@ -297,6 +297,38 @@ def test_modules_loaded_by_hand_are_found_however_sys_modules_moved(
     assert all(modules[n].f() == 2 for n in names[1:])
 
 
+def test_a_module_loaded_by_hand_while_the_engine_warms_up_is_still_found(
+    workspace: Workspace,
+) -> None:
+    """The background reader, once it imported the engine in idle time, takes the names that
+    import added to ``sys.modules`` as looked at (so the first save does not compare them all);
+    a module of the program loaded by hand in that moment keeps it from doing so, and is
+    watched from the next checkpoint. Without one, the reader's own imports are taken."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "def f():\n    return 1\n")
+    with hotswap.Reloader() as r:
+        r.check()
+        TRACKER.baselines_read()
+        before = len(sys.modules)
+        module = _load_by_hand(name, path)  # meanwhile, the program
+        TRACKER._seen_own_imports(before)
+        assert TRACKER._modules_size == before  # not taken: the program's module is new
+        r.check()
+        assert name in r.watched()
+        workspace.write(f"{name}.py", "def f():\n    return 2\n")
+        report = r.check()
+        assert report.reloaded == [name] and module.f() == 2
+        r.check()  # (the reload imported more of the engine: looked at)
+        before = len(sys.modules)
+        own = workspace.name("builtin_like")
+        sys.modules[own] = types.ModuleType(own)  # (no file: not the program's)
+        try:
+            TRACKER._seen_own_imports(before)
+            assert TRACKER._modules_size == len(sys.modules)  # the reader's own: taken
+        finally:
+            del sys.modules[own]
+
+
 # -- 9 with 3: one save, several modules, one caught half-written -------------------------------
 
 
