@@ -218,11 +218,8 @@ class Scan:
         self._bind(node.name, module_scope)
 
     def _import(self, node: ast.Import | ast.ImportFrom, module_scope: bool) -> None:
-        for alias in node.names:
-            if isinstance(node, ast.Import):
-                self._bind(alias.asname or alias.name.partition(".")[0], module_scope)
-            else:
-                self._bind(STAR if alias.name == "*" else alias.asname or alias.name, module_scope)
+        for name in import_binds(node):
+            self._bind(name, module_scope)
 
     def _function_header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         args = node.args
@@ -290,6 +287,13 @@ class Scan:
             # A class-body binding shadows module names only for later reads in the same body;
             # keep the read conservative (a module-level rebinding still re-runs the class).
             pass
+
+
+def import_binds(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The names an import statement binds (``STAR`` for ``from m import *``)."""
+    if type(node) is ast.Import:
+        return [alias.asname or alias.name.partition(".")[0] for alias in node.names]
+    return [STAR if a.name == "*" else a.asname or a.name for a in node.names]
 
 
 def _dotted(node: ast.expr) -> str | None:

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from hotswap._detect.outline import node_first
 from hotswap._engine.reuse import first_lines, put_back, stand_ins
 from hotswap._engine.scan import STAR as STAR  # (the plan and the engine name it here)
-from hotswap._engine.scan import MemberScans, declares_global, loaded_names, scan_statement
+from hotswap._engine.scan import (
+    MemberScans,
+    declares_global,
+    import_binds,
+    loaded_names,
+    scan_statement,
+)
 from hotswap._engine.trees import moved_copy
 
 
@@ -341,7 +347,7 @@ def make_statement(
     may_declare_global: bool = True,
 ) -> Statement:
     """The statement ``node`` at position ``index``. ``may_declare_global``: False when the
-    module's text has no ``global`` (a whole parse need not walk each statement for one)."""
+    statement's lines hold no ``global`` (a whole parse need not walk each statement for one)."""
     kind = type(node)
     if kind is ast.ImportFrom or kind is ast.Import:
         return _import_statement(node, index)  # type: ignore[arg-type]
@@ -374,14 +380,10 @@ def make_statement(
 
 def _import_statement(node: ast.Import | ast.ImportFrom, index: int) -> Statement:
     """:func:`make_statement` of an import, which binds its names and reads nothing at module
-    scope: said at once, not found by the scan's walk (a first parse makes one per import,
-    each 35-90 us with the caches cold, as after a skeleton parse: 2 ms of sympy's ``expr.py``
-    for its 26 imports)."""
-    if type(node) is ast.Import:
-        binds = frozenset(a.asname or a.name.partition(".")[0] for a in node.names)
-    else:
-        binds = frozenset(STAR if a.name == "*" else a.asname or a.name for a in node.names)
+    scope: said at once, without the scan's walk and its ``Scan`` (a first parse makes one
+    per import; the first make of one just after a skeleton parse measured 35 us cold)."""
     line = node.lineno
+    binds = frozenset(import_binds(node))
     return Statement(node, index, line, node.end_lineno or line, binds, _NONE, _NONE)
 
 
