@@ -163,22 +163,8 @@ def _reused(olds: list[Statement], news: list[Statement]) -> dict[int, Statement
 
 def _rough(stmt: Statement) -> tuple[Any, ...]:
     """A label equal for any two statements that pair by the rule (the same name, or the same
-    key): what they are and what they bind, read off the top of the tree (no dump)."""
+    key): a definition's name; another statement's kind and the names it binds (its statement
+    has them: how ``plan.class_maps`` pools class-body statements too)."""
     if stmt.name is not None:
         return ("def", stmt.name)
-    node = stmt.node
-    kind = type(node)
-    if kind is ast.Assign:
-        return (kind, *map(_target, node.targets))  # type: ignore[attr-defined]
-    if kind is ast.AnnAssign or kind is ast.AugAssign:
-        return (kind, _target(node.target))  # type: ignore[attr-defined]
-    if kind is ast.Import or kind is ast.ImportFrom:
-        names = tuple((a.name, a.asname) for a in node.names)  # type: ignore[attr-defined]
-        return (kind, getattr(node, "module", None), getattr(node, "level", 0), names)
-    if kind is ast.Expr:
-        return (kind, type(node.value))  # type: ignore[attr-defined]
-    return (kind,)
-
-
-def _target(node: ast.expr) -> Any:
-    return node.id if type(node) is ast.Name else type(node)  # type: ignore[attr-defined]
+    return (type(stmt.node), stmt.binds)
