@@ -121,12 +121,8 @@ class Baselines(Indexing):
             module = modules.get(name)
             if name in records or not isinstance(module, ModuleType):
                 continue
-            if getattr(module, "__name__", None) != name:
-                continue  # an alias (``__mp_main__`` for the running script): not a module
-            if name == "__main__":
-                continue
-            path = source_file(module)
-            if path is not None and is_user_file(path):
+            path = _program_file(name, module)
+            if path is not None:
                 self.register(name, module, path)
 
     def ensure_scanned(self) -> None:
@@ -307,8 +303,7 @@ class Baselines(Indexing):
             names = set(modules)
             for name in names - self._modules_seen:
                 module = modules.get(name)
-                path = source_file(module) if isinstance(module, ModuleType) else None
-                if path is not None and is_user_file(path):
+                if isinstance(module, ModuleType) and _program_file(name, module) is not None:
                     return  # the program imported meanwhile: the checkpoint registers it
             self._modules_seen = names
             self._modules_size = len(names)
@@ -320,3 +315,13 @@ class Baselines(Indexing):
             reader.join(timeout)
             return not reader.is_alive()
         return True
+
+
+def _program_file(name: str, module: ModuleType) -> str | None:
+    """The file of ``module`` (in ``sys.modules`` as ``name``) when it is one of the program's
+    own, to be watched; None for an alias (``__mp_main__`` for the running script), for
+    ``__main__``, and for a module of the standard library, site-packages or hotswap."""
+    if getattr(module, "__name__", None) != name or name == "__main__":
+        return None
+    path = source_file(module)
+    return path if path is not None and is_user_file(path) else None
