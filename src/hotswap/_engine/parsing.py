@@ -116,9 +116,7 @@ def _from_tree(tree: ast.Module, text: str) -> ParsedSource:
             statements.append(_unparsed_statement(node, index, known))
             continue
         scans = class_scans(node, postponed) if isinstance(node, ast.ClassDef) else None
-        may_declare_global = bool(global_lines) and _any_between(
-            global_lines, node.lineno, node.end_lineno or node.lineno
-        )
+        may_declare_global = _any_between(global_lines, node.lineno, node.end_lineno or node.lineno)
         statements.append(make_statement(node, index, postponed, scans, may_declare_global))
     return ParsedSource(text, statements, flags)
 

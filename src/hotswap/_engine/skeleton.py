@@ -254,7 +254,9 @@ def _parse_header(node: Any) -> None:
         while text[column] in " \t\f":
             column += 1
         lines = text.count("\n", start, body)  # (from the first line to the body's)
-        own = text[start:column] + "pass" + "\n" * text.count("\n", body, stop)
+        # (no line breaks for the body's other lines: the header is what is taken, its ends
+        # are the outline's)
+        own = text[start:column] + "pass\n"
         made = _parse_at(own, first, member)
         base: Any = _BASE_OF[type(node)]
         stand_in = made.body
