@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import os
 import py_compile
 import sys
@@ -16,7 +17,7 @@ import pytest
 import hotswap
 from conftest import Workspace
 from hotswap._detect.imports import scan
-from hotswap._detect.reads import import_time_reads
+from hotswap._detect.reads import import_time_binds, import_time_reads
 from hotswap._detect.tracker import TRACKER
 from hotswap._engine.parsing import parse
 from hotswap._engine.plan import from_imports, module_aliases
@@ -339,8 +340,9 @@ def test_a_checkout_right_after_the_import_removes_what_it_removed(
     workspace: Workspace,
 ) -> None:
     """Imported from cached bytecode, then a checkout rewrites the file at once (dated in the
-    past, as some tools do) without one of its functions: the function goes, as in a fresh
-    run (the baseline was read at import, not after the checkout)."""
+    past, as some tools do) without one of its functions, before hotswap read the source it
+    ran: the function goes, as in a fresh run (what the module's cached code bound is known
+    from its code object)."""
     name = workspace.name()
     source = "def kept():\n    return 1\n\n\ndef legacy():\n    return 0\n"
     path = workspace.write(f"{name}.py", source)
@@ -354,6 +356,98 @@ def test_a_checkout_right_after_the_import_removes_what_it_removed(
     assert report.ok, report
     assert mod.kept() == 2
     assert not hasattr(mod, "legacy")
+
+
+def test_importing_from_cached_bytecode_reads_no_source(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import that Python serves from ``__pycache__`` reads no source file while it runs
+    (reading every source was a quarter of a project's import): the source is read later, and
+    the first edit is still applied as an edit of exactly what ran."""
+    from hotswap._detect import capture
+
+    reads: list[str] = []
+    real_read = capture.read_file
+    monkeypatch.setattr(capture, "read_file", lambda path: reads.append(path) or real_read(path))
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 1\n")
+    _old_with_cache(path)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        assert reads == []
+        edited = "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n"
+        report = _save_after_import(r, workspace, f"{name}.py", edited)
+    assert report.ok, report
+    assert (mod.f(), mod.LOADS) == (2, [1])
+    assert [(c.qualname, c.action) for c in report.changes] == [("f", "patched")]
+
+
+def test_a_source_lost_before_it_was_read_reloads_whole_and_keeps_what_the_user_set(
+    workspace: Workspace,
+) -> None:
+    """Imported from cached bytecode and rewritten before hotswap read its source: the module
+    runs whole from the new text (its old text is gone, so there is nothing to compare), its
+    functions keep their identity, the names only its old code bound go, and what the user set
+    on the module stays."""
+    name = workspace.name()
+    source = (
+        "import os\nREGISTRY = {}\n\n\nclass Old:\n    pass\n\n\n"
+        "def kept():\n    return 1\n"
+    )
+    path = workspace.write(f"{name}.py", source)
+    _old_with_cache(path)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        kept = mod.kept
+        mod.extra = "set in the session"
+        path.write_text("REGISTRY = {}\n\n\ndef kept():\n    return 2\n")
+        _old_with_cache(path, age_s=3600)
+        report = r.check()
+    assert report.ok, report
+    assert kept() == 2 and mod.kept is kept
+    assert not hasattr(mod, "Old") and not hasattr(mod, "os")
+    assert mod.extra == "set in the session"
+
+
+@pytest.mark.parametrize(
+    ("source", "bound"),
+    [
+        ('"""Doc."""\nimport os\nimport a.b as c\nfrom x import y, z as w\n', "os c y w"),
+        ("X = 1\nY: int = 2\nZ: int\nA, (B, *C) = 1, (2, 3)\nX += 1\n", "X Y A B C"),
+        ("def f():\n    global G\n    G = 1\nclass K:\n    m = 1\n", "f K"),
+        ("for i in range(3):\n    pass\nwith open(p) as fh:\n    pass\n", "i fh"),
+        ("try:\n    pass\nexcept E as err:\n    pass\nD = {k: 1 for k in ()}\n", "err D"),
+        ("if (n := 3):\n    pass\n@deco\ndef g():\n    pass\n", "n g"),
+    ],
+)
+def test_the_names_a_module_binds_are_read_off_its_code(source: str, bound: str) -> None:
+    """What a module's top-level code binds, from its code object alone (on every supported
+    Python): names stored at the top level, not a function's globals, a class's members, a
+    comprehension's variables, nor the docstring."""
+    assert set(import_time_binds(compile(source, "m.py", "exec"))) == set(bound.split())
+
+
+@pytest.mark.parametrize("root", [os.path.dirname(json.__file__), os.path.dirname(ast.__file__)])
+def test_the_names_a_module_binds_cover_its_definitions_on_real_code(root: str) -> None:
+    """(On real code: the standard library.) Every function, class and import the parse says
+    a module binds at its top level is among the names read off its code object."""
+    checked = 0
+    for path in sorted(Path(root).glob("*.py"))[:60]:
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        wanted = set()
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                wanted.add(node.name)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                wanted.update(
+                    (a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"
+                )
+        wanted.discard("__doc__")  # (``from _csv import __doc__``: every module has one)
+        found = set(import_time_binds(compile(text, str(path), "exec")))
+        assert wanted <= found, (path, sorted(wanted - found))
+        checked += 1
+    assert checked > 3
 
 
 @pytest.fixture(params=[False, True], ids=["scanned", "grouped"])

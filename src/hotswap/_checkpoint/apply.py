@@ -277,6 +277,7 @@ def _reload_one(
         recoded=carry.recoded,
         definitions_only=record.name in definitions_only,
         graves=record.graves(),
+        old_bound=record.bound if old is None else None,
     )
     try:
         outcome = transaction.run(text, parsed)

@@ -37,6 +37,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from types import CodeType, ModuleType
 
 from hotswap._detect.events import Watcher
@@ -52,6 +53,8 @@ from hotswap._detect.record import (
 )
 from hotswap._detect.scope import is_user_file, source_file, watched_modules
 
+Captured = tuple[str, str, Fingerprint | os.stat_result, bytes | None, CodeType]
+
 EAGER_BASELINES = 256  # at most this many files are read while a Reloader is being created
 
 
@@ -60,9 +63,10 @@ class Baselines(Indexing):
 
     def __init__(self) -> None:
         super().__init__()
-        # What the import hook saw executed since the last ``discover``: (path, fingerprint of
-        # the bytes, the bytes, the code object that ran them).
-        self.captured: dict[str, tuple[str, Fingerprint, bytes, CodeType]] = {}
+        # What the import hook saw executed since the last ``discover``, in order: (name, path,
+        # fingerprint of the bytes or the stat that validated cached bytecode, the bytes or
+        # None, the code object that ran). Appended without a lock (any thread importing).
+        self.captured: deque[Captured] = deque()
         self._lock = threading.Lock()
         self._scanned = False
         self._unread: list[Record] = []  # pending baselines for the background reader
@@ -133,30 +137,44 @@ class Baselines(Indexing):
         self,
         name: str,
         path: str,
-        fingerprint: Fingerprint,
-        data: bytes,
+        fingerprint: Fingerprint | os.stat_result,
+        data: bytes | None,
         code: CodeType,
     ) -> None:
-        """The import hook's sink: the bytes a module is about to execute, the fingerprint of
-        their read, and the code it runs (any thread). What that code reads is worked out
-        later, off the import (see ``Record.reads``)."""
-        with self._lock:
-            self.captured[name] = (path, fingerprint, data, code)
+        """The import hook's sink: the bytes a module is about to execute and the fingerprint
+        of their read (or None and the stat that validated its cached bytecode: read later),
+        and the code it runs (any thread). What that code reads is worked out later, off the
+        import (see ``Record.reads``)."""
+        self.captured.append((name, path, fingerprint, data, code))
 
     def discover(self) -> None:
         """Register modules the import hook saw being executed since the last call; the
-        background reader then indexes their imports and compresses the bytes they hold."""
-        if not self.captured:
+        background reader then indexes their imports, reads the sources that cached bytecode
+        ran, and compresses the bytes they hold."""
+        captured = self.captured
+        if not captured:
             return
-        with self._lock:
-            captured, self.captured = self.captured, {}
-        for name, (path, fingerprint, data, code) in captured.items():
+        latest: dict[str, Captured] = {}  # (a module imported again since: its last run)
+        while captured:
+            try:
+                item = captured.popleft()
+            except IndexError:  # (another thread took the last one)
+                break
+            latest[item[0]] = item
+        for name, given, fingerprint, data, code in latest.values():
             module = sys.modules.get(name)
+            path = os.path.abspath(given)
             if module is None or source_file(module) != path:
                 continue  # the import failed, or the module replaced itself
             record = Record(name, path, None, None, None)
             record.read_later(code)
-            record.keep(data, fingerprint)
+            if data is None:  # run from cached bytecode: read later, if still that file
+                assert isinstance(fingerprint, os.stat_result)
+                record.seen(Fingerprint.of(fingerprint))
+                record.pending = True
+            else:
+                assert isinstance(fingerprint, Fingerprint)
+                record.keep(data, fingerprint)
             self._unindexed[name] = None  # indexed by the reader, or by the first query
             self.records[name] = record  # watched and looked at once: the bytes may be stale
             self._unread.append(record)
@@ -234,6 +252,7 @@ class Baselines(Indexing):
                 try:
                     data, fingerprint = read_file(record.path)
                 except OSError:
+                    record.lost()
                     record.pending = False  # unknown: any readable content is a change
                     return
             if watched:
@@ -244,6 +263,8 @@ class Baselines(Indexing):
             if unchanged:
                 record.keep(data, fingerprint)
                 self._unindexed[name] = None
+            else:
+                record.lost()
             record.pending = False  # last: a reader that sees it False sees the baseline too
 
     def push(self, name: str, data: bytes) -> Pushed:
@@ -254,6 +275,8 @@ class Baselines(Indexing):
 
     def _unknown(self, record: Record) -> None:
         with self._events:
+            if record.pending:
+                record.lost()
             record.pending = False
 
     def _start_reader(self) -> None:

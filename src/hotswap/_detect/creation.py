@@ -44,7 +44,10 @@ def _hooked(cls: type) -> bool:
     ``__init_subclass__``."""
     if type(cls) is not type:
         return True
-    return any("__init_subclass__" in base.__dict__ for base in cls.__mro__[1:-1])
+    mro = cls.__mro__
+    if len(mro) <= 2:  # (the usual case, answered without a generator: every import asks)
+        return False
+    return any("__init_subclass__" in base.__dict__ for base in mro[1:-1])
 
 
 def names_of(cls: type) -> tuple[str, ...]:

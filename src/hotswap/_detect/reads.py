@@ -234,3 +234,26 @@ def import_time_reads(code: CodeType) -> Reads:
             ):
                 stack.append(const)
     return Reads(frozenset(names | as_base), frozenset(called), frozenset(as_base))
+
+
+_STORES = tuple(bytes([_OPS[name]]) for name in ("STORE_NAME", "STORE_GLOBAL"))
+
+
+def import_time_binds(code: CodeType) -> tuple[str, ...]:
+    """The names a module's top-level code binds (stores into the module's namespace), from
+    its code object: what a module run from cached bytecode bound, when its source was lost
+    before it could be read (its file changed first), so that a reload can still remove what
+    the new source no longer binds. Not the docstring's ``__doc__`` (every module has one)."""
+    raw = code.co_code
+    ops = raw[::2]
+    co_names = code.co_names
+    found: dict[str, None] = {}
+    for op in _STORES:
+        at = ops.find(op)
+        while at >= 0:
+            index = _arg(raw, ops, at)
+            if index < len(co_names):
+                found[co_names[index]] = None
+            at = ops.find(op, at + 1)
+    found.pop("__doc__", None)
+    return tuple(found)

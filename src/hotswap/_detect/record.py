@@ -101,9 +101,9 @@ class Record:
     resolver: Callable[[Record], None] | None = None
 
     __slots__ = (
-        "_bytes", "_reads", "_text", "digest", "failed_data", "failed_digest", "failed_needs",
-        "failure", "fingerprint", "gone", "held", "name", "outline", "parsed", "path", "pending",
-        "racy", "real", "removed",
+        "_bytes", "_reads", "_text", "bound", "digest", "failed_data", "failed_digest",
+        "failed_needs", "failure", "fingerprint", "gone", "held", "name", "outline", "parsed",
+        "path", "pending", "racy", "real", "removed",
     )
 
     def __init__(
@@ -148,6 +148,9 @@ class Record:
         # Definitions earlier reloads removed, by qualified name (see _graves); made at the
         # first reload, as most modules are never edited.
         self.removed: dict[str, Any] | None = None
+        # The names its executed code bound, kept when that code's source was lost before it
+        # was read (``lost``): what a reload with no old source removes if no longer bound.
+        self.bound: tuple[str, ...] | None = None
 
     @property
     def reads(self) -> Reads | None:
@@ -188,9 +191,20 @@ class Record:
         harmless)."""
         held = self._reads
         if isinstance(held, CodeType):
-            from hotswap._detect.reads import import_time_reads
+            from hotswap._detect.reads import import_time_binds, import_time_reads
 
+            if self.pending:  # (the code is all that is known of it until it is read)
+                self.bound = import_time_binds(held)
             self.reads = import_time_reads(held)
+
+    def lost(self) -> None:
+        """Its baseline will not be read (the file changed before it was): keep what its
+        executed code bound, if that code is at hand (see ``bound``)."""
+        held = self._reads
+        if isinstance(held, CodeType):
+            from hotswap._detect.reads import import_time_binds
+
+            self.bound = import_time_binds(held)
 
     def graves(self) -> dict[str, Any]:
         """The module's kept removed definitions (see :mod:`hotswap._engine.graves`)."""
@@ -275,6 +289,7 @@ class Record:
         """``data`` is now what the module executes (``hashed``: its digest, if known)."""
         self.seen(fingerprint)
         self.digest = hashed or digest(data)
+        self.bound = None
         self.failed_digest = self.failed_data = self.failed_needs = None
         FAILED.pop(self, None)
         self.failure = None  # also when a broken save is undone back to the executing text

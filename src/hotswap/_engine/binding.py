@@ -241,12 +241,10 @@ class Binding(ClassBodies):
         for name in sorted(plan.removed):
             if star_bound(name, namespace.get(name), starred):
                 continue  # ``from a import X`` became ``from a import *``: X is still bound
-            if (
-                self.definitions_only
-                and self.old is not None
-                and not any(defines(s.node) for s in self.old.named(name))
+            if self.definitions_only and (
+                self.old is None or not any(defines(s.node) for s in self.old.named(name))
             ):
-                continue
+                continue  # (a running script's plain statements stay, as they ran)
             value = namespace.get(name, MISSING)
             if value is MISSING or is_submodule(value, self.name):
                 continue  # ``pkg.sub`` set by the import system stays

@@ -93,12 +93,16 @@ class ModulePlan:
         return self.new.first_of(at_new) != self.old.first_of(at_old)
 
 
-def diff(old: ParsedSource | None, new: ParsedSource) -> ModulePlan:
-    """Match new statements to old ones; with no old source, every statement is changed.
-    Statements an incremental re-parse reused (the same AST object) before and after the edited
-    window pair up as they stand; only the window is matched by name or key."""
+def diff(
+    old: ParsedSource | None, new: ParsedSource, old_bound: Iterable[str] | None = None
+) -> ModulePlan:
+    """Match new statements to old ones; with no old source, every statement is changed (and
+    what ``old_bound``, the names the old code bound, holds that the new does not bind is
+    removed). Statements an incremental re-parse reused (the same AST object) before and after
+    the edited window pair up as they stand; only the window is matched by name or key."""
     if old is None:
-        return ModulePlan([Step(s, None, "added") for s in new.statements])
+        gone = set(old_bound or ()).difference(new.bound_names())
+        return ModulePlan([Step(s, None, "added") for s in new.statements], gone)
     olds, news = old.objects, new.objects
     limit = min(len(olds), len(news))
     head = 0

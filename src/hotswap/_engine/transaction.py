@@ -87,6 +87,7 @@ class Transaction(Binding):
         recoded: set[str] | None = None,
         definitions_only: bool = False,
         graves: dict[str, Any] | None = None,
+        old_bound: tuple[str, ...] | None = None,
     ) -> None:
         self.module = module
         self.name = module.__name__
@@ -105,6 +106,8 @@ class Transaction(Binding):
         self._replan: set[int] = set()
         self._at_point: set[int] = set()  # run for a later line's view of a name: not shadowed
         self._graves = graves  # what earlier saves removed (see _graves)
+        # With no old source: the names the old code bound, if known (``Record.bound``).
+        self._old_bound = old_bound
         self.integrations: list[integrations.Integration] = []  # active ones, set per walk
         self.outcome = Outcome(self.name)
         self._attempt()
@@ -139,7 +142,7 @@ class Transaction(Binding):
             self.outcome.error = Problem(self.name, self.path, exc.line, str(exc))
             return self.outcome
         self.outcome.parsed = new
-        plan = diff(self.old, new)
+        plan = diff(self.old, new, self._old_bound)
         while True:
             try:
                 return self._transact(plan, new)
