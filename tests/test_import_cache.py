@@ -382,6 +382,26 @@ def test_importing_from_cached_bytecode_reads_no_source(
     assert [(c.qualname, c.action) for c in report.changes] == [("f", "patched")]
 
 
+def test_an_edit_made_after_the_import_before_the_next_cell_is_applied_as_an_edit(
+    workspace: Workspace,
+) -> None:
+    """The usual session: a cell imports the project (from its ``__pycache__``), the person
+    edits a function, then runs the next cell, the first checkpoint since the import. Only the
+    edited function changes: the source the import ran was read right after the import, not
+    at that checkpoint (which would find the edit, with the old text lost)."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 1\n")
+    _old_with_cache(path)
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(name)
+        assert TRACKER.sources.read(30)
+        workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n")
+        report = r.check()
+    assert report.ok, report
+    assert (mod.f(), mod.LOADS) == (2, [1])
+    assert [(c.qualname, c.action) for c in report.changes] == [("f", "patched")]
+
+
 def test_a_source_lost_before_it_was_read_reloads_whole_and_keeps_what_the_user_set(
     workspace: Workspace,
 ) -> None:

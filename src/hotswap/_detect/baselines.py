@@ -37,8 +37,7 @@ import os
 import sys
 import threading
 import time
-from collections import deque
-from types import CodeType, ModuleType
+from types import ModuleType
 
 from hotswap._detect.events import Watcher
 from hotswap._detect.indexing import Indexing
@@ -52,8 +51,7 @@ from hotswap._detect.record import (
     resolve_directory,
 )
 from hotswap._detect.scope import is_user_file, source_file, watched_modules
-
-Captured = tuple[str, str, Fingerprint | os.stat_result, bytes | None, CodeType]
+from hotswap._detect.sources import Captured, Sources
 
 EAGER_BASELINES = 256  # at most this many files are read while a Reloader is being created
 
@@ -63,10 +61,10 @@ class Baselines(Indexing):
 
     def __init__(self) -> None:
         super().__init__()
-        # What the import hook saw executed since the last ``discover``, in order: (name, path,
-        # fingerprint of the bytes or the stat that validated cached bytecode, the bytes or
-        # None, the code object that ran). Appended without a lock (any thread importing).
-        self.captured: deque[Captured] = deque()
+        # What the import hook saw executed since the last ``discover``, in order (see
+        # ``_detect.sources``): appended without a lock, by any thread importing.
+        self.sources = Sources()
+        self.captured = self.sources.captured
         self._lock = threading.Lock()
         self._scanned = False
         self._unread: list[Record] = []  # pending baselines for the background reader
@@ -133,24 +131,10 @@ class Baselines(Indexing):
         if not self._scanned:
             self.scan()
 
-    def _capture(
-        self,
-        name: str,
-        path: str,
-        fingerprint: Fingerprint | os.stat_result,
-        data: bytes | None,
-        code: CodeType,
-    ) -> None:
-        """The import hook's sink: the bytes a module is about to execute and the fingerprint
-        of their read (or None and the stat that validated its cached bytecode: read later),
-        and the code it runs (any thread). What that code reads is worked out later, off the
-        import (see ``Record.reads``)."""
-        self.captured.append((name, path, fingerprint, data, code))
-
     def discover(self) -> None:
         """Register modules the import hook saw being executed since the last call; the
         background reader then indexes their imports, reads the sources that cached bytecode
-        ran, and compresses the bytes they hold."""
+        ran and the early reader did not, and compresses the bytes they hold."""
         captured = self.captured
         if not captured:
             return
@@ -161,20 +145,18 @@ class Baselines(Indexing):
             except IndexError:  # (another thread took the last one)
                 break
             latest[item[0]] = item
-        for name, given, fingerprint, data, code in latest.values():
+        for name, given, code, ran in latest.values():
             module = sys.modules.get(name)
             path = os.path.abspath(given)
             if module is None or source_file(module) != path:
                 continue  # the import failed, or the module replaced itself
             record = Record(name, path, None, None, None)
             record.read_later(code)
-            if data is None:  # run from cached bytecode: read later, if still that file
-                assert isinstance(fingerprint, os.stat_result)
-                record.seen(Fingerprint.of(fingerprint))
+            if isinstance(ran, os.stat_result):  # not read yet: read later, if still that file
+                record.seen(Fingerprint.of(ran))
                 record.pending = True
             else:
-                assert isinstance(fingerprint, Fingerprint)
-                record.keep(data, fingerprint)
+                record.keep(ran[1], ran[0])
             self._unindexed[name] = None  # indexed by the reader, or by the first query
             self.records[name] = record  # watched and looked at once: the bytes may be stale
             self._unread.append(record)
@@ -338,6 +320,7 @@ class Baselines(Indexing):
             reader.join(timeout)
             return not reader.is_alive()
         return True
+
 
 
 def _program_file(name: str, module: ModuleType) -> str | None:

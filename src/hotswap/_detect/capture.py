@@ -9,11 +9,12 @@ does); it only reports to a sink (the tracker), for each module, what it ran:
 - compiled from source (no valid cached bytecode): the bytes it compiled, and the fingerprint
   of their read;
 - loaded from cached bytecode: the fingerprint ``(mtime_ns, ctime_ns, size, inode)`` of the stat
-  that validated the cache, and no bytes. The source is read later, off the import (the
-  tracker's background reader, or the first checkpoint that needs it), and is the baseline only
-  if its fingerprint is still that one: any write since the import moves the ctime. Reading
-  every source during the import cost a quarter of importing a project of small modules from
-  its cache (the read, its four system calls and the fingerprint: 14 of 40 us a module).
+  that validated the cache, and no bytes. The source is read right after the import, by a
+  thread that waits until no module came for 20 ms (reading beside the import made it twice as
+  slow: two threads trading the GIL at every system call), and is the baseline only if its
+  fingerprint is still that one: any write since the import moves the ctime. Reading every
+  source during the import cost a quarter of importing a project of small modules from its
+  cache (the read, its four system calls and the fingerprint: 14 of 40 us a module).
   When the file changed first, its bytes are lost; what the module's code bound is known from
   the code object (``Record.lost``), so its next reload, run whole, still removes what the new
   source no longer binds.

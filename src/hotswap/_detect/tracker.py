@@ -67,7 +67,7 @@ class Tracker(Polling):
             self._users += 1
             if self._finder is None:
                 library_roots()  # computed now: sysconfig cannot be asked from inside an import
-                self._finder = CaptureFinder(self._capture, self.pushed)
+                self._finder = CaptureFinder(self.sources.capture, self.pushed)
                 sys.meta_path.insert(0, self._finder)
                 self._start_watcher(default_watcher())
 
