@@ -575,3 +575,35 @@ def test_the_importer_index_answers_what_each_importers_imports_say() -> None:
                 assert index._names(importer, source, name) == said, (importer, source, name)
             pairs = [(n, a) for src, n, a in imports.from_items() if src == source]
             assert index.from_source(importer, source) == pairs, (importer, source)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+def test_a_forked_child_reads_what_its_imports_ran_from_cached_bytecode(
+    workspace: Workspace,
+) -> None:
+    """A child forked while the parent's early reader ran (a worker pool started right after
+    the imports) imports from ``__pycache__`` too: its own early reader reads those sources, so
+    an edit made in the child after its import is compared with what ran (only ``f`` patched)."""
+    name = workspace.name()
+    path = workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 1\n")
+    _old_with_cache(path)
+    first = workspace.name()
+    _old_with_cache(workspace.write(f"{first}.py", "X = 1\n"))
+    with hotswap.Reloader() as r:
+        importlib.import_module(first)  # the parent's early reader starts (and waits)
+        pid = os.fork()
+        if pid == 0:  # the child: exit status 0 only if everything holds
+            status = 1
+            try:
+                mod = importlib.import_module(name)
+                if TRACKER.sources.read(30):
+                    edited = "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n"
+                    workspace.write(f"{name}.py", edited)
+                    report = r.check()
+                    changes = [(c.qualname, c.action) for c in report.changes]
+                    if report.ok and mod.LOADS == [1] and changes == [("f", "patched")]:
+                        status = 0
+            finally:
+                os._exit(status)
+        _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

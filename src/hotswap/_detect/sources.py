@@ -40,6 +40,12 @@ class Sources:
         self._reader: threading.Thread | None = None
         self._count = 0  # entries given to the early reader (a count that moves, not exact)
         self._lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):  # a forked child has no reader thread: start one
+            os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._reader = None
+        self._lock = threading.Lock()
 
     def capture(
         self,
