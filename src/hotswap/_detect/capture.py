@@ -10,7 +10,8 @@ does); it only reports to a sink (the tracker), for each module, what it ran:
   of their read;
 - loaded from cached bytecode: the fingerprint ``(mtime_ns, ctime_ns, size, inode)`` of the stat
   that validated the cache, and no bytes. The source is read right after the import, by a
-  thread that waits until no module came for 20 ms (reading beside the import made it twice as
+  thread (started with the first Reloader, woken by such a module) that waits until no module
+  came for 20 ms (reading beside the import made it twice as
   slow: two threads trading the GIL at every system call), and is the baseline only if its
   fingerprint is still that one: any write since the import moves the ctime. Reading every
   source during the import cost a quarter of importing a project of small modules from its

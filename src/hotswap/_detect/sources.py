@@ -32,20 +32,33 @@ Captured = list[Any]
 
 class Sources:
     """The entries the import hook made since the last checkpoint took them (``captured``),
-    and the early reader of those that ran cached bytecode."""
+    and the early reader of those that ran cached bytecode: a thread started with the first
+    Reloader (:meth:`start`, never inside an import: starting a thread waits for it to run,
+    a tenth of a millisecond of a small project's import), woken by the first such entry."""
 
     def __init__(self) -> None:
         self.captured: deque[Captured] = deque()
         self._early: deque[Captured] = deque()
         self._reader: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._busy = False  # reading a batch (see ``read``)
         self._count = 0  # entries given to the early reader (a count that moves, not exact)
-        self._lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # a forked child has no reader thread: start one
             os.register_at_fork(after_in_child=self._forked)
 
     def _forked(self) -> None:
         self._reader = None
-        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._busy = False  # (started again by the child's first import from a cache)
+
+    def start(self) -> None:
+        """Start the early reader, if it is not running."""
+        reader = self._reader
+        if reader is None or not reader.is_alive():
+            self._reader = threading.Thread(
+                target=self._read_early, name="hotswap-sources", daemon=True
+            )
+            self._reader.start()
 
     def capture(
         self,
@@ -65,21 +78,21 @@ class Sources:
         self.captured.append(entry)
         self._early.append(entry)
         self._count += 1
-        if self._reader is None:
-            with self._lock:
-                if self._reader is None:
-                    self._reader = threading.Thread(
-                        target=self._read_early, name="hotswap-sources", daemon=True
-                    )
-                    self._reader.start()
+        if not self._wake.is_set():
+            self._wake.set()
+            if self._reader is None:  # (a forked child's first import)
+                self.start()
 
     def _read_early(self) -> None:
         early = self._early
         while True:
+            self._wake.wait()
             count = -1
             while count != self._count:  # until no module came for a moment
                 count = self._count
                 time.sleep(EARLY_AFTER)
+            self._busy = True
+            self._wake.clear()  # (an entry captured from now on wakes it again)
             while early:
                 try:
                     entry = early.popleft()
@@ -93,15 +106,13 @@ class Sources:
                         continue
                     if fingerprint == Fingerprint.of(stat):
                         entry[3] = (fingerprint, data)
-            with self._lock:
-                if not early:
-                    self._reader = None
-                    return
+            self._busy = False
 
-    def read(self, timeout: float | None = None) -> bool:
-        """Wait for the early reader (tests); True when it is done."""
-        reader = self._reader
-        if reader is not None:
-            reader.join(timeout)
-            return not reader.is_alive()
+    def read(self, timeout: float) -> bool:
+        """Wait until the early reader has read what it was given (tests); True when so."""
+        deadline = time.monotonic() + timeout
+        while self._early or self._busy or self._wake.is_set():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.002)
         return True

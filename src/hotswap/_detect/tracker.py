@@ -68,6 +68,7 @@ class Tracker(Polling):
             if self._finder is None:
                 library_roots()  # computed now: sysconfig cannot be asked from inside an import
                 self._finder = CaptureFinder(self.sources.capture, self.pushed)
+                self.sources.start()  # (here, not on the first import: see ``Sources``)
                 sys.meta_path.insert(0, self._finder)
                 self._start_watcher(default_watcher())
 
