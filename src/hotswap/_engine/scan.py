@@ -248,7 +248,7 @@ class Scan:
         # The walk of ``_nodes``, inlined: a generator's step per node cost a fifth more here.
         stack: list[ast.AST] = [node]
         pop, push, extend = stack.pop, stack.append, stack.extend
-        reads, calls, node_type = self.reads, self.calls, ast.AST
+        reads, calls, node_type, constant = self.reads, self.calls, ast.AST, ast.Constant
         while stack:
             sub = pop()
             kind = type(sub)
@@ -258,6 +258,7 @@ class Scan:
                     reads.add(sub.id)  # type: ignore[attr-defined]  # ``del x`` needs ``x``
                 if context is not ast.Load:
                     self._bind(sub.id, module_scope)  # type: ignore[attr-defined]
+                continue  # (below it only its context, which reads nothing)
             elif kind is ast.Lambda:
                 self._function_header(sub)  # type: ignore[arg-type]
                 continue  # its body runs when it is called
@@ -273,11 +274,13 @@ class Scan:
                 name = getattr(sub, "rest" if kind is ast.MatchMapping else "name", None)
                 if name:
                     self._bind(name, module_scope)
+            # (A constant has no node below it and reads nothing: most nodes of a module's
+            # data, such as ``__all__``, are never pushed.)
             for field in sub._fields:
                 value = getattr(sub, field, None)
                 if type(value) is list:
-                    extend(v for v in value if isinstance(v, node_type))
-                elif isinstance(value, node_type):
+                    extend(v for v in value if isinstance(v, node_type) and type(v) is not constant)
+                elif isinstance(value, node_type) and type(value) is not constant:
                     push(value)
 
     def _bind(self, name: str, module_scope: bool) -> None:
@@ -287,6 +290,7 @@ class Scan:
             # A class-body binding shadows module names only for later reads in the same body;
             # keep the read conservative (a module-level rebinding still re-runs the class).
             pass
+
 
 
 def import_binds(node: ast.Import | ast.ImportFrom) -> list[str]:
