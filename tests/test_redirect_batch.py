@@ -316,6 +316,46 @@ def test_closures_moved_by_lines_added_above_are_found_by_a_scan_only_once(
     assert scans == [1, 0, 1]
 
 
+DECORATOR = (
+    "import functools\n\n\ndef logged(f):\n    @functools.wraps(f)\n"
+    "    def wrapper(*args):\n        return f(*args) + 1\n    return wrapper\n"
+)
+
+
+@pytest.mark.parametrize("also_held", [False, True], ids=["in-modules", "also-in-a-list"])
+def test_wrappers_a_decorator_made_move_with_it_without_a_scan(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, also_held: bool
+) -> None:
+    """A decorator's wrappers hold its inner function's code: a line added above the
+    decorator moves that code, and every wrapper made before (on a method and a function of
+    another module that imports it by name) reports the moved lines, as a fresh run's would.
+    Where the modules hold them all, they are found there without a scan of the heap; a wrapper
+    the session made and holds elsewhere (in a list) makes the save scan the heap once, and it
+    moves too."""
+    deco, user = workspace.name(), workspace.name()
+    workspace.write(f"{deco}.py", DECORATOR)
+    workspace.write(
+        f"{user}.py",
+        f"from {deco} import logged\n\n\nclass K:\n    @logged\n    def m(self):\n"
+        "        return 1\n\n\n@logged\ndef g():\n    return 2\n",
+    )
+    with hotswap.Reloader() as r:
+        decorators = importlib.import_module(deco)
+        mod = importlib.import_module(user)
+        held = [mod.K.__dict__["m"], mod.g]
+        if also_held:
+            held.append(decorators.logged(lambda: 4))  # only this list holds it
+        r.check()
+        workspace.write(f"{deco}.py", "# a line added above\n" + DECORATOR)
+        scans = _counting_scans(monkeypatch)
+        report = r.check()
+        monkeypatch.undo()
+    assert report.ok and not report.warnings, str(report)
+    assert {w.__code__.co_firstlineno for w in held} == {6}  # (its ``@functools.wraps``)
+    assert (mod.K().m(), mod.g()) == (2, 3)
+    assert len(scans) == (1 if also_held else 0)
+
+
 def test_classes_made_again_for_a_constant_they_read_need_no_scan(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

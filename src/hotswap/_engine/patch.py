@@ -32,12 +32,18 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from hotswap._engine.batch import retarget_after_commit, retarget_closures, stuck_message
+from hotswap._detect.tracker import TRACKER
+from hotswap._engine.batch import (
+    retarget_after_commit,
+    retarget_closures,
+    stuck_message,
+)
 from hotswap._engine.classpatch import ClassPatching
 from hotswap._engine.functions import (
     defaults_differ,
     is_code_like,
     known_users,
+    local_users,
     moved_only,
     same_definition,
 )
@@ -234,6 +240,8 @@ class Patcher(ClassPatching):
         checkpoint (see ``_engine.batch.retarget_after_commit``)."""
         nested = self.log.nested
         users = known_users(nested) if nested else []
+        if users is None:
+            users = local_users(nested, self._holding_namespaces)
         if users == []:
             return  # no function made before the edit runs an old inner code
         followed = frozenset(id(old) for old, _new in self.log.replaced)
@@ -245,6 +253,21 @@ class Patcher(ClassPatching):
         for code, number in (stuck or {}).items():
             message = stuck_message(code, number)
             self.warnings.append(Problem(self.module, self.path, code.co_firstlineno, message))
+
+    def _holding_namespaces(self, outers: set[str]) -> list[dict[str, Any]]:
+        """The namespaces where closures made inside the module's top-level functions or
+        classes ``outers`` are likely held: the module's own, and those of the modules that
+        import one of them by name (the importer index: no scan of the project)."""
+        modules = sys.modules
+        own = modules.get(self.module)
+        if own is None:
+            return []
+        out = [vars(own)]
+        for record in TRACKER.holders(self.module, outers):
+            module = modules.get(record.name)
+            if module is not None and module is not own:
+                out.append(vars(module))
+        return out
 
     def _property(self, old: property, new: property, qualname: str) -> Any:
         parts = []
