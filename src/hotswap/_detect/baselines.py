@@ -322,7 +322,6 @@ class Baselines(Indexing):
         return True
 
 
-
 def _program_file(name: str, module: ModuleType) -> str | None:
     """The file of ``module`` (in ``sys.modules`` as ``name``) when it is one of the program's
     own, to be watched; None for an alias (``__mp_main__`` for the running script), for

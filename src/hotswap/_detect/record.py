@@ -191,15 +191,16 @@ class Record:
         harmless)."""
         held = self._reads
         if isinstance(held, CodeType):
-            from hotswap._detect.reads import import_time_binds, import_time_reads
+            from hotswap._detect.reads import import_time_reads
 
             if self.pending:  # (the code is all that is known of it until it is read)
-                self.bound = import_time_binds(held)
+                self.lost()
             self.reads = import_time_reads(held)
 
     def lost(self) -> None:
-        """Its baseline will not be read (the file changed before it was): keep what its
-        executed code bound, if that code is at hand (see ``bound``)."""
+        """Its baseline will not be read (the file changed before it was), or may not be (its
+        code is about to be dropped before the read): keep what its executed code bound, if
+        that code is at hand (see ``bound``)."""
         held = self._reads
         if isinstance(held, CodeType):
             from hotswap._detect.reads import import_time_binds

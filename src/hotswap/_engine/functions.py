@@ -261,14 +261,11 @@ def local_users(
                     func = member.__func__ if type(member) in wrappers else member
                     if type(func) is plain and id(func.__code__) in used:
                         found[id(func)] = func
+    # (The ids are of codes ``nested`` holds, so a function whose code has one runs that code.)
     per_code: dict[int, int] = {}
     for func in found.values():
-        code = func.__code__
-        if nested[id(code)][0] is not code:
-            return None  # (an id reused by another code: cannot happen while nested holds it)
-        per_code[id(code)] = per_code.get(id(code), 0) + 1
-        del code
-    counts = _reference_counts(nested)
+        key = id(func.__code__)
+        per_code[key] = per_code.get(key, 0) + 1
     for key, count in zip(nested, counts, strict=True):
         if count != unused + per_code.get(key, 0):
             return None

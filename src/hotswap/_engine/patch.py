@@ -33,11 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hotswap._detect.tracker import TRACKER
-from hotswap._engine.batch import (
-    retarget_after_commit,
-    retarget_closures,
-    stuck_message,
-)
+from hotswap._engine.batch import retarget_after_commit, retarget_closures, stuck_message
 from hotswap._engine.classpatch import ClassPatching
 from hotswap._engine.functions import (
     defaults_differ,
