@@ -31,6 +31,12 @@ def _old_with_cache(path: Path, age_s: int = 60) -> None:
     py_compile.compile(str(path), doraise=True)
 
 
+def _loads(value: int) -> str:
+    """A module whose import-time code leaves a trace (``LOADS``), and ``f`` returning
+    ``value``: a reload that ran more than ``f`` shows in ``LOADS``."""
+    return f"LOADS = []\nLOADS.append(1)\ndef f():\n    return {value}\n"
+
+
 def _save_after_import(
     r: hotswap.Reloader, workspace: Workspace, relpath: str, text: str
 ) -> hotswap.Report:
@@ -48,11 +54,11 @@ def test_a_module_run_from_cached_bytecode_reloads_only_what_changed(
     """A project imported from its ``__pycache__`` (no recompiling): the first edit after the
     import patches the edited function, and the state made at import time stays."""
     name = workspace.name()
-    path = workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 1\n")
+    path = workspace.write(f"{name}.py", _loads(1))
     _old_with_cache(path)
     with hotswap.Reloader() as r:
         mod = importlib.import_module(name)
-        edited = "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n"
+        edited = _loads(2)
         report = _save_after_import(r, workspace, f"{name}.py", edited)
     assert report.ok, report
     assert mod.f() == 2
@@ -370,12 +376,12 @@ def test_importing_from_cached_bytecode_reads_no_source(
     real_read = capture.read_file
     monkeypatch.setattr(capture, "read_file", lambda path: reads.append(path) or real_read(path))
     name = workspace.name()
-    path = workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 1\n")
+    path = workspace.write(f"{name}.py", _loads(1))
     _old_with_cache(path)
     with hotswap.Reloader() as r:
         mod = importlib.import_module(name)
         assert reads == []
-        edited = "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n"
+        edited = _loads(2)
         report = _save_after_import(r, workspace, f"{name}.py", edited)
     assert report.ok, report
     assert (mod.f(), mod.LOADS) == (2, [1])
@@ -390,12 +396,12 @@ def test_an_edit_made_after_the_import_before_the_next_cell_is_applied_as_an_edi
     edited function changes: the source the import ran was read right after the import, not
     at that checkpoint (which would find the edit, with the old text lost)."""
     name = workspace.name()
-    path = workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 1\n")
+    path = workspace.write(f"{name}.py", _loads(1))
     _old_with_cache(path)
     with hotswap.Reloader() as r:
         mod = importlib.import_module(name)
         assert TRACKER.sources.read(30)
-        workspace.write(f"{name}.py", "LOADS = []\nLOADS.append(1)\ndef f():\n    return 2\n")
+        workspace.write(f"{name}.py", _loads(2))
         report = r.check()
     assert report.ok, report
     assert (mod.f(), mod.LOADS) == (2, [1])
