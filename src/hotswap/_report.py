@@ -76,18 +76,27 @@ class Report:
         return bool(self.reloaded or self.failed or self.warnings or self.errors)
 
     def merge(self, other: Report) -> None:
-        for name in other.reloaded:
-            if name not in self.reloaded:
-                self.reloaded.append(name)
-        for name in other.failed:
-            if name not in self.failed:
-                self.failed.append(name)
+        for mine, theirs in ((self.reloaded, other.reloaded), (self.failed, other.failed)):
+            known = set(mine)
+            mine.extend(n for n in dict.fromkeys(theirs) if n not in known)
         self.changes.extend(other.changes)
         self.warnings.extend(other.warnings)
         self.errors.extend(other.errors)
 
     def changes_of(self, module: str) -> list[Change]:
         return [c for c in self.changes if c.module == module]
+
+    def changes_by_module(self) -> dict[str, list[Change]]:
+        """:meth:`changes_of` every module at once, in one pass (a checkout's report lists
+        hundreds of modules: asking each of them walked every change)."""
+        out: dict[str, list[Change]] = {}
+        for change in self.changes:
+            found = out.get(change.module)
+            if found is None:
+                out[change.module] = [change]
+            else:
+                found.append(change)
+        return out
 
     # -- rendering (hotswap._front.render: one set of lines for every front-end) -------------------
 

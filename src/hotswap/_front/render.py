@@ -72,10 +72,11 @@ class Show:
 def visible(report: Report, show: Show) -> Report:
     """The part of ``report`` that ``show`` lets through (an empty report shows nothing)."""
     reloaded = list(report.reloaded) if show.verbose or not show.quiet else []
+    shown = set(reloaded)
     return Report(
         reloaded=reloaded,
         failed=[] if show.hide_errors else list(report.failed),
-        changes=[c for c in report.changes if c.module in reloaded],
+        changes=[c for c in report.changes if c.module in shown],
         warnings=list(report.warnings),
         errors=[] if show.hide_errors else list(report.errors),
     )
@@ -86,8 +87,9 @@ def lines(report: Report, show: Show | None = None) -> Styled:
     show = show or Show()
     shown = visible(report, show)
     out: Styled = []
+    by_module = shown.changes_by_module()
     for name in shown.reloaded:
-        changes = shown.changes_of(name)
+        changes = by_module.get(name, [])
         out.append((DIM, f"hotswap: reloaded {name}{describe(changes)}"))
         if show.verbose:
             for change in distinct(changes):
@@ -204,9 +206,10 @@ def html(report: Report) -> str:
     esc = _escape
     rows: list[str] = []
     colours = {"patched": "#2a7", "added": "#27a", "removed": "#a42", "replaced": "#a72"}
+    by_module = report.changes_by_module()
     for name in report.reloaded:
         items = []
-        for action, names in grouped(report.changes_of(name)).items():
+        for action, names in grouped(by_module.get(name, [])).items():
             colour = colours.get(action, "#777")
             shown = ", ".join(f"<code>{esc(n)}</code>" for n in names[:_SHOWN])
             more = f" +{len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
