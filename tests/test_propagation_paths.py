@@ -146,3 +146,29 @@ def test_a_name_reached_through_two_paths_is_followed_on_each(
         report = r.check()
     assert report.ok, report
     assert mod_k.W == 2
+
+
+def test_a_class_whose_imported_metaclass_changed_its_call_is_called_again(
+    workspace: Workspace,
+) -> None:
+    """``m`` makes ``A`` with a metaclass it imports from ``base``; ``user`` computes
+    ``X = A()`` at import time. After ``Meta.__call__`` changes in ``base``, ``X`` is what a
+    fresh run computes: calling ``A`` behaves differently, though no code of ``m`` names
+    ``Meta`` (only its class statement does)."""
+    base, m, user = (workspace.name() for _ in range(3))
+    workspace.write(
+        f"{base}.py",
+        "class Meta(type):\n    def __call__(cls):\n        return 1\n",
+    )
+    workspace.write(f"{m}.py", f"from {base} import Meta\nclass A(metaclass=Meta):\n    pass\n")
+    workspace.write(f"{user}.py", f"from {m} import A\nX = A()\n")
+    with hotswap.Reloader() as r:
+        mod = importlib.import_module(user)
+        r.check()
+        workspace.write(
+            f"{base}.py",
+            "class Meta(type):\n    def __call__(cls):\n        return 2\n",
+        )
+        report = r.check()
+    assert report.ok, report
+    assert mod.X == 2

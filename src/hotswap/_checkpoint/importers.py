@@ -333,6 +333,7 @@ class _Propagation:
         runs after the walk)."""
         target_ns = target.__dict__
         reads = import_time_reads(record)
+        affected: set[str] = set()
         if reads is not None:
             # The importer's functions whose behaviour changed (calling a recoded function,
             # reading a rebound name), from its live code objects.
@@ -357,9 +358,15 @@ class _Propagation:
         text = record.text
         if parsed is None or text is None:
             return None
-        return run_importer(
+        outcome = run_importer(
             record, target, parsed, text, dirty, preset, recoded, self.definitions_only
         )
+        if outcome.error is None:
+            # What behaves differently in it still does after its statements ran (a class its
+            # statement made again in place with a metaclass that changed: ``X = A()`` in its
+            # importers computes something else); the run tells only of its functions.
+            outcome.recoded |= affected - (dirty - recoded)
+        return outcome
 
 
 _PUT_OFF = Outcome("")  # (``_run``: the importer runs after the walk, see ``_run_deferred``)

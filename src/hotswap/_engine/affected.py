@@ -83,11 +83,15 @@ class Analysis:
         self.names_of = {
             id(value): name for name, value in namespace.items() if isinstance(value, type)
         }
-        # Every name some code of the module uses, and its classes' bases: seeds outside it
-        # reach nothing.
+        # Every name some code of the module uses, and its classes' bases and metaclasses
+        # (``K.__call__`` changed: calling a class ``K`` makes behaves differently): seeds
+        # outside it reach nothing.
         every: set[str] = set()
         for _name, cls, _members in self.classes:
             every.update(filter(None, (self.names_of.get(id(b)) for b in cls.__mro__)))
+            meta = self.names_of.get(id(type(cls)))
+            if meta is not None:
+                every.add(meta)
         for _name, names in self.functions:
             every |= names
         for name, _cls, members in self.classes:
@@ -226,12 +230,15 @@ class _Reach:
             self.add(name)
 
     def name(self, item: str) -> None:
-        """A plain name behaves differently: the code that uses it, the classes it is a base of."""
+        """A plain name behaves differently: the code that uses it, the classes it is a base
+        or the metaclass of (its ``__call__`` may be what changed)."""
         for unit in self.users.get(item, ()):
             if self.uses(unit, (item,)):
                 self.add(self.units[unit][0])
         for j in self.index.subclasses.get(item, ()):
             self.add(self.classes[j][0])  # a base behaves differently
+        for j in self.index.by_meta.get(item, ()):
+            self.add(self.classes[j][0])
 
     def attribute(self, head: str, attr: str) -> None:
         """``head.attr`` behaves differently: the code that reads it, and for a class ``head``
