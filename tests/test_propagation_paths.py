@@ -172,3 +172,26 @@ def test_a_class_whose_imported_metaclass_changed_its_call_is_called_again(
         report = r.check()
     assert report.ok, report
     assert mod.X == 2
+
+
+def test_a_dotted_name_reaches_only_code_that_names_each_of_its_parts() -> None:
+    """The prefilter of ``affected_functions``: ``pkg.K.m`` changed reaches a module that does
+    ``import pkg`` only where its code names ``K`` and ``m`` too; ``K.m`` reaches a class of
+    the module that derives from ``K`` though none of its code names ``m``."""
+    import types
+
+    code = "import os\ndef f():\n    return os.getcwd()\nclass K:\n    pass\nclass L(K):\n    pass\n"
+    module = types.ModuleType("hs_reaches")
+    exec(compile(code, "hs_reaches.py", "exec"), module.__dict__)
+    for _ in range(3):
+        module.f()  # (code that never ran is not followed)
+    analysis = affected.Analysis(module.__dict__, "hs_reaches")
+    assert analysis.reaches("os.getcwd")
+    assert not analysis.reaches("os.path.join")  # ``path``, ``join``: never named
+    assert not analysis.reaches("sys.path")
+    assert analysis.reaches("K.m")  # L inherits it
+    seeds = {"os.path.join"}
+    assert affected.affected_functions(module.__dict__, "hs_reaches", seeds, analysis) == seeds
+    assert analysis._index is None  # nothing reached: the module's index was not built
+    found = affected.affected_functions(module.__dict__, "hs_reaches", {"os.getcwd"}, analysis)
+    assert found == {"os.getcwd", "f"}

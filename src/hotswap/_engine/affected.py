@@ -43,6 +43,12 @@ def forget_analysis(module: str, path: str) -> None:
 
 SUBCLASS_HOOK = ".__init_subclass__"  # ``C.__init_subclass__`` affected: subclassing C changed
 
+# Class members of these exact types hold no code (``member_names`` is None for them).
+_PLAIN = frozenset(
+    {bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset, type(None)}
+    | {types.GetSetDescriptorType, types.MemberDescriptorType, types.WrapperDescriptorType}
+)
+
 
 # What a class runs when it is called (``K()``) or made a metaclass (``class A(metaclass=K)``);
 # ``__call__`` of its metaclass too (see affected_functions).
@@ -68,6 +74,8 @@ class Analysis:
             if isinstance(value, type):
                 members = {}
                 for attr, member in list(vars(value).items()):
+                    if type(member) in _PLAIN:
+                        continue  # (half the members of sympy's printers: no getattr each)
                     used = member_names(member, raw=True)
                     if used is not None:
                         members[attr] = used
@@ -92,6 +100,7 @@ class Analysis:
             meta = self.names_of.get(id(type(cls)))
             if meta is not None:
                 every.add(meta)
+        self.kinds = frozenset(every)  # (the names a seed ``K.m`` reaches classes by)
         for _name, names in self.functions:
             every |= names
         for name, _cls, members in self.classes:
@@ -101,6 +110,21 @@ class Analysis:
         self.used = frozenset(every)
         self._index: _Index | None = None
         self.size = self._size()
+
+    def reaches(self, seed: str) -> bool:
+        """Whether :func:`affected_functions` can find anything from ``seed``: code uses
+        each of its parts (``a.b.c``: ``a``, ``b`` and ``c``), or, for ``K.m``, ``K`` names a
+        class of the module, a base or a metaclass of one. (``sympy.StrPrinter.m`` reaches a
+        module that does ``import sympy`` and never names ``StrPrinter``: nothing.)"""
+        used = self.used
+        head, dot, attr = seed.partition(".")
+        if not dot:
+            return seed in used
+        if head not in used:
+            return False
+        if "." not in attr and head in self.kinds:
+            return True
+        return all(part in used for part in attr.split("."))
 
     def _size(self) -> int:  # names in the module and its classes (see analysis_of)
         return len(self.namespace) + sum(len(vars(cls)) for _name, cls, _members in self.classes)
@@ -186,7 +210,7 @@ def affected_functions(
     """
     if analysis is None:
         analysis = Analysis(namespace, module)
-    if all(n.partition(".")[0] not in analysis.used for n in seeds):
+    if not any(analysis.reaches(n) for n in seeds):
         return set(seeds)  # no code of the module uses any of them
     reach = _Reach(analysis, seeds)
     while reach.work:
