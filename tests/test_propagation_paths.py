@@ -180,7 +180,10 @@ def test_a_dotted_name_reaches_only_code_that_names_each_of_its_parts() -> None:
     the module that derives from ``K`` though none of its code names ``m``."""
     import types
 
-    code = "import os\ndef f():\n    return os.getcwd()\nclass K:\n    pass\nclass L(K):\n    pass\n"
+    code = (
+        "import os\ndef f():\n    return os.getcwd()\n"
+        "class K:\n    pass\nclass L(K):\n    pass\n"
+    )
     module = types.ModuleType("hs_reaches")
     exec(compile(code, "hs_reaches.py", "exec"), module.__dict__)
     for _ in range(3):

@@ -409,3 +409,37 @@ def test_reading_a_header_leaves_the_body_unparsed(path: Path | None) -> None:
         for p in (whole, fresh)
     ]
     assert dumps[0] == dumps[1]
+
+
+def test_a_large_module_imported_before_the_reloader_is_outlined_in_idle_time(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user imports their large module, then starts hotswap (``%load_ext hotswap`` after an
+    ``import``): the background reader outlines it, indexes its imports and packs its bytes as
+    for one imported after, so the first save (a cell at once) parses the edited method, not
+    the module's four hundred functions."""
+    name = workspace.name()
+    workspace.write(f"{name}.py", _large_module(1))
+    module = importlib.import_module(name)  # before any Reloader
+    parsed: list[int] = []
+    real = skeleton._materialize
+
+    def counting(node: ast.AST) -> None:
+        if skeleton.is_lazy(node):
+            parsed.append(getattr(node, "lineno", 0))
+        real(node)
+
+    monkeypatch.setattr(skeleton, "_materialize", counting)
+    with hotswap.Reloader() as r:
+        assert TRACKER.baselines_read(60)
+        record = TRACKER.records[name]
+        assert record.executing_outline() is not None
+        assert name not in TRACKER._unindexed  # (its imports were scanned by the reader)
+        assert record._text is None  # (held packed, decoded when a save needs it)
+        kept = module.Big()
+        old = "    def edited(self):\n        return 1"
+        workspace.write(f"{name}.py", _large_module(1).replace(old, old.replace("1", "2")))
+        report = r.check()
+    assert report.ok, str(report)
+    assert kept.edited() == 2
+    assert 1 <= len(parsed) <= 3, parsed

@@ -46,7 +46,6 @@ from hotswap._detect.record import (
     Fingerprint,
     Pushed,
     Record,
-    decode_or_none,
     read_file,
     resolve_directory,
 )
@@ -97,6 +96,7 @@ class Baselines(Indexing):
         if len(new) <= EAGER_BASELINES:
             for name, path in new:
                 self.register(name, None, path)
+            self._start_reader()
         else:
             self._register_lazily(new)
             self._start_reader()
@@ -126,6 +126,7 @@ class Baselines(Indexing):
             path = _program_file(name, module)
             if path is not None:
                 self.register(name, module, path)
+        self._start_reader()
 
     def ensure_scanned(self) -> None:
         if not self._scanned:
@@ -163,7 +164,11 @@ class Baselines(Indexing):
         self._start_reader()
 
     def register(self, name: str, module: ModuleType | None, path: str) -> Record:
-        """Track a module imported without the hook: its file now is taken as the baseline."""
+        """Track a module imported without the hook: its file now is taken as the baseline.
+        The background reader (the caller starts it) indexes its imports, outlines it if it
+        is large and packs its bytes, as for a module imported with the hook: a module
+        imported before ``%load_ext hotswap`` had none of it, and its first save, with the cell
+        at once, imported the engine and parsed it whole (60 ms for 400 small functions)."""
         record = Record(name, path, None, None, None)
         self._store(record)  # watched before it is read: a later save raises an event
         try:
@@ -171,8 +176,9 @@ class Baselines(Indexing):
         except OSError:
             self._dirty.add(name)
         else:
-            record.settle(data, fingerprint, decode_or_none(data, path))
+            record.keep(data, fingerprint)
             self._unindexed[name] = None
+            self._unread.append(record)
         return record
 
     def _register_lazily(self, entries: list[tuple[str, str]]) -> None:
