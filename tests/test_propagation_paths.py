@@ -198,3 +198,117 @@ def test_a_dotted_name_reaches_only_code_that_names_each_of_its_parts() -> None:
     assert analysis._index is None  # nothing reached: the module's index was not built
     found = affected.affected_functions(module.__dict__, "hs_reaches", {"os.getcwd"}, analysis)
     assert found == {"os.getcwd", "f"}
+
+
+def _three_modules(
+    workspace: Workspace, base: str, middle: str, user: str
+) -> tuple[str, str, str]:
+    names = tuple(workspace.name() for _ in range(3))
+    for name, text in zip(names, (base, middle, user), strict=True):
+        workspace.write(f"{name}.py", text.format(*names))
+    return names  # type: ignore[return-value]
+
+
+def _after_edit(workspace: Workspace, names: tuple[str, str, str], edited: str) -> object:
+    with hotswap.Reloader() as r:
+        user = importlib.import_module(names[2])
+        r.check()
+        workspace.write(f"{names[0]}.py", edited.format(*names))
+        report = r.check()
+    assert report.ok, report
+    return user
+
+
+def test_a_class_attribute_read_at_import_elsewhere_follows_its_class_body(
+    workspace: Workspace,
+) -> None:
+    """``LIMIT`` changes in ``base``; ``middle``'s ``class K: X = LIMIT`` runs again (``K``
+    is patched in place); ``user`` computed ``Y = K.X`` at import: it is 2, as in a fresh
+    run, not the 1 it read before."""
+    names = _three_modules(
+        workspace,
+        "LIMIT = 1\n",
+        "from {0} import LIMIT\nclass K:\n    X = LIMIT\n",
+        "from {1} import K\nY = K.X\n",
+    )
+    user = _after_edit(workspace, names, "LIMIT = 2\n")
+    assert user.Y == 2  # type: ignore[attr-defined]
+
+
+def test_an_attribute_a_changed_decorator_sets_is_read_again_by_importers(
+    workspace: Workspace,
+) -> None:
+    """``base``'s decorator sets ``fn.tag``; its edit sets another value, ``middle``'s
+    ``@deco def g`` runs again and ``g`` (kept) gets the new tag; ``user``'s ``Y = g.tag``,
+    computed at import, is the new one."""
+    names = _three_modules(
+        workspace,
+        "def deco(fn):\n    fn.tag = 1\n    return fn\n",
+        "from {0} import deco\n@deco\ndef g():\n    pass\n",
+        "from {1} import g\nY = g.tag\n",
+    )
+    user = _after_edit(workspace, names, "def deco(fn):\n    fn.tag = 2\n    return fn\n")
+    assert user.Y == 2  # type: ignore[attr-defined]
+
+
+def test_an_attribute_inherited_from_a_changed_base_is_read_again_through_a_subclass(
+    workspace: Workspace,
+) -> None:
+    """``middle`` derives ``K`` from ``base.B``; ``B.V`` changes; ``user`` computed
+    ``Y = K.V`` at import (inherited): it is the new value."""
+    names = _three_modules(
+        workspace,
+        "class B:\n    V = 1\n",
+        "from {0} import B\nclass K(B):\n    pass\n",
+        "from {1} import K\nY = K.V\n",
+    )
+    user = _after_edit(workspace, names, "class B:\n    V = 2\n")
+    assert user.Y == 2  # type: ignore[attr-defined]
+
+
+def test_a_classmethod_called_at_import_elsewhere_runs_again_after_its_edit(
+    workspace: Workspace,
+) -> None:
+    """``base``'s ``Settings.from_env`` is edited; ``user`` computed
+    ``SETTINGS = Settings.from_env()`` at import: it holds what the new code returns, as in a
+    fresh run. (A method called at import in its own module ran again before too.)"""
+    names = _three_modules(
+        workspace,
+        "class Settings:\n    @classmethod\n    def from_env(cls):\n        return 1\n",
+        "X = 0\n",
+        "from {0} import Settings\nSETTINGS = Settings.from_env()\n",
+    )
+    user = _after_edit(
+        workspace,
+        names,
+        "class Settings:\n    @classmethod\n    def from_env(cls):\n        return 2\n",
+    )
+    assert user.SETTINGS == 2  # type: ignore[attr-defined]
+
+
+def test_a_method_called_through_a_module_alias_at_import_runs_again(
+    workspace: Workspace,
+) -> None:
+    """``import base`` then ``Y = base.K.v(None)``: the edited method is found through the
+    module's name too."""
+    names = _three_modules(
+        workspace,
+        "class K:\n    def v(self):\n        return 1\n",
+        "X = 0\n",
+        "import {0}\nY = {0}.K.v(None)\n",
+    )
+    user = _after_edit(workspace, names, "class K:\n    def v(self):\n        return 2\n")
+    assert user.Y == 2  # type: ignore[attr-defined]
+
+
+def test_an_enum_value_read_at_import_elsewhere_follows_its_edit(workspace: Workspace) -> None:
+    """``E.A = 1`` becomes ``2`` (the member is kept, its value changes); ``middle`` computed
+    ``V = E.A.value`` at import, ``user`` read ``middle.V``: both are 2."""
+    names = _three_modules(
+        workspace,
+        "import enum\nclass E(enum.Enum):\n    A = 1\n",
+        "from {0} import E\nV = E.A.value\n",
+        "import {1}\nY = {1}.V\n",
+    )
+    user = _after_edit(workspace, names, "import enum\nclass E(enum.Enum):\n    A = 2\n")
+    assert user.Y == 2  # type: ignore[attr-defined]

@@ -50,6 +50,7 @@ from hotswap._engine.plan import FromImport, from_imports, module_aliases
 from hotswap._engine.propagate import Observed, presets_for, sync_namespace
 from hotswap._engine.source import ParsedSource
 from hotswap._engine.transaction import Outcome
+from hotswap._engine.walk import inherited
 from hotswap._report import Change, Report
 
 
@@ -124,15 +125,19 @@ class _Propagation:
         self.queue.append((self.name, outcome))
         while self.queue or self.waiting:
             if not self.queue:
-                self._run_waiting(self._ready())
+                self._run_waiting(_ready(self.waiting))
                 continue
             source, result = self.queue.pop(0)
-            if not result.rebinds and not result.recoded:
+            if not result.rebinds and not result.recoded and not result.members:
                 continue
             module = sys.modules.get(source)
             if module is None:
                 continue
             source_ns = module.__dict__
+            if result.members:
+                self._members(source, source_ns, result.members)
+            if not result.rebinds and not result.recoded:
+                continue
             self._changed(source, source_ns, result)
             # What of ``source`` changed, by first name: an importer holding none of it (and not
             # naming the module itself) has nothing to follow.
@@ -152,6 +157,27 @@ class _Propagation:
                 fresh = names if already is None else names - already
                 if fresh:
                     self._follow(record, source, source_ns, result, by_head, fresh, already)
+
+    def _members(self, source: str, source_ns: dict[str, Any], members: set[str]) -> None:
+        """Methods of ``source``'s classes whose code changed (``Outcome.members``): an
+        importer whose import-time code calls one by name (``SETTINGS = Settings.from_env()``,
+        ``Y = K.v(None)``) runs again with it. Not followed further, into the functions that
+        call one (finding those analyses every importer of the class: sympy's ``Expr`` has
+        131), nor through a package that re-exports the class, nor into a call on an instance
+        (``K().v()``). The modules whose imports name ``source`` are asked first whether
+        their import-time code calls anything of that name: sympy's ``expr`` has 131 such."""
+        by_head = by_first_name(members)
+        tails = tuple({"." + member.rpartition(".")[2] for member in members})
+        for record in TRACKER.naming(source):
+            target = sys.modules.get(record.name)
+            calls = record.calls() if record.parsed is None else None
+            if calls is not None and not any(c.endswith(tails) for c in calls):
+                continue  # (most importers of a class call none of its methods at import)
+            if target is not None and record.name != self.name:
+                aliases = _names_for(TRACKER.index.aliases(record.name), source, target.__dict__)
+                called = _calls_of(record, target.__dict__, source, source_ns, by_head, aliases)
+                if called:
+                    self._send(record, target).recoded |= called
 
     def _changed(self, source: str, source_ns: dict[str, Any], result: Outcome) -> None:
         """What ``source``'s outcome says changed, completed; the namespace follows it."""
@@ -234,36 +260,37 @@ class _Propagation:
             )
         recoded = recoded_aliases(imports, source, source_ns, head_map, target_ns)
         dirty = dirty_names(preset, imports, source, rebinds)
-        for prefix in self._module_aliases(record.name, parsed, as_package, source, target_ns):
+        aliases = (
+            self.once(module_aliases, parsed, record.name, as_package)
+            if parsed is not None
+            else TRACKER.index.aliases(record.name)
+        )
+        for prefix in _names_for(aliases, source, target_ns):
             recoded.update(f"{prefix}.{name}" for name in recoded_here)
             dirty.update(f"{prefix}.{name}" for name, old, new in rebinds)
         if not preset and not recoded and not dirty:
             return
-        if record.name in self.carry:  # reloads later in this batch: hand the values over
-            self.carry[record.name].preset.update(preset)
-            self.carry[record.name].recoded.update(recoded)
-            self.carry[record.name].dirty.update(dirty)
-            return
+        into = self._send(record, target)
+        into.preset.update(preset)
+        into.recoded |= recoded
+        into.dirty |= dirty
+        if isinstance(into, Waiting):
+            into.parsed = into.parsed or parsed
+            into.sent.append((source, fresh))
+
+    def _send(self, record: Record, target: types.ModuleType) -> Waiting | Carry:
+        """Where what ``record`` is sent goes: the values handed over to a module reloaded
+        later in this batch, else its entry among the waiting importers (made now)."""
+        carried = self.carry.get(record.name)
+        if carried is not None:
+            return carried
         waiting = self.waiting.get(record.name)
         if waiting is None:
             scanned = TRACKER.index.of.get(record.name)
             sources = scanned.sources() if scanned is not None else set()
             sources.discard(record.name)
             waiting = self.waiting[record.name] = Waiting(record, target, sources)
-        waiting.preset.update(preset)
-        waiting.recoded |= recoded
-        waiting.dirty |= dirty
-        waiting.parsed = waiting.parsed or parsed
-        waiting.sent.append((source, fresh))
-
-    def _ready(self) -> str:
-        """The waiting importer to run next: one that imports no module still waiting (so it
-        runs after them, with what they send too); in an import cycle, the first reached."""
-        waiting = self.waiting
-        for name, item in waiting.items():
-            if item.sources.isdisjoint(waiting):
-                return name
-        return next(iter(waiting))
+        return waiting
 
     def _run_waiting(self, name: str) -> None:
         """Bring a waiting importer in step with everything its sources sent it."""
@@ -294,31 +321,6 @@ class _Propagation:
             self.sent.setdefault((source, record.name), set()).update(fresh)
         self.queue.append((record.name, follow))
 
-    def _module_aliases(
-        self,
-        importer: str,
-        parsed: ParsedSource | None,
-        as_package: bool,
-        source: str,
-        target_ns: dict[str, Any],
-    ) -> list[str]:
-        """The importer's names for module ``source`` itself: ``a.f(...)`` and ``a.X``
-        through ``import a``. Not a name that holds something else: ``from p import s`` names
-        the submodule ``p.s`` only if ``p`` did not bind ``s`` to another object (sympy's
-        ``from .utilities import lambdify`` binds the function ``lambdify`` that
-        ``sympy/utilities/__init__.py`` put over its submodule)."""
-        aliases = (
-            self.once(module_aliases, parsed, importer, as_package)
-            if parsed is not None
-            else TRACKER.index.aliases(importer)
-        )
-        module = sys.modules.get(source)
-        return [
-            prefix
-            for prefix, module_name in aliases.items()
-            if module_name == source and not holds_other(target_ns, prefix, module)
-        ]
-
     def _run(
         self,
         record: Record,
@@ -345,9 +347,10 @@ class _Propagation:
                 # it re-runs, so no parse and no transaction; the bindings follow, caches that
                 # hold results of changed code are dropped, and its own importers are told
                 # which of its functions behave differently now.
-                return follow_without_running(
+                followed = follow_without_running(
                     record, target, preset, recoded, dirty, affected, self.analyses[record.name]
                 )
+                return _with_inherited(followed, target_ns, dirty)
         if self.deferred is not None and self.carry and not TRACKER.index.importers(record.name):
             # No module imports it, and modules of this save are still to apply: it runs once,
             # after the walk, with what every source sent it (sympy's ``hyperexpand_doc``
@@ -366,7 +369,70 @@ class _Propagation:
             # statement made again in place with a metaclass that changed: ``X = A()`` in its
             # importers computes something else); the run tells only of its functions.
             outcome.recoded |= affected - (dirty - recoded)
+            _with_inherited(outcome, target_ns, dirty)
         return outcome
+
+
+def _ready(waiting: dict[str, Waiting]) -> str:
+    """The waiting importer to run next: one that imports no module still waiting (so it
+    runs after them, with what they send too); in an import cycle, the first reached."""
+    for name, item in waiting.items():
+        if item.sources.isdisjoint(waiting):
+            return name
+    return next(iter(waiting))
+
+
+def _names_for(
+    aliases: dict[str, str], source: str, target_ns: dict[str, Any]
+) -> list[str]:
+    """The importer's names for module ``source`` itself (``aliases``: its ``import``
+    statements' names, by module): ``a.f(...)`` and ``a.X`` through ``import a``. Not a name
+    that holds something else: ``from p import s`` names the submodule ``p.s`` only if ``p``
+    did not bind ``s`` to another object (sympy's ``from .utilities import lambdify`` binds the
+    function ``lambdify`` that ``sympy/utilities/__init__.py`` put over its submodule)."""
+    module = sys.modules.get(source)
+    return [
+        prefix
+        for prefix, module_name in aliases.items()
+        if module_name == source and not holds_other(target_ns, prefix, module)
+    ]
+
+
+def _calls_of(
+    record: Record,
+    target_ns: dict[str, Any],
+    source: str,
+    source_ns: dict[str, Any],
+    by_head: dict[str, list[str]],
+    aliases: list[str],
+) -> set[str]:
+    """The methods of ``by_head`` (of ``source``'s classes) that ``record``'s import-time code
+    calls, by its names for them (``from source import K as L``: ``L.v``; ``import source``:
+    ``source.K.v``)."""
+    reads = import_time_reads(record)
+    if reads is None or not reads.called:
+        return set()
+    names = {
+        alias + rest
+        for name, alias in TRACKER.index.from_source(record.name, source)
+        if name in by_head and target_ns.get(alias) is source_ns.get(name, MISSING)
+        for rest in by_head[name]
+    }
+    for prefix in aliases:
+        names.update(f"{prefix}.{head}{rest}" for head, rests in by_head.items() for rest in rests)
+    return names.intersection(reads.called)
+
+
+def _with_inherited(outcome: Outcome, namespace: dict[str, Any], dirty: set[str]) -> Outcome:
+    """``outcome`` with ``S.x`` rebound for each class ``S`` of the importer that inherits a
+    ``C.x`` its source rebound (``class K(B)`` here, ``B.V`` changed there: ``Y = K.V`` in
+    this module's importers read the old value). The old value is gone (the base was patched
+    in place): what importers act on is the name."""
+    bound = {name for name, _old, _new in outcome.rebinds}
+    for name in sorted(inherited(namespace, dirty) - bound):
+        owner, _dot, attr = name.partition(".")
+        outcome.rebinds.append((name, MISSING, getattr(namespace[owner], attr, MISSING)))
+    return outcome
 
 
 _PUT_OFF = Outcome("")  # (``_run``: the importer runs after the walk, see ``_run_deferred``)

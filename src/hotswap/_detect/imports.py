@@ -306,6 +306,12 @@ class ImportIndex:
             found = self._aliases[importer] = self.of[importer].aliases()
         return found
 
+    def naming(self, source: str) -> list[str]:
+        """The modules whose text names ``source`` in an import statement (``from source
+        import ...``, ``import source``): :meth:`importers` but those that import it from its
+        package, with no table made."""
+        return self._by_source.get(source, [])
+
     def importers(self, source: str) -> frozenset[str]:
         """The modules whose text imports from ``source`` or names it with ``import``, or
         imports it from its package (``from p import s`` for ``p.s``)."""

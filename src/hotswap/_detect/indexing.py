@@ -49,6 +49,15 @@ class Indexing(Routes):
         records = self.records
         return [records[n] for n in sorted(self.index.holders(source, names)) if n in records]
 
+    def naming(self, source: str) -> list[Record]:
+        """Records whose text names module ``source`` in an import statement
+        (``ImportIndex.naming``; records not scanned yet are scanned first)."""
+        if self._unindexed:
+            for name in list(self._unindexed):
+                self._index(name)
+        records = self.records
+        return [records[n] for n in self.index.naming(source) if n in records]
+
     def imports_of(self, record: Record) -> Imports | None:
         """What ``record``'s text imports (None when its text is unknown)."""
         if record.name in self._unindexed:

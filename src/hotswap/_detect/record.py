@@ -180,6 +180,13 @@ class Record:
             tuple(value.bases),
         )
 
+    def calls(self) -> tuple[str, ...] | None:
+        """What :attr:`reads` says its import-time code calls, without making sets (None
+        when unknown)."""
+        self.work_out_reads()
+        held = self._reads
+        return None if held is None or isinstance(held, CodeType) else held[1]
+
     def read_later(self, code: CodeType) -> None:
         """What ``code`` (the module's, as the import hook saw it run) reads is worked out when
         first asked, by the background reader or a reload: 15 microseconds a module that the

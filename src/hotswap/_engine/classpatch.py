@@ -23,11 +23,13 @@ from hotswap._engine.kinds import (
     is_enum_pair,
     patch_enum,
     subclasses,
+    swap_type_links,
     tuple_fields,
 )
 from hotswap._engine.making import made_by
-from hotswap._engine.patched import ClassPlan, Patched, PatchLog
+from hotswap._engine.patched import ClassPlan, Patched, PatchLog, same_scalar
 from hotswap._engine.relines import orphan
+from hotswap._engine.uses import never_called
 from hotswap._report import Change, Problem
 
 # Class members that belong to the class object itself, not to the source.
@@ -55,14 +57,15 @@ class ClassPatching:
     _keep_cells: bool
     _member_rebinds: list[tuple[str, Any, Any]]
     _changed_attributes: list[str]
+    _recoded: list[str]  # (``Patched.members_recoded``)
 
     def _value(self, old: Any, new: Any, qualname: str) -> Any:
         raise NotImplementedError  # the dispatch, in Patcher
 
     def _done(self, value: Any) -> Patched:
         """The result of one patch: ``value`` and what it did to members, handed over."""
-        done = Patched(value, self._member_rebinds, self._changed_attributes)
-        self._member_rebinds, self._changed_attributes = [], []
+        done = Patched(value, self._member_rebinds, self._changed_attributes, self._recoded)
+        self._member_rebinds, self._changed_attributes, self._recoded = [], [], []
         return done
 
     def _restore(self, qualname: str, new: Any) -> Any:
@@ -93,7 +96,7 @@ class ClassPatching:
         if qualname in self.classes.body_only:
             problem = None if _own_slots(old) == _own_slots(new) else "__slots__ changed"
         else:
-            problem = self._swap_type_links(old, new)
+            problem = swap_type_links(old, new, self.journal)
         if problem is not None:
             _warn_counted(self, old, new, functools.partial(_replaced, f"{qualname}: {problem}"))
             self.log.replaced.append((old, new))
@@ -122,7 +125,9 @@ class ClassPatching:
     def _enum(self, old: type, new: type, qualname: str) -> set[str]:
         """The members of an enum class (see :func:`hotswap._engine.kinds.patch_enum`); the
         names it handled."""
-        handled, recreated = patch_enum(old, new, self.journal)
+        handled, recreated, revalued = patch_enum(old, new, self.journal)
+        for member, kept in revalued:  # (``Y = E.A.value`` in an importer read the old value)
+            self._member_rebinds.append((f"{qualname}.{member}", kept, kept))
         for member, before, fresh in recreated:
             self._member_rebinds.append((f"{qualname}.{member}", before, fresh))
             self._warn(
@@ -250,9 +255,11 @@ class ClassPatching:
                 self._change(member, "added", incoming)  # ``__repr__`` too; not ``__hash__``
             return True
         before = len(self.changes)
+        ran = is_code_like(current) and not never_called(current)  # (before its code is new)
         result = self._value(current, incoming, member)
         if self._code_changed_since(before):
             self._changed_attributes.append(member)  # ``self.m()`` now runs other code
+            self._recoded.extend([member] if ran else [])
         if result is current:
             return False
         if member not in self._changed_attributes:
@@ -263,6 +270,8 @@ class ClassPatching:
         if not is_code_like(incoming) and not name.startswith("__"):
             self._change(member, "rebound", result)
             self._changed_attributes.append(member)
+            if not same_scalar(current, result):  # (importers: ``Y = K.X`` runs again)
+                self._member_rebinds.append((member, current, result))
         return True
 
     def patch_members(
@@ -293,28 +302,6 @@ class ClassPatching:
             if touched:
                 invalidate_abc_negative_caches()
         return self._done(old)
-
-    def _swap_type_links(self, old: type, new: type) -> str | None:
-        """Give ``old`` the bases and metaclass of ``new``; say why not if the runtime refuses."""
-        if _layout(old) != _layout(new):
-            return (
-                "instance layout (__slots__ or base layout) changed; new instances use the new "
-                "class, instances created before keep the old one"
-            )
-        bases = old.__bases__
-        if bases != new.__bases__:
-            try:
-                self.journal.setattr(old, "__bases__", new.__bases__)
-            except TypeError as exc:
-                return f"bases changed and cannot be swapped in place ({exc})"
-        if type(old) is not type(new):
-            try:
-                self.journal.setattr(old, "__class__", type(new))
-            except TypeError as exc:
-                if old.__bases__ is not bases:
-                    self.journal.setattr(old, "__bases__", bases)  # (it stays the old class)
-                return f"metaclass changed and cannot be swapped in place ({exc})"
-        return None
 
     def _orphan(self, value: Any) -> None:
         """A member left the source: what still holds its functions sees no other's lines."""
@@ -368,19 +355,6 @@ def _old_fields(qualname: str, before: tuple[str, ...], count: int) -> str | Non
 
 def _own_slots(cls: type) -> Any:
     return cls.__dict__.get("__slots__", None)
-
-
-def _layout(cls: type) -> tuple[Any, ...]:
-    slots = cls.__dict__.get("__slots__", None)
-    if isinstance(slots, str):
-        slots = (slots,)
-    return (
-        tuple(slots) if slots is not None else None,
-        cls.__basicsize__,
-        cls.__itemsize__,
-        cls.__dictoffset__,
-        cls.__weakrefoffset__,
-    )
 
 
 class _Invalidator(abc.ABC):  # noqa: B024 - exists only to be registered with

@@ -40,12 +40,16 @@ def is_enum_pair(old: type, new: type) -> bool:
     return isinstance(old, enum.EnumMeta) and isinstance(new, enum.EnumMeta)
 
 
-def patch_enum(old: Any, new: Any, journal: Journal) -> tuple[set[str], list[tuple[str, Any, Any]]]:
-    """Move the members of ``new`` onto ``old``; return the names handled and the members
-    re-created (name, old member, new member)."""
+def patch_enum(
+    old: Any, new: Any, journal: Journal
+) -> tuple[set[str], list[tuple[str, Any, Any]], list[tuple[str, Any]]]:
+    """Move the members of ``new`` onto ``old``; return the names handled, the members
+    re-created (name, old member, new member) and those kept whose value changed (name,
+    member)."""
     immutable = old._member_type_ is not object
     kept: dict[str, Any] = {}  # canonical member name -> member object on ``old``
     recreated: list[tuple[str, Any, Any]] = []
+    revalued: list[tuple[str, Any]] = []
     for name, fresh in new._member_map_.items():
         if fresh._name_ != name:
             continue  # an alias: resolved below
@@ -53,13 +57,10 @@ def patch_enum(old: Any, new: Any, journal: Journal) -> tuple[set[str], list[tup
         same_value = before is not None and type(before._value_) is type(fresh._value_)
         same_value = same_value and before._value_ == fresh._value_
         if before is not None and (not immutable or same_value):
-            state = vars(before)
-            for key in [k for k in state if k not in vars(fresh) and k != "__objclass__"]:
-                journal.delitem(state, key)  # caches such as Flag's ``_inverted_``
-            for key, value in vars(fresh).items():
-                if key != "__objclass__":
-                    journal.setitem(state, key, value)
+            _take_state(before, fresh, journal)
             kept[name] = before
+            if not same_value:
+                revalued.append((name, before))
         else:
             _reclass(fresh, old)
             kept[name] = fresh
@@ -86,7 +87,17 @@ def patch_enum(old: Any, new: Any, journal: Journal) -> tuple[set[str], list[tup
     for name in ("_unhashable_values_", "_unhashable_values_map_"):
         if name in vars(new):
             journal.setattr(old, name, vars(new)[name])
-    return handled, recreated
+    return handled, recreated, revalued
+
+
+def _take_state(before: Any, fresh: Any, journal: Journal) -> None:
+    """The kept enum member ``before`` takes the state of ``fresh`` (its value among it)."""
+    state = vars(before)
+    for key in [k for k in state if k not in vars(fresh) and k != "__objclass__"]:
+        journal.delitem(state, key)  # caches such as Flag's ``_inverted_``
+    for key, value in vars(fresh).items():
+        if key != "__objclass__":
+            journal.setitem(state, key, value)
 
 
 def _reclass(member: Any, cls: type) -> None:
@@ -254,3 +265,39 @@ def subclasses(cls: type) -> list[type]:
         out.append(sub)
         stack.extend(type.__subclasses__(sub))
     return out
+
+
+def swap_type_links(old: type, new: type, journal: Journal) -> str | None:
+    """Give ``old`` the bases and metaclass of ``new``; say why not if the runtime refuses."""
+    if _layout(old) != _layout(new):
+        return (
+            "instance layout (__slots__ or base layout) changed; new instances use the new "
+            "class, instances created before keep the old one"
+        )
+    bases = old.__bases__
+    if bases != new.__bases__:
+        try:
+            journal.setattr(old, "__bases__", new.__bases__)
+        except TypeError as exc:
+            return f"bases changed and cannot be swapped in place ({exc})"
+    if type(old) is not type(new):
+        try:
+            journal.setattr(old, "__class__", type(new))
+        except TypeError as exc:
+            if old.__bases__ is not bases:
+                journal.setattr(old, "__bases__", bases)  # (it stays the old class)
+            return f"metaclass changed and cannot be swapped in place ({exc})"
+    return None
+
+
+def _layout(cls: type) -> tuple[Any, ...]:
+    slots = cls.__dict__.get("__slots__", None)
+    if isinstance(slots, str):
+        slots = (slots,)
+    return (
+        tuple(slots) if slots is not None else None,
+        cls.__basicsize__,
+        cls.__itemsize__,
+        cls.__dictoffset__,
+        cls.__weakrefoffset__,
+    )

@@ -45,7 +45,7 @@ from hotswap._engine.functions import (
 )
 from hotswap._engine.graves import Graves
 from hotswap._engine.journal import MISSING, Journal
-from hotswap._engine.patched import ClassPlan, Patched, PatchLog
+from hotswap._engine.patched import ClassPlan, Patched, PatchLog, same_scalar
 from hotswap._report import Change, Problem
 
 _FUNCTION_ATTRS = (
@@ -86,6 +86,7 @@ class Patcher(ClassPatching):
         self._keep_cells = False
         # What the patch being made did to members (handed over in its :class:`Patched`).
         self._member_rebinds: list[tuple[str, Any, Any]] = []
+        self._recoded: list[str] = []
         self._changed_attributes: list[str] = []
 
     def patch(self, old: Any, new: Any, qualname: str, *, keep_cells: bool = False) -> Patched:
@@ -212,6 +213,9 @@ class Patcher(ClassPatching):
             result = incoming if current is MISSING else self._value(current, incoming, qualname)
             if result is not current:
                 self.journal.setitem(old.__dict__, name, result)
+                if not _is_dunder(name) and not same_scalar(current, result):
+                    # (``Y = g.tag`` in an importer read what a changed decorator set)
+                    self._member_rebinds.append((f"{qualname}.{name}", current, result))
         for name in [n for n in old.__dict__ if n not in new.__dict__ and _is_dunder(n)]:
             # A marker its old decorator set (``__isabstractmethod__``): the new one did not.
             # Other attributes are state the program keeps on its function: they stay.

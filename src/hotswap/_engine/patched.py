@@ -12,6 +12,14 @@ import types
 from dataclasses import dataclass, field
 from typing import Any
 
+_SCALARS = frozenset({int, float, complex, str, bytes, bool, type(None)})
+
+
+def same_scalar(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are equal values of one scalar type (a body run again made
+    another ``10**6`` or ``"abc"``): what read the old one computes nothing else with it."""
+    return type(a) is type(b) and type(a) in _SCALARS and a == b
+
 
 @dataclass
 class ClassPlan:
@@ -34,12 +42,17 @@ class Patched:
     """What one patch did, besides the changes and warnings it reported."""
 
     value: Any  # what the name should hold: the old object, patched, or the new one
-    # Members of kept classes that now hold another object (``Level.HIGH`` re-created):
-    # (dotted name, old, new), read by the dataflow as ``Level.HIGH``.
+    # Members of kept classes, and attributes of kept functions, that now hold another value
+    # (``Level.HIGH`` re-created, ``K.X = LIMIT`` run again, ``fn.tag`` set by a decorator
+    # that changed): (dotted name, old, new), read by the dataflow as ``Level.HIGH`` and
+    # sent to importers (``Y = K.X`` there runs again).
     member_rebinds: list[tuple[str, Any, Any]]
     # Other members that now hold another value (``C.A = K`` re-run), run other code or went
     # away: read by the dataflow and by cache clearing as ``C.A``.
     changed_attributes: list[str]
+    # Members whose code changed and had run (``K.from_env``): an importer whose import-time
+    # code calls one (``SETTINGS = K.from_env()``) runs again.
+    members_recoded: list[str] = field(default_factory=list)
 
 
 @dataclass

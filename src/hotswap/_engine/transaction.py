@@ -205,6 +205,7 @@ class Transaction(Binding):
         self.outcome.error = problem_of(exc, self.name, self.path)
         self.outcome.changes.clear()
         self.outcome.rebinds.clear()
+        self.outcome.members.clear()
         self.outcome.warnings.clear()  # about changes that were undone
         for failure in failures:  # none expected: each is a bug in hotswap
             message = f"could not undo everything the failed reload changed: {failure!r}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,9 @@ class Outcome:
     error: Problem | None = None
     rebinds: list[tuple[str, Any, Any]] = field(default_factory=list)  # (name, old, new)
     recoded: set[str] = field(default_factory=set)  # functions patched with new code
+    # Methods of its classes whose code changed (``K.m``; see ``Patched.members_recoded``):
+    # sent only to importers whose import-time code calls one (not followed further).
+    members: set[str] = field(default_factory=set)
     parsed: ParsedSource | None = None
     ran: int = 0
 
@@ -113,28 +117,29 @@ class Walk:
             self.flow.dirty.add(dotted)
             self.outcome.rebinds.append((dotted, before, after))
         self.flow.dirty.update(patched.changed_attributes)
-        self.flow.dirty.update(self._inherited(patched.changed_attributes))
+        self.flow.dirty.update(inherited(self.module.__dict__, patched.changed_attributes))
+        self.outcome.members.update(patched.members_recoded)
         return patched.value
 
-    def _inherited(self, dotted: list[str]) -> set[str]:
-        """``S.x`` for each class ``S`` of the module that inherits a changed ``C.x`` from ``C``:
-        ``for k in P._kf: setattr(P, ...)`` reads the base's new table through the subclass
-        (found checking out sympy 1.12.1 -> 1.13.0: ``PythonCodePrinter._print_isnan``)."""
-        changed = [d.partition(".") for d in dotted if d.count(".") == 1]
-        if not changed:
-            return set()
-        namespace = self.module.__dict__
-        classes = [(n, v) for n, v in list(namespace.items()) if isinstance(v, type)]
-        out = set()
-        for owner, _, attr in changed:
-            base = namespace.get(owner)
-            if not isinstance(base, type):
+
+def inherited(namespace: dict[str, Any], dotted: Iterable[str]) -> set[str]:
+    """``S.x`` for each class ``S`` of ``namespace`` that inherits a changed ``C.x`` from
+    ``C``: ``for k in P._kf: setattr(P, ...)`` reads the base's new table through the subclass
+    (found checking out sympy 1.12.1 -> 1.13.0: ``PythonCodePrinter._print_isnan``)."""
+    changed = [d.partition(".") for d in dotted if d.count(".") == 1]
+    if not changed:
+        return set()
+    classes = [(n, v) for n, v in list(namespace.items()) if isinstance(v, type)]
+    out = set()
+    for owner, _, attr in changed:
+        base = namespace.get(owner)
+        if not isinstance(base, type):
+            continue
+        for name, cls in classes:
+            if cls is base or base not in cls.__mro__:  # (not issubclass: a Protocol)
                 continue
-            for name, cls in classes:
-                if cls is base or base not in cls.__mro__:  # (not issubclass: a Protocol)
-                    continue
-                # The first class of the MRO that has ``attr``, or ``base`` when it lost it.
-                found = next((k for k in cls.__mro__ if attr in vars(k)), base)
-                if found is base or base not in found.__mro__:
-                    out.add(f"{name}.{attr}")
-        return out
+            # The first class of the MRO that has ``attr``, or ``base`` when it lost it.
+            found = next((k for k in cls.__mro__ if attr in vars(k)), base)
+            if found is base or base not in found.__mro__:
+                out.add(f"{name}.{attr}")
+    return out
