@@ -312,3 +312,19 @@ def test_an_enum_value_read_at_import_elsewhere_follows_its_edit(workspace: Work
     )
     user = _after_edit(workspace, names, "import enum\nclass E(enum.Enum):\n    A = 2\n")
     assert user.Y == 2  # type: ignore[attr-defined]
+
+
+def test_a_rebound_class_attribute_reaches_through_a_module_that_re_exports_the_class(
+    workspace: Workspace,
+) -> None:
+    """``middle`` only re-exports ``K`` (``from base import K``); ``user`` took ``K`` from it
+    and computed ``Y = K.X``; ``K.X`` changes in ``base``: ``Y`` follows, as it would for a
+    function re-exported the same way."""
+    names = _three_modules(
+        workspace,
+        "class K:\n    X = 1\n",
+        "from {0} import K\n",
+        "from {1} import K\nY = K.X\n",
+    )
+    user = _after_edit(workspace, names, "class K:\n    X = 2\n")
+    assert user.Y == 2  # type: ignore[attr-defined]

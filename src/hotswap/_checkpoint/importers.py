@@ -424,14 +424,18 @@ def _calls_of(
 
 
 def _with_inherited(outcome: Outcome, namespace: dict[str, Any], dirty: set[str]) -> Outcome:
-    """``outcome`` with ``S.x`` rebound for each class ``S`` of the importer that inherits a
-    ``C.x`` its source rebound (``class K(B)`` here, ``B.V`` changed there: ``Y = K.V`` in
-    this module's importers read the old value). The old value is gone (the base was patched
-    in place): what importers act on is the name."""
+    """``outcome`` with the attributes its sources rebound on what the importer holds passed
+    on (``K.X`` changed in ``m``, ``from m import K`` here: ``Y = K.X`` in this module's
+    importers read the old value), and ``S.x`` for each class ``S`` of the importer that
+    inherits such a ``C.x`` (``class K(B)`` here, ``B.V`` changed there). The old value is
+    gone (the class was patched in place): what importers act on is the name."""
     bound = {name for name, _old, _new in outcome.rebinds}
-    for name in sorted(inherited(namespace, dirty) - bound):
-        owner, _dot, attr = name.partition(".")
-        outcome.rebinds.append((name, MISSING, getattr(namespace[owner], attr, MISSING)))
+    held = {n for n in dirty if "." in n and n.partition(".")[0] in namespace}
+    for name in sorted((held | inherited(namespace, dirty)) - bound):
+        value: Any = namespace[name.partition(".")[0]]
+        for part in name.split(".")[1:]:
+            value = getattr(value, part, MISSING)
+        outcome.rebinds.append((name, MISSING, value))
     return outcome
 
 
