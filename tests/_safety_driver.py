@@ -96,6 +96,11 @@ def main(work: Path) -> None:
     while mod_b.g() != 103 and time.monotonic() < deadline:
         time.sleep(0.05)
     watcher.stop()
+    from hotswap._detect.tracker import TRACKER
+
+    # The background reader packs the baselines into the spill file once the imports have
+    # been quiet for a moment: its writes belong to the record (not a race with the end).
+    assert TRACKER.baselines_read(60)
     reloader.close()
     _oracle.emit(
         {

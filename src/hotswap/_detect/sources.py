@@ -42,7 +42,7 @@ class Sources:
         self._reader: threading.Thread | None = None
         self._wake = threading.Event()
         self._busy = False  # reading a batch (see ``read``)
-        self._count = 0  # entries given to the early reader (a count that moves, not exact)
+        self._count = 0  # entries captured (a count that moves, not exact: see ``quiet``)
         if hasattr(os, "register_at_fork"):  # a forked child has no reader thread: start one
             os.register_at_fork(after_in_child=self._forked)
 
@@ -73,6 +73,7 @@ class Sources:
         (the early reader reads that source in a moment); and the code it runs."""
         if data is not None:
             self.captured.append([name, path, code, (fingerprint, data)])
+            self._count += 1
             return
         entry = [name, path, code, fingerprint]
         self.captured.append(entry)
@@ -87,10 +88,7 @@ class Sources:
         early = self._early
         while True:
             self._wake.wait()
-            count = -1
-            while count != self._count:  # until no module came for a moment
-                count = self._count
-                time.sleep(EARLY_AFTER)
+            self.quiet()  # until no module came for a moment
             self._busy = True
             self._wake.clear()  # (an entry captured from now on wakes it again)
             while early:
@@ -107,6 +105,14 @@ class Sources:
                     if fingerprint == Fingerprint.of(stat):
                         entry[3] = (fingerprint, data)
             self._busy = False
+
+    def quiet(self, seconds: float = EARLY_AFTER) -> None:
+        """Return once no module was imported for ``seconds`` (a thread that would take the
+        GIL from an import waits here first)."""
+        count = -1
+        while count != self._count:
+            count = self._count
+            time.sleep(seconds)
 
     def read(self, timeout: float) -> bool:
         """Wait until the early reader has read what it was given (tests); True when so."""
