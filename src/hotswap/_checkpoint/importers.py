@@ -350,7 +350,7 @@ class _Propagation:
                 followed = follow_without_running(
                     record, target, preset, recoded, dirty, affected, self.analyses[record.name]
                 )
-                return _with_inherited(followed, target_ns, dirty)
+                return _with_attributes(followed, target_ns, dirty)
         if self.deferred is not None and self.carry and not TRACKER.index.importers(record.name):
             # No module imports it, and modules of this save are still to apply: it runs once,
             # after the walk, with what every source sent it (sympy's ``hyperexpand_doc``
@@ -369,7 +369,7 @@ class _Propagation:
             # statement made again in place with a metaclass that changed: ``X = A()`` in its
             # importers computes something else); the run tells only of its functions.
             outcome.recoded |= affected - (dirty - recoded)
-            _with_inherited(outcome, target_ns, dirty)
+            _with_attributes(outcome, target_ns, dirty)
         return outcome
 
 
@@ -423,7 +423,7 @@ def _calls_of(
     return names.intersection(reads.called)
 
 
-def _with_inherited(outcome: Outcome, namespace: dict[str, Any], dirty: set[str]) -> Outcome:
+def _with_attributes(outcome: Outcome, namespace: dict[str, Any], dirty: set[str]) -> Outcome:
     """``outcome`` with the attributes its sources rebound on what the importer holds passed
     on (``K.X`` changed in ``m``, ``from m import K`` here: ``Y = K.X`` in this module's
     importers read the old value), and ``S.x`` for each class ``S`` of the importer that
