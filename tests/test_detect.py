@@ -189,10 +189,10 @@ def test_a_file_read_while_it_grows_is_read_to_its_end(
 def test_modules_imported_while_the_reader_warms_up_are_read_by_it(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The background reader starts for a module imported before the Reloader, and while
-    it imports the engine (the warm-up) the user imports another module: the reader reads
-    and indexes that one too before it ends, so that a first save does not (it was 37-49 ms
-    of rich's first save, the reader having left all of rich to it)."""
+    """The background reader starts for a module imported before the Reloader (at the first
+    checkpoint), and while it imports the engine (the warm-up) the user imports another
+    module: the reader reads and indexes that one too before it ends, so that a first save
+    does not (it was 37-49 ms of rich's first save, the reader having left all of rich to it)."""
     import threading
 
     from hotswap._detect import baselines
@@ -210,8 +210,9 @@ def test_modules_imported_while_the_reader_warms_up_are_read_by_it(
     first, later = workspace.name(), workspace.name()
     workspace.write(f"{first}.py", "A = 1\n")
     workspace.write(f"{later}.py", "B = 2\n")
-    importlib.import_module(first)  # before the Reloader: its start starts the reader
+    importlib.import_module(first)  # before the Reloader: the first checkpoint starts the reader
     with hotswap.Reloader() as r:
+        r.check()
         assert entered.wait(60)  # the reader is in its warm-up
         importlib.import_module(later)
         r.check()  # (the checkpoint takes what the import hook saw)

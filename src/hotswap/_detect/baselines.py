@@ -98,8 +98,7 @@ class Baselines(Indexing):
         ]
         if len(new) <= EAGER_BASELINES:
             for name, path in new:
-                self.register(name, None, path)
-            self._start_reader()
+                self.register(name, None, path)  # (the reader starts at the first checkpoint)
         else:
             self._register_lazily(new)
             self._start_reader()
@@ -138,9 +137,12 @@ class Baselines(Indexing):
     def discover(self) -> None:
         """Register modules the import hook saw being executed since the last call; the
         background reader then indexes their imports, reads the sources that cached bytecode
-        ran and the early reader did not, and compresses the bytes they hold."""
+        ran and the early reader did not, and compresses the bytes they hold. (The reader
+        starts here for modules registered before the first checkpoint too.)"""
         captured = self.captured
         if not captured:
+            if self._unread and self._reader is None:
+                self._start_reader()
             return
         latest: dict[str, Captured] = {}  # (a module imported again since: its last run)
         while captured:
@@ -168,8 +170,10 @@ class Baselines(Indexing):
 
     def register(self, name: str, module: ModuleType | None, path: str) -> Record:
         """Track a module imported without the hook: its file now is taken as the baseline.
-        The background reader (the caller starts it) indexes its imports, outlines it if it
-        is large and packs its bytes, as for a module imported with the hook: a module
+        The background reader (started by the next checkpoint: one started with the Reloader
+        warmed the engine up beside the import that often follows, and none started when
+        nothing is imported) indexes its imports, outlines it if it is large and packs its
+        bytes, as for a module imported with the hook: a module
         imported before ``%load_ext hotswap`` had none of it, and its first save, with the cell
         at once, imported the engine and parsed it whole (60 ms for 400 small functions)."""
         record = Record(name, path, None, None, None)
