@@ -269,6 +269,20 @@ def _large_module(value: int) -> str:
     )
 
 
+def _materialized(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The first lines of the lazy functions whose text is parsed from now on, in order."""
+    parsed: list[int] = []
+    real = skeleton._materialize
+
+    def counting(node: ast.AST) -> None:
+        if skeleton.is_lazy(node):
+            parsed.append(getattr(node, "lineno", 0))
+        real(node)
+
+    monkeypatch.setattr(skeleton, "_materialize", counting)
+    return parsed
+
+
 def test_a_large_modules_first_save_parses_what_it_needs(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -280,15 +294,7 @@ def test_a_large_modules_first_save_parses_what_it_needs(
     name = workspace.name()
     workspace.write(f"{name}.py", _large_module(1))
     assert len(_large_module(1)) >= LARGE
-    parsed: list[int] = []
-    real = skeleton._materialize
-
-    def counting(node: ast.AST) -> None:
-        if skeleton.is_lazy(node):
-            parsed.append(getattr(node, "lineno", 0))
-        real(node)
-
-    monkeypatch.setattr(skeleton, "_materialize", counting)
+    parsed = _materialized(monkeypatch)
     with hotswap.Reloader() as r:
         module = importlib.import_module(name)
         r.check()
@@ -421,15 +427,7 @@ def test_a_large_module_imported_before_the_reloader_is_outlined_in_idle_time(
     name = workspace.name()
     workspace.write(f"{name}.py", _large_module(1))
     module = importlib.import_module(name)  # before any Reloader
-    parsed: list[int] = []
-    real = skeleton._materialize
-
-    def counting(node: ast.AST) -> None:
-        if skeleton.is_lazy(node):
-            parsed.append(getattr(node, "lineno", 0))
-        real(node)
-
-    monkeypatch.setattr(skeleton, "_materialize", counting)
+    parsed = _materialized(monkeypatch)
     with hotswap.Reloader() as r:
         r.check()  # (the cell after ``%load_ext hotswap``: its checkpoint starts the reader)
         assert TRACKER.baselines_read(60)
