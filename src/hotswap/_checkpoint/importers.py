@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Iterable
 from typing import Any
 
 from hotswap._checkpoint.follow import (
@@ -170,14 +171,14 @@ class _Propagation:
         tails = tuple({"." + member.rpartition(".")[2] for member in members})
         for record in TRACKER.naming(source):
             target = sys.modules.get(record.name)
-            calls = record.calls() if record.parsed is None else None
-            if calls is not None and not any(c.endswith(tails) for c in calls):
+            if target is None or record.name == self.name:
+                continue
+            calls = _import_time_calls(record)
+            if not any(c.endswith(tails) for c in calls):
                 continue  # (most importers of a class call none of its methods at import)
-            if target is not None and record.name != self.name:
-                aliases = _names_for(TRACKER.index.aliases(record.name), source, target.__dict__)
-                called = _calls_of(record, target.__dict__, source, source_ns, by_head, aliases)
-                if called:
-                    self._send(record, target).recoded |= called
+            called = _calls_of(record.name, calls, target.__dict__, source, source_ns, by_head)
+            if called:
+                self._send(record, target).recoded |= called
 
     def _changed(self, source: str, source_ns: dict[str, Any], result: Outcome) -> None:
         """What ``source``'s outcome says changed, completed; the namespace follows it."""
@@ -398,29 +399,35 @@ def _names_for(
     ]
 
 
+def _import_time_calls(record: Record) -> Iterable[str]:
+    """``import_time_reads(record).called``, without making sets when the code tells."""
+    calls = record.calls() if record.parsed is None else None
+    if calls is not None:
+        return calls
+    reads = import_time_reads(record)
+    return reads.called if reads is not None else ()
+
+
 def _calls_of(
-    record: Record,
+    importer: str,
+    calls: Iterable[str],
     target_ns: dict[str, Any],
     source: str,
     source_ns: dict[str, Any],
     by_head: dict[str, list[str]],
-    aliases: list[str],
 ) -> set[str]:
-    """The methods of ``by_head`` (of ``source``'s classes) that ``record``'s import-time code
-    calls, by its names for them (``from source import K as L``: ``L.v``; ``import source``:
-    ``source.K.v``)."""
-    reads = import_time_reads(record)
-    if reads is None or not reads.called:
-        return set()
+    """The methods of ``by_head`` (of ``source``'s classes) among ``calls`` (what the
+    importer's import-time code calls), by its names for them: through ``from source import K
+    as L``, ``L.v``; through ``import source``, ``source.K.v``."""
     names = {
         alias + rest
-        for name, alias in TRACKER.index.from_source(record.name, source)
+        for name, alias in TRACKER.index.from_source(importer, source)
         if name in by_head and target_ns.get(alias) is source_ns.get(name, MISSING)
         for rest in by_head[name]
     }
-    for prefix in aliases:
+    for prefix in _names_for(TRACKER.index.aliases(importer), source, target_ns):
         names.update(f"{prefix}.{head}{rest}" for head, rests in by_head.items() for rest in rests)
-    return names.intersection(reads.called)
+    return names.intersection(calls)
 
 
 def _with_attributes(outcome: Outcome, namespace: dict[str, Any], dirty: set[str]) -> Outcome:

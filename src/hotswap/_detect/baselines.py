@@ -141,7 +141,7 @@ class Baselines(Indexing):
         starts here for modules registered before the first checkpoint too.)"""
         captured = self.captured
         if not captured:
-            if self._unread and self._reader is None:
+            if self.reader_wanted():
                 self._start_reader()
             return
         latest: dict[str, Captured] = {}  # (a module imported again since: its last run)
@@ -170,12 +170,12 @@ class Baselines(Indexing):
 
     def register(self, name: str, module: ModuleType | None, path: str) -> Record:
         """Track a module imported without the hook: its file now is taken as the baseline.
-        The background reader (started by the next checkpoint: one started with the Reloader
-        warmed the engine up beside the import that often follows, and none started when
-        nothing is imported) indexes its imports, outlines it if it is large and packs its
-        bytes, as for a module imported with the hook: a module
-        imported before ``%load_ext hotswap`` had none of it, and its first save, with the cell
-        at once, imported the engine and parsed it whole (60 ms for 400 small functions)."""
+        The background reader indexes its imports, outlines it if it is large and packs its
+        bytes, as for a module imported with the hook (a module imported before ``%load_ext
+        hotswap`` had none of it, and its first save with the cell at once imported the engine
+        and parsed it whole: 60 ms for 400 small functions). The next checkpoint starts the
+        reader: one started with the Reloader warmed the engine up beside the import that
+        often follows."""
         record = Record(name, path, None, None, None)
         self._store(record)  # watched before it is read: a later save raises an event
         try:
@@ -274,11 +274,16 @@ class Baselines(Indexing):
                 record.lost()
             record.pending = False
 
+    def reader_wanted(self) -> bool:
+        """Whether records wait for the background reader and none runs."""
+        reader = self._reader
+        return bool(self._unread) and (reader is None or not reader.is_alive())
+
     def _start_reader(self) -> None:
         """Start the background reader unless it runs: it reads what ``_unread`` holds, and
         what is added to it before it ends (it ends under the lock, seeing it empty)."""
         with self._lock:
-            if not self._unread or (self._reader is not None and self._reader.is_alive()):
+            if not self.reader_wanted():
                 return
             self._reader = threading.Thread(
                 target=self._read_baselines, name="hotswap-baselines", daemon=True

@@ -43,20 +43,22 @@ class Indexing(Routes):
         or names it by ``import`` (``ImportIndex.holders``): a superset of those a parse would
         say; the caller checks their live bindings. Records not scanned yet (their text changed,
         or the background reader has not reached them) are scanned first."""
-        if self._unindexed:
-            for name in list(self._unindexed):
-                self._index(name)
+        self._index_waiting()
         records = self.records
         return [records[n] for n in sorted(self.index.holders(source, names)) if n in records]
 
     def naming(self, source: str) -> list[Record]:
         """Records whose text names module ``source`` in an import statement
         (``ImportIndex.naming``; records not scanned yet are scanned first)."""
+        self._index_waiting()
+        records = self.records
+        return [records[n] for n in self.index.naming(source) if n in records]
+
+    def _index_waiting(self) -> None:
+        """Scan the records whose text changed since their last scan (see ``_unindexed``)."""
         if self._unindexed:
             for name in list(self._unindexed):
                 self._index(name)
-        records = self.records
-        return [records[n] for n in self.index.naming(source) if n in records]
 
     def imports_of(self, record: Record) -> Imports | None:
         """What ``record``'s text imports (None when its text is unknown)."""

@@ -43,7 +43,7 @@ class Polling(Baselines):
         ``pending`` looks)."""
         if self.captured or self._dirty or self._polled or self._draining:
             return False
-        if self._unread and self._reader is None:
+        if self._unread and self.reader_wanted():
             return False  # (modules registered with the Reloader: ``discover`` starts the reader)
         if self._scanned and len(sys.modules) != self._modules_size:
             return False  # imports happened: ``arrivals`` looks for modules to register

@@ -259,7 +259,8 @@ class ClassPatching:
         result = self._value(current, incoming, member)
         if self._code_changed_since(before):
             self._changed_attributes.append(member)  # ``self.m()`` now runs other code
-            self._recoded.extend([member] if ran else [])
+            if ran:
+                self._recoded.append(member)
         if result is current:
             return False
         if member not in self._changed_attributes:

@@ -292,7 +292,6 @@ class Scan:
             pass
 
 
-
 def import_binds(node: ast.Import | ast.ImportFrom) -> list[str]:
     """The names an import statement binds (``STAR`` for ``from m import *``)."""
     if type(node) is ast.Import:
